@@ -1,0 +1,56 @@
+# evstudy: `make report` builds the demo study, `make test` runs the suite.
+# Every target bootstraps .venv from requirements.lock on first use.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+RAW    ?= $(or $(EVSTUDY_RAW),data/raw)
+
+.PHONY: help venv report ingest test lint format lab clean bench lock synth-demo
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "evstudy needs Python 3.11; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name evstudy --display-name "evstudy (Python 3.11)" >/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create .venv with the pinned dependencies
+
+report: $(STAMP) ## ingest the raw study and build the report (demo by default)
+	$(BIN)/evstudy report --raw "$(RAW)"
+
+ingest: $(STAMP) ## ingest the raw study into data/processed
+	$(BIN)/evstudy ingest --raw "$(RAW)"
+
+test: $(STAMP) ## ruff (format and lint), then the whole test suite
+	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+lab: $(STAMP) ## open JupyterLab on the notebooks with the evstudy kernel
+	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(BIN)/jupyter lab notebooks/
+
+clean: ## remove every build output (never data/raw)
+	rm -rf data/processed/* figures/* reports/*
+	@touch data/processed/.gitkeep figures/.gitkeep reports/.gitkeep
+
+synth-demo: $(STAMP) ## regenerate the committed demo study into data/raw (seed and sites as committed)
+	$(BIN)/evstudy synth --seed 2023 --sites 9 --out data/raw --overwrite
+
+lock: ## re-resolve requirements.lock from pyproject.toml (needs network to the package index)
+	$(PYTHON) -m venv /tmp/evstudy-lock && /tmp/evstudy-lock/bin/pip install --quiet pip-tools
+	/tmp/evstudy-lock/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --all-build-deps --allow-unsafe --output-file requirements.lock pyproject.toml

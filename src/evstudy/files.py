@@ -1,0 +1,97 @@
+"""Writing outputs safely and reproducibly.
+
+Every output is written to a temporary file in the same folder and renamed
+into place, so a crash never leaves half a file. Zip-based formats (.docx,
+.xlsx) stamp the current time into every entry; :func:`normalise_zip` fixes
+those stamps so the same content always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = [
+    "FIXED_ZIP_TIME",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_writer",
+    "normalise_zip",
+    "sha256_file",
+]
+
+# The earliest time a zip entry can hold; SOURCE_DATE_EPOCH overrides it.
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _zip_time() -> tuple[int, int, int, int, int, int]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return FIXED_ZIP_TIME
+    import time
+
+    t = time.gmtime(max(int(epoch), 315532800))  # zip cannot store dates before 1980
+    return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec - t.tm_sec % 2)
+
+
+def atomic_writer(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp_path)`` and rename the result onto ``path``.
+
+    ``write`` receives a temporary path in the destination folder (same
+    suffix, so libraries that look at the extension still work).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    return atomic_writer(path, lambda tmp: tmp.write_bytes(data))
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 ``text`` with LF line endings to ``path`` atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """Return a zip archive whose entries carry a fixed time and fixed attributes.
+
+    Entry order and content are kept; only the metadata that varies from run
+    to run (modification times, creating system, permissions) is fixed.
+    """
+    stamp = _zip_time()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.create_system = 3
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
