@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import pytest
+
+from evstudy.privacy import (
+    REDACTED,
+    NameRedactor,
+    canonical_name,
+    detect_first_names,
+    first_name_list,
+    read_identity_key,
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Jordan Lee", "jordan lee"),
+        ("  jordan   LEE ", "jordan lee"),
+        ("Lee, Jordan", "jordan lee"),
+        ("Jordan Lee (Harrowfield Council)", "jordan lee"),
+        ("O'Neill, Siobhán", "siobhán o'neill"),
+    ],
+)
+def test_canonical_name_understands_teams_spellings(written, expected):
+    assert canonical_name(written) == expected
+
+
+def test_redactor_replaces_names_in_their_usual_forms():
+    redact = NameRedactor(["Jordan Lee", "Siobhán O'Neill"], ["Cllr Hughes", "Priya"])
+    text = (
+        "I asked jordan lee, then Lee, Jordan again; Ms O'Neill agreed and Siobhán   O'Neill "
+        "wrote it up. Cllr Hughes and Priya were there. We hope Priyanka and Leeds are fine."
+    )
+    out, n = redact.redact(text)
+    assert "jordan" not in out.lower() and "neill" not in out.lower()
+    assert "Hughes" not in out and " Priya " not in out
+    assert "Priyanka" in out and "Leeds" in out and "hope" in out  # no partial-word damage
+    assert n == 6
+    assert out.count(REDACTED) == 6
+
+
+def test_single_word_names_are_case_sensitive():
+    redact = NameRedactor([], ["Hope"])
+    assert redact("There is Hope, but we hope.") == f"There is {REDACTED}, but we hope."
+
+
+def test_empty_redactor_changes_nothing():
+    assert NameRedactor([]).redact("Jordan") == ("Jordan", 0)
+
+
+def test_identity_key_is_stable_and_appends(tmp_path):
+    key = read_identity_key(tmp_path)
+    first = key.assign([("Jordan Lee", "j.lee@example.org"), ("Sam Green", "sam@example.org")])
+    assert sorted(first.values()) == ["P001", "P002"]
+    key.save()
+    again = read_identity_key(tmp_path)
+    # a reordered register with a new person keeps the old pseudonyms
+    second = again.assign(
+        [
+            ("Ann Bell", "ann@example.org"),
+            ("Sam Green", "SAM@example.org"),
+            ("Jordan Lee", "j.lee@example.org"),
+        ]
+    )
+    assert second["sam@example.org"] == first["sam@example.org"]
+    assert second["j.lee@example.org"] == first["j.lee@example.org"]
+    assert second["ann@example.org"] == "P003"
+
+
+def test_first_name_detector_uses_an_offline_list_without_common_words():
+    names = first_name_list()
+    assert len(names) > 1000
+    assert "Oliver" in names and "Will" not in names and "Grace" not in names
+    found = detect_first_names("Then Oliver said [name] had told Grace; Sunday in Leeds.")
+    assert found == ["Oliver"]
