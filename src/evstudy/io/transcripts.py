@@ -1,0 +1,892 @@
+"""Transcript readers: who spoke and what they said, from Word, WebVTT and plain-text files.
+
+:func:`read_transcript` detects the layout of one file and returns its turns as a
+:class:`RawTranscript`. The layouts (see the README, "Transcripts"):
+
+``teams-docx`` / ``teams-txt``
+    A speaker line ``Name   0:03`` (two or more spaces or a tab before the time), then
+    the turn's paragraphs. A Teams title block (meeting title, date, duration,
+    "... started transcription") may come first.
+``teams-docx-old``
+    ``0:0:3.120 --> 0:0:7.450``, then the speaker's name, then the text.
+``legend-docx`` / ``legend-txt``
+    A legend at the top (``I – Interviewer (Alex Morgan)``), then ``I – text`` turns.
+``plain-txt`` / ``plain-docx``
+    ``Name: text`` paragraphs, optionally ``[00:01:02] Name: text``.
+``teams-vtt`` / ``zoom-vtt``
+    Captions with ``<v Name>`` voice tags (Teams) or ``Name: text`` cues (Zoom).
+
+Header lines (``Date:``, ``Venue:``, ``Facilitator: Sam Patel`` ...) before the first
+turn go to ``headers``. Every error names the file, the line (or Word paragraph),
+what is wrong and how to fix it. Warnings never quote transcript text, because the
+ingest report that carries them must not contain names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evstudy.errors import InputError, Problem, Problems, ValidationError
+from evstudy.io._docx import docx_lines
+from evstudy.io._vtt import parse_vtt
+
+__all__ = [
+    "LAYOUTS",
+    "TRANSCRIPT_SUFFIXES",
+    "RawTranscript",
+    "RawTurn",
+    "read_transcript",
+    "transcript_summary",
+]
+
+LAYOUTS = (
+    "teams-docx",
+    "teams-docx-old",
+    "legend-docx",
+    "plain-docx",
+    "teams-vtt",
+    "zoom-vtt",
+    "plain-txt",
+    "teams-txt",
+    "legend-txt",
+)
+TRANSCRIPT_SUFFIXES = (".docx", ".vtt", ".txt")
+
+_UNDERSTOOD = (
+    "evstudy reads Teams Word transcripts (a line 'Name   0:03' above each turn, or the older "
+    "'0:0:3.120 --> 0:0:7.450' layout), files with a legend at the top ('I – Interviewer "
+    "(Name)') and turns 'I – text', 'Name: text' paragraphs (optionally '[00:01:02] Name: "
+    "text'), and Teams or Zoom .vtt captions; check the file is one of these, and run "
+    "`evstudy inspect FILE` to see what is found"
+)
+_MAX_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class RawTurn:
+    """One speaker turn as the file gives it (before names are matched or redacted)."""
+
+    speaker: str
+    text: str
+    start: float | None
+    end: float | None
+    line: int
+
+
+@dataclass(frozen=True)
+class RawTranscript:
+    """Everything a transcript file holds, in the file's own terms."""
+
+    path: Path
+    layout: str
+    turns: tuple[RawTurn, ...]
+    headers: dict[str, str]
+    legend: dict[str, str]
+    warnings: tuple[str, ...]
+    has_timestamps: bool
+
+
+# -- text shapes ---------------------------------------------------------------------------
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(word.replace("_", " ") for word in text.split())
+
+
+_TS = r"\d{1,2}(?::\d{2}){1,2}(?:\.\d{1,3})?"
+_OLD_TS = r"\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,3})?"
+_ARROW = re.compile(rf"^(?P<a>{_OLD_TS})\s*-->\s*(?P<b>{_OLD_TS})$")
+_TEAMS = re.compile(rf"^(?P<name>\S.*?)(?:\t\s*|\s{{2,}})(?P<ts>{_TS})$")
+_TS_PREFIX = re.compile(rf"^[\[(]?(?P<ts>{_TS})[\])]?\s*(?:[-–—]\s*)?(?=\S)")
+_LABEL = re.compile(r"^(?P<label>[^:]{1,60}?)\s*:(?:\s+|$)(?P<text>.*)$")
+_LABEL_TS = re.compile(
+    rf"^(?P<label>[^:\[\]()]{{1,60}}?)\s*[\[(](?P<ts>{_TS})[\])]\s*:?(?:\s+|$)(?P<text>.*)$"
+)
+_ABBR = r"[A-Z]{1,3}\d{0,2}"
+_SEP = r"(?:\s*[–—=:]|\s*-(?=\s|[A-Z(])|\t)"
+_LEGEND = re.compile(rf"^(?P<abbr>{_ABBR}){_SEP}\s*(?P<who>.*)$")
+_KEY_LINE = re.compile(r"^(?:key|legend|speakers|speaker key|abbreviations)\s*:?$", re.I)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE_LINE = re.compile(
+    rf"^(?=.*\b(?:{_MONTHS})\b)(?=.*\b\d{{4}}\b).{{0,60}}$|^\d{{4}}-\d{{2}}-\d{{2}}\b.{{0,30}}$",
+    re.I,
+)
+_DURATION = re.compile(
+    r"^(?=.*\d)(?:\d+\s*h(?:ours?|rs?)?\s*)?(?:\d+\s*m(?:in(?:ute)?s?)?\s*)?"
+    r"(?:\d+\s*s(?:ec(?:ond)?s?)?)?$",
+    re.I,
+)
+_TRANSCRIPTION = re.compile(r"^.{1,80}?\s(?:started|stopped) transcription\.?$", re.I)
+_HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z /()-]{0,30}?)\s*:\s*(?P<value>.*)$")
+# Multi-word keys are written with underscores here only to keep the lists short.
+_HEADER_KEYS = _wordset(
+    """date time venue location duration length site participants attendees present title
+    meeting_title transcript recording project method group focus_group local_authority
+    organisation transcribed_by interview_date date_of_interview"""
+)
+# Keys that are also speaker labels: a header only when the value is a list of names.
+_ROLE_KEYS = _wordset(
+    """interviewer interviewers facilitator facilitators co-facilitator moderator interviewee
+    respondent participant note_taker note-taker notetaker"""
+)
+_ROLE = re.compile(
+    r"^(?:co-?|lead |second |assistant |senior )?(?:interviewer|interviewee|respondent|"
+    r"participant|facilitator|moderator|researcher|note[- ]?taker|observer|chair|speaker|"
+    r"unknown(?: speaker)?|inaudible|all|everyone|group|several|multiple(?: speakers)?|"
+    r"various)s?(?:\s*\d+)?$",
+    re.I,
+)
+_ROLE_ANYWHERE = re.compile(
+    r"\b(?:interviewer|interviewee|respondent|participant|facilitator|moderator|researcher|"
+    r"note[- ]?taker|observer)s?\b",
+    re.I,
+)
+# Words that start sentences (or greetings) but never a speaker's name: "Also: ...".
+_NOT_NAMES = _wordset(
+    """also and but so note nb example eg e.g. ie i.e. yes yeah yep no nope well okay ok then
+    now first firstly second secondly third thirdly finally because basically actually
+    honestly anyway plus again sure exactly absolutely definitely obviously great good lovely
+    brilliant perfect fine the this that these those there here what why how when where which
+    who it its we our they their you your my in on at for to with if quote summary update
+    action actions agenda item hmm um er erm oh ah like just really not all some one two three
+    both each every any is are was do does did can could would should maybe perhaps however
+    therefore otherwise instead overall generally personally interestingly importantly key
+    point points issue problem challenge challenges barrier barriers hi hello thanks thank
+    welcome morning afternoon right"""
+)
+_PARTICLES = _wordset("de da di del della van von der den la le du of bin al y e")
+_WORD = re.compile(r"^[\w'’.\-]+$")
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tidy(line: str) -> str:
+    """NFC, without zero-width spaces or stray byte-order marks, trimmed."""
+    line = unicodedata.normalize("NFC", line)
+    return line.replace("\u200b", "").replace("\ufeff", "").strip()
+
+
+def _seconds(ts: str) -> float:
+    """``m:ss``, ``h:mm:ss`` or ``h:m:s.fff`` as seconds (via whole milliseconds, so exact)."""
+    whole, _, frac = ts.partition(".")
+    total = 0
+    for part in whole.split(":"):
+        total = total * 60 + int(part)
+    return (total * 1000 + int(frac.ljust(3, "0") or 0)) / 1000
+
+
+def _is_title(line: str) -> bool:
+    """A Teams title-block line: a date, a duration or "... started transcription"."""
+    return bool(_DATE_LINE.match(line) or _DURATION.match(line) or _TRANSCRIPTION.match(line))
+
+
+def _is_role(text: str) -> bool:
+    return bool(_ROLE.match(_collapse(text.strip(" .,;:-–—"))))
+
+
+def _name_shaped(label: str) -> bool:
+    """Whether a label looks like a person's name (or ``Participant 3``, ``P1``, ``Dr Lee``)."""
+    label = _collapse(label)
+    if not label or len(label) > 60 or re.search(r"[?!;\"“”<>{}\[\]=*#@|\\]|http", label):
+        return False
+    core = re.sub(r"\([^()]*\)", " ", label)  # Teams "(Guest)", Zoom "(she/her)"
+    if "(" in core or ")" in core:
+        return False
+    words = core.replace(",", " ").split()
+    if not words or len(words) > 5 or words[0].casefold() in _NOT_NAMES:
+        return False
+    if not words[0][0].isalpha():
+        return False
+    for word in words:
+        if word.casefold() in _PARTICLES:
+            continue
+        first = word[0]
+        # Caseless scripts have letters that are neither upper nor lower case.
+        if not (first.isdigit() or (first.isalpha() and not first.islower())):
+            return False
+        if not _WORD.match(word) or (word.endswith(".") and len(word) > 4):
+            return False
+    return True
+
+
+def _loose_label(label: str) -> str | None:
+    """A label that could be a name written loosely (``jordan lee``): counted, not trusted."""
+    label = _collapse(label)
+    words = label.split()
+    if (
+        not words
+        or len(words) > 6
+        or len(label) > 60
+        or not (label[0].isalpha() or label[0] == "(")
+        or words[0].casefold() in _NOT_NAMES
+        or re.search(r"[?!;\"“”]|http", label)
+        or label[-1] in ".,"
+    ):
+        return None
+    return label.casefold()
+
+
+def _legend_shaped(who: str) -> bool:
+    """Whether the text after a legend abbreviation says who it is (not a spoken sentence)."""
+    who = _collapse(who)
+    if not who or len(who.split()) > 15 or who.endswith("?"):
+        return False
+    if _ROLE_ANYWHERE.search(who) or "(" in who:
+        return True
+    return _name_shaped(re.split(r"\s*(?:,|\s[–—-]\s)", who, maxsplit=1)[0])
+
+
+def _legend_name(who: str) -> str:
+    """The person a legend entry names, without known speakers to match against."""
+    who = _collapse(who)
+    before = re.split(r"\s*(?:[,(]|\s[–—-]\s)", who, maxsplit=1)[0].strip(" -–—")
+    if before and not _is_role(before):
+        return before
+    paren = re.search(r"\(([^()]*)\)", who)
+    if paren and paren[1].strip() and not _is_role(paren[1]):
+        return _legend_name(paren[1])  # "(Jordan Lee, Head of Service)" -> "Jordan Lee"
+    # "Respondent, Jordan Lee" or "Interviewer – Alex Morgan"
+    for part in re.split(r"\s*(?:,|\s[–—-]\s)\s*", who)[1:]:
+        if _name_shaped(part) and not _is_role(part):
+            return _collapse(part)
+    return before or who
+
+
+def _words_pattern(name: str) -> str:
+    return r"\s+".join(re.escape(word) for word in name.split())
+
+
+@dataclass
+class _Known:
+    """One known speaker's name, compiled for the three places a name can appear."""
+
+    first: str
+    prefix: re.Pattern[str]
+    teams: re.Pattern[str]
+    inside: re.Pattern[str]
+
+
+class _Speakers:
+    """Speaker-label detection, helped by the known speakers when there are any."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        names: dict[str, str] = {}
+        for raw in known:
+            if not isinstance(raw, str):  # a blank register cell arrives as NaN or None
+                continue
+            name = _collapse(unicodedata.normalize("NFC", raw))
+            if name:
+                names.setdefault(name.casefold(), name)
+        self.known = frozenset(names)
+        self.entries = [
+            _Known(
+                first=name.split()[0].casefold().rstrip(":"),
+                prefix=re.compile(rf"^(?P<label>{_words_pattern(name)})\s*:(?:\s+|$)", re.I),
+                teams=re.compile(rf"^(?P<label>{_words_pattern(name)})\s+(?P<ts>{_TS})$", re.I),
+                inside=re.compile(rf"(?<!\w){_words_pattern(name)}(?!\w)", re.I),
+            )
+            for name in sorted(names.values(), key=lambda n: (-len(n), n))
+        ]
+        # Entries by first word, so a line is only tried against names it could start with.
+        self.by_first: dict[str, list[_Known]] = {}
+        for entry in self.entries:
+            self.by_first.setdefault(entry.first, []).append(entry)
+        self.frequent: set[str] = set()
+
+    def _candidates(self, line: str) -> list[_Known]:
+        words = line.split(maxsplit=1)
+        return self.by_first.get(words[0].casefold().rstrip(":"), []) if words else []
+
+    def learn(self, starts: Iterable[str]) -> None:
+        """Trust loosely written labels that start two or more lines (Zoom's ``jordan lee:``)."""
+        counts: Counter[str] = Counter()
+        for text in starts:
+            m = _LABEL.match(text)
+            label = _loose_label(m["label"]) if m else None
+            if label:
+                counts[label] += 1
+        self.frequent = {label for label, n in counts.items() if n >= 2}
+
+    def _accept(self, label: str) -> bool:
+        folded = _collapse(label).casefold()
+        return folded in self.known or folded in self.frequent or _name_shaped(label)
+
+    def split_label(self, text: str) -> tuple[str, str] | None:
+        """``Name: text`` as (name, text); the longest known name wins (it may hold a colon)."""
+        for entry in self._candidates(text):
+            m = entry.prefix.match(text)
+            if m:
+                return _collapse(m["label"]), text[m.end() :]
+        m = _LABEL.match(text)
+        if m and self._accept(m["label"]):
+            return _collapse(m["label"]), m["text"]
+        return None
+
+    def plain_line(self, line: str) -> tuple[str, str, float | None] | None:
+        """A ``Name: text`` turn start, with an optional timestamp before or after the name."""
+        m = _TS_PREFIX.match(line)
+        if m:
+            found = self.split_label(line[m.end() :])
+            return (found[0], found[1], _seconds(m["ts"])) if found else None
+        found = self.split_label(line)
+        if found:
+            return found[0], found[1], None
+        m = _LABEL_TS.match(line)
+        if m and self._accept(m["label"]):
+            return _collapse(m["label"]), m["text"], _seconds(m["ts"])
+        return None
+
+    def teams_line(self, line: str) -> tuple[str, float] | None:
+        """A Teams speaker line ``Name   0:03`` (one space is enough for a known name)."""
+        m = _TEAMS.match(line)
+        if m:
+            name = _collapse(m["name"])
+            if re.search(r"[^\W\d_]", name) and len(name) <= 80 and not _is_title(name):
+                return name, _seconds(m["ts"])
+        for entry in self._candidates(line):
+            m = entry.teams.match(line)
+            if m:
+                return _collapse(m["label"]), _seconds(m["ts"])
+        return None
+
+    def header(self, line: str) -> tuple[str, str] | None:
+        """A header line ``Key: value`` (key as written, value collapsed), or None."""
+        m = _HEADER.match(line)
+        if not m:
+            return None
+        key = _collapse(m["key"])
+        folded = key.casefold()
+        value = _collapse(m["value"])
+        if folded in _HEADER_KEYS:
+            return key, value
+        if folded in _ROLE_KEYS and value and self._names(value):
+            return key, value
+        return None
+
+    def _names(self, value: str) -> bool:
+        """Whether a header value is a list of names ("Alex Morgan and Sam Patel")."""
+        if value.casefold() in self.known:
+            return True
+        items = [i for i in re.split(r"\s*(?:[,;&/]|\band\b)\s*", value) if i]
+        return bool(items) and all(
+            i.casefold() in self.known or _name_shaped(i) or _is_role(i) for i in items
+        )
+
+    def in_legend(self, who: str) -> str:
+        """The speaker a legend entry stands for: the longest known name it contains."""
+        for entry in self.entries:
+            m = entry.inside.search(who)
+            if m:
+                return _collapse(m.group(0))
+        return _legend_name(who)
+
+
+# -- building turns ------------------------------------------------------------------------
+
+
+@dataclass
+class _Turn:
+    speaker: str
+    line: int
+    start: float | None = None
+    end: float | None = None
+    parts: list[str] = field(default_factory=list)
+
+
+class _Builder:
+    """Collects turns, headers and warnings while a parser walks the lines."""
+
+    def __init__(self, file: str, where: str, speakers: _Speakers) -> None:
+        self.file = file
+        self.where = where  # "line" or "paragraph"
+        self.speakers = speakers
+        self.turns: list[_Turn] = []
+        self.headers: dict[str, str] = {}
+        self.problems = Problems()
+        self.warnings: list[str] = []
+        self._stray: list[int] = []
+        self._title = False
+
+    def lead(self, number: int, line: str) -> bool:
+        """Take a header, title-block or legend-key line before the first turn."""
+        if self.turns or not line:
+            return False
+        header = self.speakers.header(line)
+        if header:
+            key, value = header
+            self.headers[key] = f"{self.headers[key]}; {value}" if key in self.headers else value
+            return True
+        if _is_title(line):
+            self._title = True
+            return True
+        return bool(_KEY_LINE.match(line))
+
+    def turn(
+        self,
+        speaker: str,
+        text: str,
+        number: int,
+        start: float | None = None,
+        end: float | None = None,
+    ) -> None:
+        self.turns.append(_Turn(speaker, number, start, end, [text] if text else []))
+
+    def text(self, number: int, line: str) -> None:
+        """A line of turn text (or, before the first turn, a line nothing else claimed)."""
+        if not line or _TRANSCRIPTION.match(line):
+            return
+        if self.turns:
+            self.turns[-1].parts.append(line)
+        else:
+            self._stray.append(number)
+
+    def problem(self, number: int, problem: str, fix: str) -> None:
+        self.problems.add(self.file, f"{self.where} {number}", problem, fix)
+
+    def finish(self) -> tuple[RawTurn, ...]:
+        _raise_all(self.problems, self.file)
+        turns, empty = [], []
+        for t in self.turns:
+            text = _collapse(" ".join(t.parts))
+            if text:
+                turns.append(RawTurn(t.speaker, text, t.start, t.end, t.line))
+            else:
+                empty.append(t.line)
+        if empty:
+            self.warnings.append(
+                f"left out {_count(len(empty), 'turn')} with a speaker but no text "
+                f"({_place(self.where, empty)})"
+            )
+        if self._stray and not self._title:
+            self.warnings.append(
+                f"left out {_count(len(self._stray), 'line')} before the first turn that "
+                f"{'is' if len(self._stray) == 1 else 'are'} neither a header nor a turn "
+                f"({_place(self.where, self._stray)})"
+            )
+        return tuple(turns)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _place(where: str, numbers: list[int]) -> str:
+    """``line 4`` or ``lines 4, 9, 12`` (the first ten, then how many more)."""
+    shown = ", ".join(map(str, numbers[:10]))
+    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    return f"{where}{'' if len(numbers) == 1 else 's'} {shown}{more}"
+
+
+def _raise_all(problems: Problems, file: str) -> None:
+    """One problem as an InputError, several as one ValidationError (at most 20 listed)."""
+    found = list(problems)
+    if len(found) == 1:
+        p = found[0]
+        raise InputError(p.file, p.where, p.problem, p.fix)
+    if found:
+        if len(found) > _MAX_PROBLEMS:
+            rest = len(found) - _MAX_PROBLEMS
+            found = [
+                *found[:_MAX_PROBLEMS],
+                Problem(file, "", f"{rest} more problems like these", "fix the ones above first"),
+            ]
+        raise ValidationError(found, context=f"reading {file}")
+
+
+# -- layouts of Word and text files ---------------------------------------------------------
+
+
+def _parse_old_teams(lines: list[tuple[int, str]], b: _Builder) -> None:
+    pending: tuple[float, float, int] | None = None
+    for number, line in lines:
+        if "-->" in line:
+            m = _ARROW.match(line)
+            if not m:
+                b.problem(
+                    number,
+                    "this cue timing is not 'h:mm:ss.fff --> h:mm:ss.fff'",
+                    "correct the times, e.g. 0:0:3.120 --> 0:0:7.450",
+                )
+            elif _seconds(m["b"]) < _seconds(m["a"]):
+                b.problem(number, "the cue ends before it starts", "correct the cue times")
+            else:
+                pending = (_seconds(m["a"]), _seconds(m["b"]), number)
+                continue
+            pending = None
+        elif pending and line:
+            b.turn(_collapse(line), "", pending[2], pending[0], pending[1])
+            pending = None
+        elif not b.lead(number, line):
+            b.text(number, line)
+
+
+def _find_legend(
+    lines: list[tuple[int, str]], speakers: _Speakers
+) -> tuple[dict[str, str], set[int]] | None:
+    """The legend at the top of a file (abbreviation -> full text) and its line indexes."""
+    legend: dict[str, str] = {}
+    used: set[int] = set()
+    others = 0
+    for index, (_, line) in enumerate(lines):
+        if not line:
+            continue
+        m = _LEGEND.match(line)
+        if m and m["abbr"] not in legend and _legend_shaped(m["who"]):
+            legend[m["abbr"]] = _collapse(m["who"])
+            used.add(index)
+            continue
+        if legend:
+            break  # the first other line, or a repeated abbreviation, ends the legend
+        if speakers.header(line) or _is_title(line) or _KEY_LINE.match(line):
+            continue
+        others += 1
+        if others > 20 or speakers.teams_line(line) or speakers.plain_line(line):
+            return None
+    if not legend:
+        return None
+    body = _legend_body(legend)
+    if not any(body.match(line) for i, (_, line) in enumerate(lines) if i not in used):
+        return None
+    return legend, used
+
+
+def _legend_body(legend: dict[str, str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(a) for a in sorted(legend, key=lambda a: (-len(a), a)))
+    return re.compile(rf"^(?P<abbr>{alternatives}){_SEP}\s*(?P<text>.*)$")
+
+
+def _parse_legend(
+    lines: list[tuple[int, str]], legend: dict[str, str], used: set[int], b: _Builder
+) -> None:
+    body = _legend_body(legend)
+    who = {abbr: b.speakers.in_legend(text) for abbr, text in legend.items()}
+    series = {re.sub(r"\d", "", a) for a in legend if re.search(r"\d", a)}
+    for index, (number, line) in enumerate(lines):
+        if index in used or b.lead(number, line):
+            continue
+        m = body.match(line)
+        if m:
+            b.turn(who[m["abbr"]], m["text"], number)
+            continue
+        m = _LEGEND.match(line)
+        if m and re.search(r"\d", m["abbr"]) and re.sub(r"\d", "", m["abbr"]) in series:
+            b.problem(
+                number,
+                f"the label {m['abbr']!r} is not in the legend at the top of the file",
+                f"add a line '{m['abbr']} – who it is' to the legend, or correct the label",
+            )
+            continue
+        b.text(number, line)
+
+
+def _read_lines(
+    path: Path,
+    lines: list[tuple[int, str]],
+    kind: str,
+    speakers: _Speakers,
+    has_tables: bool = False,
+) -> RawTranscript:
+    """Detect the layout of a Word or text file's lines and read its turns."""
+    file = str(path)
+    where = "paragraph" if kind == "docx" else "line"
+    b = _Builder(file, where, speakers)
+    legend: dict[str, str] = {}
+    arrows = [number for number, line in lines if _ARROW.match(line)]
+    if arrows:
+        if kind != "docx":
+            raise InputError(
+                file,
+                f"line {arrows[0]}",
+                "the file holds caption cue times ('0:0:3.120 --> 0:0:7.450'), "
+                "which evstudy reads only from .vtt and Word files",
+                "if it is a WebVTT caption file, give it the extension .vtt; if it was "
+                "copied from an old Teams Word transcript, use the original .docx",
+            )
+        layout = "teams-docx-old"
+        _parse_old_teams(lines, b)
+    elif found := _find_legend(lines, speakers):
+        legend, used = found
+        layout = f"legend-{kind}"
+        _parse_legend(lines, legend, used, b)
+    else:
+        speakers.learn(line for _, line in lines)
+        n_teams = sum(1 for _, line in lines if speakers.teams_line(line))
+        n_plain = sum(1 for _, line in lines if speakers.plain_line(line))
+        if n_teams and n_teams >= n_plain:
+            layout = f"teams-{kind}"
+            for number, line in lines:
+                if b.lead(number, line):
+                    continue
+                found_line = speakers.teams_line(line)
+                if found_line:
+                    b.turn(found_line[0], "", number, found_line[1])
+                else:
+                    b.text(number, line)
+        else:
+            layout = f"plain-{kind}"
+            for number, line in lines:
+                if b.lead(number, line):
+                    continue
+                found_turn = speakers.plain_line(line)
+                if found_turn:
+                    b.turn(found_turn[0], found_turn[1], number, found_turn[2])
+                else:
+                    b.text(number, line)
+    turns = b.finish()
+    if not turns:
+        fix = _UNDERSTOOD
+        if has_tables:
+            fix = (
+                "the document has tables, and evstudy reads paragraphs, not table cells: copy "
+                "the turns out of the table as paragraphs. " + fix
+            )
+        raise InputError(file, "", "no speaker turns were found", fix)
+    return _transcript(path, layout, turns, b.headers, legend, b.warnings)
+
+
+def _transcript(
+    path: Path,
+    layout: str,
+    turns: tuple[RawTurn, ...],
+    headers: dict[str, str],
+    legend: dict[str, str],
+    warnings: list[str],
+) -> RawTranscript:
+    return RawTranscript(
+        path=path,
+        layout=layout,
+        turns=turns,
+        headers=dict(headers),
+        legend=dict(legend),
+        warnings=tuple(warnings),
+        has_timestamps=any(t.start is not None for t in turns),
+    )
+
+
+# -- WebVTT --------------------------------------------------------------------------------
+
+
+def _read_vtt(path: Path, lines: list[str], speakers: _Speakers) -> RawTranscript:
+    file = str(path)
+    cues, has_voice, problems = parse_vtt(file, lines)
+    _raise_all(problems, file)
+    if not cues:
+        raise InputError(
+            file,
+            "",
+            "the caption file has no cues with text",
+            "export the captions again from Teams or Zoom; " + _UNDERSTOOD,
+        )
+    if not has_voice:
+        speakers.learn(text for cue in cues for _, text in cue.segments[:1])
+    turns: list[_Turn] = []
+    joined: list[int] = []
+    for cue in cues:
+        for voice, segment in cue.segments:
+            speaker, text = voice, segment
+            if not has_voice:  # Zoom: "Name: text"
+                found = speakers.split_label(segment)
+                speaker, text = found if found else (None, segment)
+            if speaker is None:
+                if not turns:
+                    raise InputError(
+                        file,
+                        f"line {cue.line}",
+                        "the first cue with text has no speaker, so there is no turn to continue",
+                        "add the speaker to the cue: '<v Name>text</v>' (Teams) or "
+                        "'Name: text' (Zoom)",
+                    )
+                if not joined or joined[-1] != cue.line:
+                    joined.append(cue.line)
+            elif not turns or turns[-1].speaker != speaker:
+                turns.append(_Turn(speaker, cue.line, cue.start, cue.end))
+            # A caption cue is not a turn: cues of one voice in a row are one turn.
+            turns[-1].parts.append(text)
+            turns[-1].end = max(turns[-1].end or cue.end, cue.end)
+    warnings = []
+    if joined:
+        warnings.append(
+            f"joined {_count(len(joined), 'cue')} with no speaker to the previous speaker's "
+            f"turn ({_place('line', joined)})"
+        )
+    built = tuple(
+        RawTurn(t.speaker, text, t.start, t.end, t.line)
+        for t in turns
+        if (text := _collapse(" ".join(t.parts)))
+    )
+    layout = "teams-vtt" if has_voice else "zoom-vtt"
+    return _transcript(path, layout, built, {}, {}, warnings)
+
+
+# -- files ---------------------------------------------------------------------------------
+
+
+def _decode(file: str, data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), or an error that says how to re-save."""
+    resave = (
+        "open the file in a text editor and save it again with the encoding UTF-8 "
+        "(e.g. Notepad: File > Save As > Encoding: UTF-8), then re-run"
+    )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(file, "", "the file is saved as UTF-16, not UTF-8", resave)
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(
+            file,
+            "",
+            "the file is a zip archive (a Word .docx?) with a text extension",
+            "give it the extension .docx (and update the fieldwork log)",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            file,
+            f"line {line}",
+            f"the file is not UTF-8 text: byte 0x{data[exc.start]:02x} at column {column} is "
+            "not UTF-8 (the file was probably saved as Windows-1252/ANSI or Latin-1)",
+            resave,
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(
+            file,
+            f"line {line}",
+            "the file holds NUL bytes, so it is not UTF-8 text (a binary file, or UTF-16 "
+            "without a byte-order mark)",
+            resave,
+        )
+    return text
+
+
+def read_transcript(path: str | Path, *, known_speakers: Iterable[str] = ()) -> RawTranscript:
+    """Read one transcript file (.docx, .vtt or .txt), detecting its layout.
+
+    Parameters
+    ----------
+    path : str or Path
+        The transcript file.
+    known_speakers : iterable of str, optional
+        Register and team names. They resolve labels the layout alone cannot: a name
+        holding a colon (the longest known name prefixing a line wins), the person a
+        legend entry names, and names written in lower case or on one space in a
+        Teams speaker line. Speakers need not be known: matching them is ingest's job.
+
+    Returns
+    -------
+    RawTranscript
+        The turns in file order. Consecutive turns of one speaker are kept apart in
+        Word and text files, and joined in WebVTT (where a cue is a caption, not a turn).
+
+    Raises
+    ------
+    InputError
+        The file is missing, empty, of an unsupported type, not a real or a damaged
+        .docx, not UTF-8, a .vtt without ``WEBVTT``, or has no turns.
+    ValidationError
+        Several problems at named lines (broken cue times, labels missing from the legend).
+        A single such problem is raised as an :class:`InputError`.
+    """
+    path = Path(path)
+    file = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in TRANSCRIPT_SUFFIXES:
+        fix = "export the transcript as a Word .docx, a .vtt caption file or UTF-8 .txt"
+        if suffix == ".doc":
+            fix = "open it in Word and save it as a Word Document (.docx)"
+        elif suffix == ".srt":
+            fix = "convert the subtitles to WebVTT (.vtt), or export .vtt from Teams or Zoom"
+        shown = f"{suffix!r} files are" if suffix else "files without an extension are"
+        raise InputError(file, "", f"{shown} not a transcript format evstudy reads", fix)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            file, "", "the file does not exist", "check the path and the file name"
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            file,
+            "",
+            f"the file cannot be read ({exc.strerror or type(exc).__name__})",
+            "check that it is a file (not a folder) and that you may read it",
+        ) from None
+    empty_fix = "export the transcript again; the file may not have been saved or copied in full"
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        raise InputError(file, "", "the file is empty", empty_fix)
+    speakers = _Speakers(known_speakers)
+    if suffix == ".docx":
+        paragraphs, has_tables = docx_lines(file, data)
+        lines = [(number, _tidy(text)) for number, text in paragraphs]
+        if not any(text for _, text in lines):
+            if has_tables:
+                raise InputError(file, "", "no speaker turns were found", _UNDERSTOOD)
+            raise InputError(file, "", "the Word document has no text", empty_fix)
+        return _read_lines(path, lines, "docx", speakers, has_tables)
+    text = _decode(file, data)
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not any(line.strip() for line in raw):
+        raise InputError(file, "", "the file is empty", empty_fix)
+    if suffix == ".vtt":
+        return _read_vtt(path, [_tidy(line) for line in raw], speakers)
+    if _tidy(raw[0]).startswith("WEBVTT"):
+        raise InputError(
+            file,
+            "line 1",
+            "this is a WebVTT caption file saved with the extension .txt",
+            "give it the extension .vtt (and update the fieldwork log)",
+        )
+    return _read_lines(path, [(n, _tidy(line)) for n, line in enumerate(raw, 1)], "txt", speakers)
+
+
+def transcript_summary(t: RawTranscript) -> dict:
+    """What a transcript holds, as plain JSON-ready data (for ``evstudy inspect``).
+
+    Parameters
+    ----------
+    t : RawTranscript
+
+    Returns
+    -------
+    dict
+        ``layout``, ``speakers`` (in order of first appearance, each with ``speaker``,
+        ``turns`` and ``words``), ``n_turns``, ``n_words``, ``has_timestamps``,
+        ``headers``, ``legend``, ``warnings`` and ``turns`` (``turn`` numbered from 1,
+        ``speaker``, ``start``, ``end``, ``text``).
+    """
+    speakers: dict[str, dict] = {}
+    for turn in t.turns:
+        entry = speakers.setdefault(turn.speaker, {"speaker": turn.speaker, "turns": 0, "words": 0})
+        entry["turns"] += 1
+        entry["words"] += len(turn.text.split())
+    return {
+        "layout": t.layout,
+        "speakers": list(speakers.values()),
+        "n_turns": len(t.turns),
+        "n_words": sum(len(turn.text.split()) for turn in t.turns),
+        "has_timestamps": t.has_timestamps,
+        "headers": dict(t.headers),
+        "legend": dict(t.legend),
+        "warnings": list(t.warnings),
+        "turns": [
+            {
+                "turn": number,
+                "speaker": turn.speaker,
+                "start": turn.start,
+                "end": turn.end,
+                "text": turn.text,
+            }
+            for number, turn in enumerate(t.turns, 1)
+        ],
+    }
