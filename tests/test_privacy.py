@@ -40,6 +40,15 @@ def test_redactor_replaces_names_in_their_usual_forms():
     assert out.count(REDACTED) == 6
 
 
+def test_possessives_are_redacted_but_longer_words_are_not():
+    redact = NameRedactor(["Callum Knight"], ["Priya"])
+    assert (
+        redact("Callum Knight's team and Priya’s note")
+        == f"{REDACTED}'s team and {REDACTED}’s note"
+    )
+    assert redact("Priya'sville") == "Priya'sville"
+
+
 def test_single_word_names_are_case_sensitive():
     redact = NameRedactor([], ["Hope"])
     assert redact("There is Hope, but we hope.") == f"There is {REDACTED}, but we hope."

@@ -33,6 +33,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     report = ingest(args.raw, args.out, key_dir=args.key_dir)
     print(report.summary())
+    print(f"Tables and ingest_report.md written to {report.out_dir}")
     return 0
 
 
@@ -42,6 +43,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     report = ingest(args.raw, args.out, key_dir=args.key_dir)
     print(report.summary())
+    print(f"Tables and ingest_report.md written to {report.out_dir}")
     print("\nThe HTML report is not built yet: the build pipeline is issue 5.")
     return 0
 

@@ -281,7 +281,8 @@ class NameRedactor:
         if sensitive:
             alternatives.append("(?:" + "|".join(map(re.escape, sensitive)) + ")")
         self._pattern = (
-            re.compile(r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?![\w’]|'\w)")
+            # not inside a longer word, but a possessive 's still counts as the name
+            re.compile(r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?!\w)(?!['’](?!s\b)\w)")
             if alternatives
             else None
         )

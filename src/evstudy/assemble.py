@@ -1,0 +1,613 @@
+"""Reading a raw folder, checking each input against the others, and building the tables.
+
+:class:`Assembly` does the work behind ``evstudy ingest`` in one pass that
+collects every problem: an input that cannot be read is reported and the
+checks that need it are skipped, so one broken file never hides the problems
+in the others. Names stop here: speakers become pseudonyms and names in the
+text become ``[name]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evstudy.anchoring import Unplaced, place_coding
+from evstudy.config import StudyConfig
+from evstudy.errors import EvstudyError, Problems
+from evstudy.files import atomic_write_text
+from evstudy.privacy import NameRedactor, canonical_name, detect_first_names, read_identity_key
+
+__all__ = ["COLUMNS", "REVIEW_FILE", "Assembly"]
+
+REVIEW_FILE = "name_review.csv"
+TRANSCRIPT_SUFFIXES = {".docx", ".vtt", ".txt"}
+COLUMNS: dict[str, list[str]] = {
+    "participants": [
+        "participant_id",
+        "site_id",
+        "role_group",
+        "job_title",
+        "organisation_type",
+        "years_in_role",
+        "methods",
+        "consent_date",
+    ],
+    "documents": [
+        "doc_id",
+        "method",
+        "site_id",
+        "date",
+        "source_file_type",
+        "n_turns",
+        "n_words",
+        "text",
+    ],
+    "turns": [
+        "doc_id",
+        "turn",
+        "speaker",
+        "participant_id",
+        "speaker_role",
+        "start",
+        "end",
+        "start_time",
+        "end_time",
+        "n_words",
+        "text",
+    ],
+    "codings": [
+        "coding_id",
+        "doc_id",
+        "code_id",
+        "coder",
+        "start",
+        "end",
+        "turn",
+        "text",
+        "memo",
+        "source",
+    ],
+    "survey_respondents": [
+        "respondent_id",
+        "started",
+        "ended",
+        "status",
+        "n_answered",
+        "job_title",
+        "organisation_type",
+        "site_id",
+        "years_in_role",
+        "role_group",
+    ],
+    "admin": ["site_id", "year", "measure", "unit", "value"],
+}
+
+
+def present(value: object) -> bool:
+    """False for None, NaN/NA and blank strings."""
+    if value is None:
+        return False
+    try:
+        if pd.isna(value):
+            return False
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip() != ""
+
+
+def _fold(value: object) -> str:
+    return " ".join(str(value).casefold().split())
+
+
+class Assembly:
+    """Everything read from one raw folder, and the tables built from it."""
+
+    def __init__(self, config: StudyConfig) -> None:
+        self.config = config
+        self.problems = Problems()
+        self.warnings: list[str] = []
+        self.withdrawn = {"participants": 0, "documents": 0, "turns": 0, "codings": 0}
+        self.flags: list[tuple[str, int, str]] = []
+        self.doc_text: dict[str, str] = {}
+        self.doc_turns: dict[str, dict[int, dict]] = {}
+        self.withdrawn_turns: set[tuple[str, int]] = set()
+        self.unreadable_docs: set[str] = set()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def rel(self, path: Path) -> str:
+        """A path as the user knows it: relative to the raw folder where possible."""
+        try:
+            return str(Path(path).relative_to(self.config.raw_dir))
+        except ValueError:
+            return str(path)
+
+    def _read(self, reader: Callable[..., Any], path: Path, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return reader(path, *args, **kwargs)
+        except EvstudyError as exc:
+            # Readers name files as given; the user knows them relative to the raw folder.
+            found = Problems()
+            found.absorb(exc)
+            for p in found:
+                file = self.rel(path) if p.file == str(path) else p.file
+                self.problems.add(file, p.where, p.problem, p.fix)
+            return None
+
+    def read_all(self) -> None:
+        """Read every input, then check people, sites and speakers against each other."""
+        from evstudy.codebook import read_codebook
+        from evstudy.io.coding_sheet import read_coding_sheet
+        from evstudy.io.register import read_register
+        from evstudy.io.smartsurvey import read_question_map, read_smartsurvey
+        from evstudy.io.tables import read_admin, read_fieldwork_log, read_other_names, read_sites
+
+        cfg = self.config
+        self.sites = self._read(read_sites, cfg.path("sites"))
+        self.register = self._read(read_register, cfg.path("register"))
+        names_file = cfg.path("other_names")
+        self.other_names = (
+            self._read(read_other_names, names_file) if names_file.exists() else []
+        ) or []
+        self.log = self._read(read_fieldwork_log, cfg.path("fieldwork_log"))
+        self.codebook = self._read(read_codebook, cfg.path("codebook"))
+        self.sheets = [(p, self._read(read_coding_sheet, p)) for p in self._coding_files()]
+        qmap = self._read(read_question_map, cfg.path("question_map"))
+        self.survey = (
+            self._read(read_smartsurvey, cfg.path("survey"), qmap) if qmap is not None else None
+        )
+        admin_file = cfg.path("admin")
+        self.admin = self._read(read_admin, admin_file) if admin_file.exists() else None
+        self._index_sites()
+        self._index_people()
+        self._read_transcripts()
+
+    def _coding_files(self) -> list[Path]:
+        folder = self.config.path("coding")
+        if not folder.is_dir():
+            self.problems.add(
+                self.rel(folder), "", "the coding folder is missing", "create it (it may be empty)"
+            )
+            return []
+        return sorted(
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() in {".xlsx", ".csv"} and not p.name.startswith(("~$", "."))
+        )
+
+    def _index_sites(self) -> None:
+        self.site_lookup: dict[str, str] = {}
+        for row in (self.sites if self.sites is not None else pd.DataFrame()).itertuples():
+            self.site_lookup[_fold(row.site_id)] = row.site_id
+            self.site_lookup[_fold(row.site_name)] = row.site_id
+
+    def site_id(
+        self, value: object, file: str, where: str, *, required: bool = False
+    ) -> str | None:
+        """The site_id a site id or name refers to; a problem when the site is unknown."""
+        if not present(value):
+            if required:
+                self.problems.add(file, where, "the site is blank", "give a site_id or site_name")
+            return None
+        found = self.site_lookup.get(_fold(value))
+        if found is None and self.sites is not None:
+            self.problems.add(
+                file,
+                where,
+                f"site {value!r} is not in the site table",
+                f"use a site_id or site_name from {self.config.files['sites']}, "
+                "or add the site there",
+            )
+        return found
+
+    def _index_people(self) -> None:
+        """Speaker lookup: folded name -> ('team', role) or ('participant', index in people)."""
+        cfg = self.config
+        self.speakers: dict[str, tuple[str, Any]] = {
+            canonical_name(m.name): ("team", m.role) for m in cfg.team
+        }
+        # A legend that names only the role ("I – Interviewer") still means the team.
+        for role in sorted({m.role for m in cfg.team}):
+            self.speakers.setdefault(canonical_name(role), ("team", role))
+        self.people: list[dict] = []
+        register_file = cfg.files["register"]
+        records = self.register.to_dict("records") if self.register is not None else []
+        for index, row in enumerate(records):
+            where = f"row {row['row']}"
+            group = cfg.role_group(row.get("job_title") or "", row.get("organisation_type") or "")
+            if group is None:
+                self.problems.add(
+                    register_file,
+                    where,
+                    f"no role-group rule matches job title {row.get('job_title')!r} "
+                    f"with organisation type {row.get('organisation_type')!r}",
+                    "add a rule under role_groups.rules in study.yml",
+                )
+            row["role_group"] = group
+            row["site_id"] = self.site_id(row.get("site"), register_file, f"{where}, column 'Site'")
+            row["withdrawn"] = present(row.get("withdrawal_date"))
+            self.people.append(row)
+            self.speakers.setdefault(canonical_name(row["name"]), ("participant", index))
+
+    def _read_transcripts(self) -> None:
+        from evstudy.io.transcripts import read_transcript
+
+        self.transcripts: dict[str, Any] = {}
+        if self.log is None:
+            return
+        folder = self.config.path("transcripts")
+        known = [m.name for m in self.config.team] + [p["name"] for p in self.people]
+        logged = set()
+        log_file = self.config.files["fieldwork_log"]
+        for row in self.log.to_dict("records"):
+            path = folder / row["file"]
+            logged.add(path.resolve())
+            if not path.is_file():
+                self.unreadable_docs.add(row["doc_id"])
+                self.problems.add(
+                    log_file,
+                    f"row {row['row']}",
+                    f"the file {row['file']!r} is not in {self.rel(folder)}/",
+                    "fix the File column or add the transcript",
+                )
+                continue
+            transcript = self._read(read_transcript, path, known_speakers=known)
+            if transcript is None:
+                self.unreadable_docs.add(row["doc_id"])
+            else:
+                self.transcripts[row["doc_id"]] = transcript
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.suffix.lower() in TRANSCRIPT_SUFFIXES and path.resolve() not in logged:
+                self.problems.add(
+                    self.rel(path),
+                    "",
+                    "this transcript is not in the fieldwork log",
+                    f"add a row for it to {log_file} (or move it out of the folder)",
+                )
+
+    # -- building --------------------------------------------------------------------------
+
+    def build_tables(self, key_dir: Path) -> dict[str, pd.DataFrame]:
+        """Pseudonymise, redact and build every table; problems join ``self.problems``."""
+        cfg = self.config
+        self.key = read_identity_key(key_dir)
+        assigned = self.key.assign((p["name"], p["email"]) for p in self.people)
+        for person in self.people:
+            person["participant_id"] = assigned[_fold(person["email"])]
+        self.redactor = NameRedactor(
+            [m.name for m in cfg.team] + [p["name"] for p in self.people], self.other_names
+        )
+        documents, turns = self._transcript_tables()
+        survey, survey_docs, survey_turns = self._survey_tables()
+        documents = _concat(documents, survey_docs, ["doc_id"])
+        turns = _concat(turns, survey_turns, ["doc_id", "turn"])
+        self.withdrawn["participants"] = sum(p["withdrawn"] for p in self.people)
+        return {
+            "sites": _without_row(self.sites),
+            "participants": self._participants_table(),
+            "documents": documents,
+            "turns": turns,
+            "codebook": self._codebook_table(),
+            "codings": self._codings_table(),
+            **survey,
+            "admin": self._admin_table(),
+        }
+
+    def _participants_table(self) -> pd.DataFrame:
+        rows = [
+            {
+                **{k: p.get(k) for k in COLUMNS["participants"]},
+                "methods": "; ".join(p.get("methods") or ()),
+            }
+            for p in self.people
+            if not p["withdrawn"]
+        ]
+        frame = pd.DataFrame(rows, columns=COLUMNS["participants"])
+        return frame.sort_values("participant_id", ignore_index=True)
+
+    def _codebook_table(self) -> pd.DataFrame:
+        if self.codebook is None:
+            return pd.DataFrame()
+        codebook = _without_row(self.codebook)
+        codebook["rq"] = codebook["rq"].map(list)
+        return codebook
+
+    def _speaker(
+        self, name: str, doc_id: str, file: str, place: str
+    ) -> tuple[str, str | None, str]:
+        """(label, participant_id, speaker_role) of a speaker name; a problem when unknown."""
+        found = self.speakers.get(canonical_name(name))
+        if found is None:
+            if self.register is not None:  # with no readable register, nobody can be checked
+                self.problems.add(
+                    file,
+                    place,
+                    f"speaker {name!r} is neither in the register nor in the research team",
+                    "add the person to the register (or the team in study.yml), "
+                    "or correct the spelling in the transcript",
+                )
+            return ("?", None, "unknown")
+        kind, value = found
+        if kind == "team":
+            return (value, None, value)
+        person = self.people[value]
+        if not present(person.get("consent_date")):
+            self.problems.add(
+                self.config.files["register"],
+                f"row {person['row']}",
+                f"a participant who speaks in {doc_id} ({file}, {place}) has no consent date",
+                "record the consent date, or remove the transcript until consent is confirmed",
+            )
+        return (person["participant_id"], person["participant_id"], "participant")
+
+    def _transcript_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        doc_rows, turn_rows = [], []
+        log = self.log.set_index("doc_id") if self.log is not None else None
+        log_file = self.config.files["fieldwork_log"]
+        withdrawn_ids = {p["participant_id"] for p in self.people if p["withdrawn"]}
+        for doc_id in sorted(self.transcripts):
+            transcript, entry = self.transcripts[doc_id], log.loc[doc_id]
+            file = self.rel(transcript.path)
+            unit = "paragraph" if file.lower().endswith(".docx") else "line"
+            site_id = self.site_id(entry["site"], log_file, f"row {entry['row']}, column 'Site'")
+            resolved = [
+                (n, turn, *self._speaker(turn.speaker, doc_id, file, f"{unit} {turn.line}"))
+                for n, turn in enumerate(transcript.turns, 1)
+            ]
+            speaking = {pid for *_, pid, _ in resolved if pid}
+            if speaking and speaking <= withdrawn_ids and entry["method"] != "focus_group":
+                # A one-to-one interview with someone who withdrew goes entirely.
+                self.withdrawn["documents"] += 1
+                self.withdrawn["turns"] += sum(pid is not None for *_, pid, _ in resolved)
+                self.withdrawn_turns.update((doc_id, n) for n, *_ in resolved)
+                continue
+            lines, offset, turns = [], 0, {}
+            for number, turn, label, pid, role in resolved:
+                if pid in withdrawn_ids:
+                    self.withdrawn["turns"] += 1
+                    self.withdrawn_turns.add((doc_id, number))
+                    continue
+                text = self.redactor(turn.text)
+                self.flags += [(doc_id, number, w) for w in detect_first_names(text)]
+                prefix = f"{label}: "
+                start = offset + len(prefix)
+                row = {
+                    "doc_id": doc_id,
+                    "turn": number,
+                    "speaker": label,
+                    "participant_id": pid,
+                    "speaker_role": role,
+                    "start": start,
+                    "end": start + len(text),
+                    "start_time": turn.start,
+                    "end_time": turn.end,
+                    "n_words": len(text.split()),
+                    "text": text,
+                }
+                turn_rows.append(row)
+                turns[number] = row
+                lines.append(prefix + text)
+                offset += len(prefix) + len(text) + 1
+            self._add_document(doc_id, "\n".join(lines), turns)
+            doc_rows.append(
+                {
+                    "doc_id": doc_id,
+                    "method": entry["method"],
+                    "site_id": site_id,
+                    "date": entry["date"],
+                    "source_file_type": Path(transcript.path).suffix.lower().lstrip("."),
+                    "n_turns": len(turns),
+                    "n_words": sum(row["n_words"] for row in turns.values()),
+                    "text": self.doc_text[doc_id],
+                }
+            )
+        return (
+            pd.DataFrame(doc_rows, columns=COLUMNS["documents"]),
+            pd.DataFrame(turn_rows, columns=COLUMNS["turns"]),
+        )
+
+    def _add_document(self, doc_id: str, text: str, turns: dict[int, dict]) -> None:
+        self.doc_text[doc_id] = text
+        self.doc_turns[doc_id] = turns
+
+    def _survey_tables(self) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+        """Survey tables, plus free-text answers as documents that can be coded and quoted."""
+        export = self.survey
+        no_docs = pd.DataFrame(columns=COLUMNS["documents"])
+        no_turns = pd.DataFrame(columns=COLUMNS["turns"])
+        if export is None:
+            return {}, no_docs, no_turns
+        survey_file = self.config.files["survey"]
+        respondents = export.respondents.copy()
+        respondents["site_id"] = [
+            self.site_lookup.get(_fold(v)) if present(v) else None
+            for v in respondents.get("site", pd.Series([None] * len(respondents)))
+        ]
+        respondents["role_group"] = [
+            self.config.role_group(r.get("job_title") or "", r.get("organisation_type") or "")
+            for r in respondents.to_dict("records")
+        ]
+        unclassified = int(respondents["role_group"].isna().sum())
+        if unclassified:
+            self.warnings.append(
+                f"{survey_file}: {unclassified} respondent(s) match no role-group rule "
+                "(left blank; add rules in study.yml to classify them)"
+            )
+        self.warnings += [f"{survey_file}: {w}" for w in export.warnings]
+        for column in COLUMNS["survey_respondents"]:
+            if column not in respondents:
+                respondents[column] = None
+        answers = export.answers.copy()
+        text_questions = set(
+            export.questions.loc[export.questions["type"] == "text", "question_id"]
+        )
+        site_of = dict(zip(respondents["respondent_id"], respondents["site_id"], strict=True))
+        doc_rows, turn_rows, values = [], [], []
+        for row in answers.to_dict("records"):
+            value = row["value"]
+            if row["question_id"] in text_questions and present(value):
+                value = self.redactor(str(value))
+                doc_id = f"SVY-{row['respondent_id']}-{row['question_id']}"
+                self.flags += [(doc_id, 1, w) for w in detect_first_names(value)]
+                prefix = "Respondent: "
+                turn = {
+                    "doc_id": doc_id,
+                    "turn": 1,
+                    "speaker": "Respondent",
+                    "participant_id": None,
+                    "speaker_role": "respondent",
+                    "start": len(prefix),
+                    "end": len(prefix) + len(value),
+                    "start_time": None,
+                    "end_time": None,
+                    "n_words": len(value.split()),
+                    "text": value,
+                }
+                turn_rows.append(turn)
+                self._add_document(doc_id, prefix + value, {1: turn})
+                doc_rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "method": "survey",
+                        "site_id": site_of.get(row["respondent_id"]),
+                        "date": None,
+                        "source_file_type": Path(survey_file).suffix.lstrip("."),
+                        "n_turns": 1,
+                        "n_words": turn["n_words"],
+                        "text": prefix + value,
+                    }
+                )
+            values.append(value)
+        answers["value"] = values
+        if "other_text" in answers:
+            answers["other_text"] = [
+                self.redactor(v) if present(v) else v for v in answers["other_text"]
+            ]
+        tables = {
+            "survey_questions": _without_row(export.questions),
+            "survey_options": _without_row(export.options),
+            "survey_respondents": respondents[COLUMNS["survey_respondents"]],
+            "survey_answers": _without_row(answers),
+        }
+        return (
+            tables,
+            pd.DataFrame(doc_rows, columns=COLUMNS["documents"]),
+            pd.DataFrame(turn_rows, columns=COLUMNS["turns"]),
+        )
+
+    def _codings_table(self) -> pd.DataFrame:
+        codes = set(self.codebook["code_id"]) if self.codebook is not None else None
+        withdrawn_docs = {doc for doc, _ in self.withdrawn_turns}
+        rows = []
+        for path, sheet in self.sheets:
+            file = self.rel(path)
+            for rec in sheet.to_dict("records") if sheet is not None else []:
+                where = f"row {rec['row']}"
+                doc_id, code = str(rec["document"]).strip(), str(rec["code"]).strip()
+                if codes is not None and code not in codes:
+                    self.problems.add(
+                        file,
+                        f"{where}, column 'Code'",
+                        f"code {code!r} is not in the codebook",
+                        "add it to codebook.yml or correct the code id",
+                    )
+                    continue
+                turn = int(rec["turn"]) if present(rec.get("turn")) else None
+                if (doc_id, turn) in self.withdrawn_turns or (
+                    doc_id in withdrawn_docs and doc_id not in self.doc_text
+                ):
+                    self.withdrawn["codings"] += 1
+                    continue
+                if doc_id not in self.doc_text:
+                    survey_unread = doc_id.startswith("SVY-") and self.survey is None
+                    if doc_id not in self.unreadable_docs and not survey_unread:
+                        self.problems.add(
+                            file,
+                            f"{where}, column 'Document'",
+                            f"document {doc_id!r} is not in the fieldwork log or the survey",
+                            "use a Document ID from the fieldwork log "
+                            "(or SVY-<respondent>-<question> for survey answers)",
+                        )
+                    continue
+                try:
+                    placed = place_coding(
+                        doc_id=doc_id,
+                        text=self.doc_text[doc_id],
+                        turns=self.doc_turns[doc_id],
+                        turn=turn,
+                        start=int(rec["start"]) if present(rec.get("start")) else None,
+                        end=int(rec["end"]) if present(rec.get("end")) else None,
+                        passage=rec["text"] if present(rec.get("text")) else None,
+                        redact=self.redactor,
+                    )
+                except Unplaced as miss:
+                    self.problems.add(
+                        file, f"{where}, column '{miss.column}'", miss.problem, miss.fix
+                    )
+                    continue
+                if placed.reanchored:
+                    self.warnings.append(f"{file}, {where}: span re-anchored to its text")
+                rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "code_id": code,
+                        "coder": str(rec["coder"]).strip(),
+                        "start": placed.start,
+                        "end": placed.end,
+                        "turn": placed.turn,
+                        "text": self.doc_text[doc_id][placed.start : placed.end],
+                        "memo": self.redactor(str(rec["memo"]))
+                        if present(rec.get("memo"))
+                        else None,
+                        "source": file,
+                    }
+                )
+        frame = pd.DataFrame(rows, columns=COLUMNS["codings"][1:])
+        frame = frame.sort_values(["doc_id", "start", "end", "code_id", "coder"], ignore_index=True)
+        frame.insert(0, "coding_id", [f"K{i:05d}" for i in range(1, len(frame) + 1)])
+        frame["turn"] = frame["turn"].astype("Int64")
+        return frame
+
+    def _admin_table(self) -> pd.DataFrame:
+        if self.admin is None:
+            return pd.DataFrame(columns=COLUMNS["admin"])
+        admin_file = self.config.files["admin"]
+        frame = self.admin.copy()
+        frame["site_id"] = [
+            self.site_id(site, admin_file, f"row {row}, column 'Site'", required=True)
+            for site, row in zip(frame["site"], frame["row"], strict=True)
+        ]
+        return frame[COLUMNS["admin"]].sort_values(
+            ["site_id", "year", "measure"], ignore_index=True
+        )
+
+    def save_private(self, key_dir: Path) -> None:
+        """Write the identity key and the first-name review list beside the raw folder."""
+        self.key.save()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["doc_id", "turn", "word"])
+        writer.writerows(sorted(self.flags))
+        atomic_write_text(key_dir / REVIEW_FILE, buffer.getvalue())
+
+
+def _without_row(frame: pd.DataFrame | None) -> pd.DataFrame:
+    if frame is None:
+        return pd.DataFrame()
+    return frame.drop(columns=["row"], errors="ignore").reset_index(drop=True)
+
+
+def _concat(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if not len(b):
+        return a
+    if not len(a):
+        return b.sort_values(keys, ignore_index=True)
+    # An all-empty column (no timestamps in survey answers) takes the other frame's type.
+    b = b.astype({c: a[c].dtype for c in b.columns if c in a and b[c].isna().all()})
+    return pd.concat([a, b], ignore_index=True).sort_values(keys, ignore_index=True)

@@ -1,0 +1,179 @@
+"""Raw folder -> validated, pseudonymised tidy tables in ``data/processed``.
+
+Ingest reads every raw file, checks each against the others (speakers against
+the register, sites against the site table, codings against documents and the
+codebook), and collects every problem before it stops. Only when nothing is
+wrong does it write the tables, each atomically. It never writes under the raw
+folder, and the identity key goes beside it, never among the outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from evstudy.assemble import REVIEW_FILE, Assembly
+from evstudy.config import load_config, resolve_processed, resolve_raw
+from evstudy.errors import InputError
+from evstudy.files import atomic_write_text, atomic_writer, sha256_file
+
+__all__ = ["TABLES", "IngestReport", "ingest", "resolve_key_dir"]
+
+TABLES = (
+    "sites",
+    "participants",
+    "documents",
+    "turns",
+    "codebook",
+    "codings",
+    "survey_questions",
+    "survey_options",
+    "survey_respondents",
+    "survey_answers",
+    "admin",
+)
+
+
+@dataclass
+class IngestReport:
+    """What one ingest read, wrote and noticed (counts only: no names, no paths)."""
+
+    out_dir: Path
+    synthetic: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    withdrawn: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    flagged_names: int = 0
+    tables: dict[str, str] = field(default_factory=dict)  # name -> sha256
+
+    def as_dict(self) -> dict:
+        return {
+            "synthetic": self.synthetic,
+            "counts": dict(sorted(self.counts.items())),
+            "withdrawn": dict(sorted(self.withdrawn.items())),
+            "flagged_first_names": self.flagged_names,
+            "warnings": sorted(self.warnings),
+            "table_sha256": dict(sorted(self.tables.items())),
+        }
+
+    def summary(self) -> str:
+        """A short plain-text account, the same on every machine."""
+        kind = "SYNTHETIC demonstration study" if self.synthetic else "study"
+        lines = [f"Ingested {kind}: {len(self.tables)} tables"]
+        lines += [f"  {k.replace('_', ' ')}: {v:,}" for k, v in sorted(self.counts.items())]
+        if any(self.withdrawn.values()):
+            parts = ", ".join(f"{v} {k}" for k, v in sorted(self.withdrawn.items()))
+            lines.append(f"  withdrawn (excluded): {parts}")
+        if self.flagged_names:
+            lines.append(
+                f"  possible first names left in the text: {self.flagged_names} "
+                f"(listed for review in {REVIEW_FILE} beside the identity key)"
+            )
+        if self.warnings:
+            lines.append(f"  warnings ({len(self.warnings)}):")
+            lines += [f"    - {w}" for w in sorted(self.warnings)]
+        return "\n".join(lines)
+
+
+def resolve_key_dir(raw_dir: Path, key_dir: str | Path | None = None) -> Path:
+    """Where the identity key lives: given, ``$EVSTUDY_KEYS``, or ``identity/`` beside raw."""
+    chosen = key_dir or os.environ.get("EVSTUDY_KEYS") or raw_dir.parent / "identity"
+    return Path(chosen).expanduser().resolve()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def ingest(
+    raw: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    key_dir: str | Path | None = None,
+) -> IngestReport:
+    """Validate a raw study folder and write its tidy tables.
+
+    Parameters
+    ----------
+    raw : path, optional
+        The raw folder (default ``$EVSTUDY_RAW``, else ``data/raw``). Only read.
+    out : path, optional
+        Where the Parquet tables go (default ``$EVSTUDY_PROCESSED``, else
+        ``data/processed``). Must not be inside ``raw``.
+    key_dir : path, optional
+        Where the identity key is kept (default ``$EVSTUDY_KEYS``, else an
+        ``identity`` folder beside ``raw``). Must not be inside ``raw`` or ``out``.
+
+    Returns
+    -------
+    IngestReport
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found; nothing is written.
+    InputError
+        When the folders are unusable.
+    """
+    raw_dir = resolve_raw(raw)
+    out_dir = resolve_processed(out)
+    keys = resolve_key_dir(raw_dir, key_dir)
+    if not raw_dir.is_dir():
+        raise InputError(raw_dir, "", "the raw folder does not exist", "check --raw / EVSTUDY_RAW")
+    if _inside(out_dir, raw_dir) or _inside(keys, raw_dir):
+        raise InputError(
+            raw_dir,
+            "",
+            "ingest would write inside the raw folder, which must stay untouched",
+            "choose --out and --key-dir outside the raw folder",
+        )
+    if _inside(keys, out_dir):
+        raise InputError(
+            keys,
+            "",
+            "the identity key would sit among the processed tables",
+            "keep --key-dir outside the processed folder",
+        )
+
+    assembly = Assembly(load_config(raw_dir))
+    assembly.read_all()
+    tables = assembly.build_tables(keys)
+    assembly.problems.raise_if_any(f"ingest of {raw_dir}")
+
+    report = IngestReport(out_dir, assembly.config.synthetic, warnings=assembly.warnings)
+    report.counts = _counts(tables)
+    report.withdrawn = assembly.withdrawn
+    report.flagged_names = len(assembly.flags)
+    for name in TABLES:
+        path = out_dir / f"{name}.parquet"
+        atomic_writer(path, lambda tmp, f=tables[name]: f.to_parquet(tmp, index=False))
+        report.tables[name] = sha256_file(path)
+    assembly.save_private(keys)
+    atomic_write_text(out_dir / "ingest_report.json", json.dumps(report.as_dict(), indent=2) + "\n")
+    atomic_write_text(
+        out_dir / "ingest_report.md", f"# Ingest report\n\n```\n{report.summary()}\n```\n"
+    )
+    return report
+
+
+def _counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    documents = tables["documents"]
+    counts = {
+        "sites": len(tables["sites"]),
+        "participants": len(tables["participants"]),
+        "documents": len(documents),
+        "turns": len(tables["turns"]),
+        "words": int(tables["turns"]["n_words"].sum()),
+        "codes": len(tables["codebook"]),
+        "codings": len(tables["codings"]),
+        "coders": int(tables["codings"]["coder"].nunique()),
+        "survey_respondents": len(tables["survey_respondents"]),
+        "survey_answers": len(tables["survey_answers"]),
+    }
+    counts.update({f"documents_{m}": n for m, n in Counter(documents["method"]).items()})
+    return counts

@@ -1,0 +1,328 @@
+"""Ingest on the demo and on broken copies of a small generated study.
+
+Each validation rule has a test that breaks one thing and checks that the
+error names the file, the place, the problem and the fix, and that nothing
+was written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+
+from evstudy import load_study
+from evstudy.errors import InputError, ValidationError
+from evstudy.ingest import TABLES, ingest
+
+pytestmark = pytest.mark.slow
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _run(raw: Path, tmp_path: Path, name: str = "out"):
+    return ingest(raw, tmp_path / name, key_dir=tmp_path / f"{name}-keys")
+
+
+@pytest.fixture(scope="module")
+def demo_ingest(demo_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("demo")
+    before = _tree_digest(demo_raw)
+    report = ingest(demo_raw, tmp / "processed", key_dir=tmp / "keys")
+    assert _tree_digest(demo_raw) == before, "ingest changed data/raw"
+    return report, tmp
+
+
+# -- the demo ---------------------------------------------------------------------------
+
+
+def test_demo_ingests_every_table(demo_ingest):
+    report, tmp = demo_ingest
+    for name in TABLES:
+        assert (tmp / "processed" / f"{name}.parquet").is_file()
+    study = load_study(tmp / "processed")
+    assert study.synthetic
+    counts = report.counts
+    assert counts["sites"] == 9
+    assert 60 <= counts["documents_interview"] <= 75
+    assert counts["documents_expert_interview"] == 16
+    assert counts["documents_focus_group"] == 9
+    assert 40 <= counts["survey_respondents"] <= 60
+    assert counts["codings"] > 500
+    assert len(study.documents) == counts["documents"]
+    assert set(study.documents["method"]) == {
+        "interview",
+        "expert_interview",
+        "focus_group",
+        "survey",
+    }
+
+
+def test_turn_offsets_point_into_the_canonical_text(demo_ingest):
+    study = load_study(demo_ingest[1] / "processed")
+    texts = dict(zip(study.documents["doc_id"], study.documents["text"], strict=True))
+    for row in study.turns.sample(400, random_state=1).itertuples():
+        text = texts[row.doc_id]
+        assert text[row.start : row.end] == row.text
+        line_start = text.rfind("\n", 0, row.start) + 1
+        assert text[line_start : row.start] == f"{row.speaker}: "
+    for row in study.codings.sample(400, random_state=2).itertuples():
+        assert texts[row.doc_id][row.start : row.end] == row.text
+        assert row.end > row.start
+
+
+def test_canonical_text_has_no_timestamps_or_carriage_returns(demo_ingest):
+    study = load_study(demo_ingest[1] / "processed")
+    joined = "\n".join(study.documents["text"])
+    assert "\r" not in joined
+    assert not any(line.startswith(("WEBVTT", "Date:", "Venue:")) for line in joined.split("\n"))
+    labels = {line.split(": ", 1)[0] for line in joined.split("\n")}
+    assert labels <= set(study.participants["participant_id"]) | {
+        "Interviewer",
+        "Facilitator",
+        "Respondent",
+    }
+
+
+def test_no_register_name_or_email_reaches_processed(demo_ingest, demo_raw):
+    _, tmp = demo_ingest
+    register = pd.read_excel(demo_raw / "register.xlsx")
+    needles = {str(v).casefold() for v in register["Name"]} | {
+        str(v).casefold() for v in register["Email"]
+    }
+    survey = pd.read_csv(demo_raw / "survey" / "smartsurvey_export.csv", header=None, dtype=str)
+    header = [str(c) for c in survey.iloc[0]]
+    for column in ("Name", "Email", "IP Address"):
+        values = survey.iloc[3:, header.index(column)].dropna()
+        needles |= {v.casefold() for v in values if v.strip()}
+    assert len(needles) > 100
+    for path in sorted((tmp / "processed").iterdir()):
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            haystack = "\n".join(frame.astype(str).to_numpy().ravel()).casefold()
+        else:
+            haystack = path.read_text(encoding="utf-8").casefold()
+        leaked = sorted(n for n in needles if n in haystack)
+        assert not leaked, f"{path.name} contains {leaked[:5]}"
+
+
+def test_identity_key_stays_beside_raw_not_with_outputs(demo_ingest):
+    _, tmp = demo_ingest
+    assert (tmp / "keys" / "identity_key.csv").is_file()
+    assert not any(p.name.startswith("identity") for p in (tmp / "processed").iterdir())
+
+
+def test_ingest_twice_gives_identical_bytes(demo_raw, tmp_path):
+    _run(demo_raw, tmp_path, "one")
+    _run(demo_raw, tmp_path, "two")
+    assert _tree_digest(tmp_path / "one") == _tree_digest(tmp_path / "two")
+
+
+def test_ingest_works_on_a_read_only_raw_folder(study_copy, tmp_path):
+    paths = [study_copy, *study_copy.rglob("*")]
+    for path in paths:
+        mode = path.stat().st_mode
+        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        if os.geteuid() != 0:  # root ignores permissions, so only the digest check bites there
+            with pytest.raises(PermissionError):
+                (study_copy / "probe").write_text("x")
+        before = _tree_digest(study_copy)
+        report = _run(study_copy, tmp_path)
+        assert report.counts["documents"] > 0
+        assert _tree_digest(study_copy) == before
+    finally:
+        for path in paths:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def test_refuses_to_write_inside_the_raw_folder(study_copy):
+    with pytest.raises(InputError, match="inside the raw folder"):
+        ingest(study_copy, study_copy / "processed", key_dir=study_copy.parent / "k")
+    with pytest.raises(InputError, match="inside the raw folder"):
+        ingest(study_copy, study_copy.parent / "p", key_dir=study_copy / "keys")
+
+
+def test_withdrawn_participant_is_excluded_and_only_counted(small_study, tmp_path):
+    truth = yaml.safe_load((small_study / "planted_truth.yml").read_text())
+    report = _run(small_study, tmp_path)
+    assert report.withdrawn["participants"] == 1
+    assert report.withdrawn["turns"] > 0
+    keys = pd.read_csv(tmp_path / "out-keys" / "identity_key.csv")
+    email = truth["withdrawn"]["email"]
+    pid = keys.loc[keys["email"].str.casefold() == email.casefold(), "participant_id"].item()
+    study = load_study(tmp_path / "out")
+    assert pid not in set(study.participants["participant_id"])
+    assert pid not in set(study.turns["participant_id"].dropna())
+    assert not study.documents["text"].str.contains(pid + ":").any()
+    summary = (tmp_path / "out" / "ingest_report.md").read_text()
+    assert "withdrawn" in summary and pid not in summary
+
+
+# -- validation: one broken thing each -------------------------------------------------
+
+
+def _expect_problem(raw: Path, tmp_path: Path, *fragments: str) -> ValidationError:
+    with pytest.raises(ValidationError) as info:
+        _run(raw, tmp_path)
+    text = str(info.value)
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in:\n{text}"
+    assert all(p.fix for p in info.value.problems)
+    assert not (tmp_path / "out").exists(), "nothing may be written when validation fails"
+    assert not (tmp_path / "out-keys").exists()
+    return info.value
+
+
+def _edit_xlsx(path: Path, edit) -> None:
+    book = openpyxl.load_workbook(path)
+    edit(book.worksheets[0])
+    book.save(path)
+
+
+def _header_index(sheet, name: str) -> int:
+    for cell in sheet[1]:
+        if str(cell.value).strip().casefold() == name.casefold():
+            return cell.column
+    raise AssertionError(f"no column {name!r}")
+
+
+def _rewrite_csv(path: Path, edit) -> None:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+
+def test_unknown_speaker(study_copy, tmp_path):
+    path = next(p for p in sorted((study_copy / "transcripts").rglob("*.txt")))
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text + "\n\nZebedee Quuxley: I was never registered.\n", encoding="utf-8")
+    _expect_problem(
+        study_copy, tmp_path, "Zebedee Quuxley", "neither in the register nor", path.name
+    )
+
+
+def test_speaker_without_consent(study_copy, tmp_path):
+    log = pd.read_csv(study_copy / "fieldwork_log.csv")
+    interview = log.loc[log["Method"] == "Interview"].iloc[0]
+    from evstudy.io.transcripts import read_transcript
+
+    turns = read_transcript(study_copy / "transcripts" / interview["File"]).turns
+    team = {m["name"] for m in yaml.safe_load((study_copy / "study.yml").read_text())["team"]}
+    speaker = next(t.speaker for t in turns if t.speaker not in team)
+
+    def drop_consent(sheet):
+        name_col = _header_index(sheet, "Name")
+        consent_col = _header_index(sheet, "Consent date")
+        for row in sheet.iter_rows(min_row=2):
+            if row[name_col - 1].value and speaker.split()[-1] in str(row[name_col - 1].value):
+                row[consent_col - 1].value = None
+
+    _edit_xlsx(study_copy / "register.xlsx", drop_consent)
+    _expect_problem(
+        study_copy, tmp_path, "has no consent date", "register.xlsx", "record the consent"
+    )
+
+
+def test_code_not_in_codebook(study_copy, tmp_path):
+    def bad_code(sheet):
+        sheet.cell(row=2, column=_header_index(sheet, "Code")).value = "barrier.moonbeams"
+
+    _edit_xlsx(study_copy / "coding" / "coding_sheet.xlsx", bad_code)
+    _expect_problem(study_copy, tmp_path, "'barrier.moonbeams' is not in the codebook", "row 2")
+
+
+def test_coding_span_outside_document(study_copy, tmp_path):
+    def bad_span(sheet):
+        width = sheet.max_column
+        sheet.cell(row=1, column=width + 1).value = "Start"
+        sheet.cell(row=1, column=width + 2).value = "End"
+        row = 3
+        sheet.cell(row=row, column=_header_index(sheet, "Turn")).value = None
+        sheet.cell(row=row, column=_header_index(sheet, "Text")).value = None
+        sheet.cell(row=row, column=_header_index(sheet, "Start")).value = 10
+        sheet.cell(row=row, column=_header_index(sheet, "End")).value = 10_000_000
+
+    _edit_xlsx(study_copy / "coding" / "coding_sheet.xlsx", bad_span)
+    _expect_problem(study_copy, tmp_path, "runs past the end", "row 3")
+
+
+def test_coding_turn_outside_document(study_copy, tmp_path):
+    def bad_turn(sheet):
+        sheet.cell(row=4, column=_header_index(sheet, "Turn")).value = 9999
+
+    _edit_xlsx(study_copy / "coding" / "coding_sheet.xlsx", bad_turn)
+    _expect_problem(study_copy, tmp_path, "has no turn 9999", "row 4")
+
+
+def test_duplicate_document_ids(study_copy, tmp_path):
+    def duplicate(rows):
+        rows[2][0] = rows[1][0]
+
+    _rewrite_csv(study_copy / "fieldwork_log.csv", duplicate)
+    _expect_problem(study_copy, tmp_path, "fieldwork_log.csv", "duplicate")
+
+
+def test_site_not_in_site_table(study_copy, tmp_path):
+    def unknown_site(sheet):
+        sheet.cell(row=2, column=_header_index(sheet, "Site")).value = "Atlantis"
+
+    _edit_xlsx(study_copy / "register.xlsx", unknown_site)
+    _expect_problem(study_copy, tmp_path, "'Atlantis' is not in the site table", "register.xlsx")
+
+
+def test_survey_column_the_map_does_not_know(study_copy, tmp_path):
+    def extra_column(rows):
+        rows[0].append("How many biscuits do you eat in meetings?")
+        rows[1].append("Answer")
+        rows[2].append("")
+        for row in rows[3:]:
+            row.append("4")
+
+    _rewrite_csv(study_copy / "survey" / "smartsurvey_export.csv", extra_column)
+    _expect_problem(study_copy, tmp_path, "biscuits", "question_map.yml")
+
+
+def test_unreadable_file(study_copy, tmp_path):
+    target = next(p for p in sorted((study_copy / "transcripts").rglob("*.docx")))
+    target.write_bytes(b"this is not a word document")
+    _expect_problem(study_copy, tmp_path, target.name)
+
+
+def test_every_problem_is_reported_at_once(study_copy, tmp_path):
+    def bad_code(sheet):
+        sheet.cell(row=2, column=_header_index(sheet, "Code")).value = "nope.one"
+        sheet.cell(row=5, column=_header_index(sheet, "Code")).value = "nope.two"
+
+    _edit_xlsx(study_copy / "coding" / "coding_sheet.xlsx", bad_code)
+    _edit_xlsx(
+        study_copy / "register.xlsx",
+        lambda s: setattr(s.cell(row=2, column=_header_index(s, "Site")), "value", "Atlantis"),
+    )
+    error = _expect_problem(study_copy, tmp_path, "nope.one", "nope.two", "Atlantis")
+    assert len(error.problems) >= 3
+
+
+def test_report_json_lists_tables_and_their_hashes(demo_ingest):
+    _, tmp = demo_ingest
+    payload = json.loads((tmp / "processed" / "ingest_report.json").read_text())
+    assert payload["synthetic"] is True
+    assert sorted(payload["table_sha256"]) == sorted(TABLES)
+    assert str(tmp) not in json.dumps(payload), "reports must not depend on where they were built"
+    assert payload["counts"]["documents"] > 0
