@@ -47,8 +47,10 @@ clean: ## remove every build output (never data/raw)
 	rm -rf data/processed/* figures/* reports/*
 	@touch data/processed/.gitkeep figures/.gitkeep reports/.gitkeep
 
-synth-demo: $(STAMP) ## regenerate the committed demo study into data/raw (seed and sites as committed)
-	$(BIN)/evstudy synth --seed 2023 --sites 9 --out data/raw --overwrite
+synth-demo: $(STAMP) ## regenerate the committed demo study into data/raw (seed 2023, 9 sites)
+	rm -rf data/raw.new
+	$(BIN)/evstudy synth --seed 2023 --sites 9 --out data/raw.new
+	rm -rf data/raw && mv data/raw.new data/raw
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs network to the package index)
 	$(PYTHON) -m venv /tmp/evstudy-lock && /tmp/evstudy-lock/bin/pip install --quiet pip-tools

@@ -44,7 +44,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     report = ingest(args.raw, args.out, key_dir=args.key_dir)
     print(report.summary())
     print(f"Tables and ingest_report.md written to {report.out_dir}")
-    print("\nThe HTML report is not built yet: the build pipeline is issue 5.")
+    print(
+        "\nThe HTML report is not built yet: "
+        "until the build pipeline is in place, report stops after ingest."
+    )
     return 0
 
 

@@ -1,0 +1,113 @@
+"""Architecture rules that no single module's tests can see."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "evstudy"
+
+
+def test_only_the_generator_knows_the_planted_truth():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in SRC.rglob("*.py")
+        if "synth" not in path.relative_to(SRC).parts and "planted_truth" in path.read_text()
+    ]
+    assert not offenders, f"analysis code must never read planted_truth.yml: {offenders}"
+
+
+def test_design_card_layout_exists():
+    for folder in (
+        "notebooks",
+        "src/evstudy",
+        "data/raw",
+        "data/processed",
+        "figures",
+        "tests",
+        "reports",
+    ):
+        assert (ROOT / folder).is_dir(), folder
+    for file in (
+        "environment.yml",
+        "README.md",
+        "pyproject.toml",
+        "Makefile",
+        ".ci/run",
+        "CHANGELOG.md",
+    ):
+        assert (ROOT / file).is_file(), file
+
+
+def test_readme_opens_with_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```")[1]
+    assert "make report" in block and "make test" in block
+    assert text.index("make report") < 200
+
+
+def test_ci_runs_make_test():
+    assert re.search(r"^make test$", (ROOT / ".ci/run").read_text(), flags=re.M)
+
+
+def test_every_public_module_declares_all():
+    missing = [
+        str(p.relative_to(ROOT))
+        for p in SRC.rglob("*.py")
+        if not p.name.startswith("_") and "__all__" not in p.read_text()
+    ]
+    assert not missing, f"modules without __all__: {missing}"
+
+
+def test_notebooks_are_committed_without_outputs():
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text())["cells"]
+        dirty = [
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+        ]
+        assert not dirty, f"{notebook.name}: cells {dirty} have outputs"
+
+
+@pytest.mark.slow
+def test_committed_demo_is_exactly_what_the_generator_makes(demo_raw, tmp_path):
+    from evstudy.synth import generate_study
+
+    truth = (demo_raw / "README.md").read_text()
+    seed = int(re.search(r"--seed (\d+)", truth).group(1))
+    sites = int(re.search(r"--sites (\d+)", truth).group(1))
+    generate_study(tmp_path / "raw", seed=seed, sites=sites)
+
+    def digest(folder: Path) -> dict[str, str]:
+        return {
+            str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+
+    assert digest(tmp_path / "raw") == digest(demo_raw), (
+        "data/raw differs from the generator's output: run `make synth-demo` and commit"
+    )
+
+
+@pytest.mark.slow
+def test_explore_notebook_runs_on_the_demo(demo_raw, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from evstudy.ingest import ingest
+
+    ingest(demo_raw, tmp_path / "processed", key_dir=tmp_path / "keys")
+    notebook = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    notebook.cells[1].source = f"processed = {str(tmp_path / 'processed')!r}"
+    NotebookClient(notebook, kernel_name="python3", timeout=120, record_timing=False).execute()
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = json.dumps([o.get("data", {}).get("text/plain", "") for o in outputs])
+    assert "barrier." in text and "synthetic study" in text
