@@ -14,6 +14,7 @@ import pandas as pd
 import yaml
 
 from evstudy.errors import InputError, Problems
+from evstudy.io.textfiles import load_yaml
 
 __all__ = ["CODE_KEYS", "COMB", "ORIGINS", "VALENCES", "read_codebook"]
 
@@ -57,27 +58,6 @@ COLUMNS = (
     "origin",
     "version",
 )
-
-
-def _load(path: Path, name: str) -> tuple[Any, yaml.Node | None]:
-    """The parsed YAML and its node tree (the tree gives line numbers)."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError:
-        raise InputError(
-            name, "", "the file cannot be read or does not exist", "check the path"
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(name, "", "the file is not UTF-8 text", "re-save it as UTF-8") from None
-    try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "the YAML cannot be parsed"
-        raise InputError(
-            name, where, f"it is not valid YAML ({problem})", "fix the syntax"
-        ) from None
 
 
 def _entry_lines(tree: yaml.Node | None) -> list[int]:
@@ -125,7 +105,7 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
     """
     path = Path(path)
     name = label or str(path)
-    data, tree = _load(path, name)
+    data, tree = load_yaml(path, name)
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list):
         raise InputError(
             name, "", "the file has no 'codes:' list", "see the README's codebook example"

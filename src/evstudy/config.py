@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from evstudy.errors import InputError, Problems
+from evstudy.io.textfiles import load_yaml
 
 __all__ = [
     "DEFAULT_FILES",
@@ -172,12 +171,7 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
             "point --raw (or EVSTUDY_RAW) at a folder made by `evstudy synth`, "
             f"or write a {CONFIG_NAME} as the README describes",
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        raise InputError(path, where, f"it is not valid YAML ({exc})", "fix the syntax") from None
+    data = load_yaml(path, str(path))[0] or {}
     if not isinstance(data, dict):
         raise InputError(path, "", "the file must hold a mapping", "see the README's example")
 

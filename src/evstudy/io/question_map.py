@@ -12,6 +12,7 @@ import yaml
 
 from evstudy.errors import InputError, Problems
 from evstudy.io.sheets import cell_text
+from evstudy.io.textfiles import load_yaml
 
 __all__ = [
     "ATTRIBUTES",
@@ -93,26 +94,6 @@ def _decode(value: Any) -> str | None:
 
 
 # --- the question map ------------------------------------------------------------------------
-
-
-def _load_yaml(path: Path, name: str) -> tuple[Any, yaml.Node | None]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError:
-        raise InputError(
-            name, "", "the file cannot be read or does not exist", "check the path"
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(name, "", "the file is not UTF-8 text", "re-save it as UTF-8") from None
-    try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "the YAML cannot be parsed"
-        raise InputError(
-            name, where, f"it is not valid YAML ({problem})", "fix the syntax"
-        ) from None
 
 
 def _lines(tree: yaml.Node | None, key: str) -> list[int]:
@@ -239,7 +220,7 @@ def read_question_map(path: str | Path, *, label: str | None = None) -> Question
     """
     path = Path(path)
     name = label or str(path)
-    data, tree = _load_yaml(path, name)
+    data, tree = load_yaml(path, name)
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise InputError(name, "", "the file has no 'questions:' list", "see the README example")
     lines = _lines(tree, "questions")

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from evstudy.errors import InputError, Problems
+from evstudy.io.textfiles import read_utf8
 
 __all__ = [
     "METHODS",
@@ -112,22 +113,11 @@ def read_sheet(path: str | Path, label: str | None = None) -> Sheet:
 
 
 def _csv_rows(path: Path, name: str) -> tuple[list[tuple[Any, ...]], list[int]]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            name, "", f"the file cannot be read ({exc.strerror})", "check it"
-        ) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            name,
-            f"line {line}",
-            "the file is not UTF-8 text",
-            "re-save it as 'CSV UTF-8 (comma delimited)' in Excel, or as UTF-8 in an editor",
-        ) from None
+    text = read_utf8(
+        path,
+        name,
+        fix="re-save it as 'CSV UTF-8 (comma delimited)' in Excel, or as UTF-8 in an editor",
+    )
     if "\x00" in text:
         raise InputError(name, "", "the file holds NUL bytes, so it is not a CSV file", SAVE_AS)
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from evstudy.errors import InputError, Problems
+from evstudy.errors import Problems
 from evstudy.io.sheets import (
     cell_text,
     find_columns,
@@ -21,6 +21,7 @@ from evstudy.io.sheets import (
     read_sheet,
     records_frame,
 )
+from evstudy.io.textfiles import read_utf8
 
 __all__ = ["read_admin", "read_fieldwork_log", "read_other_names", "read_sites"]
 
@@ -249,22 +250,7 @@ def read_other_names(path: str | Path, *, label: str | None = None) -> list[str]
     """
     path = Path(path)
     name = label or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        raise InputError(
-            name, "", "the file cannot be read or does not exist", "check the path"
-        ) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            name,
-            f"line {line}",
-            "the file is not UTF-8 text",
-            "re-save it as UTF-8 in a text editor",
-        ) from None
+    text = read_utf8(path, name)
     names: list[str] = []
     seen: set[str] = set()
     for line in text.splitlines():
