@@ -52,3 +52,29 @@ def study_copy(small_study: Path, tmp_path: Path) -> Path:
     target = tmp_path / "raw"
     shutil.copytree(small_study, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_processed(demo_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed demo, ingested once per test session into a temporary folder."""
+    from evstudy.ingest import ingest
+
+    out = tmp_path_factory.mktemp("demo-processed")
+    ingest(demo_raw, out / "processed", key_dir=out / "keys")
+    return out / "processed"
+
+
+@pytest.fixture(scope="session")
+def demo_study(demo_processed: Path):
+    """The demo's tidy tables as a Study (read-only: tests must not modify its frames)."""
+    from evstudy import load_study
+
+    return load_study(demo_processed)
+
+
+@pytest.fixture(scope="session")
+def demo_truth(demo_raw: Path) -> dict:
+    """What the generator planted in the demo (tests only; the analysis never reads it)."""
+    import yaml
+
+    return yaml.safe_load((demo_raw / "planted_truth.yml").read_text(encoding="utf-8"))

@@ -7,7 +7,17 @@ import pytest
 
 from evstudy.cli import build_parser, main
 
-SUBCOMMANDS = ["synth", "ingest", "report", "inspect"]
+SUBCOMMANDS = [
+    "synth",
+    "ingest",
+    "report",
+    "inspect",
+    "reliability",
+    "saturation",
+    "qdpx",
+    "autocode",
+    "survey-workbook",
+]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)

@@ -62,6 +62,62 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_table(frame, as_json: bool) -> None:
+    if as_json:
+        print(frame.to_json(orient="records", indent=2, force_ascii=False, date_format="iso"))
+    else:
+        print(frame.to_string(index=False))
+
+
+def _cmd_reliability(args: argparse.Namespace) -> int:
+    from evstudy.reliability import reliability_table
+    from evstudy.study import load_study
+
+    table = reliability_table(load_study(args.processed), threshold=args.threshold)
+    _print_table(table, args.json)
+    return 0
+
+
+def _cmd_saturation(args: argparse.Namespace) -> int:
+    from evstudy.saturation import saturation, saturation_summary
+    from evstudy.study import load_study
+
+    result = saturation(
+        load_study(args.processed), base=args.base, run=args.run, threshold=args.threshold
+    )
+    if args.json:
+        print(json.dumps(saturation_summary(result), indent=2, default=str))
+    else:
+        _print_table(result, False)
+    return 0
+
+
+def _cmd_qdpx_export(args: argparse.Namespace) -> int:
+    from evstudy.qdpx import export_qdpx
+    from evstudy.study import load_study
+
+    path = export_qdpx(load_study(args.processed), args.out)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_autocode(args: argparse.Namespace) -> int:
+    from evstudy.autocode import autocode_report
+    from evstudy.study import load_study
+
+    _print_table(autocode_report(load_study(args.processed), rules=args.rules), args.json)
+    return 0
+
+
+def _cmd_survey_workbook(args: argparse.Namespace) -> int:
+    from evstudy.excel import write_survey_workbook
+    from evstudy.study import load_study
+
+    path = write_survey_workbook(load_study(args.processed), args.out)
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evstudy",
@@ -142,6 +198,70 @@ def build_parser() -> argparse.ArgumentParser:
         "and the question map (default: the file's own raw folder if it has a study.yml)",
     )
     p.set_defaults(func=_cmd_inspect)
+
+    def processed_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--processed",
+            type=Path,
+            default=None,
+            help="processed tables folder (default: $EVSTUDY_PROCESSED, else data/processed)",
+        )
+
+    p = sub.add_parser(
+        "reliability",
+        help="inter-coder reliability per code (agreement, Cohen's kappa, Krippendorff's alpha)",
+        description="Agreement between coders on the double-coded documents, per code and overall.",
+    )
+    processed_option(p)
+    p.add_argument("--threshold", type=float, default=0.6, help="flag codes below this kappa")
+    p.add_argument("--json", action="store_true", help="print the table as JSON")
+    p.set_defaults(func=_cmd_reliability)
+
+    p = sub.add_parser(
+        "saturation",
+        help="code saturation (Guest, Namey & Chen 2020)",
+        description="Code saturation by interview order: base size, run length, threshold.",
+    )
+    processed_option(p)
+    p.add_argument("--base", type=int, default=4, help="base size b (default 4)")
+    p.add_argument("--run", type=int, default=2, help="run length r (default 2)")
+    p.add_argument("--threshold", type=float, default=0.05, help="new-information threshold t")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=_cmd_saturation)
+
+    p = sub.add_parser(
+        "qdpx",
+        help="REFI-QDA project exchange (.qdpx)",
+        description="Exchange the study with QDA tools (NVivo, ATLAS.ti, MAXQDA, QualCoder).",
+    )
+    qdpx = p.add_subparsers(dest="qdpx_command", metavar="ACTION", required=True)
+    q = qdpx.add_parser(
+        "export",
+        help="write the study as a .qdpx project",
+        description="Write sources, codebook, codings and coders as a REFI-QDA project.",
+    )
+    q.add_argument("out", type=Path, help="the .qdpx file to write")
+    processed_option(q)
+    q.set_defaults(func=_cmd_qdpx_export)
+
+    p = sub.add_parser(
+        "autocode",
+        help="keyword auto-coding suggestions, with precision and recall against human coding",
+        description="Apply keyword rules and compare the suggestions with human coding.",
+    )
+    processed_option(p)
+    p.add_argument("--rules", type=Path, default=None, help="rules YAML (default: built in)")
+    p.add_argument("--json", action="store_true", help="print the table as JSON")
+    p.set_defaults(func=_cmd_autocode)
+
+    p = sub.add_parser(
+        "survey-workbook",
+        help="write the survey tables, with disclosure control, to a formatted .xlsx",
+        description="Write one sheet per survey question (suppression applied) and a notes sheet.",
+    )
+    p.add_argument("out", type=Path, help="the .xlsx file to write")
+    processed_option(p)
+    p.set_defaults(func=_cmd_survey_workbook)
     return parser
 
 
