@@ -104,3 +104,15 @@ def test_unknown_files_get_a_clear_error(tmp_path, name, content, message, capsy
     assert main(["inspect", str(path)]) == 2
     err = capsys.readouterr().err
     assert message in err and "fix:" in err
+
+
+def test_codebook_without_origins_is_summarised(tmp_path):
+    path = tmp_path / "codebook.yml"
+    path.write_text(
+        'version: "1"\ncodes:\n  - {id: a, label: A}\n'
+        "  - {id: a.b, parent: a, label: B, origin: inductive}\n",
+        encoding="utf-8",
+    )
+    found = inspect_file(path)
+    assert found["codes"] == 2 and found["themes"] == 1 and found["max_depth"] == 1
+    assert found["by_origin"] == {"(not given)": 1, "inductive": 1}

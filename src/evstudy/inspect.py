@@ -64,6 +64,8 @@ def detect_kind(path: str | Path) -> str:
         raise InputError(path, "", "the file does not exist", "check the path")
     if suffix in TRANSCRIPT_SUFFIXES:
         return "transcript"
+    if suffix == ".qdpx":
+        return "qdpx"
     if suffix in {".yml", ".yaml"}:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -106,7 +108,8 @@ def detect_kind(path: str | Path) -> str:
         path,
         "",
         f"evstudy reads no {suffix or 'extension-less'} files",
-        "transcripts are .docx/.vtt/.txt, tables .csv/.xlsx, configuration .yml",
+        "transcripts are .docx/.vtt/.txt, tables .csv/.xlsx, configuration .yml, "
+        "QDA projects .qdpx",
     )
 
 
@@ -149,7 +152,11 @@ def inspect_file(path: str | Path, *, raw: str | Path | None = None) -> dict:
     kind = detect_kind(path)
     raw_dir = _find_raw(path, raw)
     found: dict = {"file": str(path), "kind": kind}
-    if kind == "transcript":
+    if kind == "qdpx":
+        from evstudy.qdpx import inspect_qdpx
+
+        found.update(inspect_qdpx(path))
+    elif kind == "transcript":
         from evstudy.io.transcripts import read_transcript, transcript_summary
 
         transcript = read_transcript(path, known_speakers=_known_speakers(raw_dir))
@@ -220,7 +227,7 @@ def inspect_file(path: str | Path, *, raw: str | Path | None = None) -> dict:
                 "codes": len(book),
                 "themes": int((book["depth"] == 0).sum()),
                 "max_depth": int(book["depth"].max()),
-                "by_origin": dict(sorted(Counter(book["origin"]).items())),
+                "by_origin": dict(sorted(Counter(book["origin"].fillna("(not given)")).items())),
             }
         )
     elif kind == "question_map":
@@ -263,7 +270,9 @@ def format_inspection(found: dict) -> str:
             out.write(f"  warning: {warning}\n")
         return out.getvalue().rstrip()
     for key, value in found.items():
-        if key in {"file", "kind", "answers", "turns", "rows"}:
+        if key in {"file", "kind", "answers", "turns", "rows", "codings"} and isinstance(
+            value, list
+        ):
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict):
             out.write(f"  {key}:\n")
