@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -127,8 +129,25 @@ def test_identity_key_stays_beside_raw_not_with_outputs(demo_ingest):
 
 
 def test_ingest_twice_gives_identical_bytes(demo_raw, tmp_path):
-    _run(demo_raw, tmp_path, "one")
-    _run(demo_raw, tmp_path, "two")
+    # Separate processes with different hash seeds: set ordering must not leak into outputs.
+    for name, seed in (("one", "1"), ("two", "2")):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "evstudy.cli",
+                "ingest",
+                "--raw",
+                str(demo_raw),
+                "--out",
+                str(tmp_path / name),
+                "--key-dir",
+                str(tmp_path / f"{name}-keys"),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
     assert _tree_digest(tmp_path / "one") == _tree_digest(tmp_path / "two")
 
 
