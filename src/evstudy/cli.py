@@ -85,10 +85,14 @@ def _cmd_saturation(args: argparse.Namespace) -> int:
     result = saturation(
         load_study(args.processed), base=args.base, run=args.run, threshold=args.threshold
     )
+    summary = saturation_summary(result)
     if args.json:
-        print(json.dumps(saturation_summary(result), indent=2, default=str))
-    else:
-        _print_table(result, False)
+        print(json.dumps(summary, indent=2, default=str))
+        return 0
+    print(f"Code saturation (base {args.base}, run {args.run}, threshold {args.threshold:.0%})")
+    for method, found in summary.items():
+        reached = found["saturation"] or "not reached"
+        print(f"  {method}: {found['documents']} documents, B = {found['B']}, saturation {reached}")
     return 0
 
 
