@@ -345,3 +345,8 @@ def test_report_json_lists_tables_and_their_hashes(demo_ingest):
     assert sorted(payload["table_sha256"]) == sorted(TABLES)
     assert str(tmp) not in json.dumps(payload), "reports must not depend on where they were built"
     assert payload["counts"]["documents"] > 0
+    assert payload["disclosure"] == {"suppress_max": 5, "min_subgroup_base": 10, "quote_k": 3}
+    assert payload["role_group_labels"]["partner_agency"] == "Partner agency"
+    study = load_study(tmp / "processed")
+    assert study.disclosure["quote_k"] == 3
+    assert next(iter(study.role_group_labels)) == "senior_leader"

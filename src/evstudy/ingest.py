@@ -50,10 +50,17 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     flagged_names: int = 0
     tables: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    # The parts of study.yml that analysis needs: thresholds and labels, never names.
+    title: str = ""
+    disclosure: dict[str, int] = field(default_factory=dict)
+    role_group_labels: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
+            "title": self.title,
             "synthetic": self.synthetic,
+            "disclosure": dict(self.disclosure),
+            "role_group_labels": dict(self.role_group_labels),
             "counts": dict(sorted(self.counts.items())),
             "withdrawn": dict(sorted(self.withdrawn.items())),
             "flagged_first_names": self.flagged_names,
@@ -145,7 +152,15 @@ def ingest(
     tables = assembly.build_tables(keys)
     assembly.problems.raise_if_any(f"ingest of {raw_dir}")
 
-    report = IngestReport(out_dir, assembly.config.synthetic, warnings=assembly.warnings)
+    config = assembly.config
+    report = IngestReport(
+        out_dir,
+        config.synthetic,
+        warnings=assembly.warnings,
+        title=config.title,
+        disclosure=dict(config.disclosure),
+        role_group_labels=dict(config.role_group_labels),
+    )
     report.counts = _counts(tables)
     report.withdrawn = assembly.withdrawn
     report.flagged_names = len(assembly.flags)

@@ -43,6 +43,18 @@ class Study:
         return bool(self.ingest_report.get("synthetic", False))
 
     @property
+    def disclosure(self) -> dict[str, int]:
+        """The study's disclosure thresholds (suppress_max, min_subgroup_base, quote_k)."""
+        from evstudy.config import DEFAULT_DISCLOSURE
+
+        return {**DEFAULT_DISCLOSURE, **self.ingest_report.get("disclosure", {})}
+
+    @property
+    def role_group_labels(self) -> dict[str, str]:
+        """Role-group id to its label, in display order."""
+        return dict(self.ingest_report.get("role_group_labels", {}))
+
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
             f.name: getattr(self, f.name)
