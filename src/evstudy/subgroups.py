@@ -1,0 +1,280 @@
+"""Comparing subgroups of survey respondents, honestly: exact tests, effect sizes, cautions.
+
+With about fifty respondents most subgroups are small, so every comparison
+carries its bases, an effect size next to the p-value, a plain-language caution
+when a group has fewer than 30 respondents, and the disclosure rules: groups
+under the minimum base are folded into "Other" or the comparison is not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.stats.contingency import association
+from statsmodels.stats.proportion import proportion_effectsize
+
+from evstudy.disclosure import OTHER, identifies_sites, thresholds
+from evstudy.survey import _answers, _options, _question, respondent_groups
+
+if TYPE_CHECKING:
+    from evstudy.study import Study
+
+__all__ = ["compare_groups", "small_group_caution"]
+
+COLUMNS = [
+    "group",
+    "n",
+    "base",
+    "pct",
+    "mean_position",
+    "test",
+    "statistic",
+    "p_value",
+    "effect_size",
+    "effect_measure",
+    "warning",
+    "caution",
+    "shown",
+    "note",
+]
+SMALL = 30  # bases under this get a plain-language caution
+
+
+def small_group_caution(bases: Sequence[int]) -> str | None:
+    """A plain-language caution when any group has fewer than 30 respondents."""
+    bases = [int(b) for b in bases]
+    if not bases or min(bases) >= SMALL:
+        return None
+    listed = ", ".join(str(b) for b in bases[:-1]) + f" and {bases[-1]}"
+    return f"Small groups (n = {listed}): treat this difference as indicative only."
+
+
+def _labels(study: Study, by: str, groups: Mapping[str, Sequence[str]] | None) -> pd.Series:
+    values = respondent_groups(study, by)
+    if groups is None:
+        return values.dropna().astype(str)
+    if not isinstance(groups, Mapping) or isinstance(groups, str):
+        raise ValueError(
+            f"`groups` must be a mapping of label to values, but {groups!r} was passed"
+        )
+    lookup = {}
+    for label, members in groups.items():
+        for value in [members] if isinstance(members, str) else members:
+            if value in lookup:
+                raise ValueError(f"`groups` puts {value!r} in two groups")
+            lookup[value] = label
+    return values.map(lookup).dropna()
+
+
+def _responses(study: Study, question: str, item: str | None, option: str | None) -> pd.DataFrame:
+    """One row per respondent who answered: chose (or positive) and, for grids, position."""
+    kind = _question(study, question, ["single", "multi", "grid"])["type"].iloc[0]
+    answers = _answers(study, question)
+    if kind == "grid":
+        items = list(_question(study, question, ["grid"])["item_id"])
+        if item not in items:
+            raise ValueError(f"`item` must be one of {items}, but {item!r} was passed")
+        scale = _options(study, question)
+        answers = answers[answers["item_id"] == item]
+        positive = set(scale.loc[scale["valence"] == "positive", "option"])
+        position = answers["value"].map(scale.set_index("option")["position"] + 1)
+        return pd.DataFrame(
+            {
+                "respondent_id": answers["respondent_id"].to_numpy(),
+                "hit": answers["value"].isin(positive).to_numpy(),
+                "position": position.to_numpy(dtype=float),
+                "category": answers["value"].to_numpy(),
+            }
+        ).drop_duplicates("respondent_id")
+    options = [*_options(study, question)["option"], OTHER]
+    if option not in options:
+        raise ValueError(f"`option` must be one of {options}, but {option!r} was passed")
+    hit = answers.assign(hit=answers["value"] == option).groupby("respondent_id")["hit"].any()
+    return hit.reset_index().assign(position=np.nan, category=None)
+
+
+def _fold(base: pd.Series, min_base: int, order: list[str]) -> tuple[dict, list[str]]:
+    """Map each label to its published group; small ones to Other, or to None (left out)."""
+    small = [g for g in order if base.get(g, 0) < min_base]
+    notes = []
+    mapping = {g: g for g in order if g not in small}
+    if small:
+        named = ", ".join(f"{g} (base {int(base.get(g, 0))})" for g in small)
+        if sum(base.get(g, 0) for g in small) >= min_base and len(small) > 1:
+            mapping.update({g: OTHER for g in small})
+            notes.append(
+                f"Folded into {OTHER}: {named}, each below the minimum base of {min_base}."
+            )
+        else:
+            notes.append(f"Left out: {named}, below the minimum base of {min_base}.")
+    return mapping, notes
+
+
+def _proportion_tests(table: np.ndarray) -> dict:
+    """Fisher's exact test (2 groups) or chi-square (more) on groups x (yes, no)."""
+    if len(table) == 2:
+        odds, p = stats.fisher_exact(table)
+        rates = table[:, 0] / table.sum(axis=1)
+        return {
+            "test": "Fisher's exact test",
+            "statistic": odds,
+            "p_value": p,
+            "effect_size": proportion_effectsize(rates[0], rates[1]),
+            "effect_measure": "Cohen's h",
+            "warning": None,
+        }
+    if (table.sum(axis=0) == 0).any():
+        return {
+            "test": "chi-square test",
+            "statistic": np.nan,
+            "p_value": np.nan,
+            "effect_size": np.nan,
+            "effect_measure": "Cramér's V",
+            "warning": "Every respondent gave the same answer: there is nothing to test.",
+        }
+    chi2, p, _, expected = stats.chi2_contingency(table)
+    low = int((expected < 5).sum())
+    return {
+        "test": "chi-square test",
+        "statistic": chi2,
+        "p_value": p,
+        "effect_size": association(table, method="cramer"),
+        "effect_measure": "Cramér's V",
+        "warning": (
+            f"{low} of {expected.size} expected counts are below 5: "
+            "the chi-square p-value is approximate and may be unreliable."
+            if low
+            else None
+        ),
+    }
+
+
+def _rank_tests(samples: list[np.ndarray]) -> dict:
+    """Mann-Whitney U with rank-biserial r (2 groups) or Kruskal-Wallis with epsilon squared."""
+    if len(samples) == 2:
+        x, y = samples
+        u, p = stats.mannwhitneyu(x, y, alternative="two-sided")
+        return {
+            "test": "Mann-Whitney U test",
+            "statistic": u,
+            "p_value": p,
+            # Positive when the first group answers higher up the scale.
+            "effect_size": 2 * u / (len(x) * len(y)) - 1,
+            "effect_measure": "rank-biserial r",
+            "warning": None,
+        }
+    h, p = stats.kruskal(*samples)
+    n = sum(len(s) for s in samples)
+    return {
+        "test": "Kruskal-Wallis test",
+        "statistic": h,
+        "p_value": p,
+        "effect_size": h / (n - 1),
+        "effect_measure": "epsilon squared",
+        "warning": None,
+    }
+
+
+def compare_groups(
+    study: Study,
+    question: str,
+    *,
+    item: str | None = None,
+    option: str | None = None,
+    by: str = "role_group",
+    groups: Mapping[str, Sequence[str]] | None = None,
+    min_base: int | None = None,
+) -> pd.DataFrame:
+    """Compare subgroups of respondents on one option or one grid item.
+
+    For a single or multiple-choice ``option`` the table is groups x (chose, did
+    not choose); for a grid ``item`` it is groups x (positive, not positive), plus
+    the whole answer scale compared with a rank test. Two groups get Fisher's
+    exact test (odds ratio, Cohen's h); more get chi-square (Cramér's V, with a
+    warning when an expected count is under 5). Grid items also get Mann-Whitney
+    U (rank-biserial r) for two groups, Kruskal-Wallis for more.
+
+    Parameters
+    ----------
+    study : Study
+    question : str
+        A single, multi or grid question id.
+    item : str, optional
+        The grid row (grid questions).
+    option : str, optional
+        The option (single and multi questions; "Other" allowed).
+    by : str
+        The respondent attribute that defines the groups.
+    groups : mapping, optional
+        ``{label: [values of by]}`` to combine values, e.g. partner agencies
+        against all local-authority staff. Respondents in no group are left out.
+    min_base : int, optional
+        Smallest base shown (default: the study's ``min_subgroup_base``). Smaller
+        groups are folded into "Other", or left out when "Other" is still smaller.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and test: group, n (chose / positive), base, pct,
+        mean_position (grid items, 1-based), test, statistic, p_value, effect_size,
+        effect_measure, warning, caution, shown, note. When the comparison cannot
+        be shown (fewer than two groups left, or a breakdown by site with a count
+        of 1 to ``suppress_max``), its numbers are blank, shown is False and note
+        says why.
+    """
+    limits = thresholds(study)
+    min_base = limits["min_subgroup_base"] if min_base is None else min_base
+    labels = _labels(study, by, groups)
+    data = _responses(study, question, item, option)
+    data = data.assign(label=data["respondent_id"].map(labels)).dropna(subset=["label"])
+    base = data.groupby("label").size()
+    if groups is not None:
+        order = [g for g in groups if g in base.index]
+    else:
+        order = sorted(base.index, key=lambda g: (-base[g], g))
+    mapping, notes = _fold(base, min_base, order)
+    data = data.assign(group=data["label"].map(mapping)).dropna(subset=["group"])
+    shown_order = list(dict.fromkeys(mapping[g] for g in order if g in mapping))
+
+    summary = (
+        data.groupby("group")
+        .agg(n=("hit", "sum"), base=("hit", "size"), mean_position=("position", "mean"))
+        .reindex(shown_order)
+    )
+    summary["n"] = summary["n"].astype("int64")
+    summary["pct"] = summary["n"] / summary["base"]
+    summary = summary.reset_index()
+
+    reason = None
+    if len(shown_order) < 2:
+        reason = f"Not shown: fewer than two groups have a base of at least {min_base}."
+    elif identifies_sites(study, by):
+        k = limits["suppress_max"]
+        cells = [summary["n"], summary["base"] - summary["n"]]
+        if item is not None:
+            cells.append(data.groupby(["group", "category"]).size())
+        if any(pd.Series(c).between(1, k).any() for c in cells):
+            reason = f"Not shown: a breakdown by site would show counts of 1 to {k} respondents."
+    if reason is not None:
+        blank = pd.DataFrame({"group": shown_order or order, "shown": False})
+        blank["note"] = " ".join([*notes, reason])
+        return blank.reindex(columns=COLUMNS)
+
+    table = np.column_stack([summary["n"], summary["base"] - summary["n"]])
+    results = [_proportion_tests(table)]
+    if item is not None:
+        samples = [data.loc[data["group"] == g, "position"].to_numpy() for g in shown_order]
+        results.append(_rank_tests(samples))
+    else:
+        summary["mean_position"] = np.nan
+    caution = small_group_caution(summary["base"])
+    rows = [summary.assign(**result) for result in results]
+    out = pd.concat(rows, ignore_index=True)
+    out["caution"] = caution
+    out["shown"] = True
+    out["note"] = " ".join(notes) or None
+    return out[COLUMNS]

@@ -1,0 +1,67 @@
+"""The survey workbook: byte-stable, formatted, with disclosure control applied."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from evstudy.excel import write_survey_workbook
+
+
+@pytest.fixture(scope="module")
+def workbook(demo_study, tmp_path_factory):
+    out = tmp_path_factory.mktemp("xlsx") / "survey.xlsx"
+    write_survey_workbook(demo_study, out)
+    return out
+
+
+def test_two_writes_are_byte_identical(demo_study, workbook, tmp_path):
+    again = write_survey_workbook(demo_study, tmp_path / "again.xlsx")
+    assert again.read_bytes() == workbook.read_bytes()
+    assert not list(tmp_path.glob(".again*"))  # the temporary file was renamed away
+
+
+def test_sheets_one_per_question_plus_notes_and_profile(demo_study, workbook):
+    names = openpyxl.load_workbook(workbook).sheetnames
+    assert names[0] == "Notes"
+    questions = demo_study.survey_questions.sort_values("position")["question_id"].unique()
+    assert [n for n in names if n in set(questions)] == list(questions)
+    assert {"Response", "Role groups", "Role group by site"} <= set(names)
+
+
+def test_frozen_header_and_percentage_format(workbook):
+    ws = openpyxl.load_workbook(workbook)["barriers"]
+    assert ws.freeze_panes == "A5"
+    assert [c.value for c in ws[4]][:4] == ["Option", "n", "Base", "%"]
+    assert ws["D5"].number_format == "0%"
+    assert ws["E5"].number_format == "0.0%"
+    assert 0 < ws["D5"].value < 1
+    assert ws.column_dimensions["A"].width > 20
+
+
+def test_small_counts_of_people_read_c(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    rows = {r[0]: r[1:] for r in wb["Role groups"].iter_rows(min_row=4, values_only=True)}
+    assert rows["commissioner"][0] == "c"  # five commissioners responded
+    assert rows["commissioner"][1] == "c"  # and its percentage goes too
+    assert rows["partner_agency"][0] == 22
+    cross = wb["Role group by site"]
+    values = [v for row in cross.iter_rows(min_row=5, values_only=True) for v in row[1:]]
+    assert "c" in values
+    assert not [v for v in values if isinstance(v, int) and 1 <= v <= 5]
+
+
+def test_notes_explain_c_bases_wilson_and_synthetic(workbook):
+    text = " ".join(
+        str(v) for row in openpyxl.load_workbook(workbook)["Notes"].values for v in row if v
+    )
+    for phrase in ('"c"', "Base", "Wilson", "SYNTHETIC", "secondary suppression"):
+        assert phrase in text
+
+
+def test_fixed_workbook_properties(workbook):
+    props = openpyxl.load_workbook(workbook).properties
+    assert props.creator == "evstudy"
+    assert props.created == props.modified == dt.datetime(2000, 1, 1)

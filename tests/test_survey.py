@@ -1,0 +1,235 @@
+"""Survey tables: bases, Wilson intervals, Likert summaries, toolkits, coded free text."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+from scipy.stats import binomtest
+
+from evstudy.disclosure import DisclosureError
+from evstudy.survey import (
+    choice_table,
+    completion_by_question,
+    free_text_codes,
+    likert_summary,
+    likert_table,
+    respondent_profile,
+    response_status,
+    toolkit_summary,
+    toolkit_table,
+)
+
+SCALE = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
+VALENCE = ["negative", "negative", "neutral", "positive", "positive"]
+
+
+def mini_study(demo_study):
+    """Ten respondents, one tick-up-to-3 question and a one-row agreement grid."""
+    ids = [f"R{i:03d}" for i in range(1, 11)]
+    respondents = pd.DataFrame(
+        {
+            "respondent_id": ids,
+            "status": ["complete"] * 8 + ["partial"] * 2,
+            "n_answered": [2] * 8 + [1, 0],
+            "role_group": ["a"] * 6 + ["b"] * 4,
+            "organisation_type": ["LA"] * 10,
+            "site_id": ["S01"] * 5 + ["S02"] * 5,
+            "job_title": ["x"] * 10,
+            "years_in_role": ["1"] * 10,
+        }
+    )
+    questions = pd.DataFrame(
+        {
+            "question_id": ["pick", "agree"],
+            "item_id": [None, "i1"],
+            "question_text": ["Pick up to three", "Agree?"],
+            "item_label": [None, "Item one"],
+            "type": ["multi", "grid"],
+            "attribute": [None, None],
+            "max_choices": [3, None],
+            "position": [0, 1],
+        }
+    )
+    options = pd.DataFrame(
+        {
+            "question_id": ["pick"] * 3 + ["agree"] * 5,
+            "option": ["X", "Y", "Z", *SCALE],
+            "position": [0, 1, 2, 0, 1, 2, 3, 4],
+            "code": ["c.x", "c.y", "c.z"] + [None] * 5,
+            "valence": [None] * 3 + VALENCE,
+        }
+    )
+    picks = [("R001", "X"), ("R001", "Y"), ("R002", "X"), ("R003", "X"), ("R003", "Other")]
+    picks += [("R004", "Y")]
+    grid = dict(zip(ids[:8], [0, 1, 2, 3, 3, 4, 4, 4], strict=True))
+    rows = [
+        {"respondent_id": r, "question_id": "pick", "item_id": None, "value": v} for r, v in picks
+    ]
+    rows += [
+        {"respondent_id": r, "question_id": "agree", "item_id": "i1", "value": SCALE[p]}
+        for r, p in grid.items()
+    ]
+    answers = pd.DataFrame(rows).assign(position=pd.NA, code=None, other_text=None)
+    return dataclasses.replace(
+        demo_study,
+        survey_questions=questions,
+        survey_options=options,
+        survey_respondents=respondents,
+        survey_answers=answers,
+    )
+
+
+@pytest.fixture(scope="module")
+def mini(demo_study):
+    return mini_study(demo_study)
+
+
+def test_choice_table_counts_against_respondents_who_answered(mini):
+    table = choice_table(mini, "pick").set_index("option")
+    assert table["n"].to_dict() == {"X": 3, "Y": 2, "Other": 1, "Z": 0}
+    assert set(table["base"]) == {4}  # R001-R004 answered; six did not
+    assert table.loc["X", "pct"] == pytest.approx(0.75)
+    assert list(table.index) == ["X", "Y", "Other", "Z"]  # a ranking
+    assert table["rank"].tolist() == [1, 2, 3, 4]
+    assert table.loc["X", "code"] == "c.x"
+
+
+def test_choice_table_intervals_are_scipy_wilson(mini):
+    table = choice_table(mini, "pick").set_index("option")
+    expected = binomtest(3, 4).proportion_ci(method="wilson")
+    assert table.loc["X", "ci_low"] == pytest.approx(expected.low)
+    assert table.loc["X", "ci_high"] == pytest.approx(expected.high)
+    zero = binomtest(0, 4).proportion_ci(method="wilson")
+    assert table.loc["Z", "ci_high"] == pytest.approx(zero.high)
+
+
+def test_choice_table_by_group_uses_the_group_base(mini):
+    table = choice_table(mini, "pick", by="role_group")
+    assert list(table.columns[:2]) == ["role_group", "option"]
+    a = table[table["role_group"] == "a"].set_index("option")
+    assert set(a["base"]) == {4} and a.loc["X", "n"] == 3
+    assert "b" not in set(table["role_group"])  # nobody in b answered
+
+
+def test_likert_summary_positive_negative_median(mini):
+    summary = likert_summary(mini, "agree").iloc[0]
+    assert summary["base"] == 8
+    assert summary["pct_positive"] == pytest.approx(5 / 8)
+    assert summary["pct_neutral"] == pytest.approx(1 / 8)
+    assert summary["pct_negative"] == pytest.approx(2 / 8)
+    assert summary["median_category"] == "Agree"
+    assert summary["mean_position"] == pytest.approx((1 + 2 + 3 + 4 + 4 + 5 + 5 + 5) / 8)
+
+
+def test_likert_median_is_the_category_holding_the_middle_answer(mini):
+    answers = mini.survey_answers
+    grid = answers["question_id"] == "agree"
+    # 1, 1, 1, 5, 5 : the middle answer is in the first category, though the mean is 2.6
+    skew = answers[~grid | answers["respondent_id"].isin(["R001", "R002", "R003", "R004", "R005"])]
+    skew = skew.copy()
+    values = dict(zip(["R001", "R002", "R003", "R004", "R005"], [0, 0, 0, 4, 4], strict=True))
+    mask = skew["question_id"] == "agree"
+    skew.loc[mask, "value"] = [SCALE[values[r]] for r in skew.loc[mask, "respondent_id"]]
+    summary = likert_summary(dataclasses.replace(mini, survey_answers=skew), "agree").iloc[0]
+    assert summary["median_category"] == "Strongly disagree"
+    assert summary["mean_position"] == pytest.approx(2.6)
+
+
+def test_likert_table_is_complete_and_in_scale_order(mini):
+    table = likert_table(mini, "agree")
+    assert table["category"].tolist() == SCALE
+    assert table["position"].tolist() == [1, 2, 3, 4, 5]
+    assert table["n"].tolist() == [1, 1, 1, 2, 3]
+    assert table["pct"].sum() == pytest.approx(1)
+
+
+def test_wrong_question_type_is_refused(mini):
+    with pytest.raises(ValueError, match="`question` must be one of \\['pick'\\]"):
+        choice_table(mini, "agree")
+    with pytest.raises(ValueError, match="`by` must be one of"):
+        choice_table(mini, "pick", by="shoe_size")
+
+
+def test_response_status_and_completion_on_the_demo(demo_study):
+    status = response_status(demo_study).set_index("status")
+    assert status["n"].to_dict() == {"complete": 46, "partial": 6}
+    assert status["n"].sum() == 52
+    completion = completion_by_question(demo_study).set_index("question_id")
+    assert completion.loc["role", "pct_answered"] == 1
+    assert completion.loc["comments", "n_answered"] == 25
+    assert (completion["n_respondents"] == 52).all()
+    assert completion["pct_answered"].between(0, 1).all()
+
+
+def test_top_three_barriers_and_enablers_match_the_planted_truth(demo_study, demo_truth):
+    for question, key in (("barriers", "top_barriers"), ("enablers", "top_enablers")):
+        table = choice_table(demo_study, question)
+        assert table["code"].head(3).tolist() == demo_truth[key]
+        planted = demo_truth[key.replace("top_", "").rstrip("s") + "_counts"]["survey_choices"]
+        assert table.set_index("code")["n"].head(3).to_dict() == {
+            code: planted[code] for code in demo_truth[key]
+        }
+
+
+def test_dissonant_item_tops_the_influence_summary(demo_study, demo_truth):
+    summary = likert_summary(demo_study, "influences")
+    dissonant = demo_truth["dissonant_theme"]["survey_item"]
+    assert summary["item_id"].iloc[0] == dissonant
+    mean = summary.set_index("item_id")["mean_position"]
+    assert mean[dissonant] == pytest.approx(demo_truth["dissonant_theme"]["survey_mean"], abs=0.01)
+    assert summary["pct_positive"].is_monotonic_decreasing
+
+
+def test_breakdown_by_site_is_refused_when_a_cell_is_small(demo_study):
+    with pytest.raises(DisclosureError, match="site_id"):
+        choice_table(demo_study, "barriers", by="site_id")
+    with pytest.raises(DisclosureError):
+        likert_table(demo_study, "influences", by="region")
+
+
+def test_profile_suppresses_small_role_groups(demo_study):
+    profile = respondent_profile(demo_study).set_index("role_group")
+    counts = demo_study.survey_respondents["role_group"].value_counts()
+    small = counts[counts <= 5].index
+    assert profile.loc[small, "suppressed"].all()
+    assert profile.loc[small, "n"].isna().all()
+    shown = profile[~profile["suppressed"]]
+    assert (shown["n"] > 5).all()
+    assert profile["suppressed"].sum() != 1  # never a lone "c" against the total
+    raw = respondent_profile(demo_study, suppress=False).set_index("role_group")
+    assert raw["n"].sum() == 52
+
+
+def test_two_way_profile_never_shows_small_counts(demo_study):
+    profile = respondent_profile(demo_study, by=["role_group", "site_id"])
+    shown = profile.loc[~profile["suppressed"], "n"]
+    assert not shown.between(1, 5).any()
+    assert (profile.loc[profile["suppressed"], "n"].isna()).all()
+
+
+def test_toolkits_aware_and_used(demo_study):
+    table = toolkit_table(demo_study)
+    assert list(table.columns) == [
+        "item_id", "item_label", "category", "position", "n", "base", "pct",
+    ]  # fmt: skip
+    summary = toolkit_summary(demo_study).set_index("item_id")
+    nice = table[table["item_id"] == "nice"].set_index("category")["n"]
+    base = nice.sum()
+    assert summary.loc["nice", "aware"] == pytest.approx(1 - nice["Not aware"] / base)
+    used = nice["Used occasionally"] + nice["Used regularly"]
+    assert summary.loc["nice", "used"] == pytest.approx(used / base)
+    assert summary["used"].is_monotonic_decreasing
+
+
+def test_free_text_codes_count_the_survey_codings(demo_study):
+    codes = free_text_codes(demo_study)
+    docs = demo_study.documents
+    survey_docs = docs.loc[docs["method"] == "survey", "doc_id"]
+    codings = demo_study.codings[demo_study.codings["doc_id"].isin(survey_docs)]
+    assert codes["n_codings"].sum() == len(codings)
+    assert (codes["n_respondents"] <= codes["base"]).all()
+    assert codes["base"].iloc[0] == 25
+    assert codes["n_respondents"].is_monotonic_decreasing
+    assert codes["label"].notna().all()
