@@ -1,0 +1,126 @@
+"""Writing a chart to ``figures/`` as PNG and SVG, byte for byte the same on every run.
+
+Matplotlib stamps the software version into PNGs and the date, creator and
+random element ids into SVGs. Fixing the metadata, the SVG hash salt and the
+resolution means the same figure always gives the same bytes, so a rebuilt
+report only changes where a chart really changed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+from evstudy.charts.style import SVG_HASHSALT
+from evstudy.config import find_project_root
+from evstudy.files import atomic_writer
+
+__all__ = [
+    "DPI",
+    "FORMATS",
+    "default_folder",
+    "figure_name",
+    "freeze_layout",
+    "save_figure",
+    "slugify",
+]
+
+DPI = 200
+FORMATS = ("png", "svg")
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+}
+
+
+def freeze_layout(fig: Figure) -> Figure:
+    """Run the figure's layout engine once, then fix the axes where it put them.
+
+    Constrained layout starts each pass from the positions the last pass left,
+    so a figure drawn twice comes out a hair different from one drawn once.
+    Laying out once and switching the engine off makes the files depend only
+    on the figure, not on how often it was shown before being saved.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None and type(engine).__name__ != "PlaceHolderLayoutEngine":
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+    return fig
+
+
+def slugify(text: str) -> str:
+    """ASCII, lower-case ``text`` keeping letters, digits and ``_``; other runs become ``-``."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9_]+", "-", ascii_text.casefold()).strip("-_")
+    if not slug:
+        raise ValueError(f"cannot make a file name from {text!r}: it has no letters or digits")
+    return slug
+
+
+def figure_name(notebook: str, chart: str) -> str:
+    """``<notebook>__<chart>``, both slugified; a notebook's ``.ipynb`` suffix is dropped."""
+    notebook = re.sub(r"\.ipynb$", "", Path(str(notebook)).name)
+    return f"{slugify(notebook)}__{slugify(chart)}"
+
+
+def default_folder() -> Path:
+    """``$EVSTUDY_FIGURES`` if set, else the project's ``figures/`` folder."""
+    folder = os.environ.get("EVSTUDY_FIGURES") or find_project_root() / "figures"
+    return Path(folder).expanduser().resolve()
+
+
+def save_figure(
+    fig: Figure, *, notebook: str, chart: str, folder: str | Path | None = None
+) -> dict[str, Path]:
+    """Write ``fig`` as ``<folder>/<notebook>__<chart>.png`` and ``.svg``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The chart, e.g. the first element a chart function returns.
+    notebook : str
+        The notebook the chart belongs to (``"03_survey"`` or ``"03_survey.ipynb"``).
+    chart : str
+        A short name for the chart within the notebook (``"barriers"``).
+    folder : str or Path, optional
+        Where to write; defaults to ``$EVSTUDY_FIGURES`` or the project's ``figures/``.
+
+    Returns
+    -------
+    dict
+        ``{"png": path, "svg": path}``.
+
+    Notes
+    -----
+    A figure with a live layout engine is laid out once and frozen first
+    (:func:`freeze_layout`); chart functions of this package return figures
+    already frozen.
+    """
+    if not isinstance(fig, Figure):
+        raise ValueError(f"`fig` must be a matplotlib Figure, but {type(fig).__name__} was passed")
+    folder = Path(folder) if folder is not None else default_folder()
+    stem = figure_name(notebook, chart)
+    freeze_layout(fig)
+    written = {}
+    # svg.hashsalt is read when the SVG is written, so it is fixed here, not at drawing time.
+    with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
+        for fmt in FORMATS:
+
+            def write(tmp: Path, fmt: str = fmt) -> None:
+                fig.savefig(
+                    tmp,
+                    format=fmt,
+                    dpi=DPI,
+                    metadata=_METADATA[fmt],
+                    bbox_inches="tight",
+                    pad_inches=0.15,
+                    facecolor="white",
+                )
+
+            written[fmt] = atomic_writer(folder / f"{stem}.{fmt}", write)
+    return written

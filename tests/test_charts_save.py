@@ -1,0 +1,138 @@
+"""save_figure: names by notebook and chart, byte-identical PNG and SVG on every run."""
+
+from __future__ import annotations
+
+import struct
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from evstudy.charts import likert_chart, save_figure
+from evstudy.charts.save import default_folder, figure_name, slugify
+
+
+def chart():
+    """A small Likert chart: bars, text, a legend and clip paths all reach the files."""
+    rows = [
+        {
+            "item_id": item,
+            "item_label": f"Item {item}",
+            "category": category,
+            "position": position,
+            "valence": valence,
+            "n": n,
+            "base": 20,
+            "pct": n / 20,
+        }
+        for item, counts in (("a", (2, 3, 5, 6, 4)), ("b", (6, 4, 4, 4, 2)))
+        for position, (category, valence, n) in enumerate(
+            zip(
+                ("Never", "Rarely", "Sometimes", "Often", "Always"),
+                ("negative", "negative", "neutral", "positive", "positive"),
+                counts,
+                strict=True,
+            )
+        )
+    ]
+    fig, _ = likert_chart(pd.DataFrame(rows), title="Use of evidence")
+    return fig
+
+
+def png_text_keys(data: bytes) -> list[bytes]:
+    """Keywords of the PNG's text chunks (tEXt, zTXt, iTXt)."""
+    keys, i = [], 8
+    while i < len(data):
+        (length,) = struct.unpack(">I", data[i : i + 4])
+        kind = data[i + 4 : i + 8]
+        if kind in (b"tEXt", b"zTXt", b"iTXt"):
+            keys.append(data[i + 8 : i + 8 + length].split(b"\0")[0])
+        i += 12 + length
+    return keys
+
+
+def test_files_are_named_by_notebook_and_chart(tmp_path):
+    fig = chart()
+    paths = save_figure(fig, notebook="03 Survey.ipynb", chart="Barriers (top 5)", folder=tmp_path)
+    plt.close(fig)
+    assert paths == {
+        "png": tmp_path / "03-survey__barriers-top-5.png",
+        "svg": tmp_path / "03-survey__barriers-top-5.svg",
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "03-survey__barriers-top-5.png",
+        "03-survey__barriers-top-5.svg",
+    ]  # and no temporary files left behind
+    assert paths["png"].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"<svg" in paths["svg"].read_bytes()[:400]
+
+
+def test_same_figure_gives_identical_bytes(tmp_path, monkeypatch):
+    fig = chart()
+    first = {
+        k: p.read_bytes()
+        for k, p in save_figure(fig, notebook="nb", chart="c", folder=tmp_path / "1").items()
+    }
+    second = {
+        k: p.read_bytes()
+        for k, p in save_figure(fig, notebook="nb", chart="c", folder=tmp_path / "2").items()
+    }
+    plt.close(fig)
+    # A fresh figure, shown twice first (as a notebook would) and at another time of day as
+    # far as matplotlib knows, gives the same bytes.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    again = chart()
+    again.canvas.draw()
+    again.canvas.draw()
+    third = {
+        k: p.read_bytes()
+        for k, p in save_figure(again, notebook="nb", chart="c", folder=tmp_path / "3").items()
+    }
+    plt.close(again)
+    assert first == second == third
+
+
+def test_svg_holds_no_date_or_creator_and_png_no_software(tmp_path):
+    fig = chart()
+    paths = save_figure(fig, notebook="nb", chart="c", folder=tmp_path)
+    plt.close(fig)
+    svg = paths["svg"].read_text()
+    assert "<dc:date>" not in svg and "<dc:creator>" not in svg
+    assert "Matplotlib" not in svg
+    assert png_text_keys(paths["png"].read_bytes()) == []
+
+
+def test_svg_ids_do_not_depend_on_the_global_hashsalt(tmp_path):
+    fig = chart()
+    with matplotlib.rc_context({"svg.hashsalt": None}):
+        a = save_figure(fig, notebook="nb", chart="c", folder=tmp_path / "a")["svg"].read_bytes()
+    with matplotlib.rc_context({"svg.hashsalt": "something else"}):
+        b = save_figure(fig, notebook="nb", chart="c", folder=tmp_path / "b")["svg"].read_bytes()
+    plt.close(fig)
+    assert a == b
+
+
+def test_default_folder_is_evstudy_figures_or_the_projects(tmp_path, monkeypatch, root):
+    monkeypatch.setenv("EVSTUDY_FIGURES", str(tmp_path / "out"))
+    fig = chart()
+    paths = save_figure(fig, notebook="nb", chart="c")
+    plt.close(fig)
+    assert paths["png"].parent == (tmp_path / "out").resolve()
+    monkeypatch.delenv("EVSTUDY_FIGURES")
+    monkeypatch.chdir(root / "notebooks")
+    assert default_folder() == (root / "figures").resolve()
+
+
+def test_names_are_slugified_and_validated():
+    assert figure_name("notebooks/02_survey.ipynb", "Likert: influences") == (
+        "02_survey__likert-influences"
+    )
+    assert slugify("  Énfasis — Café  ") == "enfasis-cafe"  # ASCII names travel everywhere
+    with pytest.raises(ValueError, match="no letters or digits"):
+        slugify(" — ")
+    with pytest.raises(ValueError, match="must be a matplotlib Figure"):
+        save_figure("not a figure", notebook="nb", chart="c")
