@@ -1,0 +1,403 @@
+"""Coded-segment retrieval: quotes with safe attributions, code matrices, co-occurrence.
+
+Every function starts from :func:`coded_segments`, the codings table joined to who spoke
+(participant or survey respondent), their site and role group, and the document's
+method. Interviewers' and facilitators' turns are never data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evstudy.codebook import descendants
+
+__all__ = [
+    "code_matrix",
+    "coded_segments",
+    "cooccurrence",
+    "expand_codes",
+    "primary_coder",
+    "quotes",
+]
+
+DATA_ROLES = ("participant", "respondent")
+ROWS = {"site": "site_id", "role_group": "role_group", "method": "method", "document": "doc_id"}
+COUNTS = ("segments", "documents", "participants")
+UNITS = ("segment", "turn", "document")
+NO_SITE = "(no site)"
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+def _check(param: str, values: list, options: Iterable) -> None:
+    options = sorted({o for o in options if isinstance(o, str)})
+    for value in values:
+        if value not in options:
+            raise ValueError(f"`{param}` must be one of {options}, but {value!r} was passed")
+
+
+def _check_choice(param: str, value: object, options: Iterable) -> None:
+    options = list(options)
+    if value not in options:
+        raise ValueError(f"`{param}` must be one of {options}, but {value!r} was passed")
+
+
+def expand_codes(study: Any, codes: object, *, param: str = "codes") -> list[str]:
+    """Code ids (a code or theme id, or a list) with every code below them, codebook order.
+
+    Raises
+    ------
+    ValueError
+        When an id is not in the codebook.
+    """
+    wanted = _as_list(codes)
+    book = study.codebook
+    _check(param, wanted, book["code_id"])
+    below = descendants(book)
+    keep = set().union(*(below[c] for c in wanted)) if wanted else set()
+    return [c for c in book["code_id"] if c in keep]
+
+
+def primary_coder(study: Any) -> str:
+    """The coder who coded the most documents (ties: alphabetical first)."""
+    human = study.codings[study.codings["coder"] != "auto"]
+    per_coder = human.groupby("coder")["doc_id"].nunique()
+    return str(per_coder.sort_index().idxmax())
+
+
+def _coder_filter(study: Any, codings: pd.DataFrame, coder: str | None) -> pd.DataFrame:
+    if coder is None:
+        return codings
+    if coder == "primary":
+        coder = primary_coder(study)
+    _check("coder", [coder], [*codings["coder"].unique(), "primary"])
+    return codings[codings["coder"] == coder]
+
+
+def coded_segments(study: Any) -> pd.DataFrame:
+    """Every coding with its speaker: the table the other functions start from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The codings' columns, with ``turn`` filled in from the offsets where it was blank,
+        plus ``speaker_role, participant_id, respondent_id`` (the survey respondent of a
+        survey free-text document), ``site_id, role_group, method``.
+    """
+    codings = study.codings
+    turns = study.turns.sort_values("start")
+    blank = codings["turn"].isna()
+    if blank.any():
+        # A span coding without a turn belongs to the turn its start falls in.
+        placed = pd.merge_asof(
+            codings.loc[blank, ["doc_id", "start"]].reset_index().sort_values("start"),
+            turns[["doc_id", "start", "turn"]],
+            on="start",
+            by="doc_id",
+        ).set_index("index")["turn"]
+        codings = codings.assign(turn=codings["turn"].fillna(placed).astype("Int64"))
+    people = study.participants[["participant_id", "site_id", "role_group"]]
+    respondents = study.survey_respondents[["respondent_id", "site_id", "role_group"]]
+    frame = (
+        codings.merge(
+            study.turns[["doc_id", "turn", "speaker_role", "participant_id"]].astype(
+                {"turn": "Int64"}
+            ),
+            on=["doc_id", "turn"],
+            how="left",
+        )
+        .merge(study.documents[["doc_id", "method", "site_id"]], on="doc_id", how="left")
+        .assign(
+            respondent_id=lambda f: (
+                f["doc_id"]
+                .str.extract(r"^SVY-([^-]+)-", expand=False)
+                .where(f["speaker_role"] == "respondent")
+            )
+        )
+        .merge(people, on="participant_id", how="left", suffixes=("", "_p"))
+        .merge(respondents, on="respondent_id", how="left", suffixes=("", "_r"))
+    )
+    frame["role_group"] = frame["role_group"].fillna(frame["role_group_r"])
+    frame["site_id"] = frame["site_id_p"].fillna(frame["site_id_r"]).fillna(frame["site_id"])
+    return frame.drop(columns=["site_id_p", "site_id_r", "role_group_r"])
+
+
+def _label(key: str, labels: dict[str, str] | None) -> str:
+    if labels and key in labels:
+        return labels[key]
+    return key.replace("_", " ").capitalize()
+
+
+def _attributions(
+    frame: pd.DataFrame,
+    people: pd.DataFrame,
+    k: int,
+    sites: pd.Series,
+    labels: dict[str, str] | None,
+    prefix: str | None,
+) -> pd.DataFrame:
+    """Published attribution and its coarsening level for each row of ``frame``.
+
+    ``people`` is the population an attribution describes (participants, or survey
+    respondents); a level is used only when the group it names holds at least ``k`` of them.
+    """
+    located = people[people["site_id"].notna()]
+    cell = located.groupby(["site_id", "role_group"]).size()
+    n_cell = pd.MultiIndex.from_frame(frame[["site_id", "role_group"]]).map(
+        lambda key: cell.get(key, 0)
+    )
+    n_site = frame["site_id"].map(located.groupby("site_id").size()).fillna(0)
+    n_group = frame["role_group"].map(located.groupby("role_group").size()).fillna(0)
+    level = np.select(
+        [np.asarray(n_cell) >= k, n_site.to_numpy() >= k, n_group.to_numpy() >= k], [0, 1, 2], 3
+    )
+    site = frame["site_id"].map(sites).fillna("a site")
+    role = frame["role_group"].map(lambda g: _label(g, labels), na_action="ignore").fillna("")
+    if prefix:
+        options = [
+            prefix + " (" + role + "), " + site,
+            prefix + " (staff), " + site,
+            prefix + " (" + role + "), a site",
+            pd.Series(prefix, index=frame.index),
+        ]
+    else:
+        options = [role + ", " + site, "Staff, " + site, role + ", a site"]
+        options.append(pd.Series("Staff, a site", index=frame.index))
+    text = np.select([level == i for i in range(4)], [o.to_numpy() for o in options], "")
+    return pd.DataFrame({"attribution": text, "attribution_level": level}, index=frame.index)
+
+
+QUOTE_COLUMNS = [
+    "coding_id",
+    "doc_id",
+    "code_id",
+    "coder",
+    "text",
+    "participant_id",
+    "respondent_id",
+    "site_id",
+    "role_group",
+    "method",
+    "attribution",
+    "attribution_level",
+]
+
+
+def quotes(
+    study: Any,
+    *,
+    code: str | list[str] | None = None,
+    site: str | list[str] | None = None,
+    role_group: str | list[str] | None = None,
+    method: str | list[str] | None = None,
+    k: int | None = None,
+    labels: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Coded passages of participants' and survey respondents' words, with safe attributions.
+
+    ``attribution`` is what may be published beside a quote: it never holds a pseudonym
+    and never points at fewer than ``k`` people. It is "<role group>, <site name>" when
+    that site and role group hold at least ``k`` participants; otherwise it is coarsened,
+    in order, to "Staff, <site name>" (at least ``k`` participants in the site), then
+    "<role group>, a site" (at least ``k`` in the role group), then "Staff, a site".
+    Expert interviewees are "Expert interviewee" ("Interviewee" when there are fewer than
+    ``k`` experts). Survey free text is "Survey respondent (<role group>), <site name>",
+    coarsened by the same rules over the survey respondents, down to "Survey respondent".
+    ``attribution_level`` says how far each was coarsened (0 = not at all, 3 = most).
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    code : str or list of str, optional
+        Code or theme ids; a theme (or any code) includes every code below it.
+    site, role_group, method : str or list of str, optional
+        Keep these sites (``site_id``), role groups and methods only.
+    k : int, optional
+        The fewest people an attribution may describe. Default: the study's ``quote_k``
+        (study.yml, 3 unless set).
+    labels : dict, optional
+        Role-group labels. Default: the study's ``role_groups.labels``, else the key with
+        underscores as spaces, capitalised.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per coding (double-coded passages appear once per coder): ``coding_id,
+        doc_id, code_id, coder, text, participant_id`` (the pseudonym, for researchers
+        only), ``respondent_id, site_id, role_group, method, attribution,
+        attribution_level``, in document and text order.
+    """
+    if k is None:
+        k = getattr(study, "disclosure", {}).get("quote_k", 3)
+    if labels is None:
+        labels = getattr(study, "role_group_labels", None) or None
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"`k` must be a whole number of at least 1, but {k!r} was passed")
+    frame = coded_segments(study)
+    frame = frame[frame["speaker_role"].isin(DATA_ROLES)]
+    if code is not None:
+        frame = frame[frame["code_id"].isin(expand_codes(study, code, param="code"))]
+    for param, value, options in (
+        ("site", site, study.sites["site_id"]),
+        ("role_group", role_group, [*study.participants["role_group"], *frame["role_group"]]),
+        ("method", method, study.documents["method"]),
+    ):
+        if value is not None:
+            wanted = _as_list(value)
+            _check(param, wanted, options)
+            frame = frame[frame["site_id" if param == "site" else param].isin(wanted)]
+    frame = frame.sort_values(["doc_id", "start", "code_id", "coder"]).reset_index(drop=True)
+
+    sites = study.sites.set_index("site_id")["site_name"]
+    survey = frame["speaker_role"] == "respondent"
+    expert = ~survey & (frame["role_group"] == "expert")
+    staff = ~survey & ~expert
+    people = study.participants
+    parts = [
+        _attributions(
+            frame[staff], people[people["role_group"] != "expert"], k, sites, labels, None
+        ),
+        _attributions(
+            frame[survey], study.survey_respondents, k, sites, labels, "Survey respondent"
+        ),
+    ]
+    enough = int((people["role_group"] == "expert").sum()) >= k
+    parts.append(
+        pd.DataFrame(
+            {
+                "attribution": "Expert interviewee" if enough else "Interviewee",
+                "attribution_level": 0 if enough else 3,
+            },
+            index=frame.index[expert],
+        )
+    )
+    published = pd.concat(parts).reindex(frame.index)
+    out = frame.join(published)
+    out["attribution_level"] = out["attribution_level"].astype("int64")
+    return out[QUOTE_COLUMNS]
+
+
+def code_matrix(
+    study: Any,
+    *,
+    rows: str = "site",
+    cols: str = "code",
+    count: str = "segments",
+    codes: str | list[str] | None = None,
+    coder: str | None = None,
+) -> pd.DataFrame:
+    """Counts of coded segments, documents or participants: a rows x codes matrix.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    rows : {"site", "role_group", "method", "document"}, default "site"
+        What the rows are. Codings without a site (expert interviews, survey answers from
+        respondents who named none) fall in the row ``"(no site)"``.
+    cols : {"code"}, default "code"
+        The columns: codes, in codebook order.
+    count : {"segments", "documents", "participants"}, default "segments"
+        Codings; distinct documents; or distinct speakers (participants and survey
+        respondents) with at least one coding in the cell.
+    codes : str or list of str, optional
+        Code or theme ids (with every code below them). Default: every code used.
+    coder : str, optional
+        One coder's codings, or ``"primary"`` for the coder who coded most documents.
+        Default: every coder, so a double-coded passage counts twice in ``"segments"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Integer counts; index named after ``rows``, columns the code ids.
+    """
+    _check_choice("rows", rows, ROWS)
+    _check_choice("cols", cols, ["code"])
+    _check_choice("count", count, COUNTS)
+    frame = _coder_filter(study, coded_segments(study), coder)
+    wanted = expand_codes(study, codes) if codes is not None else None
+    if wanted is not None:
+        frame = frame[frame["code_id"].isin(wanted)]
+    columns = wanted or [c for c in study.codebook["code_id"] if c in set(frame["code_id"])]
+    key = ROWS[rows]
+    frame = frame.assign(
+        _row=frame[key].fillna(NO_SITE),
+        speaker=frame["participant_id"].fillna(frame["respondent_id"]),
+    )
+    if count == "segments":
+        table = pd.crosstab(frame["_row"], frame["code_id"])
+    else:
+        unit = "doc_id" if count == "documents" else "speaker"
+        table = frame.groupby(["_row", "code_id"])[unit].nunique().unstack(fill_value=0)
+    return table.reindex(columns=columns, fill_value=0).rename_axis(index=rows, columns="code_id")
+
+
+def cooccurrence(
+    study: Any,
+    *,
+    codes: str | list[str] | None = None,
+    unit: str = "segment",
+    coder: str | None = "primary",
+) -> pd.DataFrame:
+    """How often two codes occur together: a square, symmetric code x code table.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    codes : str or list of str, optional
+        Code or theme ids (with every code below them). Default: every code used.
+    unit : {"segment", "turn", "document"}, default "segment"
+        ``"segment"``: off the diagonal, the number of pairs of overlapping codings, one
+        of each code; on it, the number of codings of the code. ``"turn"`` and
+        ``"document"``: the number of turns or documents coded with both codes; on the
+        diagonal, the number coded with the code.
+    coder : str or None, default "primary"
+        One coder's codings (``"primary"``: the coder who coded most documents), or None
+        for every coder (double-coded passages then co-occur with themselves).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Integer counts, index and columns the code ids in codebook order.
+    """
+    _check_choice("unit", unit, UNITS)
+    frame = _coder_filter(study, coded_segments(study), coder)
+    wanted = expand_codes(study, codes) if codes is not None else None
+    if wanted is not None:
+        frame = frame[frame["code_id"].isin(wanted)]
+    order = wanted or [c for c in study.codebook["code_id"] if c in set(frame["code_id"])]
+    if unit == "segment":
+        pairs = frame.merge(frame, on="doc_id", suffixes=("", "_b"))
+        overlap = (
+            (pairs["start"] < pairs["end_b"])
+            & (pairs["start_b"] < pairs["end"])
+            & (pairs["coding_id"] != pairs["coding_id_b"])
+        )
+        pairs = pairs[overlap]
+        table = pd.crosstab(pairs["code_id"], pairs["code_id_b"])
+        table = table.reindex(index=order, columns=order, fill_value=0)
+        values = table.to_numpy(copy=True)
+        np.fill_diagonal(values, frame["code_id"].value_counts().reindex(order, fill_value=0))
+        table = pd.DataFrame(values, index=order, columns=order)
+    else:
+        keys = ["doc_id", "turn"] if unit == "turn" else ["doc_id"]
+        present = (
+            pd.crosstab([frame[k] for k in keys], frame["code_id"])
+            .reindex(columns=order, fill_value=0)
+            .gt(0)
+            .astype("int64")
+        )
+        table = present.T @ present
+    return table.rename_axis(index="code_id", columns="code_id").astype("int64")
