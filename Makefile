@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 RAW    ?= $(or $(EVSTUDY_RAW),data/raw)
 
-.PHONY: help venv report ingest test lint format lab clean bench lock synth-demo
+.PHONY: help venv report ingest test format lab clean bench lock synth-demo
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,13 +32,13 @@ ingest: $(STAMP) ## ingest the raw study into data/processed
 	$(BIN)/evstudy ingest --raw "$(RAW)"
 
 test: $(STAMP) ## ruff (format and lint), then the whole test suite
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
 
 lab: $(STAMP) ## open JupyterLab on the notebooks with the evstudy kernel
 	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(BIN)/jupyter lab notebooks/
@@ -46,6 +46,9 @@ lab: $(STAMP) ## open JupyterLab on the notebooks with the evstudy kernel
 clean: ## remove every build output (never data/raw)
 	rm -rf data/processed/* figures/* reports/*
 	@touch data/processed/.gitkeep figures/.gitkeep reports/.gitkeep
+
+bench: $(STAMP) ## run the benchmarks (each prints its times and ratios from one run)
+	$(BIN)/python benchmarks/bench_autocode.py
 
 synth-demo: $(STAMP) ## regenerate the committed demo study into data/raw (seed 2023, 9 sites)
 	rm -rf data/raw.new

@@ -17,6 +17,7 @@ import yaml
 
 from evstudy.files import atomic_write_bytes
 from evstudy.synth import phrases as P
+from evstudy.synth.autocode_rules import autocode_rules_yaml
 from evstudy.synth.codebook_spec import CODES
 from evstudy.synth.coding import HEADER, coding_rows
 from evstudy.synth.common import Doc, stream
@@ -284,6 +285,7 @@ def _files(study: Study) -> dict[str, bytes]:
         log.append([doc.doc_id, doc.file, doc.method, doc.site_id, doc.when.isoformat()])
     files["fieldwork_log.csv"] = text(_csv(log))
     files["codebook.yml"] = text(_yaml({"version": "1.0", "codes": CODES}))
+    files["autocode_rules.yml"] = text(autocode_rules_yaml())
     files["coding/coding_sheet.xlsx"] = xlsx_bytes([("Coding", [HEADER, *study.coding])])
     files["coding/survey_free_text.xlsx"] = xlsx_bytes(
         [("Coding", [HEADER, *survey.free_text_rows])]
