@@ -350,3 +350,26 @@ def test_report_json_lists_tables_and_their_hashes(demo_ingest):
     study = load_study(tmp / "processed")
     assert study.disclosure["quote_k"] == 3
     assert next(iter(study.role_group_labels)) == "senior_leader"
+
+
+def test_autocode_rules_and_exact_duplicate_codings(demo_ingest):
+    report, tmp = demo_ingest
+    study = load_study(tmp / "processed")
+    assert set(study.autocode_rules["code_id"]) <= set(study.codebook["code_id"])
+    assert len(study.autocode_rules) > 100
+    # The demo's coding sheet repeats one row exactly; it is counted once, and said so.
+    assert any("repeat another row exactly" in w for w in report.warnings)
+    same = ["doc_id", "code_id", "coder", "start", "end"]
+    assert not study.codings.duplicated(same).any()
+
+
+def test_codings_of_a_retired_code_are_reported(study_copy, tmp_path):
+    path = study_copy / "codebook.yml"
+    book = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for code in book["codes"]:
+        if code["id"] == "barrier.habit":
+            code["status"] = "retired"
+            code["changed_in"] = "1.1"
+    path.write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    report = _run(study_copy, tmp_path)
+    assert any("retired code 'barrier.habit'" in w for w in report.warnings)

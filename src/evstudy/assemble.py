@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -142,6 +143,7 @@ class Assembly:
 
     def read_all(self) -> None:
         """Read every input, then check people, sites and speakers against each other."""
+        from evstudy.autocode import read_autocode_rules
         from evstudy.codebook import read_codebook
         from evstudy.io.coding_sheet import read_coding_sheet
         from evstudy.io.register import read_register
@@ -164,6 +166,14 @@ class Assembly:
         )
         admin_file = cfg.path("admin")
         self.admin = self._read(read_admin, admin_file) if admin_file.exists() else None
+        rules_file = cfg.path("autocode_rules")
+        self.autocode_rules = (
+            self._read(
+                read_autocode_rules, rules_file, study=SimpleNamespace(codebook=self.codebook)
+            )
+            if rules_file.exists() and self.codebook is not None
+            else None
+        )
         self._index_sites()
         self._index_people()
         self._read_transcripts()
@@ -297,6 +307,7 @@ class Assembly:
             "codings": self._codings_table(),
             **survey,
             "admin": self._admin_table(),
+            "autocode_rules": _without_row(self.autocode_rules),
         }
 
     def _participants_table(self) -> pd.DataFrame:
@@ -570,8 +581,27 @@ class Assembly:
                 )
         frame = pd.DataFrame(rows, columns=COLUMNS["codings"][1:])
         frame = frame.sort_values(["doc_id", "start", "end", "code_id", "coder"], ignore_index=True)
+        # The same coder coding the same span with the same code twice is one coding.
+        same = ["doc_id", "code_id", "coder", "start", "end"]
+        repeats = frame.duplicated(same)
+        if repeats.any():
+            self.warnings.append(
+                f"{int(repeats.sum())} coding row(s) repeat another row exactly "
+                "(same document, code, coder and span) and were counted once"
+            )
+            frame = frame[~repeats].reset_index(drop=True)
         frame.insert(0, "coding_id", [f"K{i:05d}" for i in range(1, len(frame) + 1)])
         frame["turn"] = frame["turn"].astype("Int64")
+        if self.codebook is not None:
+            from evstudy.codebook import stale_codings
+
+            stale = stale_codings(self.codebook, frame)
+            for code, group in stale.groupby("code_id"):
+                status = group["status"].iloc[0]
+                self.warnings.append(
+                    f"{len(group)} coding(s) still use the {status} code {code!r} "
+                    "(recode them, or merge with evstudy.codebook.merge_codes)"
+                )
         return frame
 
     def _admin_table(self) -> pd.DataFrame:

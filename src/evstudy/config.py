@@ -44,6 +44,7 @@ DEFAULT_FILES: dict[str, str] = {
     "survey": "survey/smartsurvey_export.csv",
     "question_map": "survey/question_map.yml",
     "admin": "admin/admin_data.xlsx",
+    "autocode_rules": "autocode_rules.yml",
 }
 
 DEFAULT_TARGETS: dict[str, Any] = {

@@ -36,6 +36,7 @@ TABLES = (
     "survey_respondents",
     "survey_answers",
     "admin",
+    "autocode_rules",
 )
 
 

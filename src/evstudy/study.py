@@ -8,7 +8,7 @@ there is no global state.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +35,9 @@ class Study:
     survey_respondents: pd.DataFrame
     survey_answers: pd.DataFrame
     admin: pd.DataFrame
-    ingest_report: dict
+    # Optional, so that studies built by hand (in tests, from other tools) need not carry them.
+    autocode_rules: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ingest_report: dict = field(default_factory=dict)
 
     @property
     def synthetic(self) -> bool:
