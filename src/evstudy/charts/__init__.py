@@ -9,6 +9,15 @@ from evstudy.charts.save import save_figure
 from evstudy.charts.style import apply_style, chart_style
 from evstudy.charts.survey import likert_chart, ranking_chart, subgroup_chart, toolkit_chart
 
+
+def __getattr__(name: str):  # survey_charts pulls in the survey analysis: load it on demand
+    if name == "survey_charts":
+        from evstudy.charts.standard import survey_charts
+
+        return survey_charts
+    raise AttributeError(f"module 'evstudy.charts' has no attribute {name!r}")
+
+
 __all__ = [
     "apply_style",
     "chart_style",
@@ -16,5 +25,6 @@ __all__ = [
     "ranking_chart",
     "save_figure",
     "subgroup_chart",
+    "survey_charts",
     "toolkit_chart",
 ]

@@ -8,9 +8,11 @@ report only changes where a chart really changed.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import unicodedata
+from html import escape
 from pathlib import Path
 
 import matplotlib as mpl
@@ -18,7 +20,7 @@ from matplotlib.figure import Figure
 
 from evstudy.charts.style import SVG_HASHSALT
 from evstudy.config import find_project_root
-from evstudy.files import atomic_writer
+from evstudy.files import atomic_write_bytes
 
 __all__ = [
     "DPI",
@@ -74,8 +76,22 @@ def default_folder() -> Path:
     return Path(folder).expanduser().resolve()
 
 
+def _with_alt(svg: bytes, alt: str) -> bytes:
+    """Give the SVG its accessible name and description: the chart's alt text."""
+    tag_end = svg.index(b">", svg.index(b"<svg"))
+    label = f' role="img" aria-label="{escape(alt, quote=True)}"'.encode()
+    text = escape(alt, quote=False)
+    caption = f"\n <title>{text}</title>\n <desc>{text}</desc>".encode()
+    return svg[:tag_end] + label + b">" + caption + svg[tag_end + 1 :]
+
+
 def save_figure(
-    fig: Figure, *, notebook: str, chart: str, folder: str | Path | None = None
+    fig: Figure,
+    *,
+    notebook: str,
+    chart: str,
+    folder: str | Path | None = None,
+    alt: str | None = None,
 ) -> dict[str, Path]:
     """Write ``fig`` as ``<folder>/<notebook>__<chart>.png`` and ``.svg``.
 
@@ -89,6 +105,8 @@ def save_figure(
         A short name for the chart within the notebook (``"barriers"``).
     folder : str or Path, optional
         Where to write; defaults to ``$EVSTUDY_FIGURES`` or the project's ``figures/``.
+    alt : str, optional
+        The chart's alt text, written into the SVG as its ``<title>`` and ``<desc>``.
 
     Returns
     -------
@@ -110,17 +128,18 @@ def save_figure(
     # svg.hashsalt is read when the SVG is written, so it is fixed here, not at drawing time.
     with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
         for fmt in FORMATS:
-
-            def write(tmp: Path, fmt: str = fmt) -> None:
-                fig.savefig(
-                    tmp,
-                    format=fmt,
-                    dpi=DPI,
-                    metadata=_METADATA[fmt],
-                    bbox_inches="tight",
-                    pad_inches=0.15,
-                    facecolor="white",
-                )
-
-            written[fmt] = atomic_writer(folder / f"{stem}.{fmt}", write)
+            buffer = io.BytesIO()
+            fig.savefig(
+                buffer,
+                format=fmt,
+                dpi=DPI,
+                metadata=_METADATA[fmt],
+                bbox_inches="tight",
+                pad_inches=0.15,
+                facecolor="white",
+            )
+            data = buffer.getvalue()
+            if fmt == "svg" and alt:
+                data = _with_alt(data, alt)
+            written[fmt] = atomic_write_bytes(folder / f"{stem}.{fmt}", data)
     return written

@@ -182,11 +182,17 @@ def n_label(bases: Iterable[float]) -> str:
     return f"n = {low}" if low == high else f"n = {low}–{high}"
 
 
+TITLE_WIDTH = 75  # characters per title line
+
+
 def with_n(label: str, bases: Iterable[float] | float) -> str:
-    """``label`` followed by its base in brackets: ``"Commissioners (n = 14)"``."""
+    """``label`` followed by its base in brackets: ``"Commissioners (n = 14)"``.
+
+    Long labels (a question used as a title) are wrapped, so the figure keeps its width.
+    """
     if isinstance(bases, int | float | np.integer | np.floating):
         bases = [bases]
-    return f"{label} ({n_label(bases)})"
+    return wrap_label(f"{label} ({n_label(bases)})", TITLE_WIDTH)
 
 
 def fmt_pct(p: float) -> str:

@@ -24,6 +24,7 @@ from evstudy.charts.save import freeze_layout
 from evstudy.charts.style import (
     ACCENT,
     INK,
+    TITLE_WIDTH,
     chart_style,
     fmt_pct,
     likert_palette,
@@ -496,7 +497,7 @@ def _likert_panels(table: pd.DataFrame, *, by: str, title: str) -> tuple[Figure,
             reach = max(reach, _draw_likert(ax, wide, scale, order, totals_size=7))
             ax.set_title(with_n(str(group), panels[group]["base"]), fontsize=10)
         _likert_xlim(axes[0, 0], reach)  # shared: one call sets every panel
-        fig.suptitle(title, x=0.01, ha="left")
+        fig.suptitle(wrap_label(title, TITLE_WIDTH), x=0.01, ha="left")
         _scale_legend(fig, scale)
 
     parts = []
@@ -532,7 +533,7 @@ def _choice_panels(table: pd.DataFrame, *, by: str, title: str) -> tuple[Figure,
             ax.set_title(with_n(str(group), rows["base"]), fontsize=10)
         top = max(table["ci_high"].max(), 0.1)
         axes[0, 0].set_xlim(0, min(1.0, top + 0.02))
-        fig.suptitle(title, x=0.01, ha="left")
+        fig.suptitle(wrap_label(title, TITLE_WIDTH), x=0.01, ha="left")
 
     parts = []
     for group in groups:
