@@ -1,19 +1,37 @@
 """evstudy: reproducible notebooks for a mixed-methods study of evidence use.
 
-Notebooks need only a handful of names: ``load_study`` and the ``Study`` it
-returns. Everything else lives in its own module.
+A notebook needs only a handful of names, all here: ``load_study`` and the
+``Study`` it returns, then the analyses that take it first: ``quotes``,
+``code_matrix``, ``cooccurrence``, ``reliability_table``, ``saturation`` and
+``survey_charts``. Everything else lives in its own module.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["Study", "__version__", "load_study"]
+# Public name -> module. Imported on first use, so `evstudy --help` stays fast.
+_EXPORTS = {
+    "Study": "evstudy.study",
+    "load_study": "evstudy.study",
+    "quotes": "evstudy.coding",
+    "code_matrix": "evstudy.coding",
+    "cooccurrence": "evstudy.coding",
+    "reliability_table": "evstudy.reliability",
+    "saturation": "evstudy.saturation",
+    "survey_charts": "evstudy.charts.standard",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
 
 
-def __getattr__(name: str):  # lazy, so `evstudy --help` does not import pandas
-    if name in {"Study", "load_study"}:
-        from evstudy import study
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
 
-        return getattr(study, name)
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'evstudy' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
