@@ -109,5 +109,26 @@ def test_explore_notebook_runs_on_the_demo(demo_raw, tmp_path):
     NotebookClient(notebook, kernel_name="python3", timeout=120, record_timing=False).execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    text = json.dumps([o.get("data", {}).get("text/plain", "") for o in outputs])
-    assert "barrier." in text and "synthetic study" in text
+    text = json.dumps(
+        [o.get("data", {}).get("text/plain", "") or o.get("text", "") for o in outputs]
+    )
+    assert "synthetic study" in text  # the Study's repr
+    assert "attribution" in text and "kappa" in text and "first_saturation" in text
+    assert "Horizontal bar chart" in text  # the barriers chart's alt text
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+def test_exports_are_the_functions_not_modules_of_the_same_name():
+    import importlib
+    import types
+
+    import evstudy
+
+    # Import every submodule first: Python then sets package attributes that can shadow exports.
+    for path in SRC.rglob("*.py"):
+        parts = path.relative_to(SRC.parent).with_suffix("").parts
+        if parts[-1] != "__init__" and "synth" not in parts:
+            importlib.import_module(".".join(parts))
+    for name in evstudy.__all__:
+        value = getattr(evstudy, name)
+        assert not isinstance(value, types.ModuleType), f"evstudy.{name} is a module"

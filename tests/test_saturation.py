@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from evstudy.cli import main
-from evstudy.saturation import saturation, saturation_curve, saturation_summary
+from evstudy.saturation import saturation_curve, saturation_summary, saturation_table
 
 BASE_CODES = [f"c{i:02d}" for i in range(1, 21)]  # B = 20, so one new code is exactly 0.05
 
@@ -54,7 +54,7 @@ NEVER = [set(BASE_CODES[k * 5 : k * 5 + 5]) for k in range(4)] + [
 
 
 def test_hand_made_study_saturates_at_five_plus_two():
-    result = saturation(_study(AT_FIVE), method="interview")
+    result = saturation_table(_study(AT_FIVE), method="interview")
     assert result[["window_start", "window_end", "n_before"]].values.tolist() == [
         [5, 6, 4],
         [6, 7, 5],
@@ -76,18 +76,18 @@ def test_hand_made_study_saturates_at_five_plus_two():
 
 def test_exactly_the_threshold_counts_as_saturated_and_just_below_does_not():
     assert (
-        saturation_summary(saturation(_study(AT_FIVE), method="interview", threshold=0.05))[
+        saturation_summary(saturation_table(_study(AT_FIVE), method="interview", threshold=0.05))[
             "interview"
         ]["saturation"]
         == "5+2"
     )
-    below = saturation(_study(AT_FIVE), method="interview", threshold=0.0499)
+    below = saturation_table(_study(AT_FIVE), method="interview", threshold=0.0499)
     assert not below.saturated.any()
     assert saturation_summary(below)["interview"]["saturation"] is None
 
 
 def test_a_study_that_never_saturates_reports_none():
-    result = saturation(_study(NEVER), method="interview")
+    result = saturation_table(_study(NEVER), method="interview")
     assert result.new_codes.tolist() == [4, 4, 4]
     assert not result.saturated.any()
     assert saturation_summary(result)["interview"]["saturation"] is None
@@ -96,11 +96,11 @@ def test_a_study_that_never_saturates_reports_none():
 def test_n_is_the_documents_before_the_window():
     # Nothing new right after the base: the first window (documents 5-6, N = 4) saturates.
     sets = [set(BASE_CODES[k * 5 : k * 5 + 5]) for k in range(4)] + [{"c01"}, {"c02"}]
-    result = saturation(_study(sets), method="interview")
+    result = saturation_table(_study(sets), method="interview")
     assert result[["window_start", "window_end", "n_before"]].values.tolist() == [[5, 6, 4]]
     assert saturation_summary(result)["interview"]["saturation"] == "4+2"
     # With run 3 and base 3 the first window is documents 4-6 and N = 3.
-    result = saturation(_study(sets), method="interview", base=3, run=3)
+    result = saturation_table(_study(sets), method="interview", base=3, run=3)
     assert result[["window_start", "window_end", "n_before"]].values.tolist() == [[4, 6, 3]]
     assert result.base_codes.tolist() == [15]
 
@@ -117,17 +117,17 @@ def test_interview_order_is_date_then_doc_id():
 def test_the_primary_coder_is_used_so_double_coding_adds_no_novelty():
     # B double-codes D5-D7 with codes A never used; A coded more documents, so A is used.
     extra = [("D5", "b1", "B"), ("D6", "b2", "B"), ("D7", "b3", "B")]
-    result = saturation(_study(AT_FIVE, extra=extra), method="interview")
+    result = saturation_table(_study(AT_FIVE, extra=extra), method="interview")
     assert saturation_summary(result)["interview"]["saturation"] == "5+2"
     assert result.new_codes.tolist() == [2, 1, 1]
     with pytest.warns(UserWarning, match="interview has 3 coded documents"):
-        only_b = saturation(_study(AT_FIVE, extra=extra), method="interview", coder="B")
+        only_b = saturation_table(_study(AT_FIVE, extra=extra), method="interview", coder="B")
     assert only_b.empty
 
 
 def test_methods_with_too_few_documents_are_skipped_with_a_warning():
     with pytest.warns(UserWarning) as record:
-        result = saturation(_study(AT_FIVE))
+        result = saturation_table(_study(AT_FIVE))
     messages = sorted(str(w.message) for w in record)
     assert len(messages) == 2
     assert "expert_interview has 0 coded documents" in messages[0]
@@ -148,12 +148,12 @@ def test_methods_with_too_few_documents_are_skipped_with_a_warning():
 )
 def test_bad_arguments_are_refused_in_the_house_form(kwargs, message):
     with pytest.raises(ValueError) as info:
-        saturation(_study(AT_FIVE), **kwargs)
+        saturation_table(_study(AT_FIVE), **kwargs)
     assert message in str(info.value)
 
 
 def test_demo_interviews_reach_saturation(demo_study):
-    result = saturation(demo_study, method="interview")
+    result = saturation_table(demo_study, method="interview")
     summary = saturation_summary(result)["interview"]
     n_interviews = int((demo_study.documents.method == "interview").sum())
     assert summary["documents"] == n_interviews > 6
@@ -174,7 +174,7 @@ def test_demo_interviews_reach_saturation(demo_study):
 def test_cli_json_summary_matches_the_function(demo_processed, demo_study, capsys):
     assert main(["saturation", "--json", "--processed", str(demo_processed)]) == 0
     printed = json.loads(capsys.readouterr().out)
-    expected = saturation_summary(saturation(demo_study))
+    expected = saturation_summary(saturation_table(demo_study))
     assert set(printed) == {"interview", "expert_interview", "focus_group"}
     for method, want in expected.items():
         assert printed[method]["saturation"] == want["saturation"]

@@ -2,7 +2,7 @@
 
 A notebook needs only a handful of names, all here: ``load_study`` and the
 ``Study`` it returns, then the analyses that take it first: ``quotes``,
-``code_matrix``, ``cooccurrence``, ``reliability_table``, ``saturation`` and
+``code_matrix``, ``cooccurrence``, ``reliability_table``, ``saturation_table`` and
 ``survey_charts``. Everything else lives in its own module.
 """
 
@@ -18,7 +18,7 @@ _EXPORTS = {
     "code_matrix": "evstudy.coding",
     "cooccurrence": "evstudy.coding",
     "reliability_table": "evstudy.reliability",
-    "saturation": "evstudy.saturation",
+    "saturation_table": "evstudy.saturation",
     "survey_charts": "evstudy.charts.standard",
 }
 

@@ -79,10 +79,10 @@ def _cmd_reliability(args: argparse.Namespace) -> int:
 
 
 def _cmd_saturation(args: argparse.Namespace) -> int:
-    from evstudy.saturation import saturation, saturation_summary
+    from evstudy.saturation import saturation_summary, saturation_table
     from evstudy.study import load_study
 
-    result = saturation(
+    result = saturation_table(
         load_study(args.processed), base=args.base, run=args.run, threshold=args.threshold
     )
     summary = saturation_summary(result)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["saturation", "saturation_curve", "saturation_summary"]
+__all__ = ["saturation_curve", "saturation_summary", "saturation_table"]
 
 METHODS = ("interview", "expert_interview", "focus_group")
 COLUMNS = [
@@ -73,7 +73,7 @@ def _ordered_code_sets(study: Any, method: str, coder: str | None) -> pd.DataFra
     return docs.assign(order=range(1, len(docs) + 1))
 
 
-def saturation(
+def saturation_table(
     study: Any,
     *,
     base: int = 4,
@@ -167,12 +167,12 @@ def saturation(
 
 
 def saturation_summary(result: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Summarise :func:`saturation`'s result per method.
+    """Summarise :func:`saturation_table`'s result per method.
 
     Parameters
     ----------
     result : pandas.DataFrame
-        What :func:`saturation` returned.
+        What :func:`saturation_table` returned.
 
     Returns
     -------
