@@ -7,9 +7,6 @@ its entry so that a researcher can find it in the file.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,7 @@ import yaml
 
 from evstudy.codebook_changes import code_changes, merge_codes, stale_codings
 from evstudy.errors import InputError, Problems
-from evstudy.files import atomic_write_bytes, normalise_zip
+from evstudy.files import write_workbook
 from evstudy.io.textfiles import load_yaml
 
 __all__ = [
@@ -371,9 +368,6 @@ def codebook_table(study: Any, *, coder: str | None = "primary") -> pd.DataFrame
     return table.merge(counts, on="code_id", how="left")
 
 
-FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook properties carry no run time
-
-
 def write_codebook_excel(study: Any, path: str | Path) -> Path:
     """Write the codebook appendix as one formatted, byte-stable Excel sheet.
 
@@ -391,7 +385,6 @@ def write_codebook_excel(study: Any, path: str | Path) -> Path:
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.writer.excel import ExcelWriter
 
     table = codebook_table(study)
     wb = Workbook()
@@ -413,12 +406,4 @@ def write_codebook_excel(study: Any, path: str | Path) -> Path:
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
 
-    props = wb.properties
-    props.creator = props.lastModifiedBy = "evstudy"
-    props.created = props.modified = FIXED_TIME
-    props.title = "Codebook"
-    buffer = io.BytesIO()
-    # ExcelWriter directly: Workbook.save would stamp the current time as "modified".
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return atomic_write_bytes(path, normalise_zip(buffer.getvalue()))
+    return write_workbook(wb, path, title="Codebook")

@@ -9,9 +9,6 @@ role group only for groups with the minimum base.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +17,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from evstudy import survey
 from evstudy.disclosure import (
@@ -31,14 +27,13 @@ from evstudy.disclosure import (
     suppress_table,
     thresholds,
 )
-from evstudy.files import atomic_write_bytes, normalise_zip
+from evstudy.files import write_workbook
 
 if TYPE_CHECKING:
     from evstudy.study import Study
 
 __all__ = ["write_survey_workbook"]
 
-FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook properties carry no run time
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
@@ -251,12 +246,4 @@ def write_survey_workbook(study: Study, out: str | Path) -> Path:
     for _, question in questions.iterrows():
         _question_sheet(wb, study, question, k, m)
 
-    props = wb.properties
-    props.creator = props.lastModifiedBy = "evstudy"
-    props.created = props.modified = FIXED_TIME
-    props.title = "Survey tables"
-    buffer = io.BytesIO()
-    # ExcelWriter directly: Workbook.save would stamp the current time as "modified".
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return atomic_write_bytes(out, normalise_zip(buffer.getvalue()))
+    return write_workbook(wb, out, title="Survey tables")

@@ -15,6 +15,10 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 __all__ = [
     "FIXED_ZIP_TIME",
@@ -23,6 +27,7 @@ __all__ = [
     "atomic_writer",
     "normalise_zip",
     "sha256_file",
+    "write_workbook",
 ]
 
 # The earliest time a zip entry can hold; SOURCE_DATE_EPOCH overrides it.
@@ -95,3 +100,24 @@ def sha256_file(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_workbook(book: Workbook, path: str | Path, *, title: str) -> Path:
+    """Save an openpyxl workbook atomically, with the same bytes for the same content.
+
+    The document properties get a fixed author and time, and the zip entries fixed
+    stamps. openpyxl's ``ExcelWriter`` is called directly because ``Workbook.save``
+    stamps the current time as "modified".
+    """
+    import datetime as dt
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    props = book.properties
+    props.creator = props.lastModifiedBy = "evstudy"
+    props.created = props.modified = dt.datetime(2000, 1, 1)
+    props.title = title
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).write_data()
+    return atomic_write_bytes(path, normalise_zip(buffer.getvalue()))
