@@ -23,6 +23,7 @@ import yaml
 
 from evstudy import load_study
 from evstudy.errors import InputError, ValidationError
+from evstudy.files import sha256_file
 from evstudy.ingest import TABLES, ingest
 
 pytestmark = pytest.mark.slow
@@ -338,7 +339,7 @@ def test_every_problem_is_reported_at_once(study_copy, tmp_path):
     assert len(error.problems) >= 3
 
 
-def test_report_json_lists_tables_and_their_hashes(demo_ingest):
+def test_report_json_lists_tables_and_their_hashes(demo_ingest, demo_raw):
     _, tmp = demo_ingest
     payload = json.loads((tmp / "processed" / "ingest_report.json").read_text())
     assert payload["synthetic"] is True
@@ -347,6 +348,8 @@ def test_report_json_lists_tables_and_their_hashes(demo_ingest):
     assert payload["counts"]["documents"] > 0
     assert payload["disclosure"] == {"suppress_max": 5, "min_subgroup_base": 10, "quote_k": 3}
     assert payload["role_group_labels"]["partner_agency"] == "Partner agency"
+    assert payload["raw_sha256"]["study.yml"] == sha256_file(demo_raw / "study.yml")
+    assert len(payload["raw_sha256"]) == sum(1 for p in demo_raw.rglob("*") if p.is_file())
     study = load_study(tmp / "processed")
     assert study.disclosure["quote_k"] == 3
     assert next(iter(study.role_group_labels)) == "senior_leader"

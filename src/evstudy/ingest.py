@@ -22,7 +22,7 @@ from evstudy.config import load_config, resolve_processed, resolve_raw
 from evstudy.errors import InputError
 from evstudy.files import atomic_write_text, atomic_writer, sha256_file
 
-__all__ = ["TABLES", "IngestReport", "ingest", "resolve_key_dir"]
+__all__ = ["TABLES", "IngestReport", "ingest", "raw_digests", "resolve_key_dir"]
 
 TABLES = (
     "sites",
@@ -55,6 +55,7 @@ class IngestReport:
     title: str = ""
     disclosure: dict[str, int] = field(default_factory=dict)
     role_group_labels: dict[str, str] = field(default_factory=dict)
+    raw_sha256: dict[str, str] = field(default_factory=dict)  # raw file (relative) -> sha256
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +68,7 @@ class IngestReport:
             "flagged_first_names": self.flagged_names,
             "warnings": sorted(self.warnings),
             "table_sha256": dict(sorted(self.tables.items())),
+            "raw_sha256": dict(sorted(self.raw_sha256.items())),
         }
 
     def summary(self) -> str:
@@ -92,6 +94,15 @@ def resolve_key_dir(raw_dir: Path, key_dir: str | Path | None = None) -> Path:
     """Where the identity key lives: given, ``$EVSTUDY_KEYS``, or ``identity/`` beside raw."""
     chosen = key_dir or os.environ.get("EVSTUDY_KEYS") or raw_dir.parent / "identity"
     return Path(chosen).expanduser().resolve()
+
+
+def raw_digests(raw_dir: Path) -> dict[str, str]:
+    """sha256 of every file in a raw folder, keyed by its path relative to the folder."""
+    return {
+        path.relative_to(raw_dir).as_posix(): sha256_file(path)
+        for path in sorted(raw_dir.rglob("*"))
+        if path.is_file() and not path.name.startswith((".", "~$"))
+    }
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -148,6 +159,7 @@ def ingest(
             "keep --key-dir outside the processed folder",
         )
 
+    digests = raw_digests(raw_dir)  # before reading, so a file changed mid-ingest shows later
     assembly = Assembly(load_config(raw_dir))
     assembly.read_all()
     tables = assembly.build_tables(keys)
@@ -161,6 +173,7 @@ def ingest(
         title=config.title,
         disclosure=dict(config.disclosure),
         role_group_labels=dict(config.role_group_labels),
+        raw_sha256=digests,
     )
     report.counts = _counts(tables)
     report.withdrawn = assembly.withdrawn
