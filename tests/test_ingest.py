@@ -350,6 +350,11 @@ def test_report_json_lists_tables_and_their_hashes(demo_ingest, demo_raw):
     assert payload["role_group_labels"]["partner_agency"] == "Partner agency"
     assert payload["raw_sha256"]["study.yml"] == sha256_file(demo_raw / "study.yml")
     assert len(payload["raw_sha256"]) == sum(1 for p in demo_raw.rglob("*") if p.is_file())
+    # Transcript file names may carry names: they are keyed by document id instead.
+    assert "transcripts/INT-S01-01" in payload["raw_sha256"]
+    log = pd.read_csv(demo_raw / "fieldwork_log.csv")
+    listed = json.dumps(payload)
+    assert not any(Path(f).name in listed for f in log["File"])
     study = load_study(tmp / "processed")
     assert study.disclosure["quote_k"] == 3
     assert next(iter(study.role_group_labels)) == "senior_leader"

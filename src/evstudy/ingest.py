@@ -96,13 +96,27 @@ def resolve_key_dir(raw_dir: Path, key_dir: str | Path | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-def raw_digests(raw_dir: Path) -> dict[str, str]:
-    """sha256 of every file in a raw folder, keyed by its path relative to the folder."""
-    return {
-        path.relative_to(raw_dir).as_posix(): sha256_file(path)
-        for path in sorted(raw_dir.rglob("*"))
-        if path.is_file() and not path.name.startswith((".", "~$"))
-    }
+def raw_digests(raw_dir: Path, names: dict[Path, str] | None = None) -> dict[str, str]:
+    """sha256 of every file in a raw folder, keyed by a name that identifies no one.
+
+    Transcript file names may hold a participant's name, so a file listed in ``names``
+    (transcript path -> document id) is keyed ``transcripts/<document id>``, and any other
+    file under the transcripts folder by its position alone. Other files keep their path
+    relative to the raw folder (register.xlsx, study.yml, ...).
+    """
+    names = {p.resolve(): doc for p, doc in (names or {}).items()}
+    found, unnamed = {}, 0
+    for path in sorted(raw_dir.rglob("*")):
+        if not path.is_file() or path.name.startswith((".", "~$")):
+            continue
+        relative = path.relative_to(raw_dir).as_posix()
+        if path.resolve() in names:
+            relative = f"transcripts/{names[path.resolve()]}"
+        elif relative.startswith("transcripts/"):
+            unnamed += 1
+            relative = f"transcripts/unlisted-{unnamed:03d}{path.suffix.lower()}"
+        found[relative] = sha256_file(path)
+    return found
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -159,13 +173,14 @@ def ingest(
             "keep --key-dir outside the processed folder",
         )
 
-    digests = raw_digests(raw_dir)  # before reading, so a file changed mid-ingest shows later
     assembly = Assembly(load_config(raw_dir))
     assembly.read_all()
     tables = assembly.build_tables(keys)
     assembly.problems.raise_if_any(f"ingest of {raw_dir}")
 
     config = assembly.config
+    transcripts = {Path(t.path): doc for doc, t in assembly.transcripts.items()}
+    digests = raw_digests(raw_dir, transcripts)
     report = IngestReport(
         out_dir,
         config.synthetic,
