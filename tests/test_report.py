@@ -1,0 +1,125 @@
+"""The report helpers: figures with alt text, plain tables, and the cross-site summaries."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from evstudy import report
+
+
+def _chart() -> Figure:
+    fig = Figure(figsize=(3, 2))
+    fig.subplots().bar(["a", "b"], [1, 2])
+    return fig
+
+
+def test_figure_embeds_a_png_with_its_alt_text_and_the_same_bytes_each_time():
+    html = report.figure(_chart(), 'Bar chart of "a" and b').data
+    assert 'alt="Bar chart of &quot;a&quot; and b"' in html
+    data = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+    assert base64.b64decode(data).startswith(b"\x89PNG")
+    assert report.figure(_chart(), "x").data == report.figure(_chart(), "x").data
+
+
+@pytest.mark.parametrize("alt", ["", "   ", None])
+def test_figure_refuses_a_chart_without_alt_text(alt):
+    with pytest.raises(ValueError, match="`alt` must be a non-empty string"):
+        report.figure(_chart(), alt)
+
+
+def test_table_formats_percentages_integers_and_markers_without_random_ids():
+    frame = pd.DataFrame(
+        {
+            "group": ["A & B", "C"],
+            "n": pd.array([12, pd.NA], dtype="Int64"),
+            "pct": [0.344, "c"],
+            "mean": [1.23456, 2.0],
+        }
+    )
+    html = report.table(frame, percent=["pct"], digits=1, labels={"n": "Count"}).data
+    cells = re.findall(r"<td>(.*?)</td>", html)
+    assert cells == ["A &amp; B", "12", "34%", "1.2", "C", "", "c", "2.0"]
+    assert "<th>Count</th>" in html and "id=" not in html
+    assert html == report.table(frame, percent=["pct"], digits=1, labels={"n": "Count"}).data
+
+
+def test_table_names_a_percent_column_that_is_missing():
+    with pytest.raises(ValueError, match="`percent` must name columns"):
+        report.table(pd.DataFrame({"a": [1]}), percent=["b"])
+
+
+def test_banner_says_what_the_page_is_built_from(demo_study):
+    text = report.banner(demo_study).data
+    assert "synthetic demonstration study" in text
+    assert f"{len(demo_study.sites)} sites" in text
+
+
+def test_approach_by_site_recovers_the_planted_reactive_sites(demo_study, demo_truth):
+    table = report.approach_by_site(demo_study)
+    reactive = sorted(table.loc[table["approach"] == "reactive", "site_id"])
+    assert reactive == sorted(demo_truth["reactive_sites"])
+    assert sorted(table.loc[table["approach"] == "structured", "site_id"]) == sorted(
+        demo_truth["structured_sites"]
+    )
+
+
+def test_comb_table_ranks_the_planted_top_barriers_and_enablers(demo_study, demo_truth):
+    table = report.comb_table(demo_study)
+    for valence, key in (("barrier", "top_barriers"), ("enabler", "top_enablers")):
+        top = table[table["valence"] == valence].nlargest(3, "participants")["code_id"]
+        assert list(top) == demo_truth[key]
+    assert set(table["valence"]) == {"barrier", "enabler"}
+    assert table["comb"].str.match(r"^[A-Z][a-z]+ [a-z]+$").all()  # "Physical opportunity"
+
+
+def test_theme_matrix_counts_each_participant_once_per_theme(demo_study):
+    matrix = report.theme_matrix(demo_study)
+    per_code = report.code_matrix(demo_study, rows="site", count="participants", coder="primary")
+    barrier_codes = [c for c in per_code.columns if c.startswith("barrier")]
+    themed = matrix["Barriers to evidence-based commissioning"]
+    # At least the busiest code's participants, at most the sum over codes.
+    assert (themed >= per_code[barrier_codes].max(axis=1).reindex(themed.index)).all()
+    assert (themed <= per_code[barrier_codes].sum(axis=1).reindex(themed.index)).all()
+    assert list(matrix.index) == list(demo_study.sites["site_id"])
+    with pytest.raises(ValueError, match="`count` must be one of"):
+        report.theme_matrix(demo_study, count="segments")
+
+
+def test_leading_themes_at_a_site_are_sorted_by_participants(demo_study):
+    themes = report.leading_themes(demo_study, site="S01", n=3)
+    assert len(themes) == 3
+    assert themes["participants"].is_monotonic_decreasing
+    assert set(themes["theme_id"]) <= set(demo_study.codebook["theme_id"])
+    with pytest.raises(ValueError, match="`site` must be one of"):
+        report.leading_themes(demo_study, site="S99")
+
+
+def test_exemplar_quotes_publish_attributions_never_pseudonyms(demo_study):
+    found = report.exemplar_quotes(demo_study, code="barrier", site="S03", n=4)
+    assert list(found.columns) == ["attribution", "text"]
+    assert 1 <= len(found) <= 4
+    assert not found["attribution"].str.contains(r"\bP\d{3}\b").any()
+    assert not found["text"].duplicated().any()
+    assert found["text"].str.len().between(60, 400).all()
+
+
+def test_sector_groups_split_local_authority_staff_from_partners():
+    groups = report.sector_groups()
+    assert groups["Partner agencies"] == ["partner_agency"]
+    assert "commissioner" in groups["Local authority staff"]
+
+
+def test_provenance_lists_digests_but_no_file_names_or_paths(demo_study):
+    table = report.provenance_table(demo_study, extra={"Code version": "abc123"})
+    text = table.to_string()
+    assert "transcripts/" not in text and str(demo_study.path) not in text
+    assert table.set_index("item").loc["Code version", "value"] == "abc123"
+    assert table["item"].str.startswith("Table ").sum() == len(
+        demo_study.ingest_report["table_sha256"]
+    )
+    assert table.equals(report.provenance_table(demo_study, extra={"Code version": "abc123"}))
