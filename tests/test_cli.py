@@ -11,6 +11,7 @@ SUBCOMMANDS = [
     "synth",
     "ingest",
     "report",
+    "build",
     "inspect",
     "reliability",
     "saturation",

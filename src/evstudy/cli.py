@@ -37,18 +37,18 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
-    # Until the build pipeline lands, the report step ingests and says what it produced.
-    from evstudy.ingest import ingest
+def _cmd_build(args: argparse.Namespace) -> int:
+    from evstudy.build.pipeline import build
 
-    report = ingest(args.raw, args.out, key_dir=args.key_dir)
-    print(report.summary())
-    print(f"Tables and ingest_report.md written to {report.out_dir}")
-    print(
-        "\nThe HTML report is not built yet: "
-        "until the build pipeline is in place, report stops after ingest."
+    summary = build(
+        raw=args.raw,
+        processed=args.out,
+        workers=args.jobs,
+        force=args.force,
+        timeout=args.timeout,
     )
-    return 0
+    print(summary.text())
+    return 0 if summary.ok else 1
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
@@ -177,14 +177,30 @@ def build_parser() -> argparse.ArgumentParser:
     out_options(p)
     p.set_defaults(func=_cmd_ingest)
 
-    p = sub.add_parser(
-        "report",
-        help="ingest and build the report (what `make report` runs)",
-        description="Ingest the raw study and build the report.",
-    )
-    raw_option(p)
-    out_options(p)
-    p.set_defaults(func=_cmd_report)
+    for command, text in (
+        ("build", "run the notebooks and export the HTML report (incremental)"),
+        ("report", "the same as build: what `make report` runs"),
+    ):
+        p = sub.add_parser(
+            command,
+            help=text,
+            description="Ingest when raw data changed, execute the notebooks that changed "
+            "(in parallel), export the self-contained HTML report and swap it into reports/. "
+            "A failing notebook never replaces the last good report.",
+        )
+        raw_option(p)
+        p.add_argument(
+            "--out",
+            type=Path,
+            default=None,
+            help="processed tables folder (default: $EVSTUDY_PROCESSED, else data/processed)",
+        )
+        p.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
+        p.add_argument("--force", action="store_true", help="re-ingest and re-run everything")
+        p.add_argument(
+            "--timeout", type=float, default=900, help="seconds allowed per notebook (default 900)"
+        )
+        p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(
         "inspect",
