@@ -123,3 +123,12 @@ def test_provenance_lists_digests_but_no_file_names_or_paths(demo_study):
         demo_study.ingest_report["table_sha256"]
     )
     assert table.equals(report.provenance_table(demo_study, extra={"Code version": "abc123"}))
+
+
+def test_suppressed_counts_show_as_whole_numbers():
+    frame = pd.DataFrame(
+        {"group": ["a", "b", "c"], "n": [23.0, "c", 121.0], "mean": [2.0, 2.5, 3.0]}
+    )
+    html = report.table(frame).data
+    assert ">23<" in html and ">121<" in html and ">c<" in html
+    assert ">2.00<" in html  # real floats keep their decimals

@@ -157,6 +157,14 @@ def figure(fig: Figure, alt: str, *, dpi: int = FIGURE_DPI) -> HTML:
     )
 
 
+def _whole_counts(values: pd.Series) -> bool:
+    """An object column of whole numbers (counts mixed with "c" after suppression)."""
+    if values.dtype != object:
+        return False
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return bool(numbers) and all(float(v).is_integer() for v in numbers if v == v)
+
+
 def _cell(value: Any, digits: int, integer: bool) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
@@ -213,7 +221,7 @@ def table(
         if column in percent:
             shown.isetitem(i, values.map(_percent).astype(object))
         else:
-            integer = pd.api.types.is_integer_dtype(values)
+            integer = pd.api.types.is_integer_dtype(values) or _whole_counts(values)
             shown.isetitem(i, values.map(lambda v, n=integer: _cell(v, digits, n)).astype(object))
     if labels:
         shown = shown.rename(columns=dict(labels))
