@@ -234,6 +234,17 @@ def table(
 # --- cross-site summaries ----------------------------------------------------------------------
 
 
+def _site_segments(study: Study, coder: str | None, site: str | None) -> pd.DataFrame:
+    """Coded segments of one site (all sites when ``site`` is None), checking the site exists."""
+    frame = _segments(study, coder)
+    if site is None:
+        return frame
+    sites = sorted(study.sites["site_id"])
+    if site not in sites:
+        raise ValueError(f"`site` must be one of {sites}, but {site!r} was passed")
+    return frame[frame["site_id"] == site]
+
+
 def _segments(study: Study, coder: str | None) -> pd.DataFrame:
     frame = _coder_filter(study, coded_segments(study), coder)
     frame = frame[frame["speaker_role"].isin(("participant", "respondent"))]
@@ -291,12 +302,7 @@ def leading_themes(
         theme_id, label, participants, documents, segments; the ``n`` themes with most
         participants (ties: more segments, then codebook order).
     """
-    frame = _segments(study, coder)
-    if site is not None:
-        sites = sorted(study.sites["site_id"])
-        if site not in sites:
-            raise ValueError(f"`site` must be one of {sites}, but {site!r} was passed")
-        frame = frame[frame["site_id"] == site]
+    frame = _site_segments(study, coder, site)
     labels = _theme_labels(study)
     out = frame.groupby("theme_id").agg(
         participants=("speaker", "nunique"),
@@ -361,12 +367,7 @@ def comb_table(
         participants descending within a component and valence.
     """
     book = study.codebook[study.codebook["valence"].isin(["barrier", "enabler"])]
-    frame = _segments(study, coder)
-    if site is not None:
-        sites = sorted(study.sites["site_id"])
-        if site not in sites:
-            raise ValueError(f"`site` must be one of {sites}, but {site!r} was passed")
-        frame = frame[frame["site_id"] == site]
+    frame = _site_segments(study, coder, site)
     counts = frame.groupby("code_id").agg(
         participants=("speaker", "nunique"), documents=("doc_id", "nunique")
     )
