@@ -62,6 +62,29 @@ def test_cold_build_makes_every_page(built):
     assert not (reports / ".staging").exists()
 
 
+def test_manifest_hashes_what_was_published(built, small_study):
+    _, folders = built
+    reports = folders["reports"]
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True
+    assert manifest["evstudy"]["version"]
+    assert manifest["packages"]["pandas"] and manifest["packages"]["nbconvert"]
+    published = manifest["published"]
+    assert (
+        published["index.html"] == hashlib.sha256((reports / "index.html").read_bytes()).hexdigest()
+    )
+    assert set(published) == {
+        p.relative_to(reports).as_posix()
+        for p in reports.rglob("*")
+        if p.is_file() and p.parts[len(reports.parts)] not in {"notebooks", "manifest.json"}
+    }
+    assert len(manifest["executed_notebooks"]) == len(manifest["parameters"])
+    assert "study.yml" in manifest["raw_inputs"]
+    assert len(manifest["processed_tables"]) >= 12
+    assert any(name.endswith(".svg") for name in manifest["figures"])
+    assert manifest["parameters"]["survey"]["processed"]
+
+
 def test_nothing_changed_nothing_runs(built):
     _, folders = built
     before = _digest(folders["reports"])

@@ -151,6 +151,7 @@ def build(
         refresh_markdown,
     )
     from evstudy.build.export import assemble_report, export_html
+    from evstudy.build.manifest import build_manifest, write_manifest
     from evstudy.build.runner import NotebookJob, run_notebooks
     from evstudy.excel import write_survey_workbook
     from evstudy.ingest import ingest
@@ -231,6 +232,15 @@ def build(
         site_pages=site_pages,
     )
     write_survey_workbook(study, staging / "tables.xlsx")
+    # Written last, from the staged files: it describes exactly what is swapped in.
+    manifest = build_manifest(
+        root=root,
+        processed=processed_dir,
+        figures=figures_dir,
+        reports=staging,
+        parameters={job.name: job.parameters for job in jobs},
+    )
+    write_manifest(manifest, staging / "manifest.json")
     summary.seconds["export"] = time.perf_counter() - clock
     _swap_in(staging, reports_dir)
     return summary
