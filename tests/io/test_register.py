@@ -272,3 +272,12 @@ def test_arbitrary_csv_tables_raise_only_evstudy_errors(rows):
         path.write_text(buffer.getvalue(), encoding="utf-8", errors="surrogatepass")
         with contextlib.suppress(EvstudyError):
             read_register(path)
+
+
+@pytest.mark.parametrize("second", ["Lee, Jordan", "Jordan Lee (Harrowfield Council)"])
+def test_names_the_transcripts_would_confuse_are_duplicates(tmp_path, second):
+    # Ingest matches speakers as Teams writes them ("Surname, Firstname", "Name (Org)"),
+    # so two such rows would make one speaker ambiguous.
+    rows = [GOOD[0], GOOD[1], [second, "other@example.org", *GOOD[1][2:]]]
+    with pytest.raises(ValidationError, match="the name repeats row 2"):
+        read_register(write_xlsx(tmp_path, rows))

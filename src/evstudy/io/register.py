@@ -24,6 +24,7 @@ from evstudy.io.sheets import (
     parse_method,
     read_sheet,
 )
+from evstudy.privacy import canonical_name
 
 __all__ = ["REGISTER_COLUMNS", "read_register", "register_summary"]
 
@@ -44,10 +45,6 @@ REQUIRED = ("name", "email", "job_title", "organisation_type", "site", "methods"
 OUTPUT = (*REGISTER_COLUMNS, "row")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def read_register(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
@@ -96,16 +93,18 @@ def read_register(path: str | Path, *, label: str | None = None) -> pd.DataFrame
         rec: dict[str, Any] = {key: cell_text(cell(cells, key)) for key in REGISTER_COLUMNS}
         if rec["name"] is None:
             add(number, "name", "the name is blank", "write the name as it appears in transcripts")
-        elif _fold(rec["name"]) in names:
+        elif canonical_name(rec["name"]) in names:
             add(
                 number,
                 "name",
-                f"the name repeats {sheet.kind} {names[_fold(rec['name'])]} (ignoring case)",
+                f"the name repeats {sheet.kind} {names[canonical_name(rec['name'])]}"
+                " (as transcripts name speakers: ignoring case, 'Surname, Firstname' "
+                "and a trailing (Organisation))",
                 "keep one row per person; two people with one name need telling apart, "
                 "e.g. by a middle initial in the register and the transcripts",
             )
         else:
-            names[_fold(rec["name"])] = number
+            names[canonical_name(rec["name"])] = number
         if rec["email"] is None:
             add(number, "email", "the email is blank", "fill it in: it identifies the person")
         elif not _EMAIL.fullmatch(rec["email"]):
