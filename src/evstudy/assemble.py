@@ -22,6 +22,7 @@ from evstudy.anchoring import Unplaced, place_coding
 from evstudy.config import StudyConfig
 from evstudy.errors import EvstudyError, Problems
 from evstudy.files import atomic_write_text
+from evstudy.io.sheets import is_blank
 from evstudy.privacy import NameRedactor, canonical_name, detect_first_names, read_identity_key
 
 __all__ = ["COLUMNS", "REVIEW_FILE", "Assembly"]
@@ -88,18 +89,6 @@ COLUMNS: dict[str, list[str]] = {
     ],
     "admin": ["site_id", "year", "measure", "unit", "value"],
 }
-
-
-def present(value: object) -> bool:
-    """False for None, NaN/NA and blank strings."""
-    if value is None:
-        return False
-    try:
-        if pd.isna(value):
-            return False
-    except (TypeError, ValueError):
-        pass
-    return str(value).strip() != ""
 
 
 def _fold(value: object) -> str:
@@ -201,7 +190,7 @@ class Assembly:
         self, value: object, file: str, where: str, *, required: bool = False
     ) -> str | None:
         """The site_id a site id or name refers to; a problem when the site is unknown."""
-        if not present(value):
+        if is_blank(value):
             if required:
                 self.problems.add(file, where, "the site is blank", "give a site_id or site_name")
             return None
@@ -241,7 +230,7 @@ class Assembly:
                 )
             row["role_group"] = group
             row["site_id"] = self.site_id(row.get("site"), register_file, f"{where}, column 'Site'")
-            row["withdrawn"] = present(row.get("withdrawal_date"))
+            row["withdrawn"] = not is_blank(row.get("withdrawal_date"))
             self.people.append(row)
             self.speakers.setdefault(canonical_name(row["name"]), ("participant", index))
 
@@ -348,7 +337,7 @@ class Assembly:
         if kind == "team":
             return (value, None, value)
         person = self.people[value]
-        if not present(person.get("consent_date")):
+        if is_blank(person.get("consent_date")):
             self.problems.add(
                 self.config.files["register"],
                 f"row {person['row']}",
@@ -437,7 +426,7 @@ class Assembly:
         survey_file = self.config.files["survey"]
         respondents = export.respondents.copy()
         respondents["site_id"] = [
-            self.site_lookup.get(_fold(v)) if present(v) else None
+            self.site_lookup.get(_fold(v)) if not is_blank(v) else None
             for v in respondents.get("site", pd.Series([None] * len(respondents)))
         ]
         respondents["role_group"] = [
@@ -462,7 +451,7 @@ class Assembly:
         doc_rows, turn_rows, values = [], [], []
         for row in answers.to_dict("records"):
             value = row["value"]
-            if row["question_id"] in text_questions and present(value):
+            if row["question_id"] in text_questions and not is_blank(value):
                 value = self.redactor(str(value))
                 doc_id = f"SVY-{row['respondent_id']}-{row['question_id']}"
                 self.flags += [(doc_id, 1, w) for w in detect_first_names(value)]
@@ -498,7 +487,7 @@ class Assembly:
         answers["value"] = values
         if "other_text" in answers:
             answers["other_text"] = [
-                self.redactor(v) if present(v) else v for v in answers["other_text"]
+                self.redactor(v) if not is_blank(v) else v for v in answers["other_text"]
             ]
         tables = {
             "survey_questions": _without_row(export.questions),
@@ -529,7 +518,7 @@ class Assembly:
                         "add it to codebook.yml or correct the code id",
                     )
                     continue
-                turn = int(rec["turn"]) if present(rec.get("turn")) else None
+                turn = int(rec["turn"]) if not is_blank(rec.get("turn")) else None
                 if (doc_id, turn) in self.withdrawn_turns or (
                     doc_id in withdrawn_docs and doc_id not in self.doc_text
                 ):
@@ -552,9 +541,9 @@ class Assembly:
                         text=self.doc_text[doc_id],
                         turns=self.doc_turns[doc_id],
                         turn=turn,
-                        start=int(rec["start"]) if present(rec.get("start")) else None,
-                        end=int(rec["end"]) if present(rec.get("end")) else None,
-                        passage=rec["text"] if present(rec.get("text")) else None,
+                        start=int(rec["start"]) if not is_blank(rec.get("start")) else None,
+                        end=int(rec["end"]) if not is_blank(rec.get("end")) else None,
+                        passage=rec["text"] if not is_blank(rec.get("text")) else None,
                         redact=self.redactor,
                     )
                 except Unplaced as miss:
@@ -574,7 +563,7 @@ class Assembly:
                         "turn": placed.turn,
                         "text": self.doc_text[doc_id][placed.start : placed.end],
                         "memo": self.redactor(str(rec["memo"]))
-                        if present(rec.get("memo"))
+                        if not is_blank(rec.get("memo"))
                         else None,
                         "source": file,
                     }

@@ -107,24 +107,12 @@ class StudyConfig:
             raise ValueError(f"`key` must be one of {sorted(self.files)}, but {key!r} was passed")
         return self.raw_dir / self.files[key]
 
-    def team_role(self, name: str) -> str | None:
-        """The team role of a speaker name, or None when the name is not the team's."""
-        wanted = _fold(name)
-        for member in self.team:
-            if _fold(member.name) == wanted:
-                return member.role
-        return None
-
     def role_group(self, job_title: str, organisation_type: str) -> str | None:
         """The role group of a job title and organisation type (first matching rule)."""
         for rule in self.role_rules:
             if rule.matches(job_title, organisation_type):
                 return rule.role_group
         return None
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 def find_project_root(start: Path | None = None) -> Path:

@@ -235,8 +235,8 @@ def find_columns(
 
 
 def is_blank(value: Any) -> bool:
-    """True for an empty cell: None, NaN or a string of spaces."""
-    if value is None:
+    """True for an empty cell: None, NaN, pandas' NA or NaT, or a string of spaces."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float):
         return math.isnan(value)
