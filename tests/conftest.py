@@ -6,7 +6,10 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas
 import pytest
+
+import evstudy.study
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -78,3 +81,89 @@ def demo_truth(demo_raw: Path) -> dict:
     import yaml
 
     return yaml.safe_load((demo_raw / "planted_truth.yml").read_text(encoding="utf-8"))
+
+
+TURN_COLUMNS = ["doc_id", "turn", "speaker", "participant_id", "speaker_role", "start", "end"]
+
+
+@pytest.fixture
+def tiny_study():
+    """Two sites, eight participants, four documents: the attributions are known by hand."""
+    sites = pandas.DataFrame({"site_id": ["S1", "S2"], "site_name": ["Alpha", "Beta"]})
+    participants = pandas.DataFrame(
+        {
+            "participant_id": [f"P00{i}" for i in range(1, 9)],
+            "site_id": ["S1", "S1", "S1", "S1", "S2", "S2", None, None],
+            "role_group": ["commissioner"] * 3
+            + ["practitioner", "practitioner", "commissioner", "expert", "expert"],
+        }
+    )
+    rows = [
+        ("FG1", 1, "Facilitator", None, "Facilitator", "Any paywall issues?"),
+        ("FG1", 2, "P001", "P001", "participant", "The paywall stops us."),
+        ("FG1", 3, "P004", "P004", "participant", "Journal access is patchy."),
+        ("FG2", 1, "Interviewer", None, "Interviewer", "Tell me more."),
+        ("FG2", 2, "P005", "P005", "participant", "We read a journal article."),
+        ("FG2", 3, "P006", "P006", "participant", "Money is tight."),
+        ("EXP1", 1, "Interviewer", None, "Interviewer", "Hello."),
+        ("EXP1", 2, "P007", "P007", "participant", "Paywalls everywhere."),
+        ("SVY-R001-comments", 1, "Respondent", None, "respondent", "No budget."),
+    ]
+    turns = pandas.DataFrame(rows, columns=[*TURN_COLUMNS[:5], "text"])
+    turns["start"] = turns.groupby("doc_id").cumcount() * 100 + 10
+    turns["end"] = turns["start"] + turns["text"].str.len()
+    documents = pandas.DataFrame(
+        {
+            "doc_id": ["FG1", "FG2", "EXP1", "SVY-R001-comments"],
+            "method": ["focus_group", "focus_group", "expert_interview", "survey"],
+            "site_id": ["S1", "S2", None, "S1"],
+        }
+    )
+    codebook = pandas.DataFrame(
+        {
+            "code_id": [
+                "barrier",
+                "barrier.access",
+                "barrier.budget",
+                "evidence",
+                "evidence.research",
+            ],
+            "label": ["Barriers", "Access", "Budget", "Evidence", "Research"],
+            "parent_id": [None, "barrier", "barrier", None, "evidence"],
+            "theme_id": ["barrier", "barrier", "barrier", "evidence", "evidence"],
+        }
+    )
+    human = [
+        ("FG1", 1, "barrier.access"),  # the facilitator's words: never a quote
+        ("FG1", 2, "barrier.access"),
+        ("FG1", 3, "barrier.budget"),
+        ("FG2", 2, "evidence.research"),
+        ("FG2", 3, "barrier.access"),
+        ("EXP1", 2, "barrier.access"),
+        ("SVY-R001-comments", 1, "barrier.budget"),
+    ]
+    codings = pandas.DataFrame(human, columns=["doc_id", "turn", "code_id"]).merge(
+        turns[["doc_id", "turn", "start", "end", "text"]], on=["doc_id", "turn"]
+    )
+    codings.insert(0, "coding_id", [f"K{i:05d}" for i in range(1, len(codings) + 1)])
+    codings["coder"] = "CD"
+    codings["turn"] = codings["turn"].astype("Int64")
+    respondents = pandas.DataFrame(
+        {"respondent_id": ["R001"], "site_id": ["S1"], "role_group": ["commissioner"]}
+    )
+    empty = pandas.DataFrame()
+    return evstudy.study.Study(
+        path=Path("tiny"),
+        sites=sites,
+        participants=participants,
+        documents=documents,
+        turns=turns,
+        codebook=codebook,
+        codings=codings,
+        survey_questions=empty,
+        survey_options=empty,
+        survey_respondents=respondents,
+        survey_answers=empty,
+        admin=empty,
+        ingest_report={},
+    )

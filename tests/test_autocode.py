@@ -14,8 +14,6 @@ from evstudy.errors import InputError, ValidationError
 from evstudy.synth.autocode_rules import RULES, autocode_rules_yaml
 from evstudy.synth.codebook_spec import CODES
 
-from .test_coding import tiny_study
-
 TINY_RULES = """\
 rules:
   - code: barrier.access
@@ -120,8 +118,8 @@ def test_suggestions_equal_a_per_code_loop_on_the_demo(demo_study, demo_rules):
     assert "auto" not in set(demo_study.codings["coder"])
 
 
-def test_same_start_matches_of_two_codes_are_both_found(tmp_path):
-    study = tiny_study()
+def test_same_start_matches_of_two_codes_are_both_found(tmp_path, tiny_study):
+    study = tiny_study
     rules = read_autocode_rules(write(tmp_path, TINY_RULES), study=study)
     suggested = suggest_codes(study, rules)
     got = set(suggested[["doc_id", "turn", "code_id"]].itertuples(index=False, name=None))
@@ -135,8 +133,8 @@ def test_same_start_matches_of_two_codes_are_both_found(tmp_path):
     assert got == naive_suggestions(study, rules)
 
 
-def test_precision_and_recall_by_hand(tmp_path):
-    study = tiny_study()
+def test_precision_and_recall_by_hand(tmp_path, tiny_study):
+    study = tiny_study
     report = autocode_report(study, rules=write(tmp_path, TINY_RULES)).set_index("code_id")
     # access: human {FG1/2, FG2/3, EXP1/2}, suggested {FG1/2, FG1/3, EXP1/2}.
     assert report.loc["barrier.access", ["n_human", "n_suggested", "true_positive"]].tolist() == [

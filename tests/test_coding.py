@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,93 +11,9 @@ import pytest
 from evstudy.coding import code_matrix, coded_segments, cooccurrence, primary_coder, quotes
 from evstudy.study import Study
 
-TURN_COLUMNS = ["doc_id", "turn", "speaker", "participant_id", "speaker_role", "start", "end"]
 
-
-def tiny_study() -> Study:
-    """Two sites, eight participants, four documents: the attributions are known by hand."""
-    sites = pd.DataFrame({"site_id": ["S1", "S2"], "site_name": ["Alpha", "Beta"]})
-    participants = pd.DataFrame(
-        {
-            "participant_id": [f"P00{i}" for i in range(1, 9)],
-            "site_id": ["S1", "S1", "S1", "S1", "S2", "S2", None, None],
-            "role_group": ["commissioner"] * 3
-            + ["practitioner", "practitioner", "commissioner", "expert", "expert"],
-        }
-    )
-    rows = [
-        ("FG1", 1, "Facilitator", None, "Facilitator", "Any paywall issues?"),
-        ("FG1", 2, "P001", "P001", "participant", "The paywall stops us."),
-        ("FG1", 3, "P004", "P004", "participant", "Journal access is patchy."),
-        ("FG2", 1, "Interviewer", None, "Interviewer", "Tell me more."),
-        ("FG2", 2, "P005", "P005", "participant", "We read a journal article."),
-        ("FG2", 3, "P006", "P006", "participant", "Money is tight."),
-        ("EXP1", 1, "Interviewer", None, "Interviewer", "Hello."),
-        ("EXP1", 2, "P007", "P007", "participant", "Paywalls everywhere."),
-        ("SVY-R001-comments", 1, "Respondent", None, "respondent", "No budget."),
-    ]
-    turns = pd.DataFrame(rows, columns=[*TURN_COLUMNS[:5], "text"])
-    turns["start"] = turns.groupby("doc_id").cumcount() * 100 + 10
-    turns["end"] = turns["start"] + turns["text"].str.len()
-    documents = pd.DataFrame(
-        {
-            "doc_id": ["FG1", "FG2", "EXP1", "SVY-R001-comments"],
-            "method": ["focus_group", "focus_group", "expert_interview", "survey"],
-            "site_id": ["S1", "S2", None, "S1"],
-        }
-    )
-    codebook = pd.DataFrame(
-        {
-            "code_id": [
-                "barrier",
-                "barrier.access",
-                "barrier.budget",
-                "evidence",
-                "evidence.research",
-            ],
-            "label": ["Barriers", "Access", "Budget", "Evidence", "Research"],
-            "parent_id": [None, "barrier", "barrier", None, "evidence"],
-            "theme_id": ["barrier", "barrier", "barrier", "evidence", "evidence"],
-        }
-    )
-    human = [
-        ("FG1", 1, "barrier.access"),  # the facilitator's words: never a quote
-        ("FG1", 2, "barrier.access"),
-        ("FG1", 3, "barrier.budget"),
-        ("FG2", 2, "evidence.research"),
-        ("FG2", 3, "barrier.access"),
-        ("EXP1", 2, "barrier.access"),
-        ("SVY-R001-comments", 1, "barrier.budget"),
-    ]
-    codings = pd.DataFrame(human, columns=["doc_id", "turn", "code_id"]).merge(
-        turns[["doc_id", "turn", "start", "end", "text"]], on=["doc_id", "turn"]
-    )
-    codings.insert(0, "coding_id", [f"K{i:05d}" for i in range(1, len(codings) + 1)])
-    codings["coder"] = "CD"
-    codings["turn"] = codings["turn"].astype("Int64")
-    respondents = pd.DataFrame(
-        {"respondent_id": ["R001"], "site_id": ["S1"], "role_group": ["commissioner"]}
-    )
-    empty = pd.DataFrame()
-    return Study(
-        path=Path("tiny"),
-        sites=sites,
-        participants=participants,
-        documents=documents,
-        turns=turns,
-        codebook=codebook,
-        codings=codings,
-        survey_questions=empty,
-        survey_options=empty,
-        survey_respondents=respondents,
-        survey_answers=empty,
-        admin=empty,
-        ingest_report={},
-    )
-
-
-def test_attributions_coarsen_exactly_as_the_rules_say():
-    table = quotes(tiny_study(), k=3).set_index("participant_id", drop=False)
+def test_attributions_coarsen_exactly_as_the_rules_say(tiny_study):
+    table = quotes(tiny_study, k=3).set_index("participant_id", drop=False)
     expected = {
         "P001": ("Commissioner, Alpha", 0),  # three commissioners at Alpha
         "P004": ("Staff, Alpha", 1),  # one practitioner, but four people at Alpha
@@ -111,19 +26,19 @@ def test_attributions_coarsen_exactly_as_the_rules_say():
             attribution,
             level,
         )
-    survey = quotes(tiny_study(), method="survey").iloc[0]
+    survey = quotes(tiny_study, method="survey").iloc[0]
     assert (survey["attribution"], survey["attribution_level"]) == ("Survey respondent", 3)
     assert survey["respondent_id"] == "R001"
     # With k = 1 nothing needs coarsening.
-    loose = quotes(tiny_study(), k=1, labels={"commissioner": "Commissioner (LA)"})
+    loose = quotes(tiny_study, k=1, labels={"commissioner": "Commissioner (LA)"})
     assert set(loose["attribution_level"]) == {0}
     assert "Commissioner (LA), Beta" in set(loose["attribution"])
     assert "Survey respondent (Commissioner (LA)), Alpha" in set(loose["attribution"])
     assert "Expert interviewee" in set(loose["attribution"])
 
 
-def test_quotes_never_include_the_teams_words():
-    table = quotes(tiny_study())
+def test_quotes_never_include_the_teams_words(tiny_study):
+    table = quotes(tiny_study)
     assert "Any paywall issues?" not in set(table["text"])
     assert len(table) == 6
 
@@ -177,7 +92,7 @@ def test_attributions_are_k_anonymous_and_carry_no_pseudonym_or_name(demo_study,
     assert (table["attribution_level"] > 0).any()
 
 
-def test_code_matrix_totals_equal_the_codings(demo_study):
+def test_code_matrix_totals_equal_the_codings(demo_study, tiny_study):
     codings = demo_study.codings
     for rows in ("site", "role_group", "method", "document"):
         matrix = code_matrix(demo_study, rows=rows)
@@ -190,7 +105,7 @@ def test_code_matrix_totals_equal_the_codings(demo_study):
     truth = demo_study.codings.merge(demo_study.documents[["doc_id", "method"]], on="doc_id")
     truth = truth[truth["code_id"] == "toolkit.nice"].groupby("method")["doc_id"].nunique()
     assert docs["toolkit.nice"][docs["toolkit.nice"] > 0].to_dict() == truth.to_dict()
-    people = code_matrix(tiny_study(), rows="site", count="participants")
+    people = code_matrix(tiny_study, rows="site", count="participants")
     assert people.loc["S1", "barrier.access"] == 1  # P001 only; the facilitator is no one
     with pytest.raises(ValueError, match="`rows` must be one of"):
         code_matrix(demo_study, rows="colour")
@@ -215,8 +130,8 @@ def test_cooccurrence_is_symmetric_with_the_right_diagonal(demo_study):
     assert np.diag(segments).sum() == len(cd)
 
 
-def test_cooccurrence_of_overlapping_segments_by_hand():
-    study = tiny_study()
+def test_cooccurrence_of_overlapping_segments_by_hand(tiny_study):
+    study = tiny_study
     extra = study.codings.iloc[[1]].assign(coding_id="K00099", code_id="evidence.research")
     study = Study(**{**study.__dict__, "codings": pd.concat([study.codings, extra])})
     table = cooccurrence(study, unit="segment", coder=None)
