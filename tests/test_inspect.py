@@ -116,3 +116,11 @@ def test_codebook_without_origins_is_summarised(tmp_path):
     found = inspect_file(path)
     assert found["codes"] == 2 and found["themes"] == 1 and found["max_depth"] == 1
     assert found["by_origin"] == {"(not given)": 1, "inductive": 1}
+
+
+def test_qdpx_plain_text_names_the_file_once(shared_dir, capsys):
+    path = shared_dir / "fixtures" / "refi-qda" / "qc-1.3.2-demo.qdpx"
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(str(path)) == 1 and "kind:" not in out
+    assert "users: cp" in out and "codes: 262" in out and "n_codings: 205" in out

@@ -270,14 +270,16 @@ def format_inspection(found: dict) -> str:
             out.write(f"  warning: {warning}\n")
         return out.getvalue().rstrip()
     for key, value in found.items():
-        if key in {"file", "kind", "answers", "turns", "rows", "codings"} and isinstance(
-            value, list
+        if key in {"file", "kind"} or (
+            key in {"answers", "turns", "rows", "codings"} and isinstance(value, list)
         ):
-            continue
+            continue  # the header line says these; long lists are for --json
         if isinstance(value, list) and value and isinstance(value[0], dict):
             out.write(f"  {key}:\n")
             for item in value:
                 out.write("    " + ", ".join(f"{k}={v}" for k, v in item.items()) + "\n")
+        elif isinstance(value, list):
+            out.write(f"  {key}: {', '.join(map(str, value))}\n")
         else:
             out.write(f"  {key}: {value}\n")
     return out.getvalue().rstrip()
