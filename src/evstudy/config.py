@@ -8,6 +8,7 @@ and the role-group rules, which belong to the study.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from evstudy.errors import InputError, Problems
 from evstudy.io.textfiles import load_yaml
 
 __all__ = [
+    "DEFAULT_FIELDWORK",
     "DEFAULT_FILES",
     "TEAM_ROLES",
     "RoleRule",
@@ -45,6 +47,7 @@ DEFAULT_FILES: dict[str, str] = {
     "question_map": "survey/question_map.yml",
     "admin": "admin/admin_data.xlsx",
     "autocode_rules": "autocode_rules.yml",
+    "triangulation_overrides": "triangulation_overrides.yml",
 }
 
 DEFAULT_TARGETS: dict[str, Any] = {
@@ -56,6 +59,9 @@ DEFAULT_TARGETS: dict[str, Any] = {
     "focus_group_size": 7,
     "survey_responses": 50,
 }
+
+# Fieldwork facts the dashboard marks: the days survey reminders went out (ISO dates).
+DEFAULT_FIELDWORK: dict[str, Any] = {"survey_reminders": []}
 
 DEFAULT_DISCLOSURE: dict[str, int] = {
     "suppress_max": 5,  # counts 1..suppress_max describing people are shown as "c"
@@ -100,6 +106,7 @@ class StudyConfig:
     files: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FILES))
     targets: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     disclosure: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DISCLOSURE))
+    fieldwork: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_FIELDWORK))
 
     def path(self, key: str) -> Path:
         """Absolute path of the raw input named ``key`` (see ``DEFAULT_FILES``)."""
@@ -242,6 +249,22 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
         else:
             disclosure[key] = value
 
+    fieldwork = dict(DEFAULT_FIELDWORK)
+    for key, value in (data.get("fieldwork") or {}).items():
+        if key not in DEFAULT_FIELDWORK:
+            found.add(name, f"fieldwork.{key}", "unknown setting", f"use {list(DEFAULT_FIELDWORK)}")
+            continue
+        try:  # YAML reads 2023-11-06 as a date; quoted, it is a string
+            days = [dt.date.fromisoformat(str(day)) for day in (value or [])]
+            fieldwork[key] = [day.isoformat() for day in sorted(set(days))]
+        except (TypeError, ValueError):
+            found.add(
+                name,
+                f"fieldwork.{key}",
+                f"must be a list of dates, not {value!r}",
+                "write YYYY-MM-DD",
+            )
+
     found.raise_if_any(f"{path}")
     return StudyConfig(
         raw_dir=raw_dir.resolve(),
@@ -253,4 +276,5 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
         files=files,
         targets=targets,
         disclosure=disclosure,
+        fieldwork=fieldwork,
     )

@@ -26,7 +26,7 @@ from evstudy.synth.fieldwork import pick_withdrawn, plan_documents
 from evstudy.synth.office import xlsx_bytes
 from evstudy.synth.people import ROLE_LABELS, ROLE_RULES, People, make_people, role_group
 from evstudy.synth.places import ADMIN_MEASURES, admin_rows, make_sites
-from evstudy.synth.survey import Survey, make_survey
+from evstudy.synth.survey import Survey, make_survey, reminder_dates
 from evstudy.synth.transcripts import render
 from evstudy.synth.truth import LOW_AGREEMENT_CANDIDATES, enforce, plan_truth
 from evstudy.synth.truth_file import truth_document
@@ -171,6 +171,7 @@ def _study_yml(study: Study) -> str:
             "focus_group_size": 7,
             "survey_responses": 50,
         },
+        "fieldwork": {"survey_reminders": reminder_dates()},
         "disclosure": {"suppress_max": 5, "min_subgroup_base": 10, "quote_k": 3},
     }
     head = (

@@ -21,7 +21,28 @@ from evstudy.synth.common import Site, choice, stream, weighted_sample
 from evstudy.synth.dialogue import texts
 from evstudy.synth.truth import BARRIERS, ENABLERS, Truth
 
-__all__ = ["META", "Survey", "make_survey"]
+__all__ = ["META", "Survey", "make_survey", "reminder_dates"]
+
+SURVEY_LAUNCH = datetime(2023, 10, 23, 8, 0, 0)
+SURVEY_DAYS = 40
+REMINDER_DAYS = (14, 28)  # reminders went out two and four weeks after the launch
+
+
+def reminder_dates() -> list[str]:
+    """The days survey reminders were sent (ISO dates), as study.yml records them."""
+    return [(SURVEY_LAUNCH + timedelta(days=d)).date().isoformat() for d in REMINDER_DAYS]
+
+
+def _uptake_seconds(u: np.ndarray) -> np.ndarray:
+    """Seconds after launch for uniform draws ``u`` in [0, 1): most people answer soon after
+    the launch or a reminder, so cumulative responses step up on reminder days."""
+    days = np.linspace(0, SURVEY_DAYS, SURVEY_DAYS * 24 * 60 + 1)  # one point a minute
+    density = 0.05 + np.exp(-days / 5)
+    for day in REMINDER_DAYS:
+        density += 0.7 * np.exp(-(days - day) / 2.5) * (days >= day)
+    cdf = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2)])
+    return np.interp(u, cdf / cdf[-1], days) * 86400
+
 
 META = [
     "UserID",
@@ -306,8 +327,9 @@ def make_survey(seed: int, sites: list[Site], truth: Truth) -> Survey:
     questions = qmap["questions"]
     n = max(12, round(50 * (len(sites) / 9) ** 1.625 * rng.uniform(0.94, 1.06)))
     org_p = np.array([0.52, 0.08, 0.05, 0.13, 0.12, 0.06, 0.04])
-    start0 = datetime(2023, 10, 23, 8, 0, 0)
-    starts = sorted(start0 + timedelta(seconds=int(s)) for s in rng.integers(0, 40 * 86400, n))
+    # the same draws as a uniform spread, shaped by the launch and the reminders
+    spread = _uptake_seconds(rng.integers(0, SURVEY_DAYS * 86400, n) / (SURVEY_DAYS * 86400))
+    starts = sorted(SURVEY_LAUNCH + timedelta(seconds=int(s)) for s in spread)
     people = []
     for i in range(n):
         k = int(rng.choice(len(org_p), p=org_p / org_p.sum()))
