@@ -101,6 +101,13 @@ def read_sheet(path: str | Path, label: str | None = None) -> Sheet:
         )
     if not path.is_file():
         raise InputError(name, "", "the file does not exist", "check the path and the file name")
+    if path.stat().st_size == 0:  # before openpyxl, which would call it "not a workbook"
+        raise InputError(
+            name,
+            "",
+            "the file is empty (0 bytes): it was not saved or copied in full",
+            "save the table again with its header row, or copy it again",
+        )
     if suffix == ".csv":
         rows, numbers, kind = *_csv_rows(path, name), "line"
     else:

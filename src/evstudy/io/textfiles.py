@@ -54,3 +54,10 @@ def load_yaml(path: Path, name: str) -> tuple[Any, yaml.Node | None]:
         raise InputError(
             name, where, f"it is not valid YAML ({problem})", "fix the syntax"
         ) from None
+    except RecursionError:  # PyYAML's parser recurses once per level of nesting
+        raise InputError(
+            name,
+            "",
+            "the YAML nests lists or mappings too deeply to read (unclosed brackets?)",
+            "fix the syntax: every [ and { needs its closing ] or }",
+        ) from None

@@ -400,6 +400,16 @@ def _read_vtt(path: Path, lines: list[str], speakers: _Speakers) -> RawTranscrip
         )
     if not has_voice:
         speakers.learn(text for cue in cues for _, text in cue.segments[:1])
+        if not any(speakers.split_label(text) for cue in cues for _, text in cue.segments):
+            raise InputError(
+                file,
+                f"line {cues[0].line}",
+                "no cue names its speaker: there are no '<v Name>' voice tags (Teams) and no "
+                "'Name: text' labels (Zoom), so no turn can be given to anyone",
+                "export the captions again with speaker names (from Teams, download the "
+                "transcript after the meeting rather than live captions), or add '<v Name>' "
+                "tags to the cues",
+            )
     turns: list[_Turn] = []
     joined: list[int] = []
     for cue in cues:

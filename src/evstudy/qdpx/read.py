@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -92,31 +93,47 @@ def _description(element: ET.Element) -> str | None:
 
 def _codes(root: ET.Element) -> pd.DataFrame:
     rows: list[dict] = []
-
-    def walk(parent: ET.Element, parent_guid: str | None, prefix: str, depth: int) -> None:
-        for code in parent.findall("Code"):
-            name = code.get("name", "")
-            path = f"{prefix}/{name}" if prefix else name
-            codable = code.get("isCodable")
-            rows.append(
-                {
-                    "guid": code.get("guid"),
-                    "name": name,
-                    "parent_guid": parent_guid,
-                    "description": _description(code),
-                    # Required by the schema but sometimes missing: missing means codable.
-                    "is_codable": codable is None or codable.strip().lower() in {"true", "1"},
-                    "path": path,
-                    "depth": depth,
-                }
-            )
-            walk(code, code.get("guid"), path, depth + 1)
-
     codes = root.find("CodeBook/Codes")
-    if codes is not None:
-        walk(codes, None, "", 0)
+    # Depth first in document order, with a stack: a deep tree must not hit the recursion limit.
+    stack = [] if codes is None else [(c, None, "", 0) for c in reversed(codes.findall("Code"))]
+    while stack:
+        code, parent_guid, prefix, depth = stack.pop()
+        name = code.get("name", "")
+        path = f"{prefix}/{name}" if prefix else name
+        codable = code.get("isCodable")
+        rows.append(
+            {
+                "guid": code.get("guid"),
+                "name": name,
+                "parent_guid": parent_guid,
+                "description": _description(code),
+                # Required by the schema but sometimes missing: missing means codable.
+                "is_codable": codable is None or codable.strip().lower() in {"true", "1"},
+                "path": path,
+                "depth": depth,
+            }
+        )
+        children = reversed(code.findall("Code"))
+        stack += [(child, code.get("guid"), path, depth + 1) for child in children]
     columns = ["guid", "name", "parent_guid", "description", "is_codable", "path", "depth"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# What zipfile and zlib raise for a damaged member: a bad CRC, a broken deflate stream, a
+# truncated entry, an unsupported compression method or an encrypted entry.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
+
+
+def _read_member(path: Path, archive: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        return archive.read(member)
+    except _DAMAGED as exc:
+        raise InputError(
+            path,
+            member,
+            f"the archive is damaged: this part of it cannot be unpacked ({exc})",
+            "copy the file again (it may be truncated), or " + REEXPORT,
+        ) from None
 
 
 def _member(names: list[str], base_path: str, text_path: str) -> str | None:
@@ -151,7 +168,7 @@ def _source_text(
             return _decode(disk.read_bytes(), path, where, text_path)
     if member is None:
         return None
-    return _decode(archive.read(member), path, where, text_path)
+    return _decode(_read_member(path, archive, member), path, where, text_path)
 
 
 def _decode(data: bytes, path: Path, where: str, text_path: str) -> str:
@@ -178,6 +195,15 @@ def _selection_codings(
     """One row per Coding of a selection (no source or user columns yet)."""
     where = f"{where} {selection.get('guid')}"
     start, end = selection.get("startPosition", ""), selection.get("endPosition", "")
+    if not all(p.strip().isdecimal() for p in (start, end)):
+        problems.add(
+            path,
+            where,
+            f"the selection's startPosition {start!r} and endPosition {end!r} "
+            "are not both whole numbers of 0 or more",
+            REEXPORT,
+        )
+        return []
     try:
         span = [to_text_offset(raw, int(p), counting) for p in (start, end)]
     except ValueError as exc:
@@ -292,6 +318,8 @@ def read_qdpx(path: str | Path) -> QdpxProject:
         outside its text, or that names a code the codebook lacks.
     """
     path = Path(path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError(path, "", "the file is empty (0 bytes)", "copy it again, or " + REEXPORT)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -300,7 +328,7 @@ def read_qdpx(path: str | Path) -> QdpxProject:
         qde = next((n for n in archive.namelist() if n.casefold() == PROJECT_FILE), None)
         if qde is None:
             raise InputError(path, "", f"the archive holds no {PROJECT_FILE}", REEXPORT)
-        root = _parse(path, archive.read(qde))
+        root = _parse(path, _read_member(path, archive, qde))
         users = pd.DataFrame(
             [{"guid": u.get("guid"), "name": u.get("name")} for u in root.iterfind("Users/User")],
             columns=["guid", "name"],
