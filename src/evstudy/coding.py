@@ -16,6 +16,7 @@ import pandas as pd
 from evstudy.codebook import descendants
 
 __all__ = [
+    "attribution_groups",
     "code_matrix",
     "coded_segments",
     "cooccurrence",
@@ -145,22 +146,41 @@ def _attributions(
     sites: pd.Series,
     labels: dict[str, str] | None,
     prefix: str | None,
+    context: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Published attribution and its coarsening level for each row of ``frame``.
 
     ``people`` is the population an attribution describes (participants, or survey
-    respondents); a level is used only when the group it names holds at least ``k`` of them.
+    respondents); a level is used only when the group it names holds at least ``k`` of them,
+    counting what ``context`` ("site", "role_group") tells the reader besides. With a
+    context, a row no level makes safe gets level 4 and no attribution.
     """
     located = people[people["site_id"].notna()]
     cell = located.groupby(["site_id", "role_group"]).size()
-    n_cell = pd.MultiIndex.from_frame(frame[["site_id", "role_group"]]).map(
-        lambda key: cell.get(key, 0)
+    n_cell = np.asarray(
+        pd.MultiIndex.from_frame(frame[["site_id", "role_group"]]).map(
+            lambda key: cell.get(key, 0)
+        ),
+        dtype=float,
     )
-    n_site = frame["site_id"].map(located.groupby("site_id").size()).fillna(0)
-    n_group = frame["role_group"].map(located.groupby("role_group").size()).fillna(0)
-    level = np.select(
-        [np.asarray(n_cell) >= k, n_site.to_numpy() >= k, n_group.to_numpy() >= k], [0, 1, 2], 3
-    )
+    n_site = frame["site_id"].map(located.groupby("site_id").size()).fillna(0).to_numpy()
+    n_group = frame["role_group"].map(located.groupby("role_group").size()).fillna(0).to_numpy()
+    site_known, role_known = "site" in context, "role_group" in context
+    # What each level leaves the reader knowing, once the context is added to it.
+    sizes = [
+        n_cell,
+        n_cell if role_known else n_site,
+        n_cell if site_known else n_group,
+        n_cell
+        if site_known and role_known
+        else n_site
+        if site_known
+        else n_group
+        if role_known
+        else np.full(len(frame), len(located)),
+    ]
+    conditions = [size >= k for size in sizes] if context else [size >= k for size in sizes[:3]]
+    level = np.select(conditions, range(len(conditions)), 4 if context else 3)
     site = frame["site_id"].map(sites).fillna("a site")
     role = frame["role_group"].map(lambda g: _label(g, labels), na_action="ignore").fillna("")
     if prefix:
@@ -173,7 +193,7 @@ def _attributions(
     else:
         options = [role + ", " + site, "Staff, " + site, role + ", a site"]
         options.append(pd.Series("Staff, a site", index=frame.index))
-    text = np.select([level == i for i in range(4)], [o.to_numpy() for o in options], "")
+    text = np.select([level == i for i in range(4)], [o.to_numpy() for o in options], None)
     return pd.DataFrame({"attribution": text, "attribution_level": level}, index=frame.index)
 
 
@@ -202,6 +222,7 @@ def quotes(
     method: str | list[str] | None = None,
     k: int | None = None,
     labels: dict[str, str] | None = None,
+    context: str | list[str] | None = None,
 ) -> pd.DataFrame:
     """Coded passages of participants' and survey respondents' words, with safe attributions.
 
@@ -229,6 +250,13 @@ def quotes(
     labels : dict, optional
         Role-group labels. Default: the study's ``role_groups.labels``, else the key with
         underscores as spaces, capitalised.
+    context : {"site", "role_group"} or list of them, optional
+        What the place the quote is shown already tells the reader: ``"site"`` on a site's
+        own page, ``"role_group"`` in a table row for one role group. The attribution then
+        describes at least ``k`` people together with that context ("Staff, Kelwick" in a
+        row for senior leaders would say "a senior leader at Kelwick", so such a quote gets
+        "Senior leader, a site"). A quote that no attribution makes safe there gets
+        ``attribution`` None and ``attribution_level`` 4: do not show it there.
 
     Returns
     -------
@@ -244,6 +272,8 @@ def quotes(
         labels = getattr(study, "role_group_labels", None) or None
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"`k` must be a whole number of at least 1, but {k!r} was passed")
+    known = frozenset(_as_list(context))
+    _check("context", sorted(known), ["site", "role_group"])
     frame = coded_segments(study)
     frame = frame[frame["speaker_role"].isin(DATA_ROLES)]
     if code is not None:
@@ -266,10 +296,10 @@ def quotes(
     people = study.participants
     parts = [
         _attributions(
-            frame[staff], people[people["role_group"] != "expert"], k, sites, labels, None
+            frame[staff], people[people["role_group"] != "expert"], k, sites, labels, None, known
         ),
         _attributions(
-            frame[survey], study.survey_respondents, k, sites, labels, "Survey respondent"
+            frame[survey], study.survey_respondents, k, sites, labels, "Survey respondent", known
         ),
     ]
     enough = int((people["role_group"] == "expert").sum()) >= k
@@ -286,6 +316,96 @@ def quotes(
     out = frame.join(published)
     out["attribution_level"] = out["attribution_level"].astype("int64")
     return out[QUOTE_COLUMNS]
+
+
+GROUP_COLUMNS = [
+    "population",
+    "site_id",
+    "role_group",
+    "n",
+    "n_site",
+    "n_role_group",
+    "attribution",
+    "attribution_level",
+]
+
+
+def attribution_groups(
+    study: Any, *, k: int | None = None, labels: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Every (site, role group) a quote can come from, its size and the attribution it gets.
+
+    The coarsening :func:`quotes` applies depends only on who spoke, so this table says
+    once, for researchers, which groups were coarsened and why; the privacy audit reads
+    it to check published attributions. It holds counts of people and is never published.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    k : int, optional
+        The fewest people an attribution may describe. Default: the study's ``quote_k``.
+    labels : dict, optional
+        Role-group labels. Default: the study's ``role_groups.labels``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``population`` ("participants", "experts" or "survey respondents"), ``site_id``
+        (None for experts and people who named no site), ``role_group``, ``n`` (people in
+        the group), ``n_site`` and ``n_role_group`` (people in its site and in its role
+        group, within the population), ``attribution`` and ``attribution_level`` (as
+        :func:`quotes` gives them: 0 = not coarsened, 3 = most).
+    """
+    if k is None:
+        k = getattr(study, "disclosure", {}).get("quote_k", 3)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"`k` must be a whole number of at least 1, but {k!r} was passed")
+    if labels is None:
+        labels = getattr(study, "role_group_labels", None) or None
+    sites = study.sites.set_index("site_id")["site_name"]
+    people = study.participants
+    frames = []
+    for population, members, prefix in (
+        ("participants", people[people["role_group"] != "expert"], None),
+        ("survey respondents", study.survey_respondents, "Survey respondent"),
+    ):
+        if members.empty:
+            continue
+        located = members[members["site_id"].notna()]
+        cells = (
+            members.groupby(["site_id", "role_group"], dropna=False)
+            .size()
+            .rename("n")
+            .reset_index()
+        )
+        cells["n_site"] = cells["site_id"].map(located.groupby("site_id").size()).fillna(0)
+        by_group = located.groupby("role_group").size()
+        cells["n_role_group"] = cells["role_group"].map(by_group).fillna(0)
+        cells = cells.join(_attributions(cells, members, k, sites, labels, prefix))
+        frames.append(cells.assign(population=population))
+    n_experts = int((people["role_group"] == "expert").sum())
+    if n_experts:
+        enough = n_experts >= k
+        frames.append(
+            pd.DataFrame(
+                {
+                    "population": ["experts"],
+                    "site_id": [None],
+                    "role_group": ["expert"],
+                    "n": [n_experts],
+                    "n_site": [0],
+                    "n_role_group": [n_experts],
+                    "attribution": ["Expert interviewee" if enough else "Interviewee"],
+                    "attribution_level": [0 if enough else 3],
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=GROUP_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)[GROUP_COLUMNS]
+    out = out.astype({c: "int64" for c in ("n", "n_site", "n_role_group", "attribution_level")})
+    return out.sort_values(["population", "site_id", "role_group"], ignore_index=True)
 
 
 def code_matrix(

@@ -1,0 +1,259 @@
+"""``evstudy audit``: prove that no output identifies a participant before it is published.
+
+The audit reads every file under the processed folder, the figures and the report (HTML,
+JSON, executed notebooks, CSV and other text, Parquet tables, SVG, and the XML inside
+workbooks) and looks for
+
+- every name in the register (any case; first name and surname; "Surname, First"; a title
+  and surname), its emails and phone numbers, and the other-names list;
+- any email address and any IPv4 or IPv6 address;
+- the words and pseudonym of a participant who withdrew (:mod:`evstudy.audit.withdrawal`).
+
+In what is published (``index.html``, the site pages, ``tables.xlsx``) it also checks that
+no quote attribution describes fewer than ``quote_k`` people, that no pseudonym appears,
+and that tables of people show no count from 1 to ``suppress_max`` and no subgroup base
+under ``min_subgroup_base`` (:mod:`evstudy.audit.published`).
+
+Every finding names the file, the place in it, what was found and why it matters. It
+names a register row or list entry rather than repeating a name, so the audit's own
+output discloses nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evstudy.audit.identifiers import Identifiers, build_identifiers, find_ip_addresses
+from evstudy.audit.published import COARSENING_COLUMNS, PublishedRules
+from evstudy.audit.sources import SCANNED, iter_sources, read_source
+from evstudy.audit.withdrawal import SPAN, withdrawn_text
+from evstudy.config import (
+    StudyConfig,
+    find_project_root,
+    load_config,
+    resolve_processed,
+    resolve_raw,
+)
+
+__all__ = [
+    "COARSENING_COLUMNS",
+    "FINDING_COLUMNS",
+    "audit_outputs",
+    "coarsenings",
+    "find_ip_addresses",
+    "format_findings",
+]
+
+FINDING_COLUMNS = ["file", "location", "finding", "why"]
+
+
+def _folders(
+    raw: str | Path | None,
+    processed: str | Path | None,
+    figures: str | Path | None,
+    reports: str | Path | None,
+) -> tuple[Path, dict[str, Path]]:
+    root = find_project_root()
+    roots = {
+        "processed": resolve_processed(processed),
+        "figures": Path(figures or root / "figures").resolve(),
+        "reports": Path(reports or root / "reports").resolve(),
+    }
+    return resolve_raw(raw), roots
+
+
+def _identifiers(config: StudyConfig, study: Any, key_dir: Path | None) -> Identifiers:
+    from evstudy.io.register import read_register
+    from evstudy.io.tables import read_other_names
+    from evstudy.privacy import read_identity_key
+
+    register = read_register(config.path("register"), label=config.files["register"])
+    other_path = config.path("other_names")
+    other = read_other_names(other_path) if other_path.is_file() else []
+    found = build_identifiers(
+        register.to_dict("records"),
+        other,
+        register_file=config.files["register"],
+        other_file=config.files["other_names"],
+    )
+    found.pseudonyms |= set(study.participants["participant_id"].dropna())
+    found.pseudonyms |= set(study.survey_respondents["respondent_id"].dropna())
+    if key_dir is not None and key_dir.is_dir():
+        found.pseudonyms |= {pid for pid, _, _ in read_identity_key(key_dir).rows}
+    return found
+
+
+def audit_outputs(
+    *,
+    raw: str | Path | None = None,
+    processed: str | Path | None = None,
+    figures: str | Path | None = None,
+    reports: str | Path | None = None,
+    config: StudyConfig | None = None,
+    key_dir: str | Path | None = None,
+) -> pd.DataFrame:
+    """Scan every output for identifiers, withdrawn words and breaches of the disclosure rules.
+
+    Parameters
+    ----------
+    raw : path, optional
+        The raw folder: its register, other-names list and transcripts say what to look
+        for. Default: ``$EVSTUDY_RAW``, else ``data/raw``.
+    processed : path, optional
+        The processed tables. Default: ``$EVSTUDY_PROCESSED``, else ``data/processed``.
+    figures, reports : path, optional
+        The charts, and the report (or the staging folder a build is about to publish).
+        Default: ``figures/`` and ``reports/`` of the project.
+    config : StudyConfig, optional
+        The raw folder's configuration, when the caller has it already.
+    key_dir : path, optional
+        The identity-key folder (default as for ingest: ``$EVSTUDY_KEYS``, else
+        ``identity/`` beside the raw folder); it gives withdrawn participants' pseudonyms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per finding: ``file`` (``processed/...``, ``figures/...`` or
+        ``reports/...``), ``location`` (line, table row, notebook cell, sheet cell or
+        table column), ``finding`` and ``why``; empty when the outputs are clean.
+        ``attrs["summary"]`` counts the files scanned and ``attrs["withdrawal"]`` what the
+        withdrawal proof searched for.
+
+    Raises
+    ------
+    InputError, ValidationError
+        When the raw register, fieldwork log or transcripts cannot be read.
+    """
+    from evstudy.ingest import resolve_key_dir
+    from evstudy.study import load_study
+
+    raw_dir, roots = _folders(raw, processed, figures, reports)
+    config = config or load_config(raw_dir)
+    keys = resolve_key_dir(raw_dir, key_dir)
+    study = load_study(roots["processed"])
+    identifiers = _identifiers(config, study, keys)
+    rules = PublishedRules(study)
+    withdrawn = withdrawn_text(config, keys)
+
+    rows: dict[tuple[str, str, str], str] = {}
+    scanned, skipped = 0, []
+    for file, path, published in iter_sources(roots):
+        source = read_source(file, path, published)
+        if not source.scanned:
+            skipped.append(file)
+            continue
+        scanned += 1
+        for piece in source.pieces:
+            hits = [*identifiers.find(piece.text, piece.key), *withdrawn.find(piece.text)]
+            if piece.published:
+                hits += identifiers.find_pseudonyms(piece.text)
+                for found in rules.attributions(piece):
+                    problem = rules.check_attribution(found)
+                    if problem:
+                        hits.append(("attribution", *problem))
+            for _, what, why in hits:
+                rows.setdefault((piece.file, piece.location, what), why)
+        for grid in source.grids:
+            for location, what, why in [
+                *rules.check_grid(grid),
+                *rules.check_row_attributions(grid),
+            ]:
+                rows.setdefault((grid.file, location, what), why)
+    frame = pd.DataFrame(
+        [(*key, why) for key, why in rows.items()], columns=FINDING_COLUMNS
+    ).astype(object)
+    frame.attrs["summary"] = {
+        "files scanned": scanned,
+        "files not scanned (images)": len(skipped),
+        "folders": {label: str(path) for label, path in roots.items()},
+    }
+    frame.attrs["withdrawal"] = withdrawn.summary()
+    return frame
+
+
+def coarsenings(
+    *,
+    processed: str | Path | None = None,
+    reports: str | Path | None = None,
+    raw: str | Path | None = None,
+    figures: str | Path | None = None,
+    config: StudyConfig | None = None,
+    key_dir: str | Path | None = None,
+) -> pd.DataFrame:
+    """The coarsened quote attributions in the published report.
+
+    ``raw``, ``figures``, ``config`` and ``key_dir`` are accepted so that this takes the
+    same arguments as :func:`audit_outputs`; the published files and the processed tables
+    are all it needs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``file, location, attribution`` (as published), ``level`` (1 = role group
+        withheld, 2 = site withheld, 3 = both), ``withheld`` and ``why`` (which group was
+        too small, never its size or who is in it).
+    """
+    from evstudy.study import load_study
+
+    _, roots = _folders(raw, processed, figures, reports)
+    rules = PublishedRules(load_study(roots["processed"]))
+    pieces = []
+    for file, path, published in iter_sources({"reports": roots["reports"]}):
+        if published and path.suffix.lower() in SCANNED:
+            pieces += read_source(file, path, published).pieces
+    return rules.coarsening_rows(pieces)
+
+
+def format_findings(findings: pd.DataFrame, *, coarsened: pd.DataFrame | None = None) -> str:
+    """The audit's result as a readable list: file, place, what was found and why.
+
+    Parameters
+    ----------
+    findings : pandas.DataFrame
+        From :func:`audit_outputs`.
+    coarsened : pandas.DataFrame, optional
+        From :func:`coarsenings`: listed at the end, one line per attribution and file.
+
+    Returns
+    -------
+    str
+    """
+    summary = findings.attrs.get("summary", {})
+    n = len(findings)
+    scanned = summary.get("files scanned")
+    where = f" in {scanned} files" if scanned is not None else ""
+    lines = [
+        f"privacy audit: {n} finding{'s' if n != 1 else ''}{where}"
+        + (" - nothing may be published until each is fixed" if n else ": clean")
+    ]
+    for i, row in enumerate(findings.itertuples(index=False), 1):
+        lines.append(f"  {i}. {row.file}, {row.location}: {row.finding}")
+        lines.append(f"     why: {row.why}")
+    withdrawal = findings.attrs.get("withdrawal")
+    if withdrawal:
+        people = withdrawal.get("withdrawn participants", 0)
+        if people:
+            lines.append(
+                f"withdrawal: {people} withdrawn participant(s); "
+                f"{withdrawal['distinctive passages searched for']:,} distinctive {SPAN}-word "
+                f"passages of their {withdrawal['their turns']} turns and "
+                f"{withdrawal['pseudonyms searched for']} pseudonym(s) searched for "
+                f"({withdrawal['turns with no distinctive passage']} turns too short or too "
+                "common to search for)"
+            )
+        else:
+            lines.append("withdrawal: no participant has withdrawn")
+    if coarsened is not None:
+        if coarsened.empty:
+            lines.append("coarsened attributions in the published report: none")
+        else:
+            lines.append(f"coarsened attributions in the published report: {len(coarsened)}")
+            counted = coarsened.groupby(["file", "attribution", "withheld", "why"], sort=True)
+            for (file, attribution, withheld, why), group in counted:
+                lines.append(
+                    f"  {file}: {attribution!r} x{len(group)} ({withheld} withheld: {why})"
+                )
+    return "\n".join(lines)

@@ -1,0 +1,222 @@
+"""Identifiers in output text: register names, emails and phones, other names, any email
+or IP address, and participant pseudonyms in published files.
+
+Names are matched on words, not characters: the text is split into casefolded words once
+and every run of as many words as a name form has is looked up among the forms (so case and
+spacing never matter, and hundreds of names cost one pass). A finding names the register row or
+the list entry, never the name itself, so the audit's own output leaks nothing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from evstudy.privacy import TITLES, canonical_name
+
+__all__ = ["Identifiers", "build_identifiers", "find_ip_addresses", "tokens"]
+
+_WORD = re.compile(r"\w+(?:'\w+)*")
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])[\w.%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![\w-])"
+)
+_PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()\-.]{7,24}\d(?!\w)")
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+# Four octets, not inside a longer dotted run (3.11.7.1.2) nor glued to a word (v1.2.3.4).
+_IPV4 = re.compile(rf"(?<![\w.\-+@])({_OCTET}(?:\.{_OCTET}){{3}})(?![\w\-]|\.\w)")
+_IPV6 = re.compile(
+    r"(?<![\w:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3})(?![\w:]|\.\w)"
+)
+# What a version number is written after: "Python 3.11.7.1", "version: 1.2.3.4", "==".
+_VERSION_CUE = re.compile(
+    r"(?i)(?:\b(?:v|ver|version|versions|python|release|build|rev|revision|kernel)|[=<>~!]=)"
+    r"\W{0,3}$"
+)
+_LAST_WORD = re.compile(r"([A-Za-z][\w.\-]*)\W{0,4}$")
+_PSEUDONYM = re.compile(r"\b[PR]\d{2,}\b")
+
+WHY = {
+    "register_name": "participants' names never leave ingest; a name in an output breaks the "
+    "confidentiality the protocol promised",
+    "register_email": "a participant's email address identifies them directly",
+    "register_phone": "a participant's phone number identifies them directly",
+    "other_name": "people mentioned in passing (colleagues, councillors, providers) are "
+    "redacted with the register's names",
+    "email": "an email address is personal data and identifies a person or their organisation",
+    "ip": "an IP address is personal data under GDPR (SmartSurvey exports it; ingest drops it)",
+    "pseudonym": "a pseudonym beside published words lets readers link quotes, and combine "
+    "coarse and fine attributions into one that identifies the speaker",
+}
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).replace("’", "'").casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """Casefolded words of ``text`` (apostrophes inside a word kept, curly ones made straight)."""
+    return _WORD.findall(_fold(text))
+
+
+@lru_cache(maxsize=1)
+def _distributions() -> frozenset[str]:
+    from importlib import metadata
+
+    names = {d.metadata["Name"] for d in metadata.distributions() if d.metadata["Name"]}
+    return frozenset(re.sub(r"[-_.]+", "-", n).casefold() for n in names)
+
+
+def _is_version(text: str, start: int, key: str) -> bool:
+    if re.search(r"(?i)version|packages", key):
+        return True
+    before = text[max(0, start - 40) : start]
+    if _VERSION_CUE.search(before):
+        return True
+    last = _LAST_WORD.search(before)
+    return bool(last) and re.sub(r"[-_.]+", "-", last.group(1)).casefold() in _distributions()
+
+
+def find_ip_addresses(text: str, key: str = "") -> list[str]:
+    """IPv4 and IPv6 addresses in ``text``, leaving out what reads as a version number.
+
+    An IPv4 address is four octets 0-255 (no leading zeros) that are not part of a longer
+    dotted run and not written after a version cue ("Python", "version", "==", a package
+    name) or under a JSON key about versions or packages. An IPv6 address must parse, and
+    either have eight groups or a "::" with two groups of which one has three or more hex
+    digits, so that times (10:30:00) and slices (x[1::2]) are not taken for one.
+    """
+    found = []
+    if "." in text:
+        for match in _IPV4.finditer(text):
+            if not _is_version(text, match.start(), key):
+                found.append(match.group(1))
+    if "::" in text or text.count(":") >= 7:
+        for match in _IPV6.finditer(text):
+            candidate = match.group(1)
+            try:
+                ipaddress.IPv6Address(candidate)
+            except ValueError:
+                continue
+            groups = [g for g in re.split(r":+", candidate) if g]
+            full = "::" not in candidate and candidate.count(":") == 7
+            if full or (len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
+                found.append(candidate)
+    return found
+
+
+def _mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"
+
+
+@dataclass
+class Identifiers:
+    """What identifies a person in this study, from the raw register and the other-names list.
+
+    ``names`` maps word tuples (full name; first name and surname; surname and first name;
+    title and surname) to a description of where the name comes from. Single-word entries
+    of the other-names list match case-sensitively, as ingest redacts them.
+    """
+
+    names: dict[tuple[str, ...], str] = field(default_factory=dict)
+    exact: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
+    phones: dict[str, str] = field(default_factory=dict)
+    pseudonyms: set[str] = field(default_factory=set)
+    lengths: list[int] = field(default_factory=list)  # word counts of the name forms
+
+    def add_name(self, name: str, source: str, kind: str) -> None:
+        words = tokens(canonical_name(name))
+        titles = {t.casefold() for t in TITLES}
+        while len(words) > 1 and words[0] in titles:
+            words = words[1:]
+        if len(words) == 1:
+            if kind == "other_name":
+                self.exact[name.strip()] = source
+            return
+        forms = {tuple(words), (words[0], words[-1]), (words[-1], words[0])}
+        forms |= {(title, words[-1]) for title in titles}
+        for form in forms:
+            self.names.setdefault(form, f"{kind}:{source}")
+        self.lengths = sorted({len(form) for form in self.names}, reverse=True)
+
+    def add_phone(self, phone: str, source: str) -> None:
+        digits = _national(phone)
+        if len(digits) >= 7:
+            self.phones[digits] = source
+
+    def find(self, text: str, key: str = "") -> Iterator[tuple[str, str, str]]:
+        """(kind, what was found, why) for each identifier in ``text``."""
+        if "@" in text:
+            for email in _EMAIL.findall(text):
+                source = self.emails.get(email.casefold())
+                if source:
+                    yield "register_email", f"the email address of {source}", WHY["register_email"]
+                else:
+                    yield "email", f"an email address ({_mask_email(email)})", WHY["email"]
+            text = _EMAIL.sub(" ", text)  # an address is one finding, not also a name
+        if self.names:
+            words = tokens(text)
+            for i in range(len(words)):
+                for n in self.lengths:
+                    hit = self.names.get(tuple(words[i : i + n]))
+                    if hit:
+                        kind, source = hit.split(":", 1)
+                        yield kind, f"{_NAME_WHAT[kind]} ({source})", WHY[kind]
+                        break
+        if self.exact:
+            for word in set(_WORD.findall(unicodedata.normalize("NFC", text))) & self.exact.keys():
+                yield "other_name", f"a name from {self.exact[word]}", WHY["other_name"]
+        if self.phones:
+            for match in _PHONE.finditer(text):
+                digits = _national(match.group())
+                for phone, source in self.phones.items():
+                    if phone in digits:
+                        yield (
+                            "register_phone",
+                            f"the phone number of {source}",
+                            WHY["register_phone"],
+                        )
+        for address in find_ip_addresses(text, key):
+            yield "ip", f"an IP address ({address})", WHY["ip"]
+
+    def find_pseudonyms(self, text: str) -> Iterator[tuple[str, str, str]]:
+        """Participant and respondent pseudonyms in ``text`` (for published files)."""
+        for match in set(_PSEUDONYM.findall(text)) & self.pseudonyms:
+            yield "pseudonym", f"the pseudonym {match}", WHY["pseudonym"]
+
+
+_NAME_WHAT = {
+    "register_name": "a name in the register",
+    "other_name": "a name on the other-names list",
+}
+
+
+def _national(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("00"):
+        digits = digits[2:]
+    if digits.startswith("44") and len(digits) >= 12:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def build_identifiers(
+    register: Iterable[dict], other_names: list[str], *, register_file: str, other_file: str
+) -> Identifiers:
+    """Identifiers from register rows (``name, email, phone, row``) and the other-names list."""
+    found = Identifiers()
+    for person in register:
+        source = f"{register_file} row {person['row']}"
+        found.add_name(str(person["name"]), source, "register_name")
+        if person.get("email"):
+            found.emails[str(person["email"]).casefold()] = source
+        if person.get("phone"):
+            found.add_phone(str(person["phone"]), source)
+    for i, name in enumerate(other_names, 1):
+        found.add_name(name, f"{other_file}, entry {i}", "other_name")
+    return found

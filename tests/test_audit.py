@@ -1,0 +1,617 @@
+"""The privacy audit: identifiers, k-anonymous attributions, small cells and withdrawal.
+
+Fast tests check each detector on hand-made text, pages and workbooks. The slow ones build
+the demo report once, audit it (it must be clean, with its coarsenings listed), plant one
+leak of each kind in a copy (each must give exactly one finding, with its file and place),
+and withdraw a participant from a small study to prove their words reach no output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pandas as pd
+import pytest
+
+from evstudy.audit import audit_outputs, coarsenings, find_ip_addresses, format_findings
+from evstudy.audit.identifiers import build_identifiers
+from evstudy.audit.published import PublishedRules
+from evstudy.audit.sources import Grid, Piece, read_source
+from evstudy.coding import attribution_groups, quotes
+from evstudy.files import write_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- identifiers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("the survey logged 81.2.69.160 for this response", ["81.2.69.160"]),
+        ("at 10.0.0.1.", ["10.0.0.1"]),  # a sentence may end after it
+        ("ip=192.168.0.12;", ["192.168.0.12"]),
+        ("http://172.16.4.2/admin", ["172.16.4.2"]),
+        ("Python 3.11.7.1", []),  # a version number after its cue
+        ("built with version: 1.2.3.4", []),
+        ("pyzmq==25.1.2.0", []),
+        ("pandas | 2.3.0.1", []),  # a provenance table row: a package and its version
+        ("release 3.11.7.1.2 today", []),  # part of a longer dotted run
+        ("v1.2.3.4", []),
+        ("999.1.1.1 and 1.2.3 and 01.2.3.4", []),  # octet > 255, three parts, leading zero
+        ("node 2001:db8::ff00:42:8329 answered", ["2001:db8::ff00:42:8329"]),
+        ("fe80::1ff:fe23:4567:890a", ["fe80::1ff:fe23:4567:890a"]),
+        ("2001:0db8:85a3:0000:0000:8a2e:0370:7334", ["2001:0db8:85a3:0000:0000:8a2e:0370:7334"]),
+        ("at 10:30:00 and 00:00:03.120 --> 00:00:07.450", []),  # times
+        ("x[1::2] and a::before and std::vector", []),  # slices, CSS, C++
+    ],
+)
+def test_ip_addresses_are_found_and_version_numbers_and_times_are_not(text, found):
+    assert find_ip_addresses(text) == found
+
+
+def test_versions_under_a_json_key_about_versions_are_not_ip_addresses():
+    assert find_ip_addresses("1.2.3.4", key="packages.pyzmq") == []
+    assert find_ip_addresses("1.2.3.4", key="respondent.ip") == ["1.2.3.4"]
+
+
+@pytest.fixture
+def identifiers():
+    register = [
+        {"name": "Jordan Lee", "email": "jordan.lee@ullsbridge.gov.uk", "phone": None, "row": 2},
+        {
+            "name": "Mary Ann O’Neill",
+            "email": "m.oneill@nhs.net",
+            "phone": "01632 960902",
+            "row": 3,
+        },
+        {"name": "Smith, Alex (Ullsbridge Council)", "email": "a@b.org", "phone": None, "row": 4},
+    ]
+    return build_identifiers(
+        register,
+        ["Marilyn Giles", "Hope"],
+        register_file="register.xlsx",
+        other_file="other_names.txt",
+    )
+
+
+def _found(identifiers, text):
+    return [what for _, what, _ in identifiers.find(text)]
+
+
+@pytest.mark.parametrize(
+    "text, row",
+    [
+        ("as jordan lee said", 2),  # lower case
+        ("JORDAN   LEE", 2),  # any case, any spacing
+        ("Lee, Jordan joined late", 2),  # as Teams writes it
+        ("we asked Ms Lee", 2),  # title and surname
+        ("Mary Ann O'Neill", 3),  # straight apostrophe for a curly one
+        ("mary o’neill", 3),  # first name and surname
+        ("Alex Smith", 4),  # the register wrote "Surname, First (Organisation)"
+    ],
+)
+def test_register_names_are_found_in_any_form_and_named_by_row(identifiers, text, row):
+    assert _found(identifiers, text) == [f"a name in the register (register.xlsx row {row})"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Jordanne Leeds", "Jordan", "Lee", "jordan and lee", "a sense of hope", "Hopeful"]
+)
+def test_partial_names_and_everyday_words_are_not_names(identifiers, text):
+    assert _found(identifiers, text) == []
+
+
+def test_other_names_match_as_ingest_redacts_them(identifiers):
+    assert _found(identifiers, "marilyn giles chaired it") == [
+        "a name on the other-names list (other_names.txt, entry 1)"
+    ]
+    # A one-word entry matches only as written, so the word "hope" survives.
+    assert _found(identifiers, "Hope said so") == ["a name from other_names.txt, entry 2"]
+
+
+def test_emails_phones_and_pseudonyms_are_found_without_repeating_them(identifiers):
+    found = _found(identifiers, "Write to JORDAN.LEE@ullsbridge.gov.uk or info@example.org")
+    assert found == [
+        "the email address of register.xlsx row 2",
+        "an email address (i…@example.org)",
+    ]
+    for phone in ("01632 960902", "01632-960-902", "+44 1632 960902", "(01632) 960902"):
+        assert _found(identifiers, f"call {phone} today") == [
+            "the phone number of register.xlsx row 3"
+        ], phone
+    assert _found(identifiers, "01632 960903") == []
+    identifiers.pseudonyms = {"P014", "R007"}
+    hits = [what for _, what, _ in identifiers.find_pseudonyms("P014 and R007, not P015")]
+    assert sorted(hits) == ["the pseudonym P014", "the pseudonym R007"]
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+
+def test_html_pieces_name_their_line_and_table_row_and_grids_fill_spans(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body>\n<p>Said <b>jordan</b> lee.</p>\n"
+        '<img alt="chart by jordan.lee@ullsbridge.gov.uk" src="data:image/png;base64,AAAA">\n'
+        "<table>\n<thead><tr><th></th><th>participants</th></tr>\n"
+        "<tr><th>role_group</th><th></th></tr></thead>\n<tbody>\n"
+        '<tr><th rowspan="2">Saltmere</th><td>3</td></tr>\n<tr><td>c</td></tr>\n'
+        "</tbody></table>\n</body></html>",
+        encoding="utf-8",
+    )
+    source = read_source("reports/sites/S03.html", page, True)
+    texts = {p.location: p.text for p in source.pieces}
+    assert texts["line 2"] == "Said jordan lee."
+    assert texts["line 3, attribute alt"] == "chart by jordan.lee@ullsbridge.gov.uk"
+    assert texts["table 1, row 3 (line 8)"] == "Saltmere | 3"
+    assert not any("base64" in p.text for p in source.pieces)
+    (grid,) = source.grids
+    assert grid.header == ["role_group", "participants"]
+    assert grid.rows == [["Saltmere", "3"], ["Saltmere", "c"]]
+    assert grid.locations[0][1] == "table 1, row 3, column 'participants'"
+
+
+def test_unpublished_pages_have_no_grids(tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text("<table><tr><th>n</th></tr><tr><td>1</td></tr></table>", encoding="utf-8")
+    assert read_source("reports/notebooks/a.html", page, False).grids == []
+
+
+def test_notebook_json_and_workbook_pieces_are_located(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title"),
+        nbformat.v4.new_code_cell("print(1)"),
+    ]
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="ok\n"),
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<b>mail</b> x@y.org", "image/png": "AAAA"}
+        ),
+    ]
+    path = tmp_path / "run.ipynb"
+    nbformat.write(nb, path)
+    pieces = {
+        p.location: p.text for p in read_source("reports/notebooks/run.ipynb", path, False).pieces
+    }
+    assert pieces["cell 2, output 2"] == "mail x@y.org"
+    assert pieces["cell 1, source"] == "# Title"
+
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({"packages": {"pyzmq": "25.1.2.0"}, "note": ["a", "b"]}))
+    pieces = read_source("reports/manifest.json", path, False).pieces
+    assert (
+        Piece("reports/manifest.json", "key packages.pyzmq", "25.1.2.0", False, "packages.pyzmq")
+        in pieces
+    )
+    assert any(p.location == "key note[1]" and p.text == "b" for p in pieces)
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Role groups"
+    ws["A1"] = "Respondents by role group"
+    ws.append([])
+    ws.append(["Role group", "n"])
+    ws.append(["commissioner", 4])
+    ws.append(["partner_agency", 22.0])
+    path = write_workbook(book, tmp_path / "tables.xlsx", title="t")
+    source = read_source("reports/tables.xlsx", path, True)
+    assert any(p.location == "sheet 'Role groups', cell A4" for p in source.pieces)
+    assert any(p.location.startswith("zip member docProps/core.xml") for p in source.pieces)
+    (grid,) = source.grids
+    assert grid.caption == "Respondents by role group"
+    assert grid.header == ["Role group", "n"]
+    assert grid.rows == [["commissioner", "4"], ["partner_agency", "22"]]
+    assert grid.locations[0][1] == "sheet 'Role groups', cell B4"
+
+
+# --- published rules -----------------------------------------------------------------------------
+
+
+def test_attribution_groups_agree_with_the_attributions_quotes_gives(tiny_study, demo_study):
+    for study in (tiny_study, demo_study):
+        groups = attribution_groups(study)
+        found = quotes(study)
+        found = found[found["participant_id"].notna()]
+        people = study.participants.set_index("participant_id")
+        for pid, attribution in found.drop_duplicates("participant_id")[
+            ["participant_id", "attribution"]
+        ].itertuples(index=False):
+            site, group = people.loc[pid, ["site_id", "role_group"]]
+            row = groups[
+                (groups["population"] != "survey respondents")
+                & (groups["role_group"] == group)
+                & ((groups["site_id"] == site) | (group == "expert"))
+            ]
+            assert list(row["attribution"]) == [attribution], pid
+    # tiny: S1 commissioners are 3 (kept); S2's one commissioner is coarsened to the site.
+    groups = attribution_groups(tiny_study).set_index(["population", "site_id", "role_group"])
+    assert groups.loc[("participants", "S1", "commissioner"), "attribution_level"] == 0
+    assert groups.loc[("participants", "S2", "commissioner"), "n"] == 1
+    with pytest.raises(ValueError, match="`k` must be"):
+        attribution_groups(tiny_study, k=0)
+
+
+def test_quotes_shown_where_the_site_or_role_group_is_known_are_coarsened_with_it(tiny_study):
+    def attributed(context):
+        found = quotes(tiny_study, context=context).drop_duplicates("participant_id")
+        found = found[found["participant_id"].notna()].set_index("participant_id")
+        return found[["attribution", "attribution_level"]].apply(tuple, axis=1).to_dict()
+
+    # Alpha: three commissioners (P001-P003) and one practitioner (P004); Beta: one of each.
+    plain = attributed(None)
+    assert plain["P004"] == ("Staff, Alpha", 1)
+    assert plain["P006"] == ("Commissioner, a site", 2)  # Beta has two participants
+    in_a_role_row = attributed("role_group")
+    assert in_a_role_row["P001"] == ("Commissioner, Alpha", 0)
+    assert in_a_role_row["P006"] == ("Commissioner, a site", 2)  # four commissioners in all
+    assert in_a_role_row["P004"] == (None, 4)  # two practitioners in all: nothing is safe
+    on_a_site_page = attributed("site")
+    assert on_a_site_page["P004"] == ("Staff, Alpha", 1)
+    assert on_a_site_page["P006"] == (None, 4)  # Beta's page names a site of two
+    with pytest.raises(ValueError, match="`context` must be one of"):
+        quotes(tiny_study, context="region")
+
+
+def _rules(study, **disclosure):
+    object.__setattr__(study, "ingest_report", {"disclosure": disclosure})
+    return PublishedRules(study)
+
+
+def test_attributions_describing_fewer_than_k_people_are_findings(tiny_study):
+    rules = _rules(tiny_study, quote_k=3)
+    checks = {
+        "Commissioner, Alpha": None,  # three commissioners at Alpha
+        "Staff, Alpha": None,  # and a practitioner
+        "Staff, Beta": "describes fewer than 3 participants",  # a practitioner, a commissioner
+        "Commissioner, Beta": "describes fewer than 3 participants",
+        "Practitioner, a site": "describes fewer than 3 participants",  # 2 across sites
+        "Survey respondent (Commissioner), Alpha": "fewer than 3 survey respondents",
+        "as the commissioner at Beta told us": "describes fewer than 3 participants",
+        "commissioners in Alpha": None,
+    }
+    for text, problem in checks.items():
+        (found,) = rules.attributions(Piece("reports/index.html", "line 1", f"— {text}", True))
+        result = rules.check_attribution(found)
+        assert (result is None) if problem is None else (problem in result[0]), text
+    # On Alpha's own page "a site" is Alpha: one practitioner there.
+    (found,) = rules.attributions(
+        Piece("reports/sites/S1.html", "line 1", "Practitioner, a site", True)
+    )
+    assert found.implied_site and found.site_id == "S1"
+    assert "on this site's page, 'a site' is Alpha" in rules.check_attribution(found)[0]
+    assert list(rules.attributions(Piece("f", "l", "Staff meeting, as a site visit", True))) == []
+
+
+def test_an_attribution_is_narrowed_by_the_role_group_or_site_its_table_row_names(tiny_study):
+    rules = _rules(tiny_study, quote_k=3)
+    rows = [
+        ["Practitioner", "Barriers", "The paywall stops us.", "Staff, Alpha"],  # one at Alpha
+        ["Commissioner", "Barriers", "Money is tight.", "Staff, Alpha"],  # three at Alpha
+        ["Alpha", "Barriers", "Journal access is patchy.", "Practitioner, a site"],
+    ]
+    where = [[f"r{i}c{j}" for j in range(4)] for i in range(3)]
+    grid = Grid("reports/index.html", "t", ["Role group", "Theme", "Quote", "Who"], rows, where)
+    found = list(rules.check_row_attributions(grid))
+    assert [(f[0], f[1]) for f in found] == [
+        (
+            "r0c3",
+            "the quote attribution 'Staff, Alpha', in a row for Practitioner, describes "
+            "fewer than 3 participants",
+        ),
+        (
+            "r2c3",
+            "the quote attribution 'Practitioner, a site', in a row for Alpha, describes "
+            "fewer than 3 participants",
+        ),
+    ]
+
+
+def test_small_counts_of_people_and_small_bases_are_found_where_tables_describe_people(
+    tiny_study,
+):
+    rules = _rules(tiny_study, suppress_max=5, min_subgroup_base=10)
+
+    def grid(header, rows):
+        where = [[f"r{i}c{j}" for j in range(len(r))] for i, r in enumerate(rows)]
+        return list(rules.check_grid(Grid("reports/index.html", "t", header, rows, where)))
+
+    # People by role group: 3 must be "c"; 0, "c" and 12 may be shown.
+    found = grid(
+        ["Role group", "Participants"],
+        [["commissioner", "3"], ["practitioner", "c"], ["expert", "0"], ["Total", "12"]],
+    )
+    assert [f[0] for f in found] == ["r0c1"]
+    # A site by role group table: every inner cell and total counts people.
+    found = grid(
+        ["Role group", "Alpha", "Beta", "Total"],
+        [["Commissioner", "c", "c", "6"], ["Practitioner", "0", "2", "c"]],
+    )
+    assert [f[0] for f in found] == ["r1c2"]
+    # Codes by site count passages and themes, not people by an attribute.
+    assert grid(["Site", "Access", "Budget"], [["Alpha", "3", "1"], ["Beta", "2", "4"]]) == []
+    framework = [["Alpha", "Barriers", "2", "40%", "It costs."], ["Beta", "Barriers", "1", "c", ""]]
+    assert grid(["Site", "Theme", "Participants", "Share", "Quote"], framework) == []
+    assert grid(["Code", "Participants"], [["barrier.access", "2"], ["barrier.budget", "1"]]) == []
+    # An answer breakdown: counts may be small, a base may not.
+    found = grid(
+        ["Role group", "Option", "n", "Base"],
+        [["commissioner", "Time", "2", "12"], ["Other", "Time", "1", "7"]],
+    )
+    assert [(f[0], f[1]) for f in found] == [("r1c3", "subgroup 'Other' is shown with a base of 7")]
+
+
+# --- the demo report ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_built(demo_raw, demo_processed, tmp_path_factory):
+    """The demo report, built once into a temporary folder from the session's ingest."""
+    from evstudy.build.pipeline import build
+
+    tmp = tmp_path_factory.mktemp("audit-demo")
+    shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
+    folders = {
+        "raw": demo_raw,
+        "processed": demo_processed,
+        "figures": tmp / "figures",
+        "reports": tmp / "reports",
+    }
+    summary = build(**folders, notebooks=tmp / "notebooks", kernel_name="python3", progress=False)
+    assert summary.ok, summary.text()
+    return {**folders, "key_dir": demo_processed.parent / "keys"}
+
+
+@pytest.fixture(scope="session")
+def demo_findings(demo_built):
+    return audit_outputs(**demo_built)
+
+
+@pytest.mark.slow
+def test_the_demo_report_passes_the_audit(demo_findings):
+    assert demo_findings.empty, format_findings(demo_findings)
+    assert list(demo_findings.columns) == ["file", "location", "finding", "why"]
+    summary = demo_findings.attrs["summary"]
+    assert summary["files scanned"] >= 12 + 9 + 2  # processed tables, site pages, index, ...
+    # The demo register has one withdrawal; their distinctive words were searched for.
+    withdrawal = demo_findings.attrs["withdrawal"]
+    assert withdrawal["withdrawn participants"] == 1
+    assert withdrawal["pseudonyms searched for"] == 1
+    assert withdrawal["distinctive passages searched for"] > 100
+
+
+@pytest.mark.slow
+def test_the_demo_coarsenings_are_listed_and_each_hides_a_small_cell(demo_built, demo_study):
+    found = coarsenings(**demo_built)
+    assert not found.empty
+    pages = {
+        "reports/index.html",
+        *(f"reports/sites/{s}.html" for s in demo_study.sites["site_id"]),
+    }
+    assert set(found["file"]) <= pages
+    groups = attribution_groups(demo_study)
+    site_ids = dict(zip(demo_study.sites["site_name"], demo_study.sites["site_id"], strict=True))
+    for row in found.drop_duplicates("attribution").itertuples():
+        survey = row.attribution.startswith("Survey respondent")
+        people = groups[
+            groups["population"] == ("survey respondents" if survey else "participants")
+        ]
+        site = row.attribution.rsplit(", ", 1)[1]
+        if row.level == 1:  # "Staff, <site>": a role group at that site has fewer than k people
+            assert (people.loc[people["site_id"] == site_ids[site], "n"] < 3).any(), row
+        else:  # "<role group>, a site": some site has fewer than k such people
+            assert row.level == 2 and site == "a site", row
+            assert (people["n_site"] < 3).any(), row
+    assert 1 in set(found["level"])
+    text = format_findings(
+        pd.DataFrame(columns=["file", "location", "finding", "why"]), coarsened=found
+    )
+    assert f"coarsened attributions in the published report: {len(found)}" in text
+
+
+def _plant_leaks(reports: Path, study) -> dict[str, str]:
+    """One leak of each kind in a copy of the demo report; returns file -> what to expect."""
+    index = reports / "index.html"
+    html = index.read_text(encoding="utf-8")
+    index.write_text(html.replace("</body>", "<p>As tom parkinson said.</p>\n</body>", 1), "utf-8")
+
+    path = reports / "notebooks" / "synthesis.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    number, cell = next((i, c) for i, c in enumerate(nb.cells, 1) if c.get("outputs"))
+    cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text="a.b@example.org\n"))
+    nbformat.write(nb, path)
+
+    book = openpyxl.load_workbook(reports / "tables.xlsx")
+    ws = book["Role group by site"]
+    cell_xlsx = next(c for row in ws.iter_rows(min_row=5) for c in row if c.value == "c")
+    cell_xlsx.value = 3
+    write_workbook(book, reports / "tables.xlsx", title="Survey tables")
+
+    # A coarsened quote given back its speaker's own role group and site: find a table row
+    # holding "Staff, <site>" and a quote whose speaker's group at that site is below k.
+    groups = attribution_groups(study).set_index(["population", "site_id", "role_group"])
+    names = study.sites.set_index("site_id")["site_name"]
+    for site in study.sites["site_id"]:
+        page = reports / "sites" / f"{site}.html"
+        html = page.read_text(encoding="utf-8")
+        said = quotes(study, site=site)
+        coarse = said[said["attribution_level"] == 1]
+        speakers = dict(zip(coarse["text"].str.strip(), coarse["role_group"], strict=True))
+        staff = f"<td>Staff, {names[site]}</td>"
+        for row in re.findall(r"<tr>.*?</tr>", html, flags=re.DOTALL):
+            cells = [_unescape(c) for c in re.findall(r"<td>(.*?)</td>", row, flags=re.DOTALL)]
+            group = next((speakers[c] for c in cells if c in speakers), None)
+            if staff in row and group:
+                fine = f"{study.role_group_labels[group]}, {names[site]}"
+                html = html.replace(row, row.replace(staff, f"<td>{fine}</td>", 1), 1)
+                page.write_text(html, encoding="utf-8")
+                break
+        else:
+            continue
+        break
+    assert groups.loc[("participants", site, group), "n"] < 3
+    return {
+        "reports/index.html": "a name in the register (register.xlsx row 2)",
+        f"reports/notebooks/synthesis.ipynb#cell {number}, output {len(cell.outputs)}": (
+            "an email address (a…@example.org)"
+        ),
+        f"reports/tables.xlsx#sheet 'Role group by site', cell {cell_xlsx.coordinate}": (
+            "a count of 3 people"
+        ),
+        f"reports/sites/{site}.html": f"the quote attribution {fine!r} describes fewer than 3",
+    }
+
+
+def _unescape(text: str) -> str:
+    from html import unescape
+
+    return unescape(text).strip()
+
+
+@pytest.fixture(scope="session")
+def leaky(demo_built, demo_study, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("leaky")
+    shutil.copytree(demo_built["reports"], tmp / "reports")
+    expected = _plant_leaks(tmp / "reports", demo_study)
+    return {**demo_built, "reports": tmp / "reports"}, expected
+
+
+@pytest.mark.slow
+def test_each_planted_leak_is_one_finding_with_its_file_and_place(leaky, demo_findings):
+    folders, expected = leaky
+    findings = audit_outputs(**folders)
+    # Compared with the demo as built, so that this test is about the planted leaks alone.
+    before = set(map(tuple, demo_findings[["file", "location", "finding"]].to_numpy()))
+    keys = map(tuple, findings[["file", "location", "finding"]].to_numpy())
+    findings = findings[[key not in before for key in keys]]
+    assert len(findings) == len(expected), format_findings(findings)
+    for target, what in expected.items():
+        file, _, location = target.partition("#")
+        hit = findings[
+            (findings["file"] == file) & findings["finding"].str.contains(what, regex=False)
+        ]
+        assert len(hit) == 1, (target, format_findings(findings))
+        if location:
+            assert hit["location"].iloc[0] == location
+        else:
+            assert re.match(r"(line|table) \d+", hit["location"].iloc[0])
+        assert hit["why"].iloc[0]
+
+
+@pytest.mark.slow
+def test_the_audit_command_lists_findings_and_coarsenings_and_exits_1(leaky, demo_findings, capsys):
+    from evstudy.cli import main
+
+    folders, expected = leaky
+    argv = ["audit", "--raw", str(folders["raw"]), "--processed", str(folders["processed"])]
+    argv += ["--figures", str(folders["figures"]), "--reports", str(folders["reports"])]
+    argv += ["--key-dir", str(folders["key_dir"])]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"privacy audit: {len(expected) + len(demo_findings)} findings")
+    assert "reports/tables.xlsx, sheet 'Role group by site', cell" in out
+    assert "why: " in out and "coarsened attributions in the published report:" in out
+    assert "tom parkinson" not in out.casefold()  # the audit names the row, not the person
+
+
+# --- withdrawal --------------------------------------------------------------------------------
+
+
+def _withdraw(raw: Path) -> tuple[str, int]:
+    """Withdraw the first focus-group participant in the register; returns name and row."""
+    book = openpyxl.load_workbook(raw / "register.xlsx")
+    ws = book.active
+    header = [c.value for c in ws[1]]
+    method, withdrawal = header.index("Method(s)"), header.index("Withdrawal date")
+    for row in ws.iter_rows(min_row=2):
+        if "Focus group" in str(row[method].value):
+            row[withdrawal].value = dt.datetime(2024, 1, 15)
+            book.save(raw / "register.xlsx")
+            return row[0].value, row[0].row
+    raise AssertionError("the small study has no focus-group participant")
+
+
+def _turns_by_speaker(raw: Path, name: str) -> tuple[list[str], list[str]]:
+    """The raw turns of ``name``, and everyone else's."""
+    from evstudy.config import load_config
+    from evstudy.io.tables import read_fieldwork_log
+    from evstudy.io.transcripts import read_transcript
+    from evstudy.privacy import canonical_name
+
+    config = load_config(raw)
+    log = read_fieldwork_log(config.path("fieldwork_log"))
+    theirs, others = [], []
+    for file in log["file"]:
+        transcript = read_transcript(config.path("transcripts") / file, known_speakers=[name])
+        for turn in transcript.turns:
+            mine = canonical_name(turn.speaker) == canonical_name(name)
+            (theirs if mine else others).append(turn.text)
+    return theirs, others
+
+
+@pytest.mark.slow
+def test_a_withdrawn_participant_is_excluded_everywhere_and_the_audit_proves_it(
+    study_copy, tmp_path
+):
+    from evstudy import load_study
+    from evstudy.build.pipeline import build
+    from evstudy.ingest import ingest
+    from evstudy.privacy import read_identity_key
+
+    name, row = _withdraw(study_copy)
+    said, others = _turns_by_speaker(study_copy, name)
+    # Turns only they said (the synthetic phrase bank repeats sentences between people).
+    own = [t for t in said if len(t.split()) >= 12 and not any(t in o for o in others)]
+    assert len(own) >= 2  # they spoke in a focus group whose other turns are kept
+    keys = tmp_path / "keys"
+    ingest(study_copy, tmp_path / "processed", key_dir=keys)
+    pid = next(p for p, n, _ in read_identity_key(keys).rows if n == name)
+
+    study = load_study(tmp_path / "processed")
+    assert pid not in set(study.participants["participant_id"])
+    assert pid not in set(study.turns["participant_id"].dropna())
+    assert pid not in set(quotes(study)["participant_id"].dropna())
+    focus = study.documents[study.documents["method"] == "focus_group"]
+    assert len(focus) == 3  # their focus group stays, without them
+    assert not set(own) & set(study.turns["text"])
+    for coded in study.codings["text"].dropna():
+        # A coded passage of their words that nobody else said would be theirs.
+        if len(coded.split()) >= 8 and any(coded in t for t in own):
+            assert any(coded in o for o in others), coded
+
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    folders = {
+        "raw": study_copy,
+        "processed": tmp_path / "processed",
+        "figures": tmp_path / "figures",
+        "reports": tmp_path / "reports",
+    }
+    summary = build(
+        **folders, notebooks=tmp_path / "notebooks", kernel_name="python3", progress=False
+    )
+    assert summary.ok, summary.text()
+    findings = audit_outputs(**folders, key_dir=keys)
+    # Nothing of theirs anywhere. (Whether the report is clean in every other way is
+    # test_the_demo_report_passes_the_audit's question.)
+    assert not findings["finding"].str.contains("withdrew").any(), format_findings(findings)
+    withdrawal = findings.attrs["withdrawal"]
+    assert withdrawal["withdrawn participants"] == 2  # the small study had one already
+    assert withdrawal["distinctive passages searched for"] > 0
+
+    # The proof has teeth: their words, or their pseudonym, in any output is a finding.
+    page = folders["reports"] / "sites" / "S01.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</body>", f"<p>{own[0]}</p></body>", 1), "utf-8")
+    (folders["processed"] / "notes.csv").write_text(f"id\n{pid}\n", encoding="utf-8")
+    findings = audit_outputs(**folders, key_dir=keys)
+    theirs = findings[findings["finding"].str.contains("withdrew")]
+    assert sorted(theirs["file"]) == ["processed/notes.csv", "reports/sites/S01.html"]
+    assert theirs["finding"].str.endswith(f"withdrew (register.xlsx row {row})").all()
