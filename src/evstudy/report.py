@@ -39,6 +39,7 @@ __all__ = [
     "figure",
     "leading_themes",
     "provenance_table",
+    "save_and_show",
     "sector_groups",
     "show_chart",
     "table",
@@ -124,6 +125,33 @@ def show_chart(charts: Mapping[str, tuple[Figure, str]], name: str) -> HTML | Ma
         f"*Chart not shown ({name.replace('_', ' ')}): too few respondents in a group to "
         "publish the comparison under the minimum-base rule.*"
     )
+
+
+def save_and_show(
+    chart: tuple[Figure, str], *, notebook: str, name: str, folder: Any = None
+) -> HTML:
+    """Save a chart to ``figures/`` (PNG and SVG, alt text in the SVG) and show it with its alt.
+
+    Parameters
+    ----------
+    chart : (Figure, str)
+        What a chart function returns.
+    notebook, name : str
+        The saved files are ``<folder>/<notebook>__<name>.png`` and ``.svg``.
+    folder : path, optional
+        Default: ``$EVSTUDY_FIGURES`` or the project's ``figures/`` (a notebook's
+        ``figures`` parameter, None meaning the default).
+
+    Returns
+    -------
+    IPython.display.HTML
+        As :func:`figure`.
+    """
+    from evstudy.charts.save import save_figure
+
+    fig, alt = chart
+    save_figure(fig, notebook=notebook, chart=name, folder=folder, alt=alt)
+    return figure(fig, alt)
 
 
 def figure(fig: Figure, alt: str, *, dpi: int = FIGURE_DPI) -> HTML:
@@ -400,8 +428,10 @@ def exemplar_quotes(
     DataFrame
         attribution, text (never the pseudonym); at most ``n`` rows.
     """
-    found = quotes(study, code=code, site=site)
+    # On a site's page the site is known: attributions must be safe together with it.
+    found = quotes(study, code=code, site=site, context="site" if site else None)
     found = found[(found["coder"] == _primary(study)) & found["participant_id"].notna()]
+    found = found[found["attribution"].notna()]
     length = found["text"].str.len()
     found = found[length.between(min_chars, max_chars)]
     found = found.drop_duplicates("participant_id").drop_duplicates("text")
@@ -451,8 +481,7 @@ def provenance_table(study: Study, *, extra: Mapping[str, str] | None = None) ->
     DataFrame
         item, value.
     """
-    import matplotlib
-    import nbconvert
+    from importlib import metadata
 
     from evstudy import __version__
 
@@ -472,8 +501,9 @@ def provenance_table(study: Study, *, extra: Mapping[str, str] | None = None) ->
         ("evstudy", __version__),
         ("Python", platform.python_version()),
         ("pandas", pd.__version__),
-        ("matplotlib", matplotlib.__version__),
-        ("nbconvert", nbconvert.__version__),
+        # Read from package metadata: importing nbconvert in a kernel costs seconds.
+        ("matplotlib", metadata.version("matplotlib")),
+        ("nbconvert", metadata.version("nbconvert")),
         *(extra or {}).items(),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])

@@ -1,0 +1,572 @@
+"""The triangulation joint display: interviews, focus groups and the survey, theme by theme.
+
+A joint display (Guetterman, Fetters & Creswell 2015) sets what each method found about a
+theme side by side; a convergence code (Farmer et al. 2006) says how they relate. Each row
+here is one code of the codebook: what share of interviewees and of focus-group
+participants were coded to it, and the survey statistic that asks about the same thing
+(the option or grid item the question map ties to the code) with its Wilson 95% interval.
+
+The convergence code comes from explicit rules (:data:`RULES`), applied the same way to
+every row, on two things:
+
+- **prominence**: each source places a theme against the other themes the same survey
+  question asks about (its *family*; codes the survey does not ask about are compared with
+  the other codes of their theme): above their median share, or below it;
+- **direction**: whether it does so clearly, that is whether the theme's 95% interval
+  excludes the family median. Interviews and focus groups are pooled (the people of the
+  sites, like the survey's respondents); expert interviews are left out.
+
+A source's *tier* is therefore ``high`` (clearly above), ``low`` (clearly below) or
+``typical``. A researcher can override any row in a small YAML file (see
+:func:`read_overrides`); the rule's code is kept beside the override and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from evstudy.coding import _coder_filter, coded_segments
+from evstudy.disclosure import wilson
+from evstudy.errors import InputError, Problems
+from evstudy.matrices import exemplars
+
+if TYPE_CHECKING:
+    from evstudy.study import Study
+
+__all__ = [
+    "CONVERGENCE",
+    "OVERRIDES_FILE",
+    "RULES",
+    "TIERS",
+    "convergence_summary",
+    "joint_display",
+    "joint_display_table",
+    "read_overrides",
+    "rules_text",
+    "study_overrides",
+    "survey_evidence",
+]
+
+CONVERGENCE = ("agreement", "partial agreement", "silence", "dissonance")
+TIERS = ("high", "typical", "low")
+OVERRIDES_FILE = "triangulation_overrides"  # its key in config.DEFAULT_FILES
+QUALITATIVE = ("interview", "focus_group")
+RULES = (
+    "**Silence**: the survey has no question on the theme, or no interviewee or "
+    "focus-group participant was coded to it.",
+    "**Dissonance**: the interviews and focus groups (pooled) and the survey place the theme "
+    "at opposite ends: one clearly above its family's median, the other clearly below.",
+    "**Agreement**: both place it in the same tier (both clearly above, both clearly below, "
+    "or both not clearly different from the median), and interviews and focus groups do "
+    "not point opposite ways.",
+    "**Partial agreement**: anything else: one source places the theme clearly above or "
+    "below and the other does not, or interviews and focus groups point opposite ways.",
+)
+TIER_WORDS = {
+    "high": "more than for most related themes",
+    "typical": "about as often as related themes",
+    "low": "less than for most related themes",
+}
+OVERRIDE_KEYS = ("code", "convergence", "reason")
+SOURCES = {"interview": "interview", "focus_group": "focus_group", "qualitative": "qual"}
+
+
+def rules_text() -> str:
+    """The convergence rules as a Markdown list, for the report's methods section."""
+    return "\n".join(f"{i}. {rule}" for i, rule in enumerate(RULES, 1))
+
+
+def survey_evidence(study: Study) -> pd.DataFrame:
+    """The survey statistic for every code a survey option or grid item is tied to.
+
+    For a multiple-choice option it is the share of respondents to the question who chose
+    it; for a grid item, the share who gave one of the scale's positive answers (for
+    example "A lot" or "A great deal").
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    DataFrame
+        code_id, question_id, item_id, statistic (what the share counts, in words), n, base,
+        pct, ci_low, ci_high (Wilson 95%); one row per code, questionnaire order.
+    """
+    questions = study.survey_questions
+    answers = study.survey_answers
+    answers = answers[answers["value"].notna()]
+    options = study.survey_options
+    kinds = questions.drop_duplicates("question_id").set_index("question_id")["type"]
+    answers = answers.assign(type=answers["question_id"].map(kinds))
+    multi = answers[answers["type"] == "multi"]
+    bases = multi.groupby("question_id")["respondent_id"].nunique()
+    chosen = (
+        multi.dropna(subset=["code"])
+        .groupby(["code", "question_id"], sort=False)
+        .agg(n=("respondent_id", "nunique"), item_id=("value", "first"))
+        .reset_index()
+    )
+    chosen["base"] = chosen["question_id"].map(bases)
+    chosen["statistic"] = "chose it"
+    grid = answers[(answers["type"] == "grid") & answers["code"].notna()]
+    positive = options[options["valence"] == "positive"]
+    grid = grid.assign(
+        positive=pd.MultiIndex.from_frame(grid[["question_id", "value"]]).isin(
+            pd.MultiIndex.from_frame(positive[["question_id", "option"]])
+        )
+    )
+    rated = (
+        grid.groupby(["code", "question_id", "item_id"], sort=False)
+        .agg(n=("positive", "sum"), base=("respondent_id", "nunique"))
+        .reset_index()
+    )
+    words = positive.groupby("question_id", sort=False)["option"].agg(" or ".join)
+    rated["statistic"] = "answered " + rated["question_id"].map(words)
+    out = pd.concat([rated, chosen], ignore_index=True).rename(columns={"code": "code_id"})
+    position = questions.drop_duplicates("question_id").set_index("question_id")["position"]
+    out = out.assign(_q=out["question_id"].map(position)).sort_values("_q", kind="stable")
+    out = out.drop_duplicates("code_id").astype({"n": "int64", "base": "int64"})
+    out["pct"] = out["n"] / out["base"]
+    out["ci_low"], out["ci_high"] = wilson(out["n"], out["base"])
+    cols = ["code_id", "question_id", "item_id", "statistic", "n", "base", "pct"]
+    return out[[*cols, "ci_low", "ci_high"]].reset_index(drop=True)
+
+
+def _qualitative(study: Study, coder: str | None, methods: Sequence[str]) -> pd.DataFrame:
+    """Participants of ``methods`` coded to each code, over those with any coding."""
+    frame = _coder_filter(study, coded_segments(study), coder)
+    frame = frame[(frame["speaker_role"] == "participant") & frame["method"].isin(methods)]
+    n = frame.groupby("code_id")["participant_id"].nunique()
+    return pd.DataFrame({"n": n, "base": frame["participant_id"].nunique()})
+
+
+def _tier(pct: pd.Series, low: pd.Series, high: pd.Series, family: pd.Series) -> pd.Series:
+    """high / low when the interval clears the family's median share, else typical."""
+    median = pct.groupby(family).transform("median")
+    tier = np.select([low > median, high < median], ["high", "low"], "typical")
+    return pd.Series(tier, index=pct.index).where(pct.notna())
+
+
+def _convergence(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The rule's code and its reason for every row (see RULES)."""
+    qual, survey = rows["qual_tier"], rows["survey_tier"]
+    opposite_methods = (
+        (rows["interview_tier"] == "high") & (rows["focus_group_tier"] == "low")
+    ) | ((rows["interview_tier"] == "low") & (rows["focus_group_tier"] == "high"))
+    no_survey = rows["survey_base"].isna() | (rows["survey_base"] == 0)
+    no_qual = rows["qual_n"] == 0
+    opposite = ((qual == "high") & (survey == "low")) | ((qual == "low") & (survey == "high"))
+    conditions = [no_survey, no_qual, opposite, (qual == survey) & ~opposite_methods]
+    code = np.select(
+        conditions, ["silence", "silence", "dissonance", "agreement"], "partial agreement"
+    )
+    placed = (
+        "interviews and focus groups place it "
+        + qual.fillna("typical")
+        + ", the survey "
+        + survey.fillna("typical")
+    )
+    reason = np.select(
+        [no_survey, no_qual, opposite_methods & ~opposite],
+        [
+            "the survey did not ask about it",
+            "no interviewee or focus-group participant was coded to it",
+            placed + "; interviews and focus groups point opposite ways",
+        ],
+        placed,
+    )
+    return pd.Series(code, index=rows.index), pd.Series(reason, index=rows.index)
+
+
+def _source_text(n: Any, base: Any, noun: str, tier: Any) -> str:
+    if pd.isna(base) or base == 0:
+        return f"no {noun}s"
+    text = f"{int(n)} of {int(base)} {noun}s ({n / base:.0%})"
+    return f"{text}: {TIER_WORDS[tier]}" if isinstance(tier, str) and n else text
+
+
+def joint_display(
+    study: Study,
+    *,
+    coder: str | None = "primary",
+    overrides: pd.DataFrame | None = None,
+    codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The joint display: one row per code, each method's finding and a convergence code.
+
+    Parameters
+    ----------
+    study : Study
+    coder : str or None, default "primary"
+        Whose codings count (see :func:`evstudy.code_matrix`).
+    overrides : DataFrame, optional
+        Researcher overrides from :func:`read_overrides` (code_id, convergence, reason).
+    codes : sequence of str, optional
+        Keep these code or theme ids only (a theme keeps every code below it).
+
+    Returns
+    -------
+    DataFrame
+        theme_id, theme, code_id, label; for ``interview``, ``focus_group`` and the pooled
+        ``qual``: ``*_n`` (participants coded), ``*_base`` (participants of that method with
+        any coding), ``*_pct``, ``*_tier``; the survey's question_id, item_id, statistic,
+        survey_n, survey_base, survey_pct, ci_low, ci_high, survey_tier; family (what the
+        theme is compared with), rule (the rules' code), convergence (the code shown: the
+        override when there is one), overridden, reason; an exemplar quote and its
+        attribution from each qualitative method (``interview_quote``, ...); and the display
+        texts ``interviews``, ``focus_groups``, ``survey``. Codebook order.
+    """
+    book = study.codebook
+    leaves = book[book["parent_id"].notna()]
+    if "status" in leaves:
+        leaves = leaves[leaves["status"].fillna("active") == "active"]
+    if codes is not None:
+        from evstudy.coding import expand_codes
+
+        wanted = set(expand_codes(study, codes))
+        leaves = leaves[leaves["code_id"].isin(wanted)]
+    themes = book.set_index("code_id")["label"]
+    out = leaves[["theme_id", "code_id", "label"]].reset_index(drop=True)
+    out.insert(1, "theme", out["theme_id"].map(themes))
+    survey = survey_evidence(study).set_index("code_id")
+    out = out.join(survey, on="code_id").rename(
+        columns={"n": "survey_n", "base": "survey_base", "pct": "survey_pct"}
+    )
+    out["family"] = out["question_id"].fillna("theme " + out["theme_id"])
+    for source, methods in (
+        ("interview", ["interview"]),
+        ("focus_group", ["focus_group"]),
+        ("qual", list(QUALITATIVE)),
+    ):
+        found = _qualitative(study, coder, methods)
+        n = out["code_id"].map(found["n"]).fillna(0).astype("int64")
+        base = int(found["base"].iloc[0]) if len(found) else 0
+        out[f"{source}_n"], out[f"{source}_base"] = n, base
+        out[f"{source}_pct"] = n / base if base else np.nan
+        low, high = wilson(n, pd.Series(base, index=n.index))
+        out[f"{source}_tier"] = _tier(out[f"{source}_pct"], low, high, out["family"])
+    asked = out["survey_base"].notna()
+    out["survey_tier"] = _tier(
+        out["survey_pct"].where(asked), out["ci_low"], out["ci_high"], out["family"]
+    )
+    out[["survey_n", "survey_base"]] = out[["survey_n", "survey_base"]].astype("Int64")
+    out["rule"], out["reason"] = _convergence(out)
+    out["convergence"], out["overridden"] = out["rule"], False
+    if overrides is not None and len(overrides):
+        _check_overrides(overrides, out["code_id"])
+        chosen = overrides.set_index("code_id")
+        hit = out["code_id"].isin(chosen.index)
+        out.loc[hit, "convergence"] = out.loc[hit, "code_id"].map(chosen["convergence"])
+        out.loc[hit, "reason"] = "researcher's override: " + out.loc[hit, "code_id"].map(
+            chosen["reason"]
+        )
+        out["overridden"] = hit
+    quotes = exemplars(study, by=["method", "code_id"], methods=QUALITATIVE, coder=coder)
+    for method in QUALITATIVE:
+        best = quotes[quotes["method"] == method].set_index("code_id")
+        out[f"{method}_quote"] = out["code_id"].map(best["quote"]).astype(object)
+        out[f"{method}_attribution"] = out["code_id"].map(best["attribution"]).astype(object)
+    out["interviews"] = [
+        _source_text(n, b, "interviewee", t)
+        for n, b, t in zip(
+            out["interview_n"], out["interview_base"], out["interview_tier"], strict=True
+        )
+    ]
+    out["focus_groups"] = [
+        _source_text(n, b, "focus-group participant", t)
+        for n, b, t in zip(
+            out["focus_group_n"], out["focus_group_base"], out["focus_group_tier"], strict=True
+        )
+    ]
+    out["survey"] = [
+        "not asked" if pd.isna(b) else f"{p:.0%} {s} (95% CI {lo:.0%} to {hi:.0%}; n = {int(b)})"
+        for p, s, lo, hi, b in zip(
+            out["survey_pct"],
+            out["statistic"],
+            out["ci_low"],
+            out["ci_high"],
+            out["survey_base"],
+            strict=True,
+        )
+    ]
+    return out[_COLUMNS]
+
+
+_COLUMNS = [
+    "theme_id",
+    "theme",
+    "code_id",
+    "label",
+    *[
+        f"{s}_{c}"
+        for s in ("interview", "focus_group", "qual")
+        for c in ("n", "base", "pct", "tier")
+    ],
+    "question_id",
+    "item_id",
+    "statistic",
+    "survey_n",
+    "survey_base",
+    "survey_pct",
+    "ci_low",
+    "ci_high",
+    "survey_tier",
+    "family",
+    "rule",
+    "convergence",
+    "overridden",
+    "reason",
+    "interview_quote",
+    "interview_attribution",
+    "focus_group_quote",
+    "focus_group_attribution",
+    "interviews",
+    "focus_groups",
+    "survey",
+]
+
+
+def joint_display_table(display: pd.DataFrame) -> pd.DataFrame:
+    """The joint display as the report shows it: one readable row per theme.
+
+    Parameters
+    ----------
+    display : DataFrame
+        The result of :func:`joint_display`.
+
+    Returns
+    -------
+    DataFrame
+        theme, code (its label), interviews and focus_groups (each finding with an
+        exemplar quote and its attribution), survey, convergence (with
+        "(overridden)" and the rules' own code when a researcher overrode it), reason.
+    """
+    convergence = display["convergence"].where(
+        ~display["overridden"],
+        display["convergence"] + " (overridden; rules: " + display["rule"] + ")",
+    )
+    return pd.DataFrame(
+        {
+            "theme": display["theme"],
+            "code": display["label"],
+            "interviews": _with_quote(display, "interview"),
+            "focus_groups": _with_quote(display, "focus_group"),
+            "survey": display["survey"],
+            "convergence": convergence,
+            "reason": display["reason"],
+        }
+    ).reset_index(drop=True)
+
+
+def _with_quote(display: pd.DataFrame, method: str) -> pd.Series:
+    text = display["interviews" if method == "interview" else "focus_groups"]
+    quote = display[f"{method}_quote"]
+    cited = (
+        text + ". “" + quote.fillna("") + "” (" + display[f"{method}_attribution"].fillna("") + ")"
+    )
+    return cited.where(quote.notna(), text)
+
+
+def convergence_summary(display: pd.DataFrame) -> pd.DataFrame:
+    """How many themes got each convergence code, with their labels.
+
+    Returns
+    -------
+    DataFrame
+        convergence, n, overridden (how many of them by a researcher), codes (labels,
+        in codebook order); every code in :data:`CONVERGENCE` order, zeros included.
+    """
+    grouped = display.groupby("convergence", sort=False)
+    out = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "overridden": grouped["overridden"].sum(),
+            "codes": grouped["label"].agg(list),
+        }
+    ).reindex(list(CONVERGENCE))
+    out["n"] = out["n"].fillna(0).astype("int64")
+    out["overridden"] = out["overridden"].fillna(0).astype("int64")
+    out["codes"] = out["codes"].map(lambda v: v if isinstance(v, list) else [])
+    return out.rename_axis("convergence").reset_index()
+
+
+# --- researcher overrides ----------------------------------------------------------------------
+
+
+def _entry_lines(tree: Any) -> list[int]:
+    """The 1-based line of each entry of the top-level ``overrides`` list."""
+    for key, value in getattr(tree, "value", []) or []:
+        if getattr(key, "value", None) == "overrides" and hasattr(value, "value"):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def read_overrides(
+    path: str | Path, *, study: Study | None = None, label: str | None = None
+) -> pd.DataFrame:
+    """Read and validate a triangulation overrides file.
+
+    The file lists rows of the joint display whose convergence code a researcher sets by
+    hand, each with the reason::
+
+        overrides:
+          - code: toolkit.eif_guidebook
+            convergence: partial agreement
+            reason: Experts were asked about the Guidebook, so interviews over-represent it.
+
+    Parameters
+    ----------
+    path : str or Path
+    study : Study, optional
+        When given, every code must be a code (not a theme) of its codebook.
+    label : str, optional
+        How messages name the file; defaults to ``path``.
+
+    Returns
+    -------
+    DataFrame
+        code_id, convergence, reason; file order.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, is not YAML or has no ``overrides:`` list.
+    ValidationError
+        Listing every problem: a missing code, convergence or reason, an unknown
+        convergence code or key, a code not in the codebook, a code overridden twice.
+    """
+    from evstudy.io.textfiles import load_yaml
+
+    path = Path(path)
+    name = label or str(path)
+    if not path.is_file():
+        raise InputError(name, "", "the overrides file does not exist", "check the path")
+    data, tree = load_yaml(path, name)
+    if not isinstance(data, dict) or not isinstance(data.get("overrides"), list):
+        raise InputError(
+            name,
+            "",
+            "the file has no 'overrides:' list",
+            "write overrides: [{code: ..., convergence: ..., reason: ...}]",
+        )
+    lines = _entry_lines(tree)
+    codes = None
+    if study is not None:
+        codes = set(study.codebook.loc[study.codebook["parent_id"].notna(), "code_id"])
+    found, records, seen = Problems(), [], {}
+    for i, entry in enumerate(data["overrides"]):
+        where = f"line {lines[i] if i < len(lines) else 0}, override {i + 1}"
+        if not isinstance(entry, dict):
+            found.add(
+                name, where, "the entry is not a mapping", "write code:, convergence:, reason:"
+            )
+            continue
+        code = str(entry.get("code") or "").strip()
+        where = f"{where} ({code})" if code else where
+        unknown = sorted(str(k) for k in entry if k not in OVERRIDE_KEYS)
+        if unknown:
+            found.add(
+                name,
+                where,
+                f"unknown key(s): {', '.join(unknown)}",
+                "use code, convergence, reason",
+            )
+        convergence = str(entry.get("convergence") or "").strip().lower()
+        reason = str(entry.get("reason") or "").strip()
+        if not code:
+            found.add(name, where, "the override has no code", "add code: <code id>")
+        elif codes is not None and code not in codes:
+            found.add(
+                name,
+                where,
+                f"{code!r} is not a code of the codebook",
+                "use a code id (not a theme)",
+            )
+        elif code in seen:
+            found.add(
+                name, where, f"{code!r} is already overridden in override {seen[code]}", "keep one"
+            )
+        if convergence not in CONVERGENCE:
+            found.add(
+                name,
+                where,
+                f"`convergence` must be one of {list(CONVERGENCE)}, "
+                f"but {entry.get('convergence')!r} was given",
+                "use one of the four codes",
+            )
+        if not reason:
+            found.add(
+                name,
+                where,
+                "the override gives no reason",
+                "say why, in a sentence: the report shows it",
+            )
+        seen.setdefault(code, i + 1)
+        records.append({"code_id": code, "convergence": convergence, "reason": reason})
+    found.raise_if_any(name)
+    return pd.DataFrame.from_records(records, columns=["code_id", "convergence", "reason"])
+
+
+def _check_overrides(overrides: pd.DataFrame, codes: pd.Series) -> None:
+    missing = set(overrides.columns) ^ {"code_id", "convergence", "reason"}
+    if missing:
+        raise ValueError(
+            "`overrides` must have the columns ['code_id', 'convergence', 'reason'] "
+            f"(from read_overrides), but {sorted(overrides.columns)} was passed"
+        )
+    for value in overrides["code_id"]:
+        if value not in set(codes):
+            raise ValueError(
+                f"`overrides` must name codes of the joint display, but {value!r} was passed"
+            )
+    for value in overrides["convergence"]:
+        if value not in CONVERGENCE:
+            raise ValueError(
+                f"`convergence` must be one of {list(CONVERGENCE)}, but {value!r} was passed"
+            )
+
+
+def study_overrides(study: Study, *, raw: str | Path | None = None) -> pd.DataFrame:
+    """The overrides file that was in the raw folder when the study was ingested.
+
+    The processed tables do not carry the file, so it is read from the raw folder
+    (``raw``, else ``$EVSTUDY_RAW``, else ``data/raw``) and checked against the digest the
+    ingest report recorded, so a report never applies another study's overrides.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`read_overrides`; empty when the study was ingested without the file.
+
+    Raises
+    ------
+    InputError
+        When the study was ingested with an overrides file that is not in the raw folder
+        found, or has changed since.
+    """
+    from evstudy.config import DEFAULT_FILES, load_config, resolve_raw
+    from evstudy.files import sha256_file
+
+    recorded = study.ingest_report.get("raw_sha256", {})
+    folder = resolve_raw(raw)
+    name = DEFAULT_FILES[OVERRIDES_FILE]
+    if (folder / "study.yml").is_file():
+        name = load_config(folder).files[OVERRIDES_FILE]
+    if name not in recorded:
+        return pd.DataFrame(columns=["code_id", "convergence", "reason"])
+    path = folder / name
+    if not path.is_file() or sha256_file(path) != recorded[name]:
+        raise InputError(
+            path,
+            "",
+            "this is not the overrides file the study was ingested with "
+            + ("(it is missing)" if not path.is_file() else "(it has changed since)"),
+            "set EVSTUDY_RAW to the raw folder the study came from, or re-run evstudy ingest",
+        )
+    return read_overrides(path, study=study, label=name)

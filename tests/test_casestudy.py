@@ -1,0 +1,84 @@
+"""A site's case study: context, who took part (suppressed), its themes and how it compares."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from evstudy import casestudy
+from evstudy.matrices import site_comparison
+from evstudy.report import approach_by_site
+
+SITE = "S03"
+
+
+def test_profile_and_admin(demo_study):
+    text = casestudy.profile_text(demo_study, site=SITE)
+    row = demo_study.sites.set_index("site_id").loc[SITE]
+    assert text.startswith(f"{row['site_name']} is a {row['la_type'].lower()}")
+    admin = casestudy.admin_summary(demo_study, site=SITE).set_index("measure")
+    latest = demo_study.admin[demo_study.admin["year"] == demo_study.admin["year"].max()]
+    spend = latest[latest["measure"] == "Early help spend"]
+    assert admin.at["Early help spend", "all_sites_median"] == pytest.approx(
+        spend["value"].median()
+    )
+    mine = spend.loc[spend["site_id"] == SITE, "value"].iloc[0]
+    assert admin.at["Early help spend", str(demo_study.admin["year"].max())] == pytest.approx(mine)
+
+
+def test_participation_is_published_under_the_suppression_rule(demo_study):
+    table = casestudy.participation(demo_study, site=SITE)
+    values = table.to_numpy().ravel()
+    assert not [v for v in values if isinstance(v, int) and 1 <= v <= 5]
+    people = demo_study.participants[demo_study.participants["site_id"] == SITE]
+    assert table.loc["Total", "Total"] == len(people)  # nobody is in both methods at S03
+    assert "Total" in table.columns and "Interview" in table.columns
+
+
+def test_approach_text_agrees_with_the_classification(demo_study):
+    approach = approach_by_site(demo_study).set_index("site_id")
+    for site, row in approach.iterrows():
+        text = casestudy.approach_text(demo_study, site=site)
+        assert f"**{row['approach']}** approach" in text
+        assert f"{row['cycle']} participant" in text
+
+
+def test_theme_evidence_and_text(demo_study):
+    table = casestudy.theme_evidence(demo_study, site=SITE, theme="influence")
+    assert table["code_id"].str.startswith("influence.").all()
+    assert table["participants"].is_monotonic_decreasing
+    compared = site_comparison(demo_study, site=SITE, level="code").set_index("code_id")
+    top = table.iloc[0]
+    assert top["mean_share"] == pytest.approx(compared.at[top["code_id"], "mean_share"])
+    assert table.loc[table["participants"] > 0, "quote"].notna().all()
+    assert table["attribution"].dropna().str.endswith("Saltmere").all()
+    text = casestudy.theme_text(demo_study, site=SITE, theme="influence")
+    assert f"*{top['label'][:1].lower()}{top['label'][1:]}*" in text
+    assert f"of {top['base']} participants" in text
+
+
+def test_good_practice_and_key_quotes(demo_study):
+    good = casestudy.good_practice(demo_study, site=SITE)
+    assert 1 <= len(good) <= 3
+    assert good["participants"].is_monotonic_decreasing
+    quotes = casestudy.key_quotes(demo_study, site=SITE)
+    assert 3 <= len(quotes) <= 5
+    assert quotes["theme"].is_unique
+    published = " ".join([*quotes["quote"], *quotes["attribution"], *good["attribution"]])
+    assert not re.search(r"\bP\d{3}\b", published)
+    with pytest.raises(ValueError, match="`n` must be one of"):
+        casestudy.key_quotes(demo_study, site=SITE, n=0)
+
+
+def test_comparison_text_names_the_largest_differences(demo_study):
+    compared = site_comparison(demo_study, site=SITE, level="code")
+    furthest = compared.loc[compared["difference"].idxmax(), "label"]
+    text = casestudy.comparison_text(demo_study, site=SITE)
+    assert furthest[:1].lower() + furthest[1:] in text
+    assert text.startswith("Against the mean of all 9 sites, participants at Saltmere raised")
+
+
+def test_an_unknown_site_is_refused(demo_study):
+    with pytest.raises(ValueError, match=r"`site` must be one of \['S01'"):
+        casestudy.profile_text(demo_study, site="S10")

@@ -1,0 +1,210 @@
+"""The joint display: survey statistics, tiers, the convergence rules, and researcher overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from evstudy.errors import InputError, ValidationError
+from evstudy.survey import choice_table, likert_summary
+from evstudy.triangulation import (
+    CONVERGENCE,
+    convergence_summary,
+    joint_display,
+    joint_display_table,
+    read_overrides,
+    rules_text,
+    study_overrides,
+    survey_evidence,
+)
+
+
+@pytest.fixture(scope="module")
+def display(demo_study):
+    return joint_display(demo_study)
+
+
+def test_survey_evidence_matches_the_survey_tables(demo_study):
+    evidence = survey_evidence(demo_study).set_index("code_id")
+    barriers = choice_table(demo_study, "barriers").dropna(subset=["code"]).set_index("code")
+    assert evidence.loc[barriers.index, "pct"].tolist() == pytest.approx(barriers["pct"].tolist())
+    influences = likert_summary(demo_study, "influences").set_index("item_id")
+    row = evidence.loc["evidence.research"]
+    assert row["statistic"] == "answered A lot or A great deal"
+    assert row["pct"] == pytest.approx(influences.at["research", "pct_positive"])
+    low, high = proportion_confint(row["n"], row["base"], alpha=0.05, method="wilson")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
+    # Every code the question map ties to an option or grid item, once.
+    assert evidence.index.is_unique
+    assert len(evidence) == 9 + 9 + 10 + 6 + 5
+
+
+def test_one_row_per_code_with_each_method(display, demo_study):
+    book = demo_study.codebook
+    assert list(display["code_id"]) == list(book.loc[book["parent_id"].notna(), "code_id"])
+    assert set(display["convergence"]) <= set(CONVERGENCE)
+    # Counts come from distinct participants of each method.
+    row = display.set_index("code_id").loc["barrier.culture"]
+    assert (
+        row["interview_base"] == 66 and row["qual_n"] <= row["interview_n"] + row["focus_group_n"]
+    )
+    assert row["interviews"].startswith(f"{row['interview_n']} of 66 interviewees")
+
+
+def test_tiers_follow_the_interval_and_the_family_median(display):
+    for source, pct, n, base in (
+        ("qual", "qual_pct", "qual_n", "qual_base"),
+        ("survey", "survey_pct", "survey_n", "survey_base"),
+    ):
+        rows = display.dropna(subset=[pct])
+        median = rows.groupby("family")[pct].transform("median")
+        low, high = proportion_confint(
+            rows[n].astype(float), rows[base].astype(float), alpha=0.05, method="wilson"
+        )
+        expected = np.where(low > median, "high", np.where(high < median, "low", "typical"))
+        assert rows[f"{source}_tier"].tolist() == expected.tolist()
+
+
+def test_convergence_codes_follow_the_rules(display):
+    for r in display.itertuples():
+        if pd.isna(r.survey_base) or r.qual_n == 0:
+            expected = "silence"
+        elif {r.qual_tier, r.survey_tier} == {"high", "low"}:
+            expected = "dissonance"
+        elif r.qual_tier == r.survey_tier and {r.interview_tier, r.focus_group_tier} != {
+            "high",
+            "low",
+        }:
+            expected = "agreement"
+        else:
+            expected = "partial agreement"
+        assert r.rule == expected, r.code_id
+    assert display.loc[display["question_id"].isna(), "rule"].eq("silence").all()
+    assert display["rule"].eq(display["convergence"]).all()  # no overrides here
+    assert "1. **Silence**" in rules_text() and "4. **Partial agreement**" in rules_text()
+
+
+def test_every_row_quotes_each_method_safely(display):
+    quoted = display.dropna(subset=["interview_quote"])
+    assert len(quoted) == (display["interview_n"] > 0).sum()
+    assert not quoted["interview_attribution"].str.contains(r"\bP\d{3}\b").any()
+    table = joint_display_table(display)
+    assert list(table.columns) == [
+        "theme",
+        "code",
+        "interviews",
+        "focus_groups",
+        "survey",
+        "convergence",
+        "reason",
+    ]
+    assert "“" in table["interviews"].iloc[0]
+
+
+def test_convergence_summary_counts_every_row(display):
+    summary = convergence_summary(display)
+    assert list(summary["convergence"]) == list(CONVERGENCE)
+    assert summary["n"].sum() == len(display)
+    silence = summary.set_index("convergence").at["silence", "codes"]
+    assert "Co-production with children and families" in silence
+
+
+# --- overrides ---------------------------------------------------------------------------------
+
+GOOD = """\
+overrides:
+  - code: toolkit.eif_guidebook
+    convergence: partial agreement
+    reason: The interview schedule asked about the Guidebook, so mentions overstate use.
+"""
+
+
+def test_overrides_are_applied_and_shown_as_such(demo_study, tmp_path):
+    path = tmp_path / "triangulation_overrides.yml"
+    path.write_text(GOOD, encoding="utf-8")
+    overrides = read_overrides(path, study=demo_study)
+    reason = "The interview schedule asked about the Guidebook, so mentions overstate use."
+    assert overrides.to_dict("records") == [
+        {"code_id": "toolkit.eif_guidebook", "convergence": "partial agreement", "reason": reason}
+    ]
+    plain = joint_display(demo_study, codes="toolkit").set_index("code_id")
+    shown = joint_display(demo_study, codes="toolkit", overrides=overrides).set_index("code_id")
+    row = shown.loc["toolkit.eif_guidebook"]
+    assert row["overridden"] and row["convergence"] == "partial agreement"
+    assert row["rule"] == plain.at["toolkit.eif_guidebook", "rule"]
+    assert row["reason"].startswith("researcher's override: The interview schedule")
+    assert shown["overridden"].sum() == 1
+    table = joint_display_table(shown.reset_index()).set_index("code")
+    assert table.at["EIF Guidebook", "convergence"] == (
+        f"partial agreement (overridden; rules: {row['rule']})"
+    )
+
+
+def test_a_bad_overrides_file_reports_every_problem(demo_study, tmp_path):
+    path = tmp_path / "overrides.yml"
+    path.write_text(
+        "overrides:\n"
+        "  - code: toolkit.nice\n"
+        "    convergence: concordance\n"
+        "    reason: a reason\n"
+        "  - code: toolkit.nice\n"
+        "    convergence: silence\n"
+        "  - code: toolkit\n"
+        "    convergence: agreement\n"
+        "    reason: themes cannot be overridden\n"
+        "    note: extra\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as caught:
+        read_overrides(path, study=demo_study)
+    problems = caught.value.problems
+    text = [f"{p.where}: {p.problem}" for p in problems]
+    assert len(problems) == 5, text
+    assert all(p.file == str(path) for p in problems)
+    assert any("line 2" in t and "'concordance' was given" in t for t in text)
+    assert any("line 5" in t and "already overridden in override 1" in t for t in text)
+    assert any("line 5" in t and "no reason" in t for t in text)
+    assert any("line 7" in t and "not a code of the codebook" in t for t in text)
+    assert any("line 7" in t and "unknown key(s): note" in t for t in text)
+
+
+def test_an_overrides_file_without_a_list_is_refused(tmp_path):
+    path = tmp_path / "overrides.yml"
+    path.write_text("code: toolkit.nice\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no 'overrides:' list"):
+        read_overrides(path)
+    with pytest.raises(InputError, match="does not exist"):
+        read_overrides(tmp_path / "missing.yml")
+
+
+def test_overrides_of_unknown_rows_are_refused(demo_study):
+    bad = pd.DataFrame({"code_id": ["toolkit.nice"], "convergence": ["agreement"], "reason": ["x"]})
+    with pytest.raises(ValueError, match="`overrides` must name codes of the joint display"):
+        joint_display(demo_study, codes="barrier", overrides=bad)
+    with pytest.raises(ValueError, match="`overrides` must have the columns"):
+        joint_display(demo_study, overrides=bad.drop(columns="reason"))
+
+
+def test_study_overrides_reads_only_the_file_that_was_ingested(demo_study, tmp_path):
+    assert study_overrides(demo_study, raw=tmp_path).empty  # the demo was ingested without one
+    path = tmp_path / "triangulation_overrides.yml"
+    path.write_text(GOOD, encoding="utf-8")
+    assert study_overrides(demo_study, raw=tmp_path).empty  # present now, but not ingested
+    report = dict(demo_study.ingest_report)
+    report["raw_sha256"] = {
+        **report.get("raw_sha256", {}),
+        "triangulation_overrides.yml": hashlib.sha256(GOOD.encode()).hexdigest(),
+    }
+    ingested = dataclasses.replace(demo_study, ingest_report=report)
+    assert study_overrides(ingested, raw=tmp_path)["code_id"].tolist() == ["toolkit.eif_guidebook"]
+    path.write_text(GOOD.replace("partial agreement", "agreement"), encoding="utf-8")
+    with pytest.raises(InputError, match="changed since"):
+        study_overrides(ingested, raw=tmp_path)
+    path.unlink()
+    with pytest.raises(InputError, match="missing"):
+        study_overrides(ingested, raw=tmp_path)
