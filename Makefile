@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 RAW    ?= $(or $(EVSTUDY_RAW),data/raw)
 
-.PHONY: help venv report ingest test format lab clean bench lock synth-demo
+.PHONY: help venv report ingest test format lab clean bench bench-scale verify lock synth-demo
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,11 +44,19 @@ lab: $(STAMP) ## open JupyterLab on the notebooks with the evstudy kernel
 	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(BIN)/jupyter lab notebooks/
 
 clean: ## remove every build output (never data/raw)
-	rm -rf data/processed/* figures/* reports/*
+	rm -rf data/processed figures reports build
+	@mkdir -p data/processed figures reports
 	@touch data/processed/.gitkeep figures/.gitkeep reports/.gitkeep
 
-bench: $(STAMP) ## run the benchmarks (each prints its times and ratios from one run)
+bench: $(STAMP) ## run the benchmarks: build (cold, no-op, naive) and auto-coding, ratios from one run
+	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_autocode.py
+
+bench-scale: $(STAMP) ## cold build of a generated 153-site study: time by stage and peak memory
+	$(BIN)/python benchmarks/bench_build.py --scale
+
+verify: $(STAMP) ## rebuild from raw data in a temporary folder and compare with reports/manifest.json
+	$(BIN)/evstudy verify --raw "$(RAW)"
 
 synth-demo: $(STAMP) ## regenerate the committed demo study into data/raw (seed 2023, 9 sites)
 	rm -rf data/raw.new

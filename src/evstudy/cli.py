@@ -43,12 +43,24 @@ def _cmd_build(args: argparse.Namespace) -> int:
     summary = build(
         raw=args.raw,
         processed=args.out,
+        reports=args.reports,
+        figures=args.figures,
         workers=args.jobs,
         force=args.force,
         timeout=args.timeout,
     )
     print(summary.text())
     return 0 if summary.ok else 1
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from evstudy.build.verify import format_differences, verify
+
+    found = verify(
+        raw=args.raw, reports=args.reports, workers=args.jobs, timeout=args.timeout, keep=args.keep
+    )
+    print(format_differences(found))
+    return 0 if found.empty else 1
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
@@ -120,6 +132,61 @@ def _cmd_survey_workbook(args: argparse.Namespace) -> int:
     path = write_survey_workbook(load_study(args.processed), args.out)
     print(f"wrote {path}")
     return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from evstudy.audit import audit_outputs, coarsenings, format_findings
+
+    folders = {
+        "raw": args.raw,
+        "processed": args.processed,
+        "figures": args.figures,
+        "reports": args.reports,
+    }
+    findings = audit_outputs(**folders, key_dir=args.key_dir)
+    print(format_findings(findings, coarsened=coarsenings(**folders)))
+    return 1 if len(findings) else 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from evstudy import sampling
+
+    frame = sampling.read_frame(args.frame)
+    # Defaults are the site table's design variables the frame has; named ones must exist.
+    strata = sampling.resolve_variables(
+        frame, args.strata or sampling.DEFAULT_STRATA, required=args.strata is not None
+    )
+    balance = sampling.resolve_variables(
+        frame, args.balance or sampling.DEFAULT_BALANCE, required=args.balance is not None
+    )
+    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
+    design = {"k": args.k, "strata": strata, "balance": balance, "include": args.include}
+    sample = sampling.draw_sample(frame, **design, seed=seed, candidates=args.candidates)
+    plain = sampling.draw_sample(frame, **design, seed=seed, candidates=1)
+    sites = sampling.site_table(sample)
+    reserves = None
+    if args.reserves:
+        reserves = sampling.reserve_table(frame, sample, sites, strata=strata, balance=balance)
+    print(sampling.format_sample(frame, sample, sites, plain=plain, reserves=reserves))
+    if args.out is not None:
+        print(f"\nwrote {sampling.write_site_table(sites, args.out)}")
+        if reserves is not None:
+            path = args.out.with_name(f"{args.out.stem}_reserves.csv")
+            print(f"wrote {sampling.write_site_table(reserves, path)}")
+    return 0
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,12 +262,41 @@ def build_parser() -> argparse.ArgumentParser:
             default=None,
             help="processed tables folder (default: $EVSTUDY_PROCESSED, else data/processed)",
         )
+        p.add_argument(
+            "--reports", type=Path, default=None, help="report folder (default: reports/)"
+        )
+        p.add_argument(
+            "--figures", type=Path, default=None, help="charts folder (default: figures/)"
+        )
         p.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
         p.add_argument("--force", action="store_true", help="re-ingest and re-run everything")
         p.add_argument(
             "--timeout", type=float, default=900, help="seconds allowed per notebook (default 900)"
         )
         p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "verify",
+        help="rebuild from raw data in a temporary folder and compare with the manifest",
+        description="Rebuild the whole report from the raw data in a temporary folder and "
+        "compare it, entry by entry, with reports/manifest.json; also check that the published "
+        "files still match it. Prints 'identical' (exit 0) or every difference (exit 1).",
+    )
+    raw_option(p)
+    p.add_argument(
+        "--reports",
+        type=Path,
+        default=None,
+        help="report folder with manifest.json (default: reports/)",
+    )
+    p.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
+    p.add_argument(
+        "--timeout", type=float, default=900, help="seconds allowed per notebook (default 900)"
+    )
+    p.add_argument(
+        "--keep", type=Path, default=None, help="keep the rebuild in this (empty) folder"
+    )
+    p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser(
         "inspect",
@@ -282,6 +378,76 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path, help="the .xlsx file to write")
     processed_option(p)
     p.set_defaults(func=_cmd_survey_workbook)
+
+    p = sub.add_parser(
+        "audit",
+        help="check every output for names, contact details, withdrawn words and small cells",
+        description="Scan the processed tables, figures and report for register names, emails "
+        "and phones, other names, any email or IP address, withdrawn participants' words and "
+        "pseudonyms, quote attributions describing fewer than quote_k people, and small counts "
+        "of people or subgroup bases in the published files. Lists each finding (file, place, "
+        "what, why) and the coarsened attributions; exits 1 when anything is found.",
+    )
+    raw_option(p)
+    processed_option(p)
+    p.add_argument("--figures", type=Path, default=None, help="charts folder (default: figures/)")
+    p.add_argument(
+        "--reports",
+        type=Path,
+        default=None,
+        help="report folder, or the staging folder a build is about to publish (default: reports/)",
+    )
+    p.add_argument(
+        "--key-dir",
+        type=Path,
+        default=None,
+        help="the identity key's folder, for withdrawn participants' pseudonyms "
+        "(default: $EVSTUDY_KEYS, else an 'identity' folder beside the raw folder)",
+    )
+    p.set_defaults(func=_cmd_audit)
+
+    p = sub.add_parser(
+        "sample",
+        help="choose the local authorities: a stratified sample balanced by rerandomisation",
+        description="Draw k units from a sampling frame: seats per primary stratum by "
+        "proportional allocation (largest remainder), then the best-balanced of many candidate "
+        "samples on the secondary variables. Prints the balance table; --out writes the site "
+        "table ingest reads.",
+    )
+    p.add_argument("--frame", type=Path, required=True, help="the sampling frame (.csv or .xlsx)")
+    p.add_argument("-k", type=_positive, required=True, help="number of authorities to choose")
+    p.add_argument(
+        "--strata",
+        type=_names,
+        default=None,
+        help="primary strata, comma-separated (default: la_type,tier where the frame has them)",
+    )
+    p.add_argument(
+        "--balance",
+        type=_names,
+        default=None,
+        help="secondary variables to balance, comma-separated (default: region, rurality, "
+        "imd_decile, ethnic_minority_band, foundations_partner where the frame has them)",
+    )
+    p.add_argument(
+        "--include",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME",
+        help="authorities to force in, by name or code (quote names with spaces)",
+    )
+    p.add_argument(
+        "--reserves",
+        action="store_true",
+        help="also draw one matched reserve per site (written to <out>_reserves.csv)",
+    )
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one)")
+    p.add_argument(
+        "--candidates", type=_positive, default=1000, help="candidate samples (default 1000)"
+    )
+    p.add_argument("--out", type=Path, default=None, help="the site table (sites.csv) to write")
+    p.set_defaults(func=_cmd_sample)
     return parser
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "atomic_write_text",
     "atomic_writer",
     "normalise_zip",
+    "raw_digests",
     "sha256_file",
     "write_workbook",
 ]
@@ -121,3 +122,26 @@ def write_workbook(book: Workbook, path: str | Path, *, title: str) -> Path:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).write_data()
     return atomic_write_bytes(path, normalise_zip(buffer.getvalue()))
+
+
+def raw_digests(raw_dir: Path, names: dict[Path, str] | None = None) -> dict[str, str]:
+    """sha256 of every file in a raw folder, keyed by a name that identifies no one.
+
+    Transcript file names may hold a participant's name, so a file listed in ``names``
+    (transcript path -> document id) is keyed ``transcripts/<document id>``, and any other
+    file under the transcripts folder by its position alone. Other files keep their path
+    relative to the raw folder (register.xlsx, study.yml, ...).
+    """
+    names = {p.resolve(): doc for p, doc in (names or {}).items()}
+    found, unnamed = {}, 0
+    for path in sorted(raw_dir.rglob("*")):
+        if not path.is_file() or path.name.startswith((".", "~$")):
+            continue
+        relative = path.relative_to(raw_dir).as_posix()
+        if path.resolve() in names:
+            relative = f"transcripts/{names[path.resolve()]}"
+        elif relative.startswith("transcripts/"):
+            unnamed += 1
+            relative = f"transcripts/unlisted-{unnamed:03d}{path.suffix.lower()}"
+        found[relative] = sha256_file(path)
+    return found

@@ -14,13 +14,14 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from evstudy.assemble import REVIEW_FILE, Assembly
 from evstudy.config import load_config, resolve_processed, resolve_raw
 from evstudy.errors import InputError
-from evstudy.files import atomic_write_text, atomic_writer, sha256_file
+from evstudy.files import atomic_write_text, atomic_writer, raw_digests, sha256_file
 
 __all__ = ["TABLES", "IngestReport", "ingest", "raw_digests", "resolve_key_dir"]
 
@@ -56,6 +57,12 @@ class IngestReport:
     disclosure: dict[str, int] = field(default_factory=dict)
     role_group_labels: dict[str, str] = field(default_factory=dict)
     raw_sha256: dict[str, str] = field(default_factory=dict)  # raw file (relative) -> sha256
+    # Site id -> name (local authorities are public bodies): lets a build plan its
+    # notebook runs without loading the tables.
+    sites: dict[str, str] = field(default_factory=dict)
+    # The protocol's targets and the fieldwork calendar, for the fieldwork dashboard.
+    targets: dict[str, Any] = field(default_factory=dict)
+    fieldwork: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -69,6 +76,9 @@ class IngestReport:
             "warnings": sorted(self.warnings),
             "table_sha256": dict(sorted(self.tables.items())),
             "raw_sha256": dict(sorted(self.raw_sha256.items())),
+            "sites": dict(sorted(self.sites.items())),
+            "targets": dict(sorted(self.targets.items())),
+            "fieldwork": dict(sorted(self.fieldwork.items())),
         }
 
     def summary(self) -> str:
@@ -94,29 +104,6 @@ def resolve_key_dir(raw_dir: Path, key_dir: str | Path | None = None) -> Path:
     """Where the identity key lives: given, ``$EVSTUDY_KEYS``, or ``identity/`` beside raw."""
     chosen = key_dir or os.environ.get("EVSTUDY_KEYS") or raw_dir.parent / "identity"
     return Path(chosen).expanduser().resolve()
-
-
-def raw_digests(raw_dir: Path, names: dict[Path, str] | None = None) -> dict[str, str]:
-    """sha256 of every file in a raw folder, keyed by a name that identifies no one.
-
-    Transcript file names may hold a participant's name, so a file listed in ``names``
-    (transcript path -> document id) is keyed ``transcripts/<document id>``, and any other
-    file under the transcripts folder by its position alone. Other files keep their path
-    relative to the raw folder (register.xlsx, study.yml, ...).
-    """
-    names = {p.resolve(): doc for p, doc in (names or {}).items()}
-    found, unnamed = {}, 0
-    for path in sorted(raw_dir.rglob("*")):
-        if not path.is_file() or path.name.startswith((".", "~$")):
-            continue
-        relative = path.relative_to(raw_dir).as_posix()
-        if path.resolve() in names:
-            relative = f"transcripts/{names[path.resolve()]}"
-        elif relative.startswith("transcripts/"):
-            unnamed += 1
-            relative = f"transcripts/unlisted-{unnamed:03d}{path.suffix.lower()}"
-        found[relative] = sha256_file(path)
-    return found
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -189,8 +176,11 @@ def ingest(
         disclosure=dict(config.disclosure),
         role_group_labels=dict(config.role_group_labels),
         raw_sha256=digests,
+        targets=dict(config.targets),
+        fieldwork=dict(config.fieldwork),
     )
     report.counts = _counts(tables)
+    report.sites = dict(zip(tables["sites"]["site_id"], tables["sites"]["site_name"], strict=True))
     report.withdrawn = assembly.withdrawn
     report.flagged_names = len(assembly.flags)
     for name in TABLES:

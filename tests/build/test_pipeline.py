@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -25,28 +24,12 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def built(small_study, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("build")
-    notebooks = tmp / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks)
-    folders = {
-        "raw": small_study,
-        "processed": tmp / "processed",
-        "reports": tmp / "reports",
-        "figures": tmp / "figures",
-        "notebooks": notebooks,
-    }
-    summary = build(**folders, kernel_name="python3", progress=False)
-    return summary, folders
-
-
 def test_cold_build_makes_every_page(built):
     summary, folders = built
     assert summary.ok, summary.text()
     assert summary.ingested
     sites = json.loads((folders["processed"] / "ingest_report.json").read_text())["counts"]["sites"]
-    assert len(summary.ran) == 2 + sites
+    assert len(summary.ran) == 3 + sites  # synthesis, survey, fieldwork, one per site
     reports = folders["reports"]
     pages = [reports / "index.html", *sorted((reports / "sites").glob("*.html"))]
     assert len(pages) == 1 + sites
@@ -76,7 +59,9 @@ def test_manifest_hashes_what_was_published(built, small_study):
     assert set(published) == {
         p.relative_to(reports).as_posix()
         for p in reports.rglob("*")
-        if p.is_file() and p.parts[len(reports.parts)] not in {"notebooks", "manifest.json"}
+        if p.is_file()
+        and p.parts[len(reports.parts)] not in {"notebooks", "manifest.json"}
+        and not p.name.startswith(".")
     }
     assert len(manifest["executed_notebooks"]) == len(manifest["parameters"])
     assert "study.yml" in manifest["raw_inputs"]
@@ -112,3 +97,108 @@ def test_a_failing_notebook_keeps_the_last_good_report(built):
     assert _digest(folders["reports"]) == before
     kept = folders["reports"] / ".staging" / "notebooks" / "survey.ipynb"
     assert kept.is_file(), "the failed executed notebook is kept for debugging"
+
+
+def test_no_op_rebuild_exports_nothing(built):
+    _, folders = built
+    index = folders["reports"] / "index.html"
+    stamp = index.stat().st_mtime_ns
+    again = build(**folders, kernel_name="python3", progress=False)
+    assert again.ok and again.ran == [] and not again.exported
+    assert "report: unchanged" in again.text()
+    assert index.stat().st_mtime_ns == stamp, "an unchanged report is not rewritten"
+    assert not (folders["reports"] / ".staging").exists()
+
+
+def test_executed_notebooks_and_manifest_hold_no_machine_paths(built):
+    _, folders = built
+    tmp = str(folders["label_root"])
+    for path in [
+        *(folders["reports"] / "notebooks").glob("*.ipynb"),
+        folders["reports"] / "manifest.json",
+    ]:
+        text = path.read_text(encoding="utf-8")
+        assert tmp not in text, path.name
+        assert "ipykernel_" not in text, path.name
+    manifest = json.loads((folders["reports"] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["layout"] == {
+        "figures": "figures",
+        "notebooks": "notebooks",
+        "processed": "data/processed",
+        "reports": "reports",
+    }
+    assert manifest["parameters"]["survey"] == {"figures": "figures", "processed": "data/processed"}
+    survey = nbformat.read(folders["reports"] / "notebooks" / "survey.ipynb", as_version=4)
+    assert survey.metadata.papermill["parameters"]["processed"] == "data/processed"
+
+
+def test_manifest_figures_are_the_charts_the_runs_saved(built):
+    _, folders = built
+    manifest = json.loads((folders["reports"] / "manifest.json").read_text(encoding="utf-8"))
+    on_disk = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folders["figures"].iterdir()
+    }
+    assert manifest["figures"] and manifest["figures"] == on_disk
+    prefixes = {name.split("__")[0] for name in manifest["figures"]}
+    assert {"survey", "fieldwork"} <= prefixes
+
+
+def test_a_deleted_figure_reruns_the_notebook_that_drew_it(built):
+    _, folders = built
+    chart = sorted(folders["figures"].glob("survey__*.svg"))[0]
+    original = chart.read_bytes()
+    chart.unlink()
+    again = build(**folders, kernel_name="python3", progress=False)
+    assert again.ok and again.ran == ["survey"], again.text()
+    assert chart.read_bytes() == original
+
+
+def test_a_rebuild_elsewhere_is_byte_identical_and_verify_says_so(built, tmp_path):
+    """Determinism: ``verify`` rebuilds from scratch into another folder; every file
+    (processed tables, figures, executed notebooks, HTML, tables.xlsx, manifest) matches."""
+    from evstudy.build.verify import format_differences, verify
+
+    _, folders = built
+    found = verify(
+        raw=folders["raw"],
+        reports=folders["reports"],
+        notebooks=folders["notebooks"],
+        kernel_name="python3",
+        keep=tmp_path / "again",
+        progress=False,
+    )
+    assert format_differences(found) == "identical", format_differences(found)
+    first = {
+        **{f"data/processed/{k}": v for k, v in _digest(folders["processed"]).items()},
+        **{f"figures/{k}": v for k, v in _digest(folders["figures"]).items()},
+        **{f"reports/{k}": v for k, v in _digest(folders["reports"]).items()},
+    }
+    rebuilt = _digest(tmp_path / "again" / "project")
+    second = {k: v for k, v in rebuilt.items() if not k.startswith("notebooks/")}  # sources
+    assert set(first) == set(second)
+    assert first == second
+    assert any(k.endswith("tables.xlsx") for k in first)
+    assert any(k.startswith("reports/notebooks/") and k.endswith(".ipynb") for k in first)
+
+
+def test_a_leak_found_by_the_audit_publishes_nothing(built):
+    """`make report` stops before publishing when the privacy audit finds anything."""
+    _, folders = built
+    before = _digest(folders["reports"])
+    charts = _digest(folders["figures"])
+    source = folders["notebooks"] / "survey.ipynb"
+    original = source.read_bytes()
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("print('write to jo.bloggs@example.org')"))
+    nbformat.write(nb, source)
+    try:
+        leaky = build(**folders, kernel_name="python3", progress=False)
+    finally:
+        source.write_bytes(original)
+    assert not leaky.ok and leaky.failed == ["audit"]
+    assert "email" in leaky.errors[0].lower() and "survey.ipynb" in leaky.errors[0]
+    assert "nothing was published" in leaky.errors[0]
+    assert _digest(folders["reports"]) == before
+    assert _digest(folders["figures"]) == charts
+    again = build(**folders, kernel_name="python3", progress=False)
+    assert again.ok and again.ran == ["survey"]

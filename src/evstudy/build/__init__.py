@@ -7,15 +7,21 @@
 - :mod:`evstudy.build.normalise` removes run times and random ids from executed notebooks.
 """
 
-from evstudy.build.cache import (
+import sys
+
+# jsonschema, under nbformat, compiles rfc3987-syntax's grammar on import (~2 s) for URI
+# format checks that nbformat never makes; builds and their workers do without it.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+from evstudy.build.cache import (  # noqa: E402
     dependency_digest,
     is_fresh,
     markdown_changed,
     record_success,
     refresh_markdown,
 )
-from evstudy.build.normalise import normalise_notebook, write_notebook
-from evstudy.build.runner import (
+from evstudy.build.normalise import normalise_notebook, write_notebook  # noqa: E402
+from evstudy.build.runner import (  # noqa: E402
     BuildError,
     JobResult,
     NotebookError,

@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from evstudy.build.normalise import normalise_notebook, write_notebook
+from evstudy.build.normalise import normalise_notebook, relabel_paths, write_notebook
 from evstudy.build.runner import BuildError, NotebookJob
 from evstudy.files import atomic_write_text, sha256_file
 
@@ -43,6 +43,7 @@ __all__ = [
     "is_fresh",
     "markdown_changed",
     "record_success",
+    "recorded_figures",
     "refresh_markdown",
     "sidecar_path",
 ]
@@ -88,6 +89,13 @@ def _files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def _relative_name(path: Path, inputs: Sequence[Path]) -> str:
+    for index, folder in enumerate(map(Path, inputs)):
+        if path == folder or (folder.is_dir() and path.is_relative_to(folder)):
+            return f"{index}:{path.relative_to(folder).as_posix()}"
+    return path.name
+
+
 def dependency_digest(
     job: NotebookJob, *, inputs: Sequence[Path], source_root: Path, lock: Path
 ) -> dict[str, str]:
@@ -112,8 +120,10 @@ def dependency_digest(
     """
     source_root = Path(source_root)
     nb = nbformat.read(job.source, as_version=4)
+    # Named relative to their input folder, so that the same files elsewhere are the same.
     inputs_seen = [
-        [str(path), sha256_file(path) if path.is_file() else MISSING] for path in _files(inputs)
+        [_relative_name(path, inputs), sha256_file(path) if path.is_file() else MISSING]
+        for path in _files(inputs)
     ]
     package = [
         [path.relative_to(source_root).as_posix(), sha256_file(path)]
@@ -121,7 +131,7 @@ def dependency_digest(
     ]
     return {
         "code": _sha(_code_fingerprint(nb)),
-        "parameters": _sha(job.parameters),
+        "parameters": _sha(relabel_paths(job.parameters, job.path_labels)),
         "inputs": _sha(inputs_seen),
         "package": _sha(package),
         "lock": sha256_file(lock) if Path(lock).is_file() else MISSING,
@@ -142,10 +152,20 @@ def _output_fingerprint(output: Path) -> str | None:
     return _sha(cells)
 
 
-def record_success(job: NotebookJob, digest: dict[str, str]) -> Path:
+def record_success(
+    job: NotebookJob, digest: dict[str, str], *, figures: dict[str, str] | None = None
+) -> Path:
     """Write the sidecar saying ``job``'s output was produced from ``digest``.
 
     Call it only after the run succeeded and its output was written.
+
+    Parameters
+    ----------
+    job : NotebookJob
+    digest : dict
+        From :func:`dependency_digest`.
+    figures : dict, optional
+        The charts the run saved: file name -> sha256 (see :func:`recorded_figures`).
 
     Returns
     -------
@@ -158,9 +178,24 @@ def record_success(job: NotebookJob, digest: dict[str, str]) -> Path:
             f"notebook {job.name!r}: cannot record a successful run, because its executed "
             f"notebook {job.output} is missing or unreadable"
         )
-    record = {"notebook": job.name, "digest": dict(digest), "output": fingerprint}
+    record = {
+        "notebook": job.name,
+        "digest": dict(digest),
+        "output": fingerprint,
+        "figures": dict(sorted((figures or {}).items())),
+    }
     text = json.dumps(record, sort_keys=True, indent=2) + "\n"
     return atomic_write_text(sidecar_path(job), text)
+
+
+def recorded_figures(job: NotebookJob) -> dict[str, str]:
+    """The charts ``job``'s last successful run saved (file name -> sha256); {} if none."""
+    try:
+        record = json.loads(sidecar_path(job).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    figures = record.get("figures", {}) if isinstance(record, dict) else {}
+    return dict(figures) if isinstance(figures, dict) else {}
 
 
 def is_fresh(job: NotebookJob, digest: dict[str, str]) -> bool:
@@ -250,5 +285,5 @@ def refresh_markdown(job: NotebookJob) -> bool:
         if injected is not None and seen_code == code_before:
             cells.append(injected)
     executed.cells = cells
-    write_notebook(normalise_notebook(executed), job.output)
+    write_notebook(normalise_notebook(executed, path_labels=job.path_labels), job.output)
     return True

@@ -83,11 +83,19 @@ def check_self_contained(html: str) -> list[str]:
     return [url for _, url in sorted(set(found))]
 
 
-def _renumber(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy with deterministic cell ids (ids are written into the HTML as anchors)."""
+def _for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy with deterministic cell ids (ids are written into the HTML as anchors) and
+    without stderr: warnings are for the researcher, who finds them in the executed
+    notebook, not for the sponsor's report."""
     nb = copy.deepcopy(nb)
     for i, cell in enumerate(nb.cells, 1):
         cell["id"] = f"cell-{i}"
+        if cell.cell_type == "code":
+            cell.outputs = [
+                out
+                for out in cell.outputs
+                if not (out.output_type == "stream" and out.get("name") == "stderr")
+            ]
     return nb
 
 
@@ -144,7 +152,7 @@ def _toc(headings: list[tuple[int, str, str]]) -> str:
 def _render(nb: nbformat.NotebookNode, *, title: str, synthetic: bool, toc: bool) -> str:
     from nbconvert import HTMLExporter
 
-    nb = _renumber(nb)
+    nb = _for_readers(nb)
     nb.metadata["title"] = title
     nb.metadata.pop("widgets", None)
     exporter = HTMLExporter(
@@ -254,6 +262,7 @@ def assemble_report(
     title: str,
     synthetic: bool,
     site_pages: dict[str, Path],
+    provenance: str = "",
 ) -> Path:
     """Build ``index.html``: every notebook's report parts in the report's order, exported once.
 
@@ -275,6 +284,9 @@ def assemble_report(
     site_pages : dict
         Site id to its exported page (``reports/sites/<site>.html``); linked relative to
         ``out``, labelled with each page's title.
+    provenance : str, optional
+        Markdown added at the end of the report (the build's code version and where the
+        manifest is): known only when the report is exported, not when notebooks run.
 
     Returns
     -------
@@ -302,5 +314,7 @@ def assemble_report(
         if part in APPENDIX_PARTS and site_pages:
             combined.cells.append(nbformat.v4.new_markdown_cell(_site_links(out, site_pages)))
         combined.cells.extend(by_part[part])
+    if provenance:
+        combined.cells.append(nbformat.v4.new_markdown_cell(provenance))
     html = _render(combined, title=title, synthetic=synthetic, toc=True)
     return atomic_write_text(out, html)

@@ -17,7 +17,7 @@ from pathlib import Path
 from evstudy import __version__
 from evstudy.files import atomic_write_text, sha256_file
 
-__all__ = ["PACKAGES", "build_manifest", "write_manifest"]
+__all__ = ["PACKAGES", "build_manifest", "git_commit", "write_manifest"]
 
 # The packages whose versions can change what the report shows or its bytes.
 PACKAGES = (
@@ -39,10 +39,10 @@ PACKAGES = (
 )
 
 
-def _git_commit(root: Path) -> str | None:
+def _git(root: Path, *args: str) -> str | None:
     try:
         found = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            ["git", "-C", str(root), *args],
             capture_output=True,
             text=True,
             check=True,
@@ -50,7 +50,17 @@ def _git_commit(root: Path) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return found.stdout.strip() or None
+    return found.stdout
+
+
+def git_commit(root: Path) -> str | None:
+    """The commit checked out in ``root``, with ``+dirty`` when tracked files under
+    ``src/`` or ``notebooks/`` differ from it; None outside a git checkout."""
+    head = _git(root, "rev-parse", "HEAD")
+    if not head or not head.strip():
+        return None
+    changed = _git(root, "status", "--porcelain", "--untracked-files=no", "--", "src", "notebooks")
+    return head.strip() + ("+dirty" if changed and changed.strip() else "")
 
 
 def _hashes(folder: Path, pattern: str = "*") -> dict[str, str]:
@@ -63,19 +73,15 @@ def _hashes(folder: Path, pattern: str = "*") -> dict[str, str]:
     }
 
 
-def _relative(value: object, root: Path) -> object:
-    if isinstance(value, str) and value.startswith(str(root)):
-        return Path(value).relative_to(root).as_posix()
-    return value
-
-
 def build_manifest(
     *,
     root: Path,
     processed: Path,
-    figures: Path,
+    figures: dict[str, str],
     reports: Path,
     parameters: dict[str, dict],
+    path_labels: dict[str, str] | None = None,
+    layout: dict[str, str] | None = None,
 ) -> dict:
     """The manifest of a finished build (``reports`` is the folder about to be published).
 
@@ -83,12 +89,23 @@ def build_manifest(
     ----------
     root : Path
         The project folder; paths under it are written relative to it.
-    processed, figures, reports : Path
-        The processed tables, the charts, and the built report (``notebooks/`` inside it
-        holds the executed notebooks).
+    processed, reports : Path
+        The processed tables, and the built report (``notebooks/`` inside it holds the
+        executed notebooks).
+    figures : dict
+        The charts the notebooks saved: file name -> sha256.
     parameters : dict
         Notebook run name to the parameters it was executed with.
+    path_labels : dict, optional
+        Absolute folder -> label, as in the executed notebooks; by default folders under
+        ``root`` are written relative to it.
+    layout : dict, optional
+        Each build folder's label (processed, figures, reports, notebooks), so that
+        ``evstudy verify`` can rebuild into the same layout.
     """
+    from evstudy.build.normalise import relabel_paths
+
+    labels = path_labels if path_labels is not None else {str(root): "."}
     ingest_report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
     published = {
         name: digest
@@ -96,16 +113,17 @@ def build_manifest(
         if not name.startswith("notebooks/") and name != "manifest.json"
     }
     return {
-        "evstudy": {"version": __version__, "git_commit": _git_commit(root)},
+        "evstudy": {"version": __version__, "git_commit": git_commit(root)},
         "synthetic": bool(ingest_report.get("synthetic")),
         "packages": {name: metadata.version(name) for name in PACKAGES},
         "raw_inputs": ingest_report.get("raw_sha256", {}),
         "processed_tables": _hashes(processed, "*.parquet"),
-        "figures": _hashes(figures),
+        "figures": dict(sorted(figures.items())),
         "executed_notebooks": _hashes(reports / "notebooks", "*.ipynb"),
         "published": published,
+        "layout": dict(sorted((layout or {}).items())),
         "parameters": {
-            name: {key: _relative(value, root) for key, value in sorted(params.items())}
+            name: {key: relabel_paths(value, labels) for key, value in sorted(params.items())}
             for name, params in sorted(parameters.items())
         },
     }

@@ -9,6 +9,7 @@ staging folder; only when every notebook succeeded are the outputs moved into
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -18,10 +19,16 @@ from pathlib import Path
 
 from evstudy.config import find_project_root, resolve_processed, resolve_raw
 
-__all__ = ["BuildSummary", "build", "plan_jobs"]
+__all__ = ["BuildSummary", "build", "layout", "path_labels", "plan_jobs"]
 
-NOTEBOOKS = ("synthesis", "survey", "site_case_study")
+NOTEBOOKS = ("synthesis", "survey", "site_case_study", "fieldwork")
+# Pages for the research team only: built beside the report, never linked from it.
+RESEARCH_TEAM = "research-team"
 STAGING = ".staging"
+# Where notebook runs draw their charts (one folder per run) until the build publishes them.
+STAGED_FIGURES = ".staging-figures"
+# The digest of what the published report was exported from (see _export_digest).
+EXPORT_RECORD = ".export-digest"
 
 
 @dataclass
@@ -35,6 +42,7 @@ class BuildSummary:
     failed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    exported: bool = True
 
     @property
     def ok(self) -> bool:
@@ -44,18 +52,26 @@ class BuildSummary:
         lines = [
             f"ingest: {'ran' if self.ingested else 'skipped (raw data unchanged)'}",
             f"notebooks: {len(self.ran)} executed, {len(self.reused)} unchanged, "
-            f"{len(self.failed)} failed",
+            f"{len([f for f in self.failed if f != 'audit'])} failed",
         ]
         lines += [f"  {stage}: {secs:.1f} s" for stage, secs in self.seconds.items()]
         if self.failed:
             lines.append("FAILED: the last good report was kept.")
             lines += [f"  - {e}" for e in self.errors]
+        elif not self.exported:
+            lines.append(f"report: unchanged, {self.reports / 'index.html'}")
         else:
             lines.append(f"report: {self.reports / 'index.html'}")
         return "\n".join(lines)
 
 
-def plan_jobs(notebooks: Path, staging: Path, sites: list[str], params: dict) -> list:
+def plan_jobs(
+    notebooks: Path,
+    staging: Path,
+    sites: list[str],
+    params: dict,
+    path_labels: dict[str, str] | None = None,
+) -> list:
     """One job per notebook run: the synthesis, the survey and one case study per site."""
     from evstudy.build.runner import NotebookJob
 
@@ -67,19 +83,69 @@ def plan_jobs(notebooks: Path, staging: Path, sites: list[str], params: dict) ->
             else [(name, {})]
         )
         for stem, extra in runs:
+            labels = dict(path_labels or {})
+            run_params = {**params, **extra}
+            if "figures" in params:
+                # Each run draws into a folder of its own, so the build knows whose chart is
+                # whose; the folder is written under the label of the published one.
+                own = Path(params["figures"]) / stem
+                run_params["figures"] = str(own)
+                labels[str(own)] = labels.get(str(params["figures"]), "figures")
             jobs.append(
                 NotebookJob(
                     name=stem,
                     source=notebooks / f"{name}.ipynb",
-                    parameters={**params, **extra},
+                    parameters=run_params,
                     output=staging / "notebooks" / f"{stem}.ipynb",
+                    path_labels=labels,
                 )
             )
     return jobs
 
 
+def _label(path: Path, roots: list[Path], name: str) -> str:
+    for root in roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix() or "."
+    return f"<{name}>"
+
+
+def layout(
+    roots: list[Path], *, processed: Path, figures: Path, reports: Path, notebooks: Path
+) -> dict[str, str]:
+    """Each build folder's label: its path relative to the first of ``roots`` that holds
+    it, else ``<name>``. The manifest records it, and ``evstudy verify`` rebuilds into
+    the same layout."""
+    return {
+        "processed": _label(processed, roots, "processed"),
+        "figures": _label(figures, roots, "figures"),
+        "reports": _label(reports, roots, "reports"),
+        "notebooks": _label(notebooks, roots, "notebooks"),
+    }
+
+
+def path_labels(
+    roots: list[Path], *, processed: Path, figures: Path, reports: Path, notebooks: Path
+) -> dict[str, str]:
+    """Absolute build folder -> the label written in its place in executed notebooks and
+    the manifest (see :func:`layout`). The staging folder and its figures carry the labels
+    of where they end up."""
+    found = layout(
+        roots, processed=processed, figures=figures, reports=reports, notebooks=notebooks
+    )
+    labels = {
+        processed: found["processed"],
+        figures: found["figures"],
+        reports: found["reports"],
+        notebooks: found["notebooks"],
+    }
+    labels[reports / STAGING] = labels[reports]
+    labels[reports / STAGED_FIGURES] = labels[figures]
+    return {str(path): label for path, label in labels.items()}
+
+
 def _raw_changed(raw_dir: Path, processed_dir: Path) -> bool:
-    from evstudy.ingest import raw_digests
+    from evstudy.files import raw_digests
 
     report = processed_dir / "ingest_report.json"
     if not report.is_file():
@@ -105,6 +171,80 @@ def _swap_in(staging: Path, reports: Path) -> None:
     staging.rmdir()
 
 
+def _site_names(processed: Path) -> dict[str, str]:
+    """Site id -> name, from the ingest report (cheap: no table is loaded)."""
+    report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
+    if "sites" in report:
+        return dict(sorted(report["sites"].items()))
+    import pandas as pd  # an ingest report older than the "sites" entry
+
+    sites = pd.read_parquet(processed / "sites.parquet", columns=["site_id", "site_name"])
+    return dict(sorted(zip(sites["site_id"], sites["site_name"], strict=True)))
+
+
+def _staged_figures(folder: Path) -> dict[str, str]:
+    from evstudy.files import sha256_file
+
+    if not folder.is_dir():
+        return {}
+    return {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _figures_intact(figures: Path, recorded: dict[str, str]) -> bool:
+    from evstudy.files import sha256_file
+
+    return all(
+        (figures / name).is_file() and sha256_file(figures / name) == digest
+        for name, digest in recorded.items()
+    )
+
+
+def _publish_figures(staged: Path, figures: Path) -> None:
+    """Move every run's charts into ``figures``, each file by an atomic rename."""
+    figures.mkdir(parents=True, exist_ok=True)
+    for path in sorted(staged.rglob("*")):
+        if path.is_file():
+            os.replace(path, figures / path.name)
+
+
+def _export_digest(digests: dict, staging: Path, names: dict[str, str], commit: str | None) -> str:
+    """Everything the exported pages, the workbook and the manifest are made from."""
+    from evstudy.build.export import TEMPLATES
+    from evstudy.files import sha256_file
+
+    record = {
+        "notebooks": digests,
+        "executed": {
+            p.name: sha256_file(p) for p in sorted((staging / "notebooks").glob("*.ipynb"))
+        },
+        "templates": {
+            p.relative_to(TEMPLATES).as_posix(): sha256_file(p)
+            for p in sorted(TEMPLATES.rglob("*"))
+            if p.is_file()
+        },
+        "sites": names,
+        "commit": commit,
+    }
+    text = json.dumps(record, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _published_intact(reports: Path) -> bool:
+    """True when ``reports`` holds a manifest and every file it lists, unchanged."""
+    from evstudy.files import sha256_file
+
+    try:
+        manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    listed = {**manifest.get("published", {})}
+    listed.update({f"notebooks/{k}": v for k, v in manifest.get("executed_notebooks", {}).items()})
+    return bool(listed) and all(
+        (reports / name).is_file() and sha256_file(reports / name) == digest
+        for name, digest in listed.items()
+    )
+
+
 def build(
     *,
     raw: str | Path | None = None,
@@ -117,6 +257,7 @@ def build(
     timeout: float = 900,
     kernel_name: str = "evstudy",
     progress: bool = True,
+    label_root: str | Path | None = None,
 ) -> BuildSummary:
     """Build the report: ingest if needed, run changed notebooks, export, swap in.
 
@@ -136,6 +277,11 @@ def build(
         Wall-clock limit per notebook, in seconds.
     kernel_name : str
         The Jupyter kernel the notebooks run on.
+    progress : bool
+        Show a progress bar while notebooks run.
+    label_root : path, optional
+        Folders under it are recorded relative to it in the executed notebooks and the
+        manifest (default: the project folder), so that builds in two places compare.
 
     Returns
     -------
@@ -148,41 +294,51 @@ def build(
         is_fresh,
         markdown_changed,
         record_success,
+        recorded_figures,
         refresh_markdown,
     )
-    from evstudy.build.export import assemble_report, export_html
-    from evstudy.build.manifest import build_manifest, write_manifest
+    from evstudy.build.manifest import build_manifest, git_commit, write_manifest
+    from evstudy.build.normalise import relabel_paths
     from evstudy.build.runner import NotebookJob, run_notebooks
-    from evstudy.excel import write_survey_workbook
-    from evstudy.ingest import ingest
-    from evstudy.study import load_study
 
     root = find_project_root()
     raw_dir, processed_dir = resolve_raw(raw), resolve_processed(processed)
     reports_dir = Path(reports or root / "reports").resolve()
     figures_dir = Path(figures or root / "figures").resolve()
+    sources = Path(notebooks or root / "notebooks").resolve()
+    roots = [Path(label_root).resolve()] if label_root else []
+    folders = dict(processed=processed_dir, figures=figures_dir, reports=reports_dir)
+    labels = path_labels([*roots, root], notebooks=sources, **folders)
     summary = BuildSummary(reports=reports_dir)
     clock = time.perf_counter()
 
     if force or _raw_changed(raw_dir, processed_dir):
+        from evstudy.ingest import ingest
+
         ingest(raw_dir, processed_dir)
         summary.ingested = True
     summary.seconds["ingest"] = time.perf_counter() - clock
 
-    study = load_study(processed_dir)
+    names = _site_names(processed_dir)
     staging = reports_dir / STAGING
+    staged_figures = reports_dir / STAGED_FIGURES
     shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(staged_figures, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    params = {"processed": str(processed_dir), "figures": str(figures_dir)}
-    sources = Path(notebooks or root / "notebooks").resolve()
-    jobs = plan_jobs(sources, staging, sorted(study.sites["site_id"]), params)
+    staged_figures.mkdir()
+    # Charts are published only when every run succeeded and the audit found nothing.
+    params = {"processed": str(processed_dir), "figures": str(staged_figures)}
+    jobs = plan_jobs(sources, staging, list(names), params, labels)
 
     clock = time.perf_counter()
-    to_run, digests = [], {}
+    to_run, digests, figures_made = [], {}, {}
     for job in jobs:
         final = NotebookJob(
-            job.name, job.source, job.parameters, reports_dir / "notebooks" / job.output.name
+            job.name,
+            job.source,
+            job.parameters,
+            reports_dir / "notebooks" / job.output.name,
+            job.path_labels,
         )
         digests[job.name] = dependency_digest(
             final,
@@ -190,11 +346,13 @@ def build(
             source_root=root / "src" / "evstudy",
             lock=root / "requirements.lock",
         )
-        if not force and is_fresh(final, digests[job.name]):
+        figures_made[job.name] = recorded_figures(final)
+        fresh = not force and is_fresh(final, digests[job.name])
+        if fresh and _figures_intact(figures_dir, figures_made[job.name]):
             shutil.copy2(final.output, job.output)
             if markdown_changed(job):
                 refresh_markdown(job)  # prose edits re-render without re-running
-            record_success(job, digests[job.name])
+            record_success(job, digests[job.name], figures=figures_made[job.name])
             summary.reused.append(job.name)
         else:
             to_run.append(job)
@@ -202,7 +360,9 @@ def build(
         to_run, workers=workers, timeout=timeout, kernel_name=kernel_name, progress=progress
     ):
         if result.ok:
-            record_success(result.job, digests[result.job.name])
+            made = _staged_figures(Path(result.job.parameters["figures"]))
+            figures_made[result.job.name] = made
+            record_success(result.job, digests[result.job.name], figures=made)
             summary.ran.append(result.job.name)
         else:
             summary.failed.append(result.job.name)
@@ -210,17 +370,93 @@ def build(
     summary.seconds["execute"] = time.perf_counter() - clock
     if summary.failed:
         return summary
+    figures = {name: digest for made in figures_made.values() for name, digest in made.items()}
 
     clock = time.perf_counter()
+    export_digest = _export_digest(digests, staging, names, git_commit(root))
+    try:
+        recorded = (reports_dir / EXPORT_RECORD).read_text(encoding="utf-8").strip()
+    except OSError:
+        recorded = ""
+    if not force and recorded == export_digest and _published_intact(reports_dir):
+        # The same notebooks, already exported and audited: nothing to publish.
+        _publish_figures(staged_figures, figures_dir)  # charts redrawn for missing files
+        shutil.rmtree(staged_figures)
+        shutil.rmtree(staging)
+        summary.exported = False
+        summary.seconds["export"] = time.perf_counter() - clock
+        return summary
+    _export(staging, processed=processed_dir, names=names, provenance=_provenance_note(root))
+    summary.seconds["export"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    findings = _audit(raw_dir, processed_dir, staged_figures, staging)
+    summary.seconds["audit"] = time.perf_counter() - clock
+    if findings:
+        summary.failed.append("audit")
+        summary.errors.append(findings)
+        return summary
+
+    _publish_figures(staged_figures, figures_dir)
+    shutil.rmtree(staged_figures)
+    # Written last, from the staged files: it describes exactly what is swapped in.
+    manifest = build_manifest(
+        root=root,
+        processed=processed_dir,
+        figures=figures,
+        reports=staging,
+        # Each run's own labels: its figures folder is written as the published one.
+        parameters={job.name: relabel_paths(job.parameters, job.path_labels) for job in jobs},
+        path_labels=labels,
+        layout=layout([*roots, root], notebooks=sources, **folders),
+    )
+    write_manifest(manifest, staging / "manifest.json")
+    (staging / EXPORT_RECORD).write_text(export_digest + "\n", encoding="utf-8")
+    _swap_in(staging, reports_dir)
+    return summary
+
+
+def _audit(raw: Path, processed: Path, figures: Path, staging: Path) -> str:
+    """The privacy audit of what is about to be published; "" when it found nothing."""
+    from evstudy.audit import audit_outputs, format_findings
+
+    found = audit_outputs(raw=raw, processed=processed, figures=figures, reports=staging)
+    if found.empty:
+        return ""
+    return (
+        f"the privacy audit found {len(found)} problem(s), so nothing was published "
+        f"(the staged report is in {staging}):\n" + format_findings(found)
+    )
+
+
+def _provenance_note(root: Path) -> str:
+    from evstudy import __version__
+    from evstudy.build.manifest import git_commit
+
+    commit = git_commit(root)
+    code = f"evstudy {__version__}" + (f", commit `{commit}`" if commit else "")
+    return (
+        f"**Build.** This report was built by {code}. `manifest.json` beside this page "
+        "lists the sha256 of every raw input, processed table, figure, executed notebook and "
+        "published file; `evstudy verify` rebuilds the report from the raw data and compares."
+    )
+
+
+def _export(staging: Path, *, processed: Path, names: dict[str, str], provenance: str) -> None:
+    """Write the site pages, index.html, the research team's pages and tables.xlsx."""
+    from evstudy.build.export import assemble_report, export_html
+    from evstudy.excel import write_survey_workbook
+    from evstudy.study import load_study
+
+    study = load_study(processed)
     title, synthetic = study.ingest_report.get("title", "Report"), study.synthetic
-    names = dict(zip(study.sites["site_id"], study.sites["site_name"], strict=True))
     site_pages = {}
-    for site in sorted(names):
+    for site, name in names.items():
         page = staging / "sites" / f"{site}.html"
         export_html(
             staging / "notebooks" / f"site_case_study__{site}.ipynb",
             page,
-            title=f"{names[site]} ({site}): site case study",
+            title=f"{name} ({site}): site case study",
             synthetic=synthetic,
         )
         site_pages[site] = page
@@ -230,17 +466,12 @@ def build(
         title=title,
         synthetic=synthetic,
         site_pages=site_pages,
+        provenance=provenance,
+    )
+    export_html(
+        staging / "notebooks" / "fieldwork.ipynb",
+        staging / RESEARCH_TEAM / "fieldwork.html",
+        title="Fieldwork dashboard (research team only)",
+        synthetic=synthetic,
     )
     write_survey_workbook(study, staging / "tables.xlsx")
-    # Written last, from the staged files: it describes exactly what is swapped in.
-    manifest = build_manifest(
-        root=root,
-        processed=processed_dir,
-        figures=figures_dir,
-        reports=staging,
-        parameters={job.name: job.parameters for job in jobs},
-    )
-    write_manifest(manifest, staging / "manifest.json")
-    summary.seconds["export"] = time.perf_counter() - clock
-    _swap_in(staging, reports_dir)
-    return summary

@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -127,12 +127,17 @@ class NotebookJob:
         (pass paths as absolute strings).
     output : Path
         Where the executed notebook is written, also when the run fails.
+    path_labels : dict, optional
+        Absolute folder -> the label written in its place in the executed notebook (see
+        :func:`evstudy.build.normalise.normalise_notebook`), so that the record does not
+        depend on where the build ran.
     """
 
     name: str
     source: Path
     parameters: dict
     output: Path
+    path_labels: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -233,7 +238,7 @@ def _worker_main(spec_path: str) -> None:
         except Exception:
             pass  # keep whatever papermill managed to write
         else:
-            write_notebook(normalise_notebook(nb), output)
+            write_notebook(normalise_notebook(nb, path_labels=spec["path_labels"]), output)
     (folder / "result.json").write_text(json.dumps(result), encoding="utf-8")
 
 
@@ -259,6 +264,7 @@ def _start(index: int, job: NotebookJob, kernel_name: str) -> _Running:
         "source": str(Path(job.source).resolve()),
         "output": str(Path(job.output).resolve()),
         "parameters": job.parameters,
+        "path_labels": {str(k): str(v) for k, v in job.path_labels.items()},
         "kernel_name": kernel_name,
     }
     spec_path = folder / "spec.json"

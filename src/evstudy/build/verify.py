@@ -1,0 +1,189 @@
+"""``evstudy verify``: rebuild from the raw data and compare with the published manifest.
+
+A reviewer's check that the report is what the raw data and the code make. The whole
+build runs again, from scratch, in a temporary folder laid out as the manifest records
+(so that the executed notebooks name the same folders), and the new manifest is compared
+entry by entry with ``reports/manifest.json``. The published files themselves are also
+checked against the manifest, so a page edited by hand after the build is caught too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from evstudy.build.runner import BuildError
+from evstudy.config import find_project_root
+
+__all__ = ["compare_manifests", "format_differences", "verify"]
+
+# Compared entry by entry; "evstudy" and "packages" say which code and versions built it.
+SECTIONS = (
+    "evstudy",
+    "packages",
+    "synthetic",
+    "raw_inputs",
+    "processed_tables",
+    "figures",
+    "executed_notebooks",
+    "published",
+    "parameters",
+    "layout",
+)
+COLUMNS = ["section", "item", "recorded", "rebuilt"]
+
+
+def _flatten(value: object, prefix: str = "") -> dict[str, str]:
+    if isinstance(value, dict):
+        flat: dict[str, str] = {}
+        for key, item in value.items():
+            flat.update(_flatten(item, f"{prefix}/{key}" if prefix else str(key)))
+        return flat
+    return {prefix: json.dumps(value, sort_keys=True)}
+
+
+def compare_manifests(recorded: dict, rebuilt: dict) -> pd.DataFrame:
+    """Every entry that differs between two manifests.
+
+    Parameters
+    ----------
+    recorded, rebuilt : dict
+        Manifests as :func:`evstudy.build.manifest.build_manifest` makes them.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``section``, ``item``, ``recorded`` and ``rebuilt`` (a value is None where
+        one side lacks the entry); empty when the manifests agree.
+    """
+    rows = []
+    for section in SECTIONS:
+        old = _flatten(recorded.get(section, {}))
+        new = _flatten(rebuilt.get(section, {}))
+        for item in sorted(set(old) | set(new)):
+            if old.get(item) != new.get(item):
+                rows.append((section, item, old.get(item), new.get(item)))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _tampered(reports: Path, manifest: dict) -> list[tuple]:
+    """Published files and executed notebooks that no longer match the manifest."""
+    from evstudy.files import sha256_file
+
+    rows = []
+    listed = [("published", k, v) for k, v in manifest.get("published", {}).items()]
+    listed += [
+        ("executed_notebooks", k, v) for k, v in manifest.get("executed_notebooks", {}).items()
+    ]
+    for section, name, digest in listed:
+        path = reports / ("notebooks/" + name if section == "executed_notebooks" else name)
+        found = sha256_file(path) if path.is_file() else None
+        if found != digest:
+            rows.append((f"{section} (on disk)", name, json.dumps(digest), json.dumps(found)))
+    return rows
+
+
+def _place(base: Path, elsewhere: Path, label: str, role: str) -> Path:
+    # "<processed>" and the like: the folder was outside the project, so it is rebuilt
+    # outside the temporary project too, and gets the same label.
+    return elsewhere / role if label.startswith("<") else base / label
+
+
+def verify(
+    *,
+    raw: str | Path | None = None,
+    reports: str | Path | None = None,
+    notebooks: str | Path | None = None,
+    workers: int | None = None,
+    timeout: float = 900,
+    kernel_name: str = "evstudy",
+    keep: str | Path | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Rebuild the report from ``raw`` in a temporary folder and compare it with the manifest.
+
+    Parameters
+    ----------
+    raw : path, optional
+        The raw folder (defaults as for ``evstudy build``).
+    reports : path, optional
+        The published report folder holding ``manifest.json`` (default ``reports/``).
+    notebooks : path, optional
+        The source notebooks (default ``notebooks/``).
+    workers, timeout, kernel_name, progress
+        As for :func:`evstudy.build.pipeline.build`.
+    keep : path, optional
+        Keep the rebuild here (an empty or missing folder) instead of deleting it.
+
+    Returns
+    -------
+    DataFrame
+        One row per difference (see :func:`compare_manifests`), plus rows for published
+        files that no longer match the manifest on disk; empty when all is identical.
+
+    Raises
+    ------
+    BuildError
+        When there is no manifest to compare with, or the rebuild itself fails.
+    """
+    from evstudy.build.pipeline import build
+
+    root = find_project_root()
+    reports_dir = Path(reports or root / "reports").resolve()
+    try:
+        recorded = json.loads((reports_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError(
+            f"{reports_dir / 'manifest.json'}: no readable manifest to verify against; "
+            "run `evstudy build` (or `make report`) first"
+        ) from exc
+    layout = recorded.get("layout") or {}
+    if keep is not None:
+        work = Path(keep).resolve()
+        if work.exists() and any(work.iterdir()):
+            raise BuildError(f"{work}: `keep` must be an empty or missing folder")
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="evstudy-verify-"))
+    base, elsewhere = work / "project", work / "elsewhere"
+    folders = {
+        role: _place(base, elsewhere, layout.get(role, role), role)
+        for role in ("processed", "figures", "reports", "notebooks")
+    }
+    # The notebooks are copied into the same place too, so their label matches.
+    source = Path(notebooks or root / "notebooks").resolve()
+    shutil.copytree(source, folders["notebooks"], ignore=shutil.ignore_patterns(".*"))
+    try:
+        summary = build(
+            raw=raw,
+            workers=workers,
+            force=True,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            progress=progress,
+            label_root=base,
+            **folders,
+        )
+        if not summary.ok:
+            raise BuildError("the rebuild failed, so nothing could be compared:\n" + summary.text())
+        rebuilt = json.loads((folders["reports"] / "manifest.json").read_text(encoding="utf-8"))
+    finally:
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    differences = compare_manifests(recorded, rebuilt)
+    tampered = pd.DataFrame(_tampered(reports_dir, recorded), columns=COLUMNS)
+    return pd.concat([differences, tampered], ignore_index=True) if len(tampered) else differences
+
+
+def format_differences(found: pd.DataFrame) -> str:
+    """``identical``, or one line per difference."""
+    if found.empty:
+        return "identical"
+    lines = [f"{len(found)} difference(s) from the manifest:"]
+    for row in found.itertuples(index=False):
+        lines.append(f"  {row.section}: {row.item}: recorded {row.recorded}, rebuilt {row.rebuilt}")
+    return "\n".join(lines)
