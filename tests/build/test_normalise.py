@@ -116,3 +116,27 @@ def test_two_executions_give_identical_bytes(tmp_path: Path) -> None:
     assert runs[0] == runs[1]
     text = runs[0].decode()
     assert "42" in text and "start_time" not in text and "iopub" not in text
+
+
+def test_labels_replace_whole_folders_everywhere_longest_first() -> None:
+    from evstudy.build.normalise import relabel_paths
+
+    labels = {"/w/p": "data/processed", "/w/reports/.staging": "reports", "/w/reports": "R"}
+    value = {
+        "a": "/w/p/sites.parquet and /w/pp stays",
+        "b": ["/w/reports/.staging/notebooks/x.ipynb", '"/w/p"'],
+    }
+    assert relabel_paths(value, labels) == {
+        "a": "data/processed/sites.parquet and /w/pp stays",
+        "b": ["reports/notebooks/x.ipynb", '"data/processed"'],
+    }
+
+
+def test_kernel_temp_folders_are_dropped_from_warnings() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("warn()")])
+    text = "/tmp/ipykernel_9545/1724594591.py:1: UserWarning: few documents\n"
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stderr", text=text)]
+    nb.metadata["papermill"] = {"parameters": {"processed": "/home/me/study/data/processed"}}
+    clean = normalise_notebook(nb, path_labels={"/home/me/study/data/processed": "data/processed"})
+    assert clean.cells[0].outputs[0].text == "1724594591.py:1: UserWarning: few documents\n"
+    assert clean.metadata.papermill.parameters.processed == "data/processed"
