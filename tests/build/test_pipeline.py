@@ -202,3 +202,18 @@ def test_a_leak_found_by_the_audit_publishes_nothing(built):
     assert _digest(folders["figures"]) == charts
     again = build(**folders, kernel_name="python3", progress=False)
     assert again.ok and again.ran == ["survey"]
+
+
+def test_a_rerun_that_changes_nothing_still_records_its_dependencies(built):
+    """After evstudy's code changes in a way that leaves a notebook's output as it was, the
+    rerun's new dependency record is kept, so the next build reuses the notebook."""
+    _, folders = built
+    sidecar = folders["reports"] / "notebooks" / "survey.ipynb.deps.json"
+    record = json.loads(sidecar.read_text(encoding="utf-8"))
+    record["digest"]["package"] = "0" * 64  # as if built by other code
+    sidecar.write_text(json.dumps(record), encoding="utf-8")
+    rerun = build(**folders, kernel_name="python3", progress=False)
+    assert rerun.ok and rerun.ran == ["survey"] and not rerun.exported
+    assert json.loads(sidecar.read_text(encoding="utf-8"))["digest"]["package"] != "0" * 64
+    again = build(**folders, kernel_name="python3", progress=False)
+    assert again.ok and again.ran == []

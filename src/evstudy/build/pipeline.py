@@ -43,6 +43,7 @@ class BuildSummary:
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     exported: bool = True
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,6 +55,7 @@ class BuildSummary:
             f"notebooks: {len(self.ran)} executed, {len(self.reused)} unchanged, "
             f"{len([f for f in self.failed if f != 'audit'])} failed",
         ]
+        lines += [f"WARNING: {w}" for w in self.warnings]
         lines += [f"  {stage}: {secs:.1f} s" for stage, secs in self.seconds.items()]
         if self.failed:
             lines.append("FAILED: the last good report was kept.")
@@ -144,15 +146,56 @@ def path_labels(
     return {str(path): label for path, label in labels.items()}
 
 
-def _raw_changed(raw_dir: Path, processed_dir: Path) -> bool:
+def raw_changes(raw_dir: Path, processed_dir: Path) -> dict | None:
+    """What changed in the raw folder since the last ingest; None when nothing did.
+
+    Files are compared by content. Changed files outside ``transcripts/`` are named;
+    transcripts are only counted, because a transcript's file name may hold a name.
+    """
+    from collections import Counter
+
     from evstudy.files import raw_digests
 
     report = processed_dir / "ingest_report.json"
     if not report.is_file():
-        return True
+        return {"first_ingest": True}
     recorded = json.loads(report.read_text(encoding="utf-8")).get("raw_sha256", {})
+    current = raw_digests(raw_dir)
     # Transcripts are keyed by document id in the report; compare contents, not names.
-    return sorted(recorded.values()) != sorted(raw_digests(raw_dir).values())
+    if Counter(recorded.values()) == Counter(current.values()):
+        return None
+    named = lambda d: {k: v for k, v in d.items() if not k.startswith("transcripts/")}  # noqa: E731
+    old, new = named(recorded), named(current)
+    return {
+        "changed": sorted(k for k in set(old) & set(new) if old[k] != new[k]),
+        "added": sorted(set(new) - set(old)),
+        "removed": sorted(set(old) - set(new)),
+        "transcripts_changed_or_added": len(
+            set(v for k, v in current.items() if k.startswith("transcripts/"))
+            - set(recorded.values())
+        ),
+        "transcripts_changed_or_removed": len(
+            set(v for k, v in recorded.items() if k.startswith("transcripts/"))
+            - set(current.values())
+        ),
+    }
+
+
+def _changes_text(changes: dict) -> str:
+    if changes.get("first_ingest"):
+        return ""
+    parts = [
+        f"{what} {', '.join(changes[what])}"
+        for what in ("changed", "added", "removed")
+        if changes[what]
+    ]
+    moved = changes["transcripts_changed_or_added"] + changes["transcripts_changed_or_removed"]
+    if moved:
+        parts.append(
+            f"transcripts: {changes['transcripts_changed_or_added']} new or changed, "
+            f"{changes['transcripts_changed_or_removed']} changed or gone"
+        )
+    return "raw data changed since the last build (" + "; ".join(parts) + "); re-ingested"
 
 
 def _swap_in(staging: Path, reports: Path) -> None:
@@ -290,6 +333,7 @@ def build(
         good report and the failed executed notebook is kept in ``reports/.staging``.
     """
     from evstudy.build.cache import (
+        SIDECAR_SUFFIX,
         dependency_digest,
         is_fresh,
         markdown_changed,
@@ -312,7 +356,10 @@ def build(
     summary = BuildSummary(reports=reports_dir)
     clock = time.perf_counter()
 
-    if force or _raw_changed(raw_dir, processed_dir):
+    changes = raw_changes(raw_dir, processed_dir)
+    if changes and _changes_text(changes):
+        summary.warnings.append(_changes_text(changes))
+    if force or changes:
         from evstudy.ingest import ingest
 
         ingest(raw_dir, processed_dir)
@@ -379,7 +426,11 @@ def build(
     except OSError:
         recorded = ""
     if not force and recorded == export_digest and _published_intact(reports_dir):
-        # The same notebooks, already exported and audited: nothing to publish.
+        # The same notebooks, already exported and audited: nothing to publish. Runs that
+        # re-made an identical notebook (say after an edit to evstudy that changed nothing
+        # here) still record their new dependencies, or they would run again next time.
+        for sidecar in sorted((staging / "notebooks").glob("*" + SIDECAR_SUFFIX)):
+            os.replace(sidecar, reports_dir / "notebooks" / sidecar.name)
         _publish_figures(staged_figures, figures_dir)  # charts redrawn for missing files
         shutil.rmtree(staged_figures)
         shutil.rmtree(staging)
@@ -410,6 +461,8 @@ def build(
         path_labels=labels,
         layout=layout([*roots, root], notebooks=sources, **folders),
     )
+    if changes and not changes.get("first_ingest"):
+        manifest["raw_changes_since_previous_build"] = changes  # verify does not compare it
     write_manifest(manifest, staging / "manifest.json")
     (staging / EXPORT_RECORD).write_text(export_digest + "\n", encoding="utf-8")
     _swap_in(staging, reports_dir)

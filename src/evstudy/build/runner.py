@@ -289,8 +289,25 @@ def _start(index: int, job: NotebookJob, kernel_name: str) -> _Running:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     return _Running(index, job, folder, process, log, time.monotonic())
+
+
+def _die_with_parent() -> None:  # pragma: no cover (runs in the child before exec)
+    """Ask Linux to SIGKILL the worker when the build process dies, even by SIGKILL.
+
+    Its kernel then follows: ipykernel exits when its parent process is gone. Without
+    this, a killed build would leave workers writing into a staging folder the next
+    build is about to clear.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: a killed build may leave its workers to finish on their own
 
 
 def _kill_group(pid: int) -> None:
