@@ -135,7 +135,7 @@ def bench_scale(sites: int, jobs: int | None) -> None:
     counts = report["counts"]
     print(
         f"evstudy build at scale ({os.cpu_count()} cores): {sites} sites, "
-        f"{counts.get('documents', '?')} documents, {counts.get('respondents', '?')} survey "
+        f"{counts.get('documents', '?')} documents, {counts.get('survey_respondents', '?')} survey "
         f"respondents (generated in {made:.0f} s)"
     )
     print(f"cold build: {seconds:.0f} s ({seconds / 60:.1f} min; target <= 8 min)")
