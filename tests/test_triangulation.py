@@ -14,9 +14,13 @@ from evstudy.errors import InputError, ValidationError
 from evstudy.survey import choice_table, likert_summary
 from evstudy.triangulation import (
     CONVERGENCE,
+    LITERATURE_MIN_SOURCES,
+    LITERATURE_RULES,
     convergence_summary,
     joint_display,
     joint_display_table,
+    literature_evidence,
+    literature_rules_text,
     read_overrides,
     rules_text,
     study_overrides,
@@ -100,8 +104,10 @@ def test_every_row_quotes_each_method_safely(display):
         "interviews",
         "focus_groups",
         "survey",
+        "literature",
         "convergence",
         "reason",
+        "literature_convergence",
     ]
     assert "“" in table["interviews"].iloc[0]
 
@@ -208,3 +214,67 @@ def test_study_overrides_reads_only_the_file_that_was_ingested(demo_study, tmp_p
     path.unlink()
     with pytest.raises(InputError, match="missing"):
         study_overrides(ingested, raw=tmp_path)
+
+
+# --- the literature as a fourth strand ---------------------------------------------------------
+
+
+def test_literature_evidence_counts_included_sources_per_code(demo_study):
+    lit = literature_evidence(demo_study).set_index("code_id")
+    findings = demo_study.review_findings.merge(demo_study.review_sources, on="source_id")
+    included = findings[findings["decision"] == "included"]
+    assert lit["n"].to_dict() == included.groupby("code_id")["source_id"].nunique().to_dict()
+    assert (lit["base"] == 4).all()
+    assert lit.at["barrier.budget", "quality"] == "high, moderate, low"  # best first
+    assert lit.at["toolkit.nice", "sources"] == "Atkins et al. (2017)"
+
+
+def test_literature_convergence_follows_the_stated_rules(display):
+    assert len(LITERATURE_RULES) == 4 and "1. **Silence**" in literature_rules_text()
+    for r in display.itertuples():
+        lit, qual = r.literature_tier, r.qual_tier
+        if r.literature_n == 0 or r.qual_n == 0:
+            expected = "silence"
+        elif lit == "high" and qual == "low":
+            expected = "dissonance"
+        elif (lit, qual) in {("high", "high"), ("typical", "typical")}:
+            expected = "agreement"
+        else:
+            expected = "partial agreement"
+        assert r.literature_convergence == expected, r.code_id
+        assert (r.literature_tier == "high") == (r.literature_n >= LITERATURE_MIN_SOURCES)
+    # the three-strand code is untouched by the literature
+    assert display["rule"].isin(CONVERGENCE).all()
+    assert set(display["literature_convergence"]) == set(CONVERGENCE)  # all four occur
+
+
+def _with_findings(study, codes_by_source: dict[str, list[str]]):
+    rows = [
+        {"finding_id": f"F{i}", "source_id": s, "finding": "x", "code_id": c, "coder": "RV"}
+        for i, (s, codes) in enumerate(codes_by_source.items())
+        for c in codes
+    ]
+    return dataclasses.replace(study, review_findings=pd.DataFrame(rows))
+
+
+def test_each_literature_code_on_hand_made_findings(demo_study, display):
+    tiers = display.set_index("code_id")["qual_tier"]
+    low, high = tiers[tiers == "low"].index[0], tiers[tiers == "high"].index[0]
+    typical = tiers[tiers == "typical"].index[0]
+    study = _with_findings(
+        demo_study,
+        {"R01": [low, high, typical], "R03": [low, high], "R04": [typical]},
+    )
+    shown = joint_display(study).set_index("code_id")
+    assert shown.at[low, "literature_convergence"] == "dissonance"  # two sources, heard rarely
+    assert shown.at[high, "literature_convergence"] == "agreement"  # two sources, heard often
+    assert shown.at[typical, "literature_convergence"] == "partial agreement"  # two, typical
+    one = joint_display(_with_findings(demo_study, {"R04": [typical, high]})).set_index("code_id")
+    assert one.at[typical, "literature_convergence"] == "agreement"
+    assert one.at[high, "literature_convergence"] == "partial agreement"
+    assert one.at[low, "literature_convergence"] == "silence"
+    assert one.at[low, "literature"] == "no included source"
+    assert one.at[high, "literature"].startswith("1 of 4 included sources (high quality)")
+    # an excluded source never counts
+    excluded = joint_display(_with_findings(demo_study, {"X01": [high]})).set_index("code_id")
+    assert excluded.at[high, "literature_n"] == 0

@@ -88,6 +88,20 @@ COLUMNS: dict[str, list[str]] = {
         "role_group",
     ],
     "admin": ["site_id", "year", "measure", "unit", "value"],
+    "review_sources": [
+        "source_id",
+        "citation",
+        "year",
+        "type",
+        "country",
+        "method",
+        *[f"rq{i}" for i in range(1, 6)],
+        "quality",
+        "decision",
+        "reason",
+    ],
+    "review_findings": ["finding_id", "source_id", "finding", "code_id", "coder", "memo"],
+    "recommendations": ["rec_id", "text", "audience", "codes"],
 }
 
 
@@ -163,9 +177,32 @@ class Assembly:
             if rules_file.exists() and self.codebook is not None
             else None
         )
+        self._read_review()
         self._index_sites()
         self._index_people()
         self._read_transcripts()
+
+    def _read_review(self) -> None:
+        """The optional review register, its coded findings and the recommendations."""
+        from evstudy.io.review import read_review_findings, read_review_register
+        from evstudy.recommendations import read_recommendations
+
+        cfg = self.config
+        codes = set(self.codebook["code_id"]) if self.codebook is not None else None
+        self.review_sources = self.review_findings = self.recommendations = None
+        if cfg.path("review_register").exists():
+            self.review_sources = self._read(read_review_register, cfg.path("review_register"))
+        if cfg.path("review_findings").exists():
+            self.review_findings = self._read(
+                read_review_findings,
+                cfg.path("review_findings"),
+                codes=codes,
+                sources=self.review_sources,
+            )
+        if cfg.path("recommendations").exists():
+            self.recommendations = self._read(
+                read_recommendations, cfg.path("recommendations"), codes=codes
+            )
 
     def _coding_files(self) -> list[Path]:
         folder = self.config.path("coding")
@@ -297,6 +334,9 @@ class Assembly:
             **survey,
             "admin": self._admin_table(),
             "autocode_rules": _without_row(self.autocode_rules),
+            "review_sources": _or_empty(self.review_sources, "review_sources"),
+            "review_findings": _or_empty(self.review_findings, "review_findings"),
+            "recommendations": _or_empty(self.recommendations, "recommendations"),
         }
 
     def _participants_table(self) -> pd.DataFrame:
@@ -614,6 +654,11 @@ class Assembly:
         writer.writerow(["doc_id", "turn", "word"])
         writer.writerows(sorted(self.flags))
         atomic_write_text(key_dir / REVIEW_FILE, buffer.getvalue())
+
+
+def _or_empty(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    """The table without its row numbers; with its columns but no rows when absent."""
+    return _without_row(frame) if frame is not None else pd.DataFrame(columns=COLUMNS[name])
 
 
 def _without_row(frame: pd.DataFrame | None) -> pd.DataFrame:

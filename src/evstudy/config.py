@@ -48,6 +48,9 @@ DEFAULT_FILES: dict[str, str] = {
     "admin": "admin/admin_data.xlsx",
     "autocode_rules": "autocode_rules.yml",
     "triangulation_overrides": "triangulation_overrides.yml",
+    "review_register": "review/review_register.xlsx",
+    "review_findings": "review/review_findings.xlsx",
+    "recommendations": "recommendations.yml",
 }
 
 DEFAULT_TARGETS: dict[str, Any] = {

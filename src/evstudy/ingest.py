@@ -38,6 +38,9 @@ TABLES = (
     "survey_answers",
     "admin",
     "autocode_rules",
+    "review_sources",
+    "review_findings",
+    "recommendations",
 )
 
 
@@ -208,6 +211,9 @@ def _counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
         "coders": int(tables["codings"]["coder"].nunique()),
         "survey_respondents": len(tables["survey_respondents"]),
         "survey_answers": len(tables["survey_answers"]),
+        "review_sources_included": int((tables["review_sources"]["decision"] == "included").sum()),
+        "review_findings": int(tables["review_findings"]["finding_id"].nunique()),
+        "recommendations": len(tables["recommendations"]),
     }
     counts.update({f"documents_{m}": n for m, n in Counter(documents["method"]).items()})
     return counts

@@ -18,6 +18,9 @@ from evstudy.errors import InputError
 
 __all__ = ["Study", "load_study"]
 
+# Tables added after the first release; older processed folders lack them.
+OPTIONAL_TABLES = ("review_sources", "review_findings", "recommendations")
+
 
 @dataclass(frozen=True)
 class Study:
@@ -37,6 +40,9 @@ class Study:
     admin: pd.DataFrame
     # Optional, so that studies built by hand (in tests, from other tools) need not carry them.
     autocode_rules: pd.DataFrame = field(default_factory=pd.DataFrame)
+    review_sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    review_findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
     ingest_report: dict = field(default_factory=dict)
 
     @property
@@ -103,6 +109,8 @@ def load_study(path: str | Path | None = None) -> Study:
         if f.name in {"path", "ingest_report"}:
             continue
         table = folder / f"{f.name}.parquet"
+        if not table.is_file() and f.name in OPTIONAL_TABLES:
+            continue  # a folder ingested before the review existed: the default (empty) table
         if not table.is_file():
             raise InputError(
                 table, "", "this table is missing", "re-run `evstudy ingest` to rebuild the tables"

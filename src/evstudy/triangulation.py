@@ -19,6 +19,13 @@ every row, on two things:
 A source's *tier* is therefore ``high`` (clearly above), ``low`` (clearly below) or
 ``typical``. A researcher can override any row in a small YAML file (see
 :func:`read_overrides`); the rule's code is kept beside the override and the reason.
+
+The rapid evidence review is a fourth column. A handful of sources has no shares or
+intervals, so the literature's tier counts sources instead: ``high`` when at least
+:data:`LITERATURE_MIN_SOURCES` included sources have a finding coded to the theme,
+``typical`` when one does. Its own convergence code (:data:`LITERATURE_RULES`) sets it
+against the fieldwork (interviews and focus groups pooled), with the same four codes; the
+three-strand ``convergence`` is left as it was.
 """
 
 from __future__ import annotations
@@ -40,12 +47,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONVERGENCE",
+    "LITERATURE_MIN_SOURCES",
+    "LITERATURE_RULES",
     "OVERRIDES_FILE",
     "RULES",
     "TIERS",
     "convergence_summary",
     "joint_display",
     "joint_display_table",
+    "literature_evidence",
+    "literature_rules_text",
     "read_overrides",
     "rules_text",
     "study_overrides",
@@ -67,6 +78,21 @@ RULES = (
     "**Partial agreement**: anything else: one source places the theme clearly above or "
     "below and the other does not, or interviews and focus groups point opposite ways.",
 )
+LITERATURE_MIN_SOURCES = 2
+LITERATURE_RULES = (
+    "**Silence**: no included source of the review has a finding coded to the theme, or no "
+    "interviewee or focus-group participant was coded to it.",
+    "**Dissonance**: the literature gives the theme weight (at least "
+    f"{LITERATURE_MIN_SOURCES} included sources) while the interviews and focus groups "
+    "(pooled) place it clearly below its family's median.",
+    "**Agreement**: the literature gives it weight and the fieldwork places it clearly "
+    "above its family's median, or one source raises it and the fieldwork places it "
+    "about as often as related themes.",
+    "**Partial agreement**: anything else: the literature gives the theme weight and the "
+    "fieldwork does not clearly, or a single source raises what the fieldwork places "
+    "clearly above or below.",
+)
+QUALITY_ORDER = ("high", "moderate", "low")
 TIER_WORDS = {
     "high": "more than for most related themes",
     "typical": "about as often as related themes",
@@ -79,6 +105,86 @@ SOURCES = {"interview": "interview", "focus_group": "focus_group", "qualitative"
 def rules_text() -> str:
     """The convergence rules as a Markdown list, for the report's methods section."""
     return "\n".join(f"{i}. {rule}" for i, rule in enumerate(RULES, 1))
+
+
+def literature_rules_text() -> str:
+    """The literature's convergence rules as a Markdown list."""
+    return "\n".join(f"{i}. {rule}" for i, rule in enumerate(LITERATURE_RULES, 1))
+
+
+def literature_evidence(study: Study) -> pd.DataFrame:
+    """What the review's included sources say about each code.
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    DataFrame
+        code_id, n (included sources with a finding coded to it), base (included sources),
+        quality (the appraisals behind it, best first, e.g. "high, moderate"), sources
+        (short citations joined by "; "); one row per code with a finding, codebook order.
+        Empty when the study has no review.
+    """
+    columns = ["code_id", "n", "base", "quality", "sources"]
+    sources = getattr(study, "review_sources", pd.DataFrame())
+    findings = getattr(study, "review_findings", pd.DataFrame())
+    if not len(sources) or not len(findings):
+        return pd.DataFrame(columns=columns)
+    included = sources[sources["decision"] == "included"].assign(
+        short=lambda f: [
+            _short_citation(c, y) for c, y in zip(f["citation"], f["year"], strict=True)
+        ],
+        rank=lambda f: f["quality"].map({q: i for i, q in enumerate(QUALITY_ORDER)}),
+    )
+    hits = findings[["code_id", "source_id"]].drop_duplicates()
+    hits = hits.merge(included, on="source_id").sort_values(["rank", "source_id"])
+    grouped = hits.groupby("code_id", sort=False)
+    out = pd.DataFrame(
+        {
+            "n": grouped["source_id"].nunique(),
+            "quality": grouped["quality"].agg(lambda q: ", ".join(dict.fromkeys(q))),
+            "sources": grouped["short"].agg("; ".join),
+        }
+    )
+    out.insert(1, "base", len(included))
+    order = {c: i for i, c in enumerate(study.codebook["code_id"])}
+    out = out.rename_axis("code_id").reset_index()
+    return out.sort_values("code_id", key=lambda c: c.map(order), ignore_index=True)[columns]
+
+
+def _short_citation(citation: str, year: Any) -> str:
+    """The author part of a citation with its year: "Atkins et al. (2017)"."""
+    head = str(citation).split("(")[0].strip(" ,")
+    head = head if head.endswith(" al.") else head.rstrip(".")
+    words = head.split()
+    head = " ".join(words[:5]) + " …" if len(words) > 8 else head  # a title, not authors
+    return f"{head} ({'n.d.' if pd.isna(year) else int(year)})"
+
+
+def _literature_convergence(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The literature's code and reason for every row (see LITERATURE_RULES)."""
+    lit, qual = rows["literature_tier"], rows["qual_tier"].fillna("typical")
+    no_lit = rows["literature_n"] == 0
+    no_qual = rows["qual_n"] == 0
+    opposite = (lit == "high") & (qual == "low")
+    same = ((lit == "high") & (qual == "high")) | ((lit == "typical") & (qual == "typical"))
+    code = np.select(
+        [no_lit, no_qual, opposite, same],
+        ["silence", "silence", "dissonance", "agreement"],
+        "partial agreement",
+    )
+    weight = np.where(lit == "high", "the literature gives it weight", "a single source raises it")
+    reason = np.select(
+        [no_lit, no_qual],
+        [
+            "no included source has a finding on it",
+            "no interviewee or focus-group participant was coded to it",
+        ],
+        pd.Series(weight, index=rows.index) + ", the fieldwork places it " + qual,
+    )
+    return pd.Series(code, index=rows.index), pd.Series(reason, index=rows.index)
 
 
 def survey_evidence(study: Study) -> pd.DataFrame:
@@ -218,9 +324,12 @@ def joint_display(
         any coding), ``*_pct``, ``*_tier``; the survey's question_id, item_id, statistic,
         survey_n, survey_base, survey_pct, ci_low, ci_high, survey_tier; family (what the
         theme is compared with), rule (the rules' code), convergence (the code shown: the
-        override when there is one), overridden, reason; an exemplar quote and its
+        override when there is one), overridden, reason; the review's literature_n
+        (included sources with a finding on it), literature_base, literature_quality,
+        literature_sources, literature_tier and literature_convergence with its
+        literature_reason (see :data:`LITERATURE_RULES`); an exemplar quote and its
         attribution from each qualitative method (``interview_quote``, ...); and the display
-        texts ``interviews``, ``focus_groups``, ``survey``. Codebook order.
+        texts ``interviews``, ``focus_groups``, ``survey``, ``literature``. Codebook order.
     """
     book = study.codebook
     leaves = book[book["parent_id"].notna()]
@@ -267,6 +376,25 @@ def joint_display(
             chosen["reason"]
         )
         out["overridden"] = hit
+    lit = literature_evidence(study).set_index("code_id")
+    base = int(lit["base"].iloc[0]) if len(lit) else _included(study)
+    out["literature_n"] = out["code_id"].map(lit["n"]).fillna(0).astype("int64")
+    out["literature_base"] = base
+    out["literature_quality"] = out["code_id"].map(lit["quality"]).astype(object)
+    out["literature_sources"] = out["code_id"].map(lit["sources"]).astype(object)
+    tier = np.where(out["literature_n"] >= LITERATURE_MIN_SOURCES, "high", "typical")
+    out["literature_tier"] = pd.Series(tier, index=out.index).where(out["literature_n"] > 0)
+    out["literature_convergence"], out["literature_reason"] = _literature_convergence(out)
+    out["literature"] = [
+        f"{n} of {b} included sources ({q} quality): {s}" if n else "no included source"
+        for n, b, q, s in zip(
+            out["literature_n"],
+            out["literature_base"],
+            out["literature_quality"],
+            out["literature_sources"],
+            strict=True,
+        )
+    ]
     quotes = exemplars(study, by=["method", "code_id"], methods=QUALITATIVE, coder=coder)
     for method in QUALITATIVE:
         best = quotes[quotes["method"] == method].set_index("code_id")
@@ -322,6 +450,13 @@ _COLUMNS = [
     "convergence",
     "overridden",
     "reason",
+    "literature_n",
+    "literature_base",
+    "literature_quality",
+    "literature_sources",
+    "literature_tier",
+    "literature_convergence",
+    "literature_reason",
     "interview_quote",
     "interview_attribution",
     "focus_group_quote",
@@ -329,7 +464,13 @@ _COLUMNS = [
     "interviews",
     "focus_groups",
     "survey",
+    "literature",
 ]
+
+
+def _included(study: Study) -> int:
+    sources = getattr(study, "review_sources", pd.DataFrame())
+    return int((sources["decision"] == "included").sum()) if len(sources) else 0
 
 
 def joint_display_table(display: pd.DataFrame) -> pd.DataFrame:
@@ -344,8 +485,9 @@ def joint_display_table(display: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         theme, code (its label), interviews and focus_groups (each finding with an
-        exemplar quote and its attribution), survey, convergence (with
-        "(overridden)" and the rules' own code when a researcher overrode it), reason.
+        exemplar quote and its attribution), survey, literature, convergence (with
+        "(overridden)" and the rules' own code when a researcher overrode it), reason,
+        literature_convergence (the literature against the fieldwork).
     """
     convergence = display["convergence"].where(
         ~display["overridden"],
@@ -358,8 +500,10 @@ def joint_display_table(display: pd.DataFrame) -> pd.DataFrame:
             "interviews": _with_quote(display, "interview"),
             "focus_groups": _with_quote(display, "focus_group"),
             "survey": display["survey"],
+            "literature": display["literature"],
             "convergence": convergence,
             "reason": display["reason"],
+            "literature_convergence": display["literature_convergence"],
         }
     ).reset_index(drop=True)
 

@@ -26,6 +26,7 @@ from evstudy.synth.fieldwork import pick_withdrawn, plan_documents
 from evstudy.synth.office import xlsx_bytes
 from evstudy.synth.people import ROLE_LABELS, ROLE_RULES, People, make_people, role_group
 from evstudy.synth.places import ADMIN_MEASURES, admin_rows, make_sites
+from evstudy.synth.review import findings_xlsx, recommendations_yaml, register_xlsx
 from evstudy.synth.survey import Survey, make_survey, reminder_dates
 from evstudy.synth.transcripts import render
 from evstudy.synth.truth import LOW_AGREEMENT_CANDIDATES, enforce, plan_truth
@@ -298,6 +299,9 @@ def _files(study: Study) -> dict[str, bytes]:
     files["admin/admin_data.xlsx"] = xlsx_bytes(
         [("Admin data", [admin_header, *admin_rows(study.seed, study.sites)])]
     )
+    files["review/review_register.xlsx"] = register_xlsx()
+    files["review/review_findings.xlsx"] = findings_xlsx()
+    files["recommendations.yml"] = text(recommendations_yaml())
     files["planted_truth.yml"] = text(_yaml(truth_document(study)))
     return files
 

@@ -1,0 +1,138 @@
+"""Recommendations: validation against the codebook, and their evidence computed from the data."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evstudy.errors import InputError, ValidationError
+from evstudy.recommendations import (
+    AUDIENCES,
+    THIN_PARTICIPANTS,
+    THIN_SITES,
+    read_recommendations,
+    recommendation_evidence,
+    recommendations_table,
+)
+from evstudy.triangulation import joint_display
+
+
+@pytest.fixture(scope="module")
+def display(demo_study):
+    return joint_display(demo_study)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "recommendations.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_read_recommendations_exact_values(tmp_path, demo_study):
+    path = write(
+        tmp_path,
+        "recommendations:\n"
+        "  - id: R1\n    text: Say  it plainly.\n    audience: Toolkit\n"
+        "    codes: [enabler.summaries, barrier]\n"
+        "  - id: R2\n    text: Fund access.\n    audience: national policy\n"
+        "    codes: barrier.access\n",
+    )
+    frame = read_recommendations(path, codes=demo_study.codebook["code_id"])
+    assert frame.to_dict("list") == {
+        "rec_id": ["R1", "R2"],
+        "text": ["Say it plainly.", "Fund access."],
+        "audience": ["Toolkit", "national policy"],
+        "codes": [["enabler.summaries", "barrier"], ["barrier.access"]],
+    }
+
+
+def test_an_unknown_code_names_the_file_the_recommendation_and_the_code(tmp_path, demo_study):
+    path = write(
+        tmp_path,
+        "recommendations:\n"
+        "  - id: R1\n    text: A.\n    audience: Toolkit\n    codes: [barrier.time]\n"
+        "  - id: R1\n    text: ''\n    audience: Ministers\n    codes: []\n",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        read_recommendations(path, codes=demo_study.codebook["code_id"], label="recs.yml")
+    found = list(excinfo.value.problems)
+    assert found[0].file == "recs.yml"
+    assert found[0].where == "line 2, recommendation 1 (R1)"
+    assert "recommendation R1 cites code 'barrier.time', which the codebook lacks" in (
+        found[0].problem
+    )
+    problems = " ".join(p.problem for p in found[1:])
+    for part in ("already used", "no text", "`audience` must be one of", "cites no codes"):
+        assert part in problems
+    assert len(found) == 5
+    with pytest.raises(InputError, match="no 'recommendations:' list"):
+        read_recommendations(write(tmp_path, "- id: R1\n"))
+
+
+def test_evidence_is_computed_from_the_codings(demo_study, display):
+    from evstudy.coding import coded_segments, primary_coder
+
+    recs = pd.DataFrame(
+        {
+            "rec_id": ["A", "B"],
+            "text": ["On budgets.", "On the whole barrier theme."],
+            "audience": ["Toolkit", "national policy"],
+            "codes": [["barrier.budget"], ["barrier"]],
+        }
+    )
+    evidence = recommendation_evidence(demo_study, recommendations=recs, display=display)
+    segments = coded_segments(demo_study)
+    segments = segments[
+        (segments["coder"] == primary_coder(demo_study))
+        & (segments["speaker_role"] == "participant")
+        & segments["method"].isin(["interview", "focus_group"])
+    ]
+    budget = segments[segments["code_id"] == "barrier.budget"]
+    row = evidence.iloc[0]
+    assert row["n_participants"] == budget["participant_id"].nunique()
+    assert row["n_sites"] == budget["site_id"].nunique()
+    jd = display.set_index("code_id")
+    assert row["convergence"] == jd.at["barrier.budget", "convergence"]
+    assert row["survey_pct"] == pytest.approx(jd.at["barrier.budget", "survey_pct"])
+    assert jd.at["barrier.budget", "survey"] in row["survey"]
+    assert row["n_sources"] == 4  # every included demo source discusses budgets
+    theme = segments[segments["code_id"].str.startswith("barrier.")]
+    assert evidence.iloc[1]["n_participants"] == theme["participant_id"].nunique()
+    codes = evidence.iloc[1]["code_ids"]  # the theme, then every code below it
+    assert codes[0] == "barrier" and len(codes) == 10
+
+
+def test_thin_evidence_carries_a_visible_caution(demo_study, display):
+    evidence = recommendation_evidence(demo_study, display=display).set_index("rec_id")
+    counts = evidence[["n_participants", "n_sites"]]
+    thin = (counts["n_participants"] < THIN_PARTICIPANTS) | (counts["n_sites"] < THIN_SITES)
+    assert evidence["thin"].tolist() == thin.tolist()
+    assert evidence.loc["REC6", "thin"]  # the demo cites staff turnover alone: 8 people
+    assert evidence.loc["REC6", "caution"].startswith("Caution: thin evidence")
+    assert (evidence.loc[~evidence["thin"], "caution"] == "").all()
+    shown = recommendations_table(evidence.reset_index()).set_index("audience")
+    assert shown["recommendation"].str.contains("Caution: thin evidence").sum() == 1
+    assert set(evidence["audience"]) <= set(AUDIENCES)
+
+
+def test_a_recommendation_no_participant_raised_is_thin(demo_study, display):
+    recs = pd.DataFrame(
+        {"rec_id": ["Z"], "text": ["x"], "audience": ["Toolkit"], "codes": [["emergent"]]}
+    )
+    evidence = recommendation_evidence(demo_study, recommendations=recs, display=display)
+    assert not evidence.at[0, "thin"]  # the emergent themes are widely raised
+    codings = demo_study.codings
+    uncoded = dataclasses.replace(
+        demo_study, codings=codings[~codings["code_id"].str.startswith("emergent")]
+    )
+    evidence = recommendation_evidence(uncoded, recommendations=recs, display=display)
+    assert evidence.at[0, "n_participants"] == 0 and evidence.at[0, "thin"]
+    assert "raised by 0 participants at 0 sites" in evidence.at[0, "caution"]
+
+
+def test_bad_recommendations_table_is_refused(demo_study):
+    with pytest.raises(ValueError, match="`recommendations` must be a table"):
+        recommendation_evidence(demo_study, recommendations=pd.DataFrame({"x": [1]}))
