@@ -313,7 +313,9 @@ COARSENING_COLUMNS = ["file", "location", "attribution", "level", "withheld", "w
 def _coarsening_why(level: int, k: int, population: str) -> str:
     group = {
         1: "the speaker's role group at their site",
-        2: "the speaker's site",
+        # In a table whose row already names the role group, the site is withheld when the
+        # role group at that site is small; elsewhere when the site itself is.
+        2: "the speaker's site (or their role group there, where the page names it)",
         3: "the speaker's role group and their site each",
     }[level]
     return f"{group} held fewer than {k} {population}"
