@@ -55,3 +55,13 @@ def test_user_errors_are_one_clear_message_not_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert "the raw folder does not exist" in result.stderr
     assert "fix: check --raw" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["build", "--jobs", "0"], ["verify", "--jobs", "-1"], ["build", "--timeout", "0"]]
+)
+def test_build_and_verify_refuse_non_positive_jobs_and_timeouts(args, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    assert "must be" in capsys.readouterr().err

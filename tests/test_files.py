@@ -59,3 +59,23 @@ def test_sha256_file(tmp_path):
     path = tmp_path / "x"
     path.write_bytes(b"abc")
     assert sha256_file(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_changed_files_names_missing_and_edited_files(tmp_path):
+    import hashlib
+
+    from evstudy.files import changed_files
+
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("b")
+    recorded = {
+        name: hashlib.sha256(text.encode()).hexdigest()
+        for name, text in {"a.txt": "a", "sub/b.txt": "b", "gone.txt": "c"}.items()
+    }
+    assert changed_files(tmp_path, recorded) == {"gone.txt": None}
+    (tmp_path / "a.txt").write_text("edited")
+    assert changed_files(tmp_path, recorded) == {
+        "a.txt": hashlib.sha256(b"edited").hexdigest(),
+        "gone.txt": None,
+    }

@@ -189,6 +189,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evstudy",
@@ -206,13 +213,27 @@ def build_parser() -> argparse.ArgumentParser:
             help="raw study folder (default: $EVSTUDY_RAW, else data/raw)",
         )
 
-    def out_options(p: argparse.ArgumentParser) -> None:
+    def out_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--out",
             type=Path,
             default=None,
             help="processed tables folder (default: $EVSTUDY_PROCESSED, else data/processed)",
         )
+
+    def run_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--jobs", type=_positive, default=None, help="notebooks at once (default: cores)"
+        )
+        p.add_argument(
+            "--timeout",
+            type=_seconds,
+            default=900,
+            help="seconds allowed per notebook (default 900)",
+        )
+
+    def out_options(p: argparse.ArgumentParser) -> None:
+        out_option(p)
         p.add_argument(
             "--key-dir",
             type=Path,
@@ -256,23 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
             "A failing notebook never replaces the last good report.",
         )
         raw_option(p)
-        p.add_argument(
-            "--out",
-            type=Path,
-            default=None,
-            help="processed tables folder (default: $EVSTUDY_PROCESSED, else data/processed)",
-        )
+        out_option(p)
         p.add_argument(
             "--reports", type=Path, default=None, help="report folder (default: reports/)"
         )
         p.add_argument(
             "--figures", type=Path, default=None, help="charts folder (default: figures/)"
         )
-        p.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
+        run_options(p)
         p.add_argument("--force", action="store_true", help="re-ingest and re-run everything")
-        p.add_argument(
-            "--timeout", type=float, default=900, help="seconds allowed per notebook (default 900)"
-        )
         p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(
@@ -289,10 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="report folder with manifest.json (default: reports/)",
     )
-    p.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
-    p.add_argument(
-        "--timeout", type=float, default=900, help="seconds allowed per notebook (default 900)"
-    )
+    run_options(p)
     p.add_argument(
         "--keep", type=Path, default=None, help="keep the rebuild in this (empty) folder"
     )

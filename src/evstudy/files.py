@@ -25,6 +25,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "atomic_writer",
+    "changed_files",
     "normalise_zip",
     "raw_digests",
     "sha256_file",
@@ -144,4 +145,16 @@ def raw_digests(raw_dir: Path, names: dict[Path, str] | None = None) -> dict[str
             unnamed += 1
             relative = f"transcripts/unlisted-{unnamed:03d}{path.suffix.lower()}"
         found[relative] = sha256_file(path)
+    return found
+
+
+def changed_files(folder: Path, digests: dict[str, str]) -> dict[str, str | None]:
+    """The files of ``digests`` (name relative to ``folder`` -> sha256) that are no longer
+    as recorded: name -> their sha256 now, or None when missing. Empty when all match."""
+    found: dict[str, str | None] = {}
+    for name, digest in digests.items():
+        path = Path(folder) / name
+        now = sha256_file(path) if path.is_file() else None
+        if now != digest:
+            found[name] = now
     return found

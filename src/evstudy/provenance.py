@@ -86,13 +86,13 @@ def parameter_table(
 
     processed = resolve_processed(processed)
     figures = figures if figures is not None else find_project_root() / "figures"
-    params = {"processed": str(processed), "figures": str(figures)}
     sites = sorted(study.sites["site_id"])
-    jobs = plan_jobs(Path("notebooks"), Path("reports"), sites, params)
-    # Each run draws into a folder of its own, which the build publishes into ``figures``.
+    # Planned without "figures": each run draws into a folder of its own, which the build
+    # publishes into ``figures``, so that is the folder shown.
+    jobs = plan_jobs(Path("notebooks"), Path("reports"), sites, {"processed": str(processed)})
     rows = [
-        (job.name, key, str(figures) if key == "figures" else str(value))
+        (job.name, key, str(value))
         for job in jobs
-        for key, value in sorted(job.parameters.items())
+        for key, value in sorted({**job.parameters, "figures": figures}.items())
     ]
     return pd.DataFrame(rows, columns=["run", "parameter", "value"])

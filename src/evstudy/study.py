@@ -18,9 +18,6 @@ from evstudy.errors import InputError
 
 __all__ = ["Study", "load_study"]
 
-# Tables added after the first release; older processed folders lack them.
-OPTIONAL_TABLES = ("review_sources", "review_findings", "recommendations")
-
 
 @dataclass(frozen=True)
 class Study:
@@ -109,8 +106,6 @@ def load_study(path: str | Path | None = None) -> Study:
         if f.name in {"path", "ingest_report"}:
             continue
         table = folder / f"{f.name}.parquet"
-        if not table.is_file() and f.name in OPTIONAL_TABLES:
-            continue  # a folder ingested before the review existed: the default (empty) table
         if not table.is_file():
             raise InputError(
                 table, "", "this table is missing", "re-run `evstudy ingest` to rebuild the tables"

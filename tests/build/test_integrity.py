@@ -147,3 +147,15 @@ def test_a_killed_build_keeps_the_last_good_report_and_the_next_one_completes(
     after = _digest(folders["reports"])
     assert {k for k in after.keys() | reports.keys() if after.get(k) != reports.get(k)} == set()
     assert not (folders["reports"] / ".staging").exists()
+
+
+def test_a_renamed_raw_file_is_a_change(tmp_path):
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    (raw / "survey").mkdir(parents=True)
+    (raw / "survey" / "export.csv").write_text("a,b\n")
+    processed.mkdir()
+    (processed / "ingest_report.json").write_text(json.dumps({"raw_sha256": raw_digests(raw)}))
+    (raw / "survey" / "export.csv").rename(raw / "survey" / "export_old.csv")
+    changes = raw_changes(raw, processed)
+    assert changes["added"] == ["survey/export_old.csv"]
+    assert changes["removed"] == ["survey/export.csv"]

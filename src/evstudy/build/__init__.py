@@ -1,45 +1,22 @@
-"""The report build: execute the notebooks, skip the unchanged ones, keep outputs byte-stable.
+"""The report build (``evstudy build``): raw data to the sponsor's report, safely.
 
+- :mod:`evstudy.build.pipeline` is the DAG: ingest when raw data changed, run the notebooks
+  whose inputs changed, export, audit, then publish from a staging folder.
 - :mod:`evstudy.build.runner` executes parameterised notebooks in parallel with papermill,
-  each in its own worker process and kernel, under a wall-clock limit.
+  each in its own worker process and IPC kernel, under a wall-clock limit.
 - :mod:`evstudy.build.cache` decides which notebooks can be skipped, by content hashes of
   everything a notebook depends on.
-- :mod:`evstudy.build.normalise` removes run times and random ids from executed notebooks.
+- :mod:`evstudy.build.normalise` removes run times, random ids and machine paths from
+  executed notebooks.
+- :mod:`evstudy.build.export` turns them into self-contained HTML pages.
+- :mod:`evstudy.build.manifest` and :mod:`evstudy.build.verify` record and check provenance.
+
+Import the submodules themselves; this package exports nothing, so importing one of them
+stays cheap.
 """
 
 import sys
 
 # jsonschema, under nbformat, compiles rfc3987-syntax's grammar on import (~2 s) for URI
-# format checks that nbformat never makes; builds and their workers do without it.
+# format checks that nbformat never makes; builds, their workers and kernels do without it.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-
-from evstudy.build.cache import (  # noqa: E402
-    dependency_digest,
-    is_fresh,
-    markdown_changed,
-    record_success,
-    refresh_markdown,
-)
-from evstudy.build.normalise import normalise_notebook, write_notebook  # noqa: E402
-from evstudy.build.runner import (  # noqa: E402
-    BuildError,
-    JobResult,
-    NotebookError,
-    NotebookJob,
-    run_notebooks,
-)
-
-__all__ = [
-    "BuildError",
-    "JobResult",
-    "NotebookError",
-    "NotebookJob",
-    "dependency_digest",
-    "is_fresh",
-    "markdown_changed",
-    "normalise_notebook",
-    "record_success",
-    "refresh_markdown",
-    "run_notebooks",
-    "write_notebook",
-]

@@ -45,6 +45,7 @@ __all__ = [
     "record_success",
     "recorded_figures",
     "refresh_markdown",
+    "shared_digest",
     "sidecar_path",
 ]
 
@@ -96,8 +97,33 @@ def _relative_name(path: Path, inputs: Sequence[Path]) -> str:
     return path.name
 
 
+def shared_digest(*, inputs: Sequence[Path], source_root: Path, lock: Path) -> dict[str, str]:
+    """The components of a digest every notebook of a build shares: ``inputs``, ``package``
+    and ``lock`` (see :func:`dependency_digest`). A build hashes them once."""
+    source_root = Path(source_root)
+    # Named relative to their input folder, so that the same files elsewhere are the same.
+    inputs_seen = [
+        [_relative_name(path, inputs), sha256_file(path) if path.is_file() else MISSING]
+        for path in _files(inputs)
+    ]
+    package = [
+        [path.relative_to(source_root).as_posix(), sha256_file(path)]
+        for path in sorted(source_root.rglob("*.py"))
+    ]
+    return {
+        "inputs": _sha(inputs_seen),
+        "package": _sha(package),
+        "lock": sha256_file(lock) if Path(lock).is_file() else MISSING,
+    }
+
+
 def dependency_digest(
-    job: NotebookJob, *, inputs: Sequence[Path], source_root: Path, lock: Path
+    job: NotebookJob,
+    *,
+    inputs: Sequence[Path] = (),
+    source_root: Path | None = None,
+    lock: Path | None = None,
+    shared: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Content hashes of everything the executed notebook of ``job`` depends on.
 
@@ -112,29 +138,24 @@ def dependency_digest(
         The evstudy package folder (``src/evstudy``); every ``.py`` file under it counts.
     lock : Path
         The dependency lock, ``requirements.lock``.
+    shared : dict, optional
+        :func:`shared_digest` of ``inputs``, ``source_root`` and ``lock``, already computed
+        (then those three are not needed).
 
     Returns
     -------
     dict
         One sha256 hex digest per component in :data:`COMPONENTS`.
     """
-    source_root = Path(source_root)
+    if shared is None:
+        if source_root is None or lock is None:
+            raise ValueError("`source_root` and `lock` must be given when `shared` is not")
+        shared = shared_digest(inputs=inputs, source_root=source_root, lock=lock)
     nb = nbformat.read(job.source, as_version=4)
-    # Named relative to their input folder, so that the same files elsewhere are the same.
-    inputs_seen = [
-        [_relative_name(path, inputs), sha256_file(path) if path.is_file() else MISSING]
-        for path in _files(inputs)
-    ]
-    package = [
-        [path.relative_to(source_root).as_posix(), sha256_file(path)]
-        for path in sorted(source_root.rglob("*.py"))
-    ]
     return {
         "code": _sha(_code_fingerprint(nb)),
         "parameters": _sha(relabel_paths(job.parameters, job.path_labels)),
-        "inputs": _sha(inputs_seen),
-        "package": _sha(package),
-        "lock": sha256_file(lock) if Path(lock).is_file() else MISSING,
+        **shared,
     }
 
 

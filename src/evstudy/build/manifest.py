@@ -17,7 +17,7 @@ from pathlib import Path
 from evstudy import __version__
 from evstudy.files import atomic_write_text, sha256_file
 
-__all__ = ["PACKAGES", "build_manifest", "git_commit", "write_manifest"]
+__all__ = ["PACKAGES", "build_manifest", "git_commit", "listed_outputs", "write_manifest"]
 
 # The packages whose versions can change what the report shows or its bytes.
 PACKAGES = (
@@ -82,6 +82,7 @@ def build_manifest(
     parameters: dict[str, dict],
     path_labels: dict[str, str] | None = None,
     layout: dict[str, str] | None = None,
+    commit: str | None = None,
 ) -> dict:
     """The manifest of a finished build (``reports`` is the folder about to be published).
 
@@ -102,6 +103,8 @@ def build_manifest(
     layout : dict, optional
         Each build folder's label (processed, figures, reports, notebooks), so that
         ``evstudy verify`` can rebuild into the same layout.
+    commit : str, optional
+        The code's git commit, when the caller already asked git (default: ask it).
     """
     from evstudy.build.normalise import relabel_paths
 
@@ -113,7 +116,7 @@ def build_manifest(
         if not name.startswith("notebooks/") and name != "manifest.json"
     }
     return {
-        "evstudy": {"version": __version__, "git_commit": git_commit(root)},
+        "evstudy": {"version": __version__, "git_commit": commit or git_commit(root)},
         "synthetic": bool(ingest_report.get("synthetic")),
         "packages": {name: metadata.version(name) for name in PACKAGES},
         "raw_inputs": ingest_report.get("raw_sha256", {}),
@@ -127,6 +130,15 @@ def build_manifest(
             for name, params in sorted(parameters.items())
         },
     }
+
+
+def listed_outputs(manifest: dict) -> dict[str, tuple[str, str]]:
+    """Every published file and executed notebook a manifest lists: path relative to the
+    report folder -> (manifest section, recorded sha256)."""
+    listed = {name: ("published", d) for name, d in manifest.get("published", {}).items()}
+    for name, digest in manifest.get("executed_notebooks", {}).items():
+        listed[f"notebooks/{name}"] = ("executed_notebooks", digest)
+    return listed
 
 
 def write_manifest(manifest: dict, path: Path) -> Path:

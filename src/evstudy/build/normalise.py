@@ -38,13 +38,13 @@ def _drop_timing(papermill: dict) -> None:
 _KERNEL_TMP = re.compile(r"(?:/[\w.-]+)*/ipykernel_\d+/")
 
 
-def _relabel(value: object, labels: list[tuple[str, str]], pattern: re.Pattern | None) -> object:
+def _relabel(value: object, labels: dict[str, str], pattern: re.Pattern | None) -> object:
     """``value`` with every labelled folder, and the kernel's temporary folder, replaced in
     every string all the way down."""
     if isinstance(value, str):
         # Substring tests first: outputs hold long base64 images no regex need scan.
-        if pattern is not None and any(path in value for path, _ in labels):
-            value = pattern.sub(lambda m: dict(labels)[m.group(0)], value)
+        if pattern is not None and any(path in value for path in labels):
+            value = pattern.sub(lambda m: labels[m.group(0)], value)
         return _KERNEL_TMP.sub("", value) if "ipykernel_" in value else value
     if isinstance(value, dict):
         return NotebookNode({k: _relabel(item, labels, pattern) for k, item in value.items()})
@@ -60,13 +60,12 @@ def relabel_paths(value: object, path_labels: Mapping[str | Path, str] | None) -
     A folder is replaced only as a whole path component (``/a/b`` in ``/a/b/c``, not in
     ``/a/bc``); the longest folder wins.
     """
-    labels = sorted(
-        ((str(path).rstrip("/"), label) for path, label in (path_labels or {}).items()),
-        key=lambda item: -len(item[0]),
-    )
+    labels = {str(path).rstrip("/"): label for path, label in (path_labels or {}).items()}
     pattern = None
     if labels:
-        pattern = re.compile("|".join(re.escape(path) for path, _ in labels) + r"(?![\w.-])")
+        # Longest first, so that a folder inside another is matched as itself.
+        folders = sorted(labels, key=len, reverse=True)
+        pattern = re.compile("|".join(map(re.escape, folders)) + r"(?![\w.-])")
     return _relabel(value, labels, pattern)
 
 

@@ -149,11 +149,10 @@ def path_labels(
 def raw_changes(raw_dir: Path, processed_dir: Path) -> dict | None:
     """What changed in the raw folder since the last ingest; None when nothing did.
 
-    Files are compared by content. Changed files outside ``transcripts/`` are named;
-    transcripts are only counted, because a transcript's file name may hold a name.
+    Files outside ``transcripts/`` are compared by name and content, and named. Transcripts
+    are compared by content only and counted: the ingest report keys them by document id,
+    and their file names may hold a person's name.
     """
-    from collections import Counter
-
     from evstudy.files import raw_digests
 
     report = processed_dir / "ingest_report.json"
@@ -161,23 +160,21 @@ def raw_changes(raw_dir: Path, processed_dir: Path) -> dict | None:
         return {"first_ingest": True}
     recorded = json.loads(report.read_text(encoding="utf-8")).get("raw_sha256", {})
     current = raw_digests(raw_dir)
-    # Transcripts are keyed by document id in the report; compare contents, not names.
-    if Counter(recorded.values()) == Counter(current.values()):
+
+    def split(digests: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+        transcript = {k for k in digests if k.startswith("transcripts/")}
+        named = {k: v for k, v in digests.items() if k not in transcript}
+        return named, {digests[k] for k in transcript}
+
+    (old, old_texts), (new, new_texts) = split(recorded), split(current)
+    if old == new and old_texts == new_texts:
         return None
-    named = lambda d: {k: v for k, v in d.items() if not k.startswith("transcripts/")}  # noqa: E731
-    old, new = named(recorded), named(current)
     return {
-        "changed": sorted(k for k in set(old) & set(new) if old[k] != new[k]),
-        "added": sorted(set(new) - set(old)),
-        "removed": sorted(set(old) - set(new)),
-        "transcripts_changed_or_added": len(
-            set(v for k, v in current.items() if k.startswith("transcripts/"))
-            - set(recorded.values())
-        ),
-        "transcripts_changed_or_removed": len(
-            set(v for k, v in recorded.items() if k.startswith("transcripts/"))
-            - set(current.values())
-        ),
+        "changed": sorted(k for k in old.keys() & new.keys() if old[k] != new[k]),
+        "added": sorted(new.keys() - old.keys()),
+        "removed": sorted(old.keys() - new.keys()),
+        "transcripts_changed_or_added": len(new_texts - old_texts),
+        "transcripts_changed_or_removed": len(old_texts - new_texts),
     }
 
 
@@ -217,12 +214,7 @@ def _swap_in(staging: Path, reports: Path) -> None:
 def _site_names(processed: Path) -> dict[str, str]:
     """Site id -> name, from the ingest report (cheap: no table is loaded)."""
     report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
-    if "sites" in report:
-        return dict(sorted(report["sites"].items()))
-    import pandas as pd  # an ingest report older than the "sites" entry
-
-    sites = pd.read_parquet(processed / "sites.parquet", columns=["site_id", "site_name"])
-    return dict(sorted(zip(sites["site_id"], sites["site_name"], strict=True)))
+    return dict(sorted(report["sites"].items()))
 
 
 def _staged_figures(folder: Path) -> dict[str, str]:
@@ -231,15 +223,6 @@ def _staged_figures(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         return {}
     return {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def _figures_intact(figures: Path, recorded: dict[str, str]) -> bool:
-    from evstudy.files import sha256_file
-
-    return all(
-        (figures / name).is_file() and sha256_file(figures / name) == digest
-        for name, digest in recorded.items()
-    )
 
 
 def _publish_figures(staged: Path, figures: Path) -> None:
@@ -274,18 +257,15 @@ def _export_digest(digests: dict, staging: Path, names: dict[str, str], commit: 
 
 def _published_intact(reports: Path) -> bool:
     """True when ``reports`` holds a manifest and every file it lists, unchanged."""
-    from evstudy.files import sha256_file
+    from evstudy.build.manifest import listed_outputs
+    from evstudy.files import changed_files
 
     try:
         manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    listed = {**manifest.get("published", {})}
-    listed.update({f"notebooks/{k}": v for k, v in manifest.get("executed_notebooks", {}).items()})
-    return bool(listed) and all(
-        (reports / name).is_file() and sha256_file(reports / name) == digest
-        for name, digest in listed.items()
-    )
+    listed = {name: digest for name, (_, digest) in listed_outputs(manifest).items()}
+    return bool(listed) and not changed_files(reports, listed)
 
 
 def build(
@@ -336,14 +316,16 @@ def build(
         SIDECAR_SUFFIX,
         dependency_digest,
         is_fresh,
-        markdown_changed,
         record_success,
         recorded_figures,
         refresh_markdown,
+        shared_digest,
+        sidecar_path,
     )
     from evstudy.build.manifest import build_manifest, git_commit, write_manifest
     from evstudy.build.normalise import relabel_paths
     from evstudy.build.runner import NotebookJob, run_notebooks
+    from evstudy.files import changed_files
 
     root = find_project_root()
     raw_dir, processed_dir = resolve_raw(raw), resolve_processed(processed)
@@ -379,6 +361,11 @@ def build(
 
     clock = time.perf_counter()
     to_run, digests, figures_made = [], {}, {}
+    shared = shared_digest(
+        inputs=[processed_dir],
+        source_root=root / "src" / "evstudy",
+        lock=root / "requirements.lock",
+    )
     for job in jobs:
         final = NotebookJob(
             job.name,
@@ -387,19 +374,16 @@ def build(
             reports_dir / "notebooks" / job.output.name,
             job.path_labels,
         )
-        digests[job.name] = dependency_digest(
-            final,
-            inputs=[processed_dir],
-            source_root=root / "src" / "evstudy",
-            lock=root / "requirements.lock",
-        )
+        digests[job.name] = dependency_digest(final, shared=shared)
         figures_made[job.name] = recorded_figures(final)
         fresh = not force and is_fresh(final, digests[job.name])
-        if fresh and _figures_intact(figures_dir, figures_made[job.name]):
+        if fresh and not changed_files(figures_dir, figures_made[job.name]):
             shutil.copy2(final.output, job.output)
-            if markdown_changed(job):
-                refresh_markdown(job)  # prose edits re-render without re-running
-            record_success(job, digests[job.name], figures=figures_made[job.name])
+            # Prose edits re-render without re-running; the record then describes the new file.
+            if refresh_markdown(job):
+                record_success(job, digests[job.name], figures=figures_made[job.name])
+            else:
+                shutil.copy2(sidecar_path(final), sidecar_path(job))
             summary.reused.append(job.name)
         else:
             to_run.append(job)
@@ -420,7 +404,8 @@ def build(
     figures = {name: digest for made in figures_made.values() for name, digest in made.items()}
 
     clock = time.perf_counter()
-    export_digest = _export_digest(digests, staging, names, git_commit(root))
+    commit = git_commit(root)
+    export_digest = _export_digest(digests, staging, names, commit)
     try:
         recorded = (reports_dir / EXPORT_RECORD).read_text(encoding="utf-8").strip()
     except OSError:
@@ -437,7 +422,7 @@ def build(
         summary.exported = False
         summary.seconds["export"] = time.perf_counter() - clock
         return summary
-    _export(staging, processed=processed_dir, names=names, provenance=_provenance_note(root))
+    _export(staging, processed=processed_dir, names=names, provenance=_provenance_note(commit))
     summary.seconds["export"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -460,6 +445,7 @@ def build(
         parameters={job.name: relabel_paths(job.parameters, job.path_labels) for job in jobs},
         path_labels=labels,
         layout=layout([*roots, root], notebooks=sources, **folders),
+        commit=commit,
     )
     if changes and not changes.get("first_ingest"):
         manifest["raw_changes_since_previous_build"] = changes  # verify does not compare it
@@ -482,11 +468,9 @@ def _audit(raw: Path, processed: Path, figures: Path, staging: Path) -> str:
     )
 
 
-def _provenance_note(root: Path) -> str:
+def _provenance_note(commit: str | None) -> str:
     from evstudy import __version__
-    from evstudy.build.manifest import git_commit
 
-    commit = git_commit(root)
     code = f"evstudy {__version__}" + (f", commit `{commit}`" if commit else "")
     return (
         f"**Build.** This report was built by {code}. `manifest.json` beside this page "

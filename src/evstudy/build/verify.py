@@ -72,19 +72,15 @@ def compare_manifests(recorded: dict, rebuilt: dict) -> pd.DataFrame:
 
 def _tampered(reports: Path, manifest: dict) -> list[tuple]:
     """Published files and executed notebooks that no longer match the manifest."""
-    from evstudy.files import sha256_file
+    from evstudy.build.manifest import listed_outputs
+    from evstudy.files import changed_files
 
-    rows = []
-    listed = [("published", k, v) for k, v in manifest.get("published", {}).items()]
-    listed += [
-        ("executed_notebooks", k, v) for k, v in manifest.get("executed_notebooks", {}).items()
+    listed = listed_outputs(manifest)
+    changed = changed_files(reports, {path: digest for path, (_, digest) in listed.items()})
+    return [
+        (f"{listed[path][0]} (on disk)", path, json.dumps(listed[path][1]), json.dumps(found))
+        for path, found in changed.items()
     ]
-    for section, name, digest in listed:
-        path = reports / ("notebooks/" + name if section == "executed_notebooks" else name)
-        found = sha256_file(path) if path.is_file() else None
-        if found != digest:
-            rows.append((f"{section} (on disk)", name, json.dumps(digest), json.dumps(found)))
-    return rows
 
 
 def _place(base: Path, elsewhere: Path, label: str, role: str) -> Path:
