@@ -68,46 +68,6 @@ def test_approach_by_site_recovers_the_planted_reactive_sites(demo_study, demo_t
     )
 
 
-def test_comb_table_ranks_the_planted_top_barriers_and_enablers(demo_study, demo_truth):
-    table = report.comb_table(demo_study)
-    for valence, key in (("barrier", "top_barriers"), ("enabler", "top_enablers")):
-        top = table[table["valence"] == valence].nlargest(3, "participants")["code_id"]
-        assert list(top) == demo_truth[key]
-    assert set(table["valence"]) == {"barrier", "enabler"}
-    assert table["comb"].str.match(r"^[A-Z][a-z]+ [a-z]+$").all()  # "Physical opportunity"
-
-
-def test_theme_matrix_counts_each_participant_once_per_theme(demo_study):
-    matrix = report.theme_matrix(demo_study)
-    per_code = report.code_matrix(demo_study, rows="site", count="participants", coder="primary")
-    barrier_codes = [c for c in per_code.columns if c.startswith("barrier")]
-    themed = matrix["Barriers to evidence-based commissioning"]
-    # At least the busiest code's participants, at most the sum over codes.
-    assert (themed >= per_code[barrier_codes].max(axis=1).reindex(themed.index)).all()
-    assert (themed <= per_code[barrier_codes].sum(axis=1).reindex(themed.index)).all()
-    assert list(matrix.index) == list(demo_study.sites["site_id"])
-    with pytest.raises(ValueError, match="`count` must be one of"):
-        report.theme_matrix(demo_study, count="segments")
-
-
-def test_leading_themes_at_a_site_are_sorted_by_participants(demo_study):
-    themes = report.leading_themes(demo_study, site="S01", n=3)
-    assert len(themes) == 3
-    assert themes["participants"].is_monotonic_decreasing
-    assert set(themes["theme_id"]) <= set(demo_study.codebook["theme_id"])
-    with pytest.raises(ValueError, match="`site` must be one of"):
-        report.leading_themes(demo_study, site="S99")
-
-
-def test_exemplar_quotes_publish_attributions_never_pseudonyms(demo_study):
-    found = report.exemplar_quotes(demo_study, code="barrier", site="S03", n=4)
-    assert list(found.columns) == ["attribution", "text"]
-    assert 1 <= len(found) <= 4
-    assert not found["attribution"].str.contains(r"\bP\d{3}\b").any()
-    assert not found["text"].duplicated().any()
-    assert found["text"].str.len().between(60, 400).all()
-
-
 def test_sector_groups_split_local_authority_staff_from_partners():
     groups = report.sector_groups()
     assert groups["Partner agencies"] == ["partner_agency"]

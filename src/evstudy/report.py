@@ -14,14 +14,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import platform
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from evstudy.coding import _coder_filter, code_matrix, coded_segments, quotes
+from evstudy.coding import code_matrix
 
 if TYPE_CHECKING:
     from IPython.display import HTML, Markdown
@@ -33,29 +32,17 @@ __all__ = [
     "FIGURE_DPI",
     "approach_by_site",
     "banner",
-    "comb_table",
     "comparison_text",
-    "exemplar_quotes",
     "figure",
-    "leading_themes",
     "provenance_table",
     "save_and_show",
     "sector_groups",
     "show_chart",
     "table",
-    "theme_matrix",
 ]
 
 FIGURE_DPI = 110  # the report's charts: 9 in wide -> about 1000 px, sharp on screen and paper
 APPROACH_CODES = ("approach.cycle", "approach.reactive")
-COMB_ORDER = (
-    "psychological_capability",
-    "physical_capability",
-    "social_opportunity",
-    "physical_opportunity",
-    "reflective_motivation",
-    "automatic_motivation",
-)
 
 
 # --- display ---------------------------------------------------------------------------------
@@ -262,88 +249,6 @@ def table(
 # --- cross-site summaries ----------------------------------------------------------------------
 
 
-def _site_segments(study: Study, coder: str | None, site: str | None) -> pd.DataFrame:
-    """Coded segments of one site (all sites when ``site`` is None), checking the site exists."""
-    frame = _segments(study, coder)
-    if site is None:
-        return frame
-    sites = sorted(study.sites["site_id"])
-    if site not in sites:
-        raise ValueError(f"`site` must be one of {sites}, but {site!r} was passed")
-    return frame[frame["site_id"] == site]
-
-
-def _segments(study: Study, coder: str | None) -> pd.DataFrame:
-    frame = _coder_filter(study, coded_segments(study), coder)
-    frame = frame[frame["speaker_role"].isin(("participant", "respondent"))]
-    themes = study.codebook.set_index("code_id")["theme_id"]
-    return frame.assign(
-        theme_id=frame["code_id"].map(themes),
-        speaker=frame["participant_id"].fillna(frame["respondent_id"]),
-    )
-
-
-def _theme_labels(study: Study) -> pd.Series:
-    book = study.codebook
-    return book[book["parent_id"].isna()].set_index("code_id")["label"]
-
-
-def theme_matrix(
-    study: Study, *, count: str = "participants", coder: str | None = "primary"
-) -> pd.DataFrame:
-    """Sites x themes: how many participants (or documents) at each site spoke to each theme.
-
-    A theme counts a participant once however many of its codes they received, which
-    summing :func:`evstudy.code_matrix` columns would not. Expert interviews and survey
-    answers without a site are left out: the matrix compares sites.
-
-    Parameters
-    ----------
-    study : Study
-    count : {"participants", "documents"}
-    coder : str or None, default "primary"
-        Whose codings count (see :func:`evstudy.code_matrix`).
-
-    Returns
-    -------
-    DataFrame
-        Index the site ids, columns the theme labels in codebook order, integer counts.
-    """
-    units = {"participants": "speaker", "documents": "doc_id"}
-    if count not in units:
-        raise ValueError(f"`count` must be one of {list(units)}, but {count!r} was passed")
-    frame = _segments(study, coder).dropna(subset=["site_id"])
-    labels = _theme_labels(study)
-    wide = frame.groupby(["site_id", "theme_id"])[units[count]].nunique().unstack(fill_value=0)
-    wide = wide.reindex(index=study.sites["site_id"], columns=labels.index, fill_value=0)
-    return wide.rename(columns=labels).rename_axis(index="site", columns="theme").astype("int64")
-
-
-def leading_themes(
-    study: Study, *, site: str | None = None, n: int = 3, coder: str | None = "primary"
-) -> pd.DataFrame:
-    """The themes most participants spoke to, at one site or across the study.
-
-    Returns
-    -------
-    DataFrame
-        theme_id, label, participants, documents, segments; the ``n`` themes with most
-        participants (ties: more segments, then codebook order).
-    """
-    frame = _site_segments(study, coder, site)
-    labels = _theme_labels(study)
-    out = frame.groupby("theme_id").agg(
-        participants=("speaker", "nunique"),
-        documents=("doc_id", "nunique"),
-        segments=("coding_id", "size"),
-    )
-    out = out.reindex(labels.index).dropna().astype("int64").rename_axis("theme_id")
-    out.insert(0, "label", labels)
-    out["_order"] = range(len(out))
-    out = out.sort_values(["participants", "segments", "_order"], ascending=[False, False, True])
-    return out.drop(columns="_order").head(n).reset_index()
-
-
 def approach_by_site(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
     """Which sites describe a structured commissioning cycle, and which a reactive one.
 
@@ -375,81 +280,6 @@ def approach_by_site(study: Study, *, coder: str | None = "primary") -> pd.DataF
     return out
 
 
-def comb_table(
-    study: Study, *, site: str | None = None, coder: str | None = "primary"
-) -> pd.DataFrame:
-    """Barriers and enablers by COM-B component, from the codebook's ``comb`` and ``valence``.
-
-    Parameters
-    ----------
-    study : Study
-    site : str, optional
-        One site's participants only (default: every participant and survey respondent).
-    coder : str or None, default "primary"
-
-    Returns
-    -------
-    DataFrame
-        comb (e.g. "Physical opportunity"), valence, code_id, label, participants,
-        documents; every barrier and enabler code, in COM-B then codebook order,
-        participants descending within a component and valence.
-    """
-    book = study.codebook[study.codebook["valence"].isin(["barrier", "enabler"])]
-    frame = _site_segments(study, coder, site)
-    counts = frame.groupby("code_id").agg(
-        participants=("speaker", "nunique"), documents=("doc_id", "nunique")
-    )
-    out = book[["comb", "valence", "code_id", "label"]].join(counts, on="code_id")
-    out[["participants", "documents"]] = out[["participants", "documents"]].fillna(0).astype(int)
-    order = {c: i for i, c in enumerate(COMB_ORDER)}
-    out = out.assign(_c=out["comb"].map(order), _v=out["valence"].map({"barrier": 0, "enabler": 1}))
-    out = out.sort_values(["_c", "_v", "participants", "code_id"], ascending=[1, 1, 0, 1])
-    out["comb"] = out["comb"].str.replace("_", " ").str.capitalize()
-    return out.drop(columns=["_c", "_v"]).reset_index(drop=True)
-
-
-def exemplar_quotes(
-    study: Study,
-    *,
-    code: str,
-    site: str | None = None,
-    n: int = 3,
-    min_chars: int = 60,
-    max_chars: int = 400,
-) -> pd.DataFrame:
-    """A few quotes to illustrate a code or theme, with published attributions only.
-
-    Takes the primary coder's passages of participants' words (not survey answers),
-    one per participant, of a readable length, least-coarsened attribution first,
-    then in document order.
-
-    Returns
-    -------
-    DataFrame
-        attribution, text (never the pseudonym); at most ``n`` rows.
-    """
-    # On a site's page the site is known: attributions must be safe together with it.
-    found = quotes(study, code=code, site=site, context="site" if site else None)
-    found = found[(found["coder"] == _primary(study)) & found["participant_id"].notna()]
-    found = found[found["attribution"].notna()]
-    length = found["text"].str.len()
-    found = found[length.between(min_chars, max_chars)]
-    found = found.drop_duplicates("participant_id").drop_duplicates("text")
-    # Passages that start mid-sentence (a coder's span, a redacted name) read badly.
-    fragment = ~found["text"].str.match(r"[\"'‘“A-Z0-9]")
-    found = found.assign(_fragment=fragment).sort_values(
-        ["_fragment", "attribution_level"], kind="stable"
-    )
-    found = found.head(n)
-    return found[["attribution", "text"]].reset_index(drop=True)
-
-
-def _primary(study: Study) -> str:
-    from evstudy.coding import primary_coder
-
-    return primary_coder(study)
-
-
 def sector_groups() -> dict[str, list[str]]:
     """The survey's two sectors as ``compare_groups`` ``groups``: {sector: [role groups]}."""
     from evstudy.charts.standard import SECTORS
@@ -464,27 +294,24 @@ def sector_groups() -> dict[str, list[str]]:
 
 
 def provenance_table(study: Study, *, extra: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """What the report was built from, for the provenance appendix.
+    """What the report was built from: the study, its raw inputs in one digest, and every
+    processed table, for the provenance appendix.
 
-    Raw file names are not listed (a transcript's file name may hold a name): the raw
-    inputs appear as a count and one combined digest. No paths and no times, so the
-    same inputs give the same table.
+    Raw file names are not listed here (a transcript's file name may hold a name); the
+    inputs one by one and the software versions are in :mod:`evstudy.provenance`. No paths
+    and no times, so the same inputs give the same table.
 
     Parameters
     ----------
     study : Study
     extra : mapping, optional
-        Further rows (for example the code version the build ran from).
+        Further rows.
 
     Returns
     -------
     DataFrame
         item, value.
     """
-    from importlib import metadata
-
-    from evstudy import __version__
-
     report = study.ingest_report
     raw = report.get("raw_sha256", {})
     combined = hashlib.sha256(
@@ -498,12 +325,6 @@ def provenance_table(study: Study, *, extra: Mapping[str, str] | None = None) ->
             (f"Table {name}", f"{len(getattr(study, name, ())):,} rows, SHA-256 {digest[:16]}")
             for name, digest in sorted(report.get("table_sha256", {}).items())
         ],
-        ("evstudy", __version__),
-        ("Python", platform.python_version()),
-        ("pandas", pd.__version__),
-        # Read from package metadata: importing nbconvert in a kernel costs seconds.
-        ("matplotlib", metadata.version("matplotlib")),
-        ("nbconvert", metadata.version("nbconvert")),
         *(extra or {}).items(),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])
