@@ -207,7 +207,6 @@ def test_notebook_json_and_workbook_pieces_are_located(tmp_path):
     assert any(p.location == "sheet 'Role groups', cell A4" for p in source.pieces)
     assert any(p.location.startswith("zip member docProps/core.xml") for p in source.pieces)
     (grid,) = source.grids
-    assert grid.caption == "Respondents by role group"
     assert grid.header == ["Role group", "n"]
     assert grid.rows == [["commissioner", "4"], ["partner_agency", "22"]]
     assert grid.locations[0][1] == "sheet 'Role groups', cell B4"

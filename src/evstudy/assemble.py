@@ -13,7 +13,6 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -22,8 +21,10 @@ from evstudy.anchoring import Unplaced, place_coding
 from evstudy.config import StudyConfig
 from evstudy.errors import EvstudyError, Problems
 from evstudy.files import atomic_write_text
+from evstudy.io.review import FINDINGS_OUT, REGISTER_OUT
 from evstudy.io.sheets import is_blank
 from evstudy.privacy import NameRedactor, canonical_name, detect_first_names, read_identity_key
+from evstudy.recommendations import COLUMNS as RECOMMENDATION_COLUMNS
 
 __all__ = ["COLUMNS", "REVIEW_FILE", "Assembly"]
 
@@ -88,20 +89,9 @@ COLUMNS: dict[str, list[str]] = {
         "role_group",
     ],
     "admin": ["site_id", "year", "measure", "unit", "value"],
-    "review_sources": [
-        "source_id",
-        "citation",
-        "year",
-        "type",
-        "country",
-        "method",
-        *[f"rq{i}" for i in range(1, 6)],
-        "quality",
-        "decision",
-        "reason",
-    ],
-    "review_findings": ["finding_id", "source_id", "finding", "code_id", "coder", "memo"],
-    "recommendations": ["rec_id", "text", "audience", "codes"],
+    "review_sources": list(REGISTER_OUT),
+    "review_findings": list(FINDINGS_OUT),
+    "recommendations": list(RECOMMENDATION_COLUMNS),
 }
 
 
@@ -171,9 +161,7 @@ class Assembly:
         self.admin = self._read(read_admin, admin_file) if admin_file.exists() else None
         rules_file = cfg.path("autocode_rules")
         self.autocode_rules = (
-            self._read(
-                read_autocode_rules, rules_file, study=SimpleNamespace(codebook=self.codebook)
-            )
+            self._read(read_autocode_rules, rules_file, codes=self.codebook["code_id"])
             if rules_file.exists() and self.codebook is not None
             else None
         )

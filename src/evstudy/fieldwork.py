@@ -424,6 +424,12 @@ def _day(value: Any) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def _week_from(uptake: pd.DataFrame, day: Any) -> int:
+    """Responses in :func:`survey_uptake`'s table from ``day`` to six days after it."""
+    week = uptake["date"].between(day, pd.Timestamp(day) + pd.Timedelta(days=6))
+    return int(uptake.loc[week, "n"].sum())
+
+
 def uptake_text(study: Study, *, targets: Mapping[str, Any] | None = None) -> str:
     """One paragraph on survey uptake: responses against target and after each reminder."""
     uptake = survey_uptake(study)
@@ -440,12 +446,7 @@ def uptake_text(study: Study, *, targets: Mapping[str, Any] | None = None) -> st
         return (
             f"{text} No reminder dates are recorded (`fieldwork: survey_reminders` in study.yml)."
         )
-    week = pd.Timedelta(days=6)
-    weeks = [
-        f"{_day(day)} ({uptake.loc[uptake['date'].between(day, day + week), 'n'].sum()} "
-        "responses that week)"
-        for day in reminders
-    ]
+    weeks = [f"{_day(day)} ({_week_from(uptake, day)} responses that week)" for day in reminders]
     return f"{text} Reminders went out on {' and '.join(weeks)}."
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 
 from evstudy.errors import ConfigError, InputError, Problems
 from evstudy.files import atomic_write_text
-from evstudy.io.sheets import cell_text, read_sheet
+from evstudy.io.sheets import TRUE_VALUES, cell_text, read_sheet
 from evstudy.io.tables import SITE_COLUMNS
 
 __all__ = [
@@ -62,16 +62,14 @@ DEFAULT_BALANCE = (
     "foundations_partner",
 )
 
-# Other spellings of the site table's columns that frames use (compared after _norm).
+# Other spellings of the site table's columns that frames use (compared after _norm); the
+# name itself is always tried first (see _find_column).
 FRAME_ALIASES: dict[str, tuple[str, ...]] = {
-    "site_name": ("site_name", "la_name", "name", "local_authority", "authority_name"),
-    "la_type": ("la_type", "authority_type", "type"),
-    "tier": ("tier",),
-    "region": ("region",),
-    "rurality": ("rurality", "urban_rural"),
-    "imd_decile": ("imd_decile",),
-    "ethnic_minority_band": ("ethnic_minority_band", "ethnic_minority"),
-    "foundations_partner": ("foundations_partner", "partner"),
+    "site_name": ("la_name", "name", "local_authority", "authority_name"),
+    "la_type": ("authority_type", "type"),
+    "rurality": ("urban_rural",),
+    "ethnic_minority_band": ("ethnic_minority",),
+    "foundations_partner": ("partner",),
 }
 _IMD_DECILE = re.compile(r"imd.*decile")  # e.g. imd2019_decile_of_153
 ALL = "all"  # the one stratum when no strata are given
@@ -646,7 +644,7 @@ def site_table(
         table[key] = units[source] if source is not None else None
     # ingest requires yes/no here; a frame without the column says nothing, written "no"
     partner = table["foundations_partner"].astype("string").str.strip().str.casefold()
-    table["foundations_partner"] = np.where(partner.isin(["yes", "y", "true", "1"]), "yes", "no")
+    table["foundations_partner"] = np.where(partner.isin(TRUE_VALUES), "yes", "no")
     if table["imd_decile"].notna().any():
         table["imd_decile"] = pd.to_numeric(table["imd_decile"]).astype("Int64")
     return table.reset_index(drop=True)

@@ -67,6 +67,11 @@ R03,,2019,guidance,England,x,very,,,,,top,excluded,
     assert "line 4, column 'RQ1'" in wheres and "line 4, column 'Quality'" in wheres
     assert "line 4, column 'Reason'" in wheres  # excluded without a reason
     assert len(found) == len(wheres) == 9
+    problem = {p.where: p.problem for p in problems(excinfo)}
+    assert problem["line 4, column 'RQ1'"] == "'very' is not one of ['high', 'some', 'none']"
+    assert problem["line 3, column 'Type'"] == (
+        "'journal' is not one of ['peer-reviewed', 'grey literature', 'guidance']"
+    )
 
 
 def test_register_missing_columns_are_named(tmp_path):

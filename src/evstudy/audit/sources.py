@@ -62,7 +62,6 @@ class Grid:
     header: list[str]
     rows: list[list[str]]
     locations: list[list[str]]
-    caption: str = ""
 
 
 @dataclass
@@ -70,7 +69,6 @@ class Source:
     """One output file read for the audit."""
 
     file: str
-    path: Path
     published: bool
     pieces: list[Piece] = field(default_factory=list)
     grids: list[Grid] = field(default_factory=list)
@@ -104,7 +102,7 @@ def iter_sources(roots: dict[str, Path]) -> Iterator[tuple[str, Path, bool]]:
 
 def read_source(file: str, path: Path, published: bool) -> Source:
     """Read one output file into pieces (and, for published pages and workbooks, grids)."""
-    source = Source(file, path, published)
+    source = Source(file, published)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
         _read_html(source, path.read_text(encoding="utf-8", errors="replace"))
@@ -287,7 +285,6 @@ def _html_grid(file: str, table, number: int) -> Grid:
     header = [
         " ".join(h[j] for h in header_rows if j < len(h) and h[j]).strip() for j in range(width)
     ]
-    caption = table.find("caption")
     line = table.sourceline
     return Grid(
         file=file,
@@ -301,7 +298,6 @@ def _html_grid(file: str, table, number: int) -> Grid:
             ]
             for i, row in enumerate(body, 1)
         ],
-        caption=caption.get_text(" ", strip=True) if caption else "",
     )
 
 
@@ -347,18 +343,17 @@ def _read_workbook(source: Source, path: Path) -> None:
 def _sheet_grids(file: str, title: str, values: list[list[object]]) -> list[Grid]:
     """A worksheet's tables: runs of non-blank rows whose first row has two or more cells.
 
-    Rows of one cell just above a table (a title, a note) become its caption.
+    Rows of one cell just above a table (a title, a note) are not part of it.
     """
     from openpyxl.utils import get_column_letter
 
-    grids, caption, block = [], [], []
+    grids, block = [], []
 
     def close() -> None:
         nonlocal block
         wide = [i for i, (_, row) in enumerate(block) if sum(v is not None for v in row) >= 2]
         if wide:
             start = wide[0]
-            caption.extend(_text(v) for _, row in block[:start] for v in row if v is not None)
             (hr, header), body = block[start], block[start + 1 :]
             grids.append(
                 Grid(
@@ -373,12 +368,8 @@ def _sheet_grids(file: str, title: str, values: list[list[object]]) -> list[Grid
                         ]
                         for r, row in body
                     ],
-                    caption=" ".join(caption),
                 )
             )
-            caption.clear()
-        else:
-            caption.extend(_text(v) for _, row in block for v in row if v is not None)
         block = []
 
     for r, row in enumerate(values, 1):

@@ -30,6 +30,7 @@ from evstudy.charts.style import (
     percent_formatter,
 )
 from evstudy.charts.survey import WIDTH, _items_axis, _listing, _require
+from evstudy.fieldwork import _day, _number, _week_from
 from evstudy.study import Study
 
 __all__ = [
@@ -48,15 +49,6 @@ SITE_COLUMNS = ("measure", "label", "site_id", "site_name", "target", "achieved"
 ROLE_COLUMNS = ("site_id", "role_group", "took_part")
 UPTAKE_COLUMNS = ("date", "group", "n", "cumulative", "reminder")
 TIMELINE_COLUMNS = ("method", "date", "n", "cumulative")
-
-
-def _day(value) -> str:
-    day = pd.Timestamp(value)
-    return f"{day.day} {day:%b %Y}"
-
-
-def _number(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
 
 
 def _status_legend(fig: Figure, *, untargeted: bool = False) -> None:
@@ -266,9 +258,7 @@ def uptake_chart(uptake: pd.DataFrame, *, target: float | None = None) -> tuple[
             ax.legend(loc="upper left")
     total = int(uptake.groupby("group")["cumulative"].max().sum())
     after = [
-        f"{int(uptake.loc[uptake['date'].between(d, d + pd.Timedelta(days=6)), 'n'].sum())} "
-        f"in the week from the reminder on {_day(d)}"
-        for d in reminders
+        f"{_week_from(uptake, d)} in the week from the reminder on {_day(d)}" for d in reminders
     ]
     alt = (
         f"Step chart of cumulative survey responses from {_day(uptake['date'].min())} "

@@ -25,7 +25,14 @@ from typing import Any
 import pandas as pd
 
 from evstudy.errors import Problems
-from evstudy.io.sheets import cell_text, find_columns, is_blank, parse_int, read_sheet
+from evstudy.io.sheets import (
+    cell_text,
+    find_columns,
+    is_blank,
+    parse_int,
+    read_sheet,
+    records_frame,
+)
 
 __all__ = [
     "DECISIONS",
@@ -65,6 +72,7 @@ FINDING_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REGISTER_OUT = ["source_id", "citation", "year", "type", "country", "method", *RQS]
 REGISTER_OUT += ["quality", "decision", "reason"]
+FINDINGS_OUT = ["finding_id", "source_id", "finding", "code_id", "coder", "memo"]
 
 
 def _choice(value: Any) -> str | None:
@@ -112,7 +120,7 @@ def read_review_register(path: str | Path, *, label: str | None = None) -> pd.Da
             add(
                 number,
                 key,
-                f"`{key}` must be one of {list(options)}, but {value!r} was given",
+                f"{value!r} is not one of {list(options)}",
                 f"write one of: {', '.join(options)}",
             )
 
@@ -143,7 +151,6 @@ def read_review_register(path: str | Path, *, label: str | None = None) -> pd.Da
             seen[source] = number
         if rec["citation"] is None:
             add(number, "citation", "the citation is blank", "write the full reference")
-        rec["year"] = None
         try:  # a blank year is an undated source ("n.d.")
             rec["year"] = None if is_blank(raw["year"]) else parse_int(raw["year"])
             if rec["year"] is not None and not YEARS[0] <= rec["year"] <= YEARS[1]:
@@ -174,8 +181,7 @@ def read_review_register(path: str | Path, *, label: str | None = None) -> pd.Da
         rec["row"] = number
         records.append(rec)
     found.raise_if_any(sheet.file)
-    frame = pd.DataFrame.from_records(records, columns=[*REGISTER_OUT, "row"])
-    return frame.astype({"year": "Int64", "row": "int64"})
+    return records_frame(records, [*REGISTER_OUT, "row"]).astype({"year": "Int64"})
 
 
 def read_review_findings(
@@ -250,14 +256,13 @@ def read_review_findings(
         if source is not None and included is not None and source not in included:
             problem = (
                 f"source {source!r} was excluded from the review"
-                if source in (excluded or set())
+                if source in excluded
                 else f"source {source!r} is not in the review register"
             )
             add(number, "source_id", problem, "code findings of included sources only")
-        if not is_blank(rec["finding"]) and source is not None:
+        if rec["finding"] is not None and source is not None:
             ids.setdefault((source, rec["finding"]), f"F{len(ids) + 1:03d}")
         rec.update(finding_id=ids.get((source, rec["finding"])), code_id=code, row=number)
         records.append(rec)
     found.raise_if_any(sheet.file)
-    columns = ["finding_id", "source_id", "finding", "code_id", "coder", "memo", "row"]
-    return pd.DataFrame.from_records(records, columns=columns).astype({"row": "int64"})
+    return records_frame(records, [*FINDINGS_OUT, "row"])

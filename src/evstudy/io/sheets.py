@@ -25,6 +25,7 @@ from evstudy.io.textfiles import read_utf8
 
 __all__ = [
     "METHODS",
+    "TRUE_VALUES",
     "Sheet",
     "cell_text",
     "find_columns",
@@ -326,14 +327,14 @@ def parse_float(value: Any) -> float:
     raise ValueError(f"{cell_text(value)!r} is not a number")
 
 
-_TRUE = {"yes", "y", "true", "1"}
+TRUE_VALUES = frozenset({"yes", "y", "true", "1"})  # what parse_bool reads as yes (casefolded)
 _FALSE = {"no", "n", "false", "0"}
 
 
 def parse_bool(value: Any) -> bool:
     """``yes``/``no`` (also y/n, true/false, 1/0) as a bool; ValueError otherwise."""
     text = (cell_text(value) or "").casefold()
-    if text in _TRUE:
+    if text in TRUE_VALUES:
         return True
     if text in _FALSE:
         return False

@@ -9,7 +9,7 @@ import yaml
 
 from evstudy.errors import InputError
 
-__all__ = ["load_yaml", "read_utf8"]
+__all__ = ["entry_lines", "load_yaml", "read_utf8"]
 
 
 def read_utf8(path: Path, name: str, *, fix: str = "re-save it as UTF-8 in a text editor") -> str:
@@ -61,3 +61,26 @@ def load_yaml(path: Path, name: str) -> tuple[Any, yaml.Node | None]:
             "the YAML nests lists or mappings too deeply to read (unclosed brackets?)",
             "fix the syntax: every [ and { needs its closing ] or }",
         ) from None
+
+
+def entry_lines(tree: yaml.Node | None, key: str) -> list[int]:
+    """The 1-based line of each entry of the top-level ``key`` list, for messages.
+
+    Parameters
+    ----------
+    tree : yaml.Node or None
+        The node tree :func:`load_yaml` returns.
+    key : str
+        The top-level key whose list is wanted ("overrides", "recommendations").
+
+    Returns
+    -------
+    list of int
+        One line per entry; empty when the file has no such list.
+    """
+    if not isinstance(tree, yaml.MappingNode):
+        return []
+    for name, value in tree.value:
+        if getattr(name, "value", None) == key and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
