@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-import pandas as pd
 import pytest
 
 from evstudy.coding import cooccurrence, primary_coder
@@ -117,6 +117,10 @@ def test_exemplars_prefer_short_whole_sentences(demo_study):
         exemplars(demo_study, by=["participant_id"])
     with pytest.raises(ValueError, match="`n` must be"):
         exemplars(demo_study, n=0)
+    with pytest.raises(ValueError, match=r"^`coder` must be one of \[.*'primary'\], but 'ZZ'"):
+        exemplars(demo_study, coder="ZZ")
+    other = sorted(set(demo_study.codings["coder"]) - {primary_coder(demo_study), "auto"})[0]
+    assert len(exemplars(demo_study, coder=other)) > 0
 
 
 def test_matrix_wide_is_the_pivot_in_display_order(demo_study):
@@ -191,4 +195,32 @@ def test_barrier_enabler_pairs_agree_with_cooccurrence(demo_study):
     )
     assert len(pairs) == 9 * 9
     assert pairs["barrier"].str.startswith("barrier.").all()
-    assert isinstance(pairs, pd.DataFrame)
+    assert pairs["enabler"].str.startswith("enabler.").all()
+    assert list(pairs.columns) == [
+        "barrier",
+        "barrier_label",
+        "enabler",
+        "enabler_label",
+        "n",
+        "n_barrier",
+        "n_enabler",
+        "jaccard",
+    ]
+
+
+def test_barrier_enabler_pairs_follow_the_codes_valence_not_their_theme(demo_study):
+    book = demo_study.codebook
+    moved = book.assign(
+        valence=book["valence"].mask(book["code_id"] == "emergent.workforce", "barrier")
+    )
+    study = dataclasses.replace(demo_study, codebook=moved)
+    pairs = barrier_enabler_pairs(study)
+    assert len(pairs) == 10 * 9
+    workforce = pairs[pairs["barrier"] == "emergent.workforce"]
+    table = cooccurrence(demo_study, codes=["emergent", "enabler"], unit="document")
+    assert len(workforce) == 9
+    assert workforce.set_index("enabler")["n"].to_dict() == {
+        e: table.at["emergent.workforce", e] for e in workforce["enabler"]
+    }
+    none = dataclasses.replace(demo_study, codebook=book.assign(valence=None))
+    assert barrier_enabler_pairs(none).empty

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from evstudy import narrative
+from evstudy.fieldwork import fieldwork_progress
 from evstudy.matrices import comb_codes
 from evstudy.narrative import ci, fill, listing, n_of, pct, plural
 from evstudy.report import approach_by_site
@@ -127,6 +129,48 @@ def test_triangulation_text_counts_match_the_summary(demo_study):
     assert f"silent on {counts['silence']} themes" in text
 
 
+def test_summary_and_triangulation_text_agree_under_an_override(demo_study):
+    plain = joint_display(demo_study)
+    agreed = plain[plain["rule"] == "agreement"].iloc[0]
+    overrides = pd.DataFrame(
+        {"code_id": [agreed["code_id"]], "convergence": ["dissonance"], "reason": ["a test"]}
+    )
+    display = joint_display(demo_study, overrides=overrides)
+    counts = display["convergence"].value_counts()
+    assert counts["dissonance"] == (plain["convergence"] == "dissonance").sum() + 1
+    text = narrative.triangulation_text(display)
+    summary = narrative.executive_summary(demo_study, display=display)
+    triangulation = summary.split("- **Triangulation.**")[1].split("\n")[0]
+    assert f"agreed on {counts['agreement']}, partly" in text
+    assert f"agreed on {counts['agreement']} of the" in triangulation
+    assert f"disagreed (dissonance) on {counts['dissonance']}." in text
+    assert f"were dissonant on {counts['dissonance']} (" in triangulation
+    label = f"*{narrative.midsentence(agreed['label'])}*"
+    assert label in text and label in triangulation
+    assert "researcher overrode the rules" in text
+
+
+def test_top_choices_names_up_to_three_options():
+    table = pd.DataFrame(
+        {
+            "option": ["Time", "Money", "Skills", "Culture"],
+            "base": [1200, 1200, 1200, 1200],
+            "pct": [0.5, 0.25, 0.125, 0.0],
+        }
+    )
+    assert narrative.top_choices(table, "barrier") == (
+        "The barrier chosen most often was *Time* (50% of 1,200 respondents), then *Money* "
+        "(25%) and *Skills* (12%)."
+    )
+    assert narrative.top_choices(table.head(1), "enabler") == (
+        "The enabler chosen most often was *Time* (50% of 1,200 respondents)."
+    )
+    assert narrative.top_choices(table.head(2), "barrier").endswith("then *Money* (25%).")
+    assert narrative.top_choices(table.head(0), "barrier") == (
+        "No respondent answered the question on the barriers."
+    )
+
+
 def test_sample_against_targets(demo_study):
     sample = narrative.sample_against_targets(demo_study).set_index("measure")
     assert sample.at["One-to-one interviews", "achieved"] == (
@@ -135,6 +179,10 @@ def test_sample_against_targets(demo_study):
     assert sample.at["One-to-one interviews", "target"] == 70
     assert sample.at["Survey responses", "achieved"] == len(demo_study.survey_respondents)
     assert sample.at["Focus-group participants", "target"] == 10 * 7
+    # The same counts as the fieldwork dashboard, which counts who spoke in a focus group.
+    progress = fieldwork_progress(demo_study)
+    assert sample["achieved"].tolist() == progress["achieved"].tolist()
+    assert sample.index[0] == "Local authorities (sites)"
     custom = narrative.sample_against_targets(demo_study, targets={"interviews": 33})
     assert custom.set_index("measure").at["One-to-one interviews", "pct"] == pytest.approx(
         sample.at["One-to-one interviews", "achieved"] / 33

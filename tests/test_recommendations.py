@@ -72,6 +72,20 @@ def test_an_unknown_code_names_the_file_the_recommendation_and_the_code(tmp_path
         read_recommendations(write(tmp_path, "- id: R1\n"))
 
 
+def test_an_unknown_key_lists_the_keys_in_words(tmp_path):
+    path = write(
+        tmp_path,
+        "recommendations:\n  - id: R1\n    text: A.\n    audience: Toolkit\n"
+        "    codes: [barrier]\n    owner: me\n",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        read_recommendations(path)
+    (found,) = excinfo.value.problems
+    assert found.where == "line 2, recommendation 1 (R1)"
+    assert found.problem == "unknown key(s): owner"
+    assert found.fix == "use id, text, audience, codes"
+
+
 def test_evidence_is_computed_from_the_codings(demo_study, display):
     from evstudy.coding import coded_segments, primary_coder
 
@@ -107,10 +121,14 @@ def test_evidence_is_computed_from_the_codings(demo_study, display):
 
 def test_thin_evidence_carries_a_visible_caution(demo_study, display):
     evidence = recommendation_evidence(demo_study, display=display).set_index("rec_id")
-    counts = evidence[["n_participants", "n_sites"]]
-    thin = (counts["n_participants"] < THIN_PARTICIPANTS) | (counts["n_sites"] < THIN_SITES)
-    assert evidence["thin"].tolist() == thin.tolist()
-    assert evidence.loc["REC6", "thin"]  # the demo cites staff turnover alone: 8 people
+    # the demo cites staff turnover alone for REC6: 8 people at 7 sites, under both bars
+    assert (THIN_PARTICIPANTS, THIN_SITES) == (10, 3)
+    assert evidence.loc["REC6", ["n_participants", "n_sites"]].tolist() == [8, 7]
+    assert evidence["thin"].to_dict() == {f"REC{i}": i == 6 for i in range(1, 7)}
+    assert evidence.loc[evidence["thin"], "caution"].tolist() == [
+        "Caution: thin evidence: raised by 8 participants at 7 sites (a recommendation needs "
+        "at least 10 participants at 3 sites)."
+    ]
     assert evidence.loc["REC6", "caution"].startswith("Caution: thin evidence")
     assert (evidence.loc[~evidence["thin"], "caution"] == "").all()
     shown = recommendations_table(evidence.reset_index()).set_index("audience")

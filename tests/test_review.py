@@ -64,12 +64,26 @@ def test_gaps_follow_their_definition(demo_study):
     gaps = literature_gaps(demo_study, display=jd)
     lit = gaps[gaps["gap"] == "literature, not fieldwork"]
     field = gaps[gaps["gap"] == "fieldwork, not literature"]
-    rarely = jd[(jd["literature_n"] > 0) & ((jd["qual_n"] == 0) | (jd["qual_tier"] == "low"))]
-    assert set(lit["code_id"]) == set(rarely["code_id"]) and len(lit)
-    assert set(field["code_id"]) == set(
-        jd.loc[(jd["literature_n"] == 0) & (jd["qual_n"] > 0), "code_id"]
-    )
-    assert field["qual_n"].is_monotonic_decreasing
+    # On the demo: sources with a finding on a code that the fieldwork places low, most
+    # sources first.
+    assert lit[["code_id", "literature_n", "qual_tier"]].values.tolist() == [
+        ["influence.cost", 3, "low"],
+        ["approach.partnership", 2, "low"],
+        ["influence.local_fit", 2, "low"],
+        ["barrier.political", 1, "low"],
+        ["enabler.summaries", 1, "low"],
+    ]
+    # Raised by participants and by no included source: 23 codes, most raised first.
+    assert len(field) == 23 and (field["literature_n"] == 0).all()
+    assert field["code_id"].head(3).tolist() == [
+        "toolkit.eif_guidebook",
+        "approach.cycle",
+        "toolkit.wwcsc_store",
+    ]
+    assert field["qual_n"].head(3).tolist() == [72, 68, 61]
+    assert field["qual_n"].is_monotonic_decreasing and field["qual_n"].iloc[-1] == 8
+    # a code the review and the fieldwork both give weight is in neither list
+    assert "barrier.budget" not in set(gaps["code_id"])
     # the emergent themes came from the fieldwork; the review has nothing on them
     assert {"emergent.workforce", "emergent.data_systems", "emergent.equity"} <= set(
         field["code_id"]

@@ -48,6 +48,23 @@ def test_survey_evidence_matches_the_survey_tables(demo_study):
     assert len(evidence) == 9 + 9 + 10 + 6 + 5
 
 
+def test_an_option_nobody_chose_is_zero_not_silence(demo_study):
+    answers = demo_study.survey_answers
+    gone = answers["code"] == "barrier.turnover"
+    assert gone.sum() > 0
+    bare = dataclasses.replace(demo_study, survey_answers=answers[~gone])
+    row = survey_evidence(bare).set_index("code_id").loc["barrier.turnover"]
+    base = survey_evidence(demo_study).set_index("code_id").at["barrier.skills", "base"]
+    alone = answers[answers["question_id"] == "barriers"].groupby("respondent_id")["code"]
+    only_turnover = int(alone.agg(lambda c: set(c) == {"barrier.turnover"}).sum())
+    assert (row["n"], row["base"], row["pct"]) == (0, base - only_turnover, 0)
+    assert row["item_id"] == "Staff turnover and loss of knowledge"
+    assert row["statistic"] == "chose it" and row["ci_low"] == 0 and row["ci_high"] > 0
+    shown = joint_display(bare).set_index("code_id").loc["barrier.turnover"]
+    assert shown["survey"].startswith("0% chose it (95% CI 0% to ")
+    assert shown["survey_n"] == 0 and shown["reason"] != "the survey did not ask about it"
+
+
 def test_one_row_per_code_with_each_method(display, demo_study):
     book = demo_study.codebook
     assert list(display["code_id"]) == list(book.loc[book["parent_id"].notna(), "code_id"])
@@ -229,7 +246,7 @@ def test_literature_evidence_counts_included_sources_per_code(demo_study):
     assert lit.at["toolkit.nice", "sources"] == "Atkins et al. (2017)"
 
 
-def test_literature_convergence_follows_the_stated_rules(display):
+def test_literature_convergence_follows_the_stated_rules(display, demo_study):
     assert len(LITERATURE_RULES) == 4 and "1. **Silence**" in literature_rules_text()
     for r in display.itertuples():
         lit, qual = r.literature_tier, r.qual_tier
@@ -243,8 +260,13 @@ def test_literature_convergence_follows_the_stated_rules(display):
             expected = "partial agreement"
         assert r.literature_convergence == expected, r.code_id
         assert (r.literature_tier == "high") == (r.literature_n >= LITERATURE_MIN_SOURCES)
-    # the three-strand code is untouched by the literature
-    assert display["rule"].isin(CONVERGENCE).all()
+    # the three-strand code is untouched by the literature: the same without the review
+    bare = dataclasses.replace(
+        demo_study, review_sources=pd.DataFrame(), review_findings=pd.DataFrame()
+    )
+    without = joint_display(bare)
+    for column in ("rule", "convergence", "reason"):
+        assert without[column].tolist() == display[column].tolist(), column
     assert set(display["literature_convergence"]) == set(CONVERGENCE)  # all four occur
 
 

@@ -119,8 +119,9 @@ def approach_text(study: Study, *, site: str, coder: str | None = "primary") -> 
     from evstudy.report import approach_by_site
 
     name = _check_site(study, site)["site_name"]
-    row = approach_by_site(study, coder=coder).set_index("site_id").loc[site]
-    kinds = approach_by_site(study, coder=coder)["approach"]
+    approach = approach_by_site(study, coder=coder)
+    row = approach.set_index("site_id").loc[site]
+    kinds = approach["approach"]
     same = int((kinds == row["approach"]).sum())
     return fill(
         "At {name}, {cycle} described a structured commissioning cycle and {reactive} "

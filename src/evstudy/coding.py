@@ -157,12 +157,8 @@ def _attributions(
     """
     located = people[people["site_id"].notna()]
     cell = located.groupby(["site_id", "role_group"]).size()
-    n_cell = np.asarray(
-        pd.MultiIndex.from_frame(frame[["site_id", "role_group"]]).map(
-            lambda key: cell.get(key, 0)
-        ),
-        dtype=float,
-    )
+    where = pd.MultiIndex.from_frame(frame[["site_id", "role_group"]])
+    n_cell = cell.reindex(where).fillna(0).to_numpy(float)
     n_site = frame["site_id"].map(located.groupby("site_id").size()).fillna(0).to_numpy()
     n_group = frame["role_group"].map(located.groupby("role_group").size()).fillna(0).to_numpy()
     site_known, role_known = "site" in context, "role_group" in context
@@ -195,6 +191,15 @@ def _attributions(
         options.append(pd.Series("Staff, a site", index=frame.index))
     text = np.select([level == i for i in range(4)], [o.to_numpy() for o in options], None)
     return pd.DataFrame({"attribution": text, "attribution_level": level}, index=frame.index)
+
+
+def _quote_k(study: Any, k: int | None) -> int:
+    """``k``, or the study's ``quote_k`` (3 unless set) when None; checked."""
+    if k is None:
+        k = getattr(study, "disclosure", {}).get("quote_k", 3)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"`k` must be a whole number of at least 1, but {k!r} was passed")
+    return k
 
 
 QUOTE_COLUMNS = [
@@ -266,12 +271,9 @@ def quotes(
         only), ``respondent_id, site_id, role_group, method, attribution,
         attribution_level``, in document and text order.
     """
-    if k is None:
-        k = getattr(study, "disclosure", {}).get("quote_k", 3)
+    k = _quote_k(study, k)
     if labels is None:
         labels = getattr(study, "role_group_labels", None) or None
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"`k` must be a whole number of at least 1, but {k!r} was passed")
     known = frozenset(_as_list(context))
     _check("context", sorted(known), ["site", "role_group"])
     frame = coded_segments(study)
@@ -357,10 +359,7 @@ def attribution_groups(
         group, within the population), ``attribution`` and ``attribution_level`` (as
         :func:`quotes` gives them: 0 = not coarsened, 3 = most).
     """
-    if k is None:
-        k = getattr(study, "disclosure", {}).get("quote_k", 3)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"`k` must be a whole number of at least 1, but {k!r} was passed")
+    k = _quote_k(study, k)
     if labels is None:
         labels = getattr(study, "role_group_labels", None) or None
     sites = study.sites.set_index("site_id")["site_name"]

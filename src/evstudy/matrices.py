@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from evstudy.codebook import COMB
-from evstudy.coding import _coder_filter, coded_segments, cooccurrence, primary_coder, quotes
+from evstudy.codebook import COMB, VALENCES
+from evstudy.coding import _check_choice, _coder_filter, coded_segments, cooccurrence, quotes
 from evstudy.disclosure import wilson
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ METHOD_LABELS = {
 }
 TRANSCRIPT_METHODS = ("interview", "focus_group", "expert_interview")
 COMB_LABELS = {c: c.replace("_", " ").capitalize() for c in COMB}
-VALENCES = ("barrier", "enabler")
 MIN_QUOTE = 40  # characters: shorter passages rarely make sense alone
 MAX_QUOTE = 220  # characters: a matrix cell holds a short exemplar, not a paragraph
 MATRIX_COLUMNS = [
@@ -68,11 +67,6 @@ MATRIX_COLUMNS = [
     "quote",
     "attribution",
 ]
-
-
-def _check_choice(param: str, value: object, options: Sequence) -> None:
-    if value not in options:
-        raise ValueError(f"`{param}` must be one of {list(options)}, but {value!r} was passed")
 
 
 def _check_methods(study: Study, methods: Sequence[str]) -> list[str]:
@@ -116,10 +110,8 @@ def _exemplars(
     shown in already says its site or role group), attributions are made safe together
     with it, and passages no attribution makes safe are left out.
     """
-    found = quotes(study, context=list(context) or None)
+    found = _coder_filter(study, quotes(study, context=list(context) or None), coder)
     found = found[found["attribution"].notna()]
-    if coder is not None:
-        found = found[found["coder"] == (primary_coder(study) if coder == "primary" else coder)]
     found = found[found["method"].isin(methods)].drop_duplicates(["doc_id", "code_id", "text"])
     length = found["text"].str.len()
     themes = study.codebook.set_index("code_id")["theme_id"]
@@ -168,7 +160,7 @@ def exemplars(
     methods : sequence of str, optional
         Take passages from these methods only (default: every method).
     coder : str or None, default "primary"
-        Whose coded passages to take.
+        Whose coded passages to take; an unknown coder is a ValueError.
     max_chars : int
     n : int or None, default 1
         Exemplars per group; None for every passage, best first.
@@ -488,10 +480,16 @@ def barrier_enabler_pairs(
     DataFrame
         barrier, barrier_label, enabler, enabler_label, n (units coded with both),
         n_barrier, n_enabler (units coded with each), jaccard (n / units with either);
-        every pair, most frequent first.
+        every pair, most frequent first; empty when the codebook has no barrier or no
+        enabler code.
     """
-    table = cooccurrence(study, codes=list(VALENCES), unit=unit, coder=coder)
     book = study.codebook.set_index("code_id")
+    # The codes the codebook marks as barriers or enablers, wherever they sit in it.
+    valenced = book.index[book["valence"].isin(VALENCES)]
+    if set(book.loc[valenced, "valence"]) != set(VALENCES):
+        columns = ["barrier", "barrier_label", "enabler", "enabler_label", "n"]
+        return pd.DataFrame(columns=[*columns, "n_barrier", "n_enabler", "jaccard"])
+    table = cooccurrence(study, codes=list(valenced), unit=unit, coder=coder)
     barriers = [c for c in table.index if book.at[c, "valence"] == "barrier"]
     enablers = [c for c in table.columns if book.at[c, "valence"] == "enabler"]
     pairs = (

@@ -48,6 +48,7 @@ __all__ = [
     "rq4",
     "rq5",
     "sample_against_targets",
+    "top_choices",
     "triangulation_text",
 ]
 
@@ -148,29 +149,19 @@ def midsentence(label: str) -> str:
 # --- shared computations -----------------------------------------------------------------------
 
 
-def _joint(study: Study, coder: str | None) -> pd.DataFrame:
+def _joint(study: Study, coder: str | None, display: pd.DataFrame | None) -> pd.DataFrame:
+    """``display``, or the joint display computed without researcher overrides."""
+    if display is not None:
+        return display
     from evstudy.triangulation import joint_display
 
     return joint_display(study, coder=coder)
 
 
-def _cooccurring(
-    study: Study, coder: str | None, methods: Iterable[str], left: Iterable[str]
-) -> pd.DataFrame:
-    """Answers (turns) of ``methods`` coded with a ``left`` code and each other code."""
-    from evstudy.coding import _coder_filter, coded_segments
-
-    frame = _coder_filter(study, coded_segments(study), coder)
-    frame = frame[(frame["speaker_role"] == "participant") & frame["method"].isin(list(methods))]
-    present = pd.crosstab([frame["doc_id"], frame["turn"]], frame["code_id"]).gt(0).astype(int)
-    left = [c for c in left if c in present.columns]
-    return (present[left].T @ present).rename_axis(index="code_id", columns="other")
-
-
 # --- the research questions --------------------------------------------------------------------
 
 
-def _rq1(study: Study, coder: str | None) -> dict[str, str]:
+def _rq1(study: Study, coder: str | None, joint: pd.DataFrame) -> dict[str, str]:
     from evstudy.report import approach_by_site
     from evstudy.subgroups import compare_groups
 
@@ -187,7 +178,7 @@ def _rq1(study: Study, coder: str | None) -> dict[str, str]:
     )
     here = reactive_code[is_reactive]
     there = reactive_code[~is_reactive]
-    joint = _joint(study, coder).set_index("code_id")
+    joint = joint.set_index("code_id")
     headline = fill(
         "{reactive} {verb} mainly reactive commissioning ({names}); {structured} a structured "
         "commissioning cycle{mixed}.",
@@ -302,14 +293,23 @@ def _sector_comparison(study: Study, compare_groups: Any) -> str:
     )
 
 
-def rq1(study: Study, *, coder: str | None = "primary") -> str:
+def rq1(study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None) -> str:
     """Research question 1, commissioning approaches and influences, as Markdown.
 
     Sites are classed by :func:`evstudy.report.approach_by_site`; other approaches and the
     influences on decisions come from the joint display, research evidence from the survey
     with a comparison of partner agencies and local authority staff.
+
+    Parameters
+    ----------
+    study : Study
+    coder : str or None, default "primary"
+    display : DataFrame, optional
+        The joint display (:func:`evstudy.triangulation.joint_display`, with the
+        researcher's overrides) the report shows; computed without overrides when not
+        given.
     """
-    return _rq1(study, coder)["markdown"]
+    return _rq1(study, coder, _joint(study, coder, display))["markdown"]
 
 
 def _top(codes: pd.DataFrame, valence: str, n: int = 3) -> pd.DataFrame:
@@ -559,14 +559,14 @@ def _legacy_survey(study: Study) -> str:
 def rq3(study: Study, *, coder: str | None = "primary") -> str:
     """Research question 3, the legacy Evidence Store and Guidebook, as Markdown.
 
-    Counts the expert interviewees coded to strengths and weaknesses, and the answers in
-    which a strength or weakness was coded together with each legacy resource.
+    Counts the expert interviewees coded to strengths and weaknesses, then, from
+    :func:`legacy_views`, the expert-interview passages coded as a strength or a weakness
+    that name each legacy resource, and the survey's share who had used each.
     """
     return _rq3(study, coder)["markdown"]
 
 
-def _rq4(study: Study, coder: str | None) -> dict[str, str]:
-    joint = _joint(study, coder)
+def _rq4(study: Study, coder: str | None, joint: pd.DataFrame) -> dict[str, str]:
     tools = joint[(joint["theme_id"] == "toolkit") & ~joint["code_id"].isin(JUDGEMENTS)]
     if tools.empty:
         return {
@@ -624,19 +624,26 @@ def _rq4(study: Study, coder: str | None) -> dict[str, str]:
     return {"headline": headline, "markdown": "\n\n".join(paragraphs)}
 
 
-def rq4(study: Study, *, coder: str | None = "primary") -> str:
+def rq4(study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None) -> str:
     """Research question 4, how toolkits and guidance enter decisions, as Markdown.
 
-    Toolkits talked about (interviews and focus groups) against toolkits used (survey), and
-    the codes that share an answer with a toolkit mention.
+    Toolkits talked about (interviews and focus groups) against toolkits used (survey),
+    from the joint display, and the role group that mentioned each of the most talked-about
+    toolkits most (the framework matrix of role groups by code).
+
+    Parameters
+    ----------
+    study : Study
+    coder : str or None, default "primary"
+    display : DataFrame, optional
+        The joint display the report shows (see :func:`rq1`).
     """
-    return _rq4(study, coder)["markdown"]
+    return _rq4(study, coder, _joint(study, coder, display))["markdown"]
 
 
-def _rq5(study: Study, coder: str | None) -> dict[str, str]:
+def _rq5(study: Study, coder: str | None, joint: pd.DataFrame) -> dict[str, str]:
     pairs = barrier_enabler_pairs(study, coder=coder)
     top_pairs = pairs[pairs["n"] > 0].head(3)
-    joint = _joint(study, coder)
     guide = joint[joint["theme_id"] == "guide"]
     enablers = _top(comb_codes(study, coder=coder), "enabler")
     paragraphs = []
@@ -699,42 +706,75 @@ def _rq5(study: Study, coder: str | None) -> dict[str, str]:
     return {"headline": headline, "markdown": "\n\n".join(paragraphs)}
 
 
-def rq5(study: Study, *, coder: str | None = "primary") -> str:
+def rq5(study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None) -> str:
     """Research question 5, what would overcome the barriers and the Guides' format, as Markdown.
 
     The leading enablers, the barrier-enabler pairs most raised together, and Practice Guide
     preferences from interviews, focus groups and the survey.
+
+    Parameters
+    ----------
+    study : Study
+    coder : str or None, default "primary"
+    display : DataFrame, optional
+        The joint display the report shows (see :func:`rq1`).
     """
-    return _rq5(study, coder)["markdown"]
+    return _rq5(study, coder, _joint(study, coder, display))["markdown"]
 
 
-def headlines(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
+def headlines(
+    study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One computed sentence per research question, for the executive summary.
+
+    Parameters
+    ----------
+    study : Study
+    coder : str or None, default "primary"
+    display : DataFrame, optional
+        The joint display the report shows (see :func:`rq1`).
 
     Returns
     -------
     DataFrame
         rq (1-5), question, headline (Markdown).
     """
-    makers = (_rq1, _rq2, _rq3, _rq4, _rq5)
+    joint = _joint(study, coder, display)
+    found = (
+        _rq1(study, coder, joint),
+        _rq2(study, coder),
+        _rq3(study, coder),
+        _rq4(study, coder, joint),
+        _rq5(study, coder, joint),
+    )
     rows = [
-        {"rq": i, "question": RESEARCH_QUESTIONS[i], "headline": make(study, coder)["headline"]}
-        for i, make in enumerate(makers, 1)
+        {"rq": i, "question": RESEARCH_QUESTIONS[i], "headline": f["headline"]}
+        for i, f in enumerate(found, 1)
     ]
     return pd.DataFrame(rows)
 
 
-def executive_summary(study: Study, *, coder: str | None = "primary") -> str:
+def executive_summary(
+    study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None
+) -> str:
     """The executive summary as Markdown bullets: one headline per research question, then
     what triangulation found and how reliable the coding was.
+
+    Parameters
+    ----------
+    study : Study
+    coder : str or None, default "primary"
+    display : DataFrame, optional
+        The joint display the report shows (see :func:`rq1`), so that the summary agrees
+        with :func:`triangulation_text` of the same display.
     """
     from evstudy.reliability import reliability_table
 
+    display = _joint(study, coder, display)
     lines = [
         f"- **Research question {r.rq}.** {r.headline}"
-        for r in headlines(study, coder=coder).itertuples()
+        for r in headlines(study, coder=coder, display=display).itertuples()
     ]
-    display = _joint(study, coder)
     counts = display["convergence"].value_counts()
     dissonant = display[display["convergence"] == "dissonance"]
     lines.append(
@@ -840,33 +880,53 @@ def sample_against_targets(
     targets : mapping, optional
         Target counts (``interviews``, ``expert_interviews``, ``focus_groups``,
         ``focus_group_size``, ``survey_responses``, ``sites_min``, ``sites_max``). Default:
-        those the ingest report records, else the protocol's (``config.DEFAULT_TARGETS``).
+        those the ingest report records, else the protocol's (``config.DEFAULT_TARGETS``);
+        see :func:`evstudy.fieldwork.study_targets`.
 
     Returns
     -------
     DataFrame
         measure, target, achieved, pct (achieved / target; the site row against the
-        smallest number of sites the protocol aimed for).
+        smallest number of sites the protocol aimed for). The rows and counts of
+        :func:`evstudy.fieldwork.fieldwork_progress`, labelled for the report.
     """
-    from evstudy.config import DEFAULT_TARGETS
+    from evstudy.fieldwork import MEASURES, fieldwork_progress
 
-    targets = {**DEFAULT_TARGETS, **study.ingest_report.get("targets", {}), **(targets or {})}
-    docs = study.documents["method"].value_counts()
-    people = study.participants.assign(method=study.participants["methods"].str.split("; "))
-    people = people.explode("method")["method"].value_counts()
-    groups = int(docs.get("focus_group", 0))
-    rows = [
-        ("Local authorities (sites)", targets["sites_min"], len(study.sites)),
-        ("One-to-one interviews", targets["interviews"], int(docs.get("interview", 0))),
-        ("Expert interviews", targets["expert_interviews"], int(docs.get("expert_interview", 0))),
-        ("Focus groups", targets["focus_groups"], groups),
-        (
-            "Focus-group participants",
-            targets["focus_groups"] * targets["focus_group_size"],
-            int(people.get("focus_group", 0)),
-        ),
-        ("Survey responses", targets["survey_responses"], len(study.survey_respondents)),
-    ]
-    out = pd.DataFrame(rows, columns=["measure", "target", "achieved"])
-    out["pct"] = out["achieved"] / out["target"]
+    progress = fieldwork_progress(study, targets=targets)
+    labels = {**MEASURES, "sites": "Local authorities (sites)"}
+    out = progress[["measure", "target", "achieved", "pct"]].copy()
+    out["measure"] = out["measure"].map(labels)
     return out
+
+
+def top_choices(choices: pd.DataFrame, noun: str, *, n: int = 3) -> str:
+    """The options of a multiple-choice question chosen most often, in a sentence.
+
+    Parameters
+    ----------
+    choices : DataFrame
+        :func:`evstudy.survey.choice_table`'s ranking (option, base, pct), most chosen first.
+    noun : str
+        What an option is ("barrier"), for "The barrier chosen most often was ...".
+    n : int, default 3
+        How many options to name; fewer when the question offered fewer.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"option": ["A", "B"], "base": [40, 40], "pct": [0.5, 0.25]})
+    >>> top_choices(table, "barrier")
+    'The barrier chosen most often was *A* (50% of 40 respondents), then *B* (25%).'
+    """
+    top = choices.head(n)
+    if top.empty:
+        return f"No respondent answered the question on the {noun}s."
+    first = top.iloc[0]
+    then = [f"*{r.option}* ({pct(r.pct)})" for r in top.iloc[1:].itertuples()]
+    return fill(
+        "The {noun} chosen most often was *{option}* ({share:pct} of {base} respondents){then}.",
+        noun=noun,
+        option=first["option"],
+        share=first["pct"],
+        base=int(first["base"]),
+        then=f", then {listing(then)}" if then else "",
+    )

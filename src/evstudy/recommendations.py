@@ -47,13 +47,6 @@ KEYS = ("id", "text", "audience", "codes")
 COLUMNS = ["rec_id", "text", "audience", "codes"]
 
 
-def _entry_lines(tree: Any) -> list[int]:
-    for key, value in getattr(tree, "value", []) or []:
-        if getattr(key, "value", None) == "recommendations" and hasattr(value, "value"):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
 def read_recommendations(
     path: str | Path, *, codes: Any = None, label: str | None = None
 ) -> pd.DataFrame:
@@ -80,7 +73,7 @@ def read_recommendations(
         Listing every problem: a missing or repeated id, a blank text, an audience not in
         :data:`AUDIENCES`, no codes, a code the codebook lacks, an unknown key.
     """
-    from evstudy.io.textfiles import load_yaml
+    from evstudy.io.textfiles import entry_lines, load_yaml
 
     path = Path(path)
     name = label or str(path)
@@ -95,7 +88,7 @@ def read_recommendations(
             "write recommendations: [{id: ..., text: ..., audience: ..., codes: [...]}]",
         )
     known = None if codes is None else set(codes)
-    lines = _entry_lines(tree)
+    lines = entry_lines(tree, "recommendations")
     found, records, seen = Problems(), [], {}
     for i, entry in enumerate(data["recommendations"]):
         where = f"line {lines[i] if i < len(lines) else 0}, recommendation {i + 1}"
@@ -106,7 +99,9 @@ def read_recommendations(
         where = f"{where} ({rec_id})" if rec_id else where
         unknown = sorted(str(k) for k in entry if k not in KEYS)
         if unknown:
-            found.add(name, where, f"unknown key(s): {', '.join(unknown)}", f"use {KEYS}")
+            found.add(
+                name, where, f"unknown key(s): {', '.join(unknown)}", f"use {', '.join(KEYS)}"
+            )
         if not rec_id:
             found.add(name, where, "the recommendation has no id", "add id: REC1 (unique)")
         elif rec_id in seen:

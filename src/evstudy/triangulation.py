@@ -99,7 +99,6 @@ TIER_WORDS = {
     "low": "less than for most related themes",
 }
 OVERRIDE_KEYS = ("code", "convergence", "reason")
-SOURCES = {"interview": "interview", "focus_group": "focus_group", "qualitative": "qual"}
 
 
 def rules_text() -> str:
@@ -191,8 +190,8 @@ def survey_evidence(study: Study) -> pd.DataFrame:
     """The survey statistic for every code a survey option or grid item is tied to.
 
     For a multiple-choice option it is the share of respondents to the question who chose
-    it; for a grid item, the share who gave one of the scale's positive answers (for
-    example "A lot" or "A great deal").
+    it (an option offered but chosen by nobody is 0 of them); for a grid item, the share who
+    gave one of the scale's positive answers (for example "A lot" or "A great deal").
 
     Parameters
     ----------
@@ -212,11 +211,19 @@ def survey_evidence(study: Study) -> pd.DataFrame:
     answers = answers.assign(type=answers["question_id"].map(kinds))
     multi = answers[answers["type"] == "multi"]
     bases = multi.groupby("question_id")["respondent_id"].nunique()
-    chosen = (
-        multi.dropna(subset=["code"])
-        .groupby(["code", "question_id"], sort=False)
-        .agg(n=("respondent_id", "nunique"), item_id=("value", "first"))
-        .reset_index()
+    picks = multi.groupby(["question_id", "value"])["respondent_id"].nunique()
+    # Every coded option of an answered question, so one that nobody chose counts 0.
+    offered = options[options["question_id"].isin(bases.index) & options["code"].notna()]
+    offered = offered.sort_values(["question_id", "position"], kind="stable")
+    chosen = pd.DataFrame(
+        {
+            "code": offered["code"].to_numpy(),
+            "question_id": offered["question_id"].to_numpy(),
+            "n": picks.reindex(pd.MultiIndex.from_frame(offered[["question_id", "option"]]))
+            .fillna(0)
+            .to_numpy(),
+            "item_id": offered["option"].to_numpy(),
+        }
     )
     chosen["base"] = chosen["question_id"].map(bases)
     chosen["statistic"] = "chose it"
@@ -543,14 +550,6 @@ def convergence_summary(display: pd.DataFrame) -> pd.DataFrame:
 # --- researcher overrides ----------------------------------------------------------------------
 
 
-def _entry_lines(tree: Any) -> list[int]:
-    """The 1-based line of each entry of the top-level ``overrides`` list."""
-    for key, value in getattr(tree, "value", []) or []:
-        if getattr(key, "value", None) == "overrides" and hasattr(value, "value"):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
 def read_overrides(
     path: str | Path, *, study: Study | None = None, label: str | None = None
 ) -> pd.DataFrame:
@@ -585,7 +584,7 @@ def read_overrides(
         Listing every problem: a missing code, convergence or reason, an unknown
         convergence code or key, a code not in the codebook, a code overridden twice.
     """
-    from evstudy.io.textfiles import load_yaml
+    from evstudy.io.textfiles import entry_lines, load_yaml
 
     path = Path(path)
     name = label or str(path)
@@ -599,7 +598,7 @@ def read_overrides(
             "the file has no 'overrides:' list",
             "write overrides: [{code: ..., convergence: ..., reason: ...}]",
         )
-    lines = _entry_lines(tree)
+    lines = entry_lines(tree, "overrides")
     codes = None
     if study is not None:
         codes = set(study.codebook.loc[study.codebook["parent_id"].notna(), "code_id"])

@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 
 from evstudy.charts.save import freeze_layout
 from evstudy.charts.style import ACCENT, BLUES, INK, OKABE_ITO, chart_style, wrap_label
+from evstudy.charts.survey import _require
+from evstudy.matrices import matrix_wide
 
 __all__ = [
     "comb_heatmap",
@@ -32,16 +34,6 @@ SLIM_CELL = 0.24  # inches per row of a long matrix
 MATRIX_VALUES = ("participants", "share", "segments")
 MAX_LABELLED = 120  # cells: beyond this a heatmap is read by its colours
 DARK = 0.6  # on cells shaded past this fraction of the scale, labels are white
-
-
-def _require(table: pd.DataFrame, columns: list[str], name: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"`{name}` must be a DataFrame, but {type(table).__name__} was passed")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"`{name}` is missing columns {missing}; it needs {columns}")
-    if table.empty:
-        raise ValueError(f"`{name}` has no rows to chart")
 
 
 def _label(value: float, percent: bool) -> str:
@@ -162,9 +154,8 @@ def framework_heatmap(
     """
     if value not in MATRIX_VALUES:
         raise ValueError(f"`value` must be one of {list(MATRIX_VALUES)}, but {value!r} was passed")
-    _require(matrix, ["row_label", "label", value], "matrix")
-    wide = matrix.pivot(index="row_label", columns="label", values=value)
-    wide = wide.reindex(index=pd.unique(matrix["row_label"]), columns=pd.unique(matrix["label"]))
+    _require(matrix, ("row_label", "label", value), "matrix")
+    wide = matrix_wide(matrix, value=value)
     subject = "cases by theme"
     if wide.shape[1] > 12:
         wide, subject = wide.T, "themes by case"
@@ -175,13 +166,7 @@ def framework_heatmap(
         "participants": "participants",
         "segments": "coded passages",
     }[value]
-    return heatmap(
-        wide.rename_axis(index=None, columns=None),
-        title=title,
-        value_label=value_label,
-        percent=percent,
-        subject=subject,
-    )
+    return heatmap(wide, title=title, value_label=value_label, percent=percent, subject=subject)
 
 
 def comb_heatmap(comb: pd.DataFrame, *, title: str | None = None) -> tuple[Figure, str]:
@@ -189,7 +174,7 @@ def comb_heatmap(comb: pd.DataFrame, *, title: str | None = None) -> tuple[Figur
 
     Cells show the participants who described any barrier or enabler of the component.
     """
-    _require(comb, ["comb_label", "valence", "participants"], "comb")
+    _require(comb, ("comb_label", "valence", "participants"), "comb")
     wide = comb.pivot(index="comb_label", columns="valence", values="participants")
     wide = wide.reindex(index=pd.unique(comb["comb_label"])).rename(columns=str.capitalize)
     return heatmap(
@@ -202,7 +187,7 @@ def comb_heatmap(comb: pd.DataFrame, *, title: str | None = None) -> tuple[Figur
 
 def pairs_heatmap(pairs: pd.DataFrame, *, title: str | None = None) -> tuple[Figure, str]:
     """Barrier x enabler co-occurrence (from :func:`evstudy.matrices.barrier_enabler_pairs`)."""
-    _require(pairs, ["barrier_label", "enabler_label", "n"], "pairs")
+    _require(pairs, ("barrier_label", "enabler_label", "n"), "pairs")
     wide = pairs.pivot(index="barrier_label", columns="enabler_label", values="n")
     wide = wide.reindex(
         index=pd.unique(pairs.sort_values("n_barrier", ascending=False)["barrier_label"]),
@@ -223,7 +208,7 @@ def site_comparison_chart(
 
     Takes :func:`evstudy.matrices.site_comparison`'s table.
     """
-    _require(comparison, ["label", "share", "mean_share"], "comparison")
+    _require(comparison, ("label", "share", "mean_share"), "comparison")
     data = comparison.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(data))
     with chart_style():
