@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         ingest(args.raw, tmp / "processed", key_dir=tmp / "keys")
         study = load_study(tmp / "processed")
         (tmp / "rules.yml").write_text(autocode_rules_yaml(), encoding="utf-8")
-        rules = read_autocode_rules(tmp / "rules.yml", study=study)
+        rules = read_autocode_rules(tmp / "rules.yml", codes=study.codebook["code_id"])
 
     big = replicate(study, 20)
     n_small = int(study.turns["speaker_role"].isin(DATA_ROLES).sum())

@@ -34,7 +34,7 @@ def write(tmp_path: Path, text: str, name: str = "rules.yml") -> Path:
 def demo_rules(tmp_path_factory, demo_study) -> pd.DataFrame:
     path = tmp_path_factory.mktemp("rules") / "autocode_rules.yml"
     path.write_text(autocode_rules_yaml(), encoding="utf-8")
-    return read_autocode_rules(path, study=demo_study)
+    return read_autocode_rules(path, codes=demo_study.codebook["code_id"])
 
 
 def naive_suggestions(study, rules: pd.DataFrame) -> set[tuple[str, int, str]]:
@@ -71,7 +71,7 @@ rules:
     keywords: [stats, Stats]
 """
     with pytest.raises(ValidationError) as excinfo:
-        read_autocode_rules(write(tmp_path, text), study=demo_study)
+        read_autocode_rules(write(tmp_path, text), codes=demo_study.codebook["code_id"])
     problems = [(p.where, p.problem) for p in excinfo.value.problems]
     expected = [
         ("line 2, rule 1 (barrier.access)", "unknown key(s): colour"),
@@ -88,6 +88,17 @@ rules:
         assert any(w == where and what in p for w, p in problems), (where, what)
     with pytest.raises(InputError, match="no 'rules:' list"):
         read_autocode_rules(write(tmp_path, "- code: a\n"))
+
+
+def test_codes_check_the_rules_against_the_given_code_ids(tmp_path):
+    path = write(tmp_path, TINY_RULES)
+    rules = read_autocode_rules(path, codes=["barrier.access", "evidence.research"])
+    assert list(rules["code_id"]) == ["barrier.access", "barrier.access", "evidence.research"]
+    with pytest.raises(ValidationError) as excinfo:
+        read_autocode_rules(path, codes=iter(["barrier.access"]))
+    assert [(p.where, p.problem) for p in excinfo.value.problems] == [
+        ("line 5, rule 2 (evidence.research)", "code 'evidence.research' is not in the codebook")
+    ]
 
 
 def test_compiled_rules_are_one_pattern(demo_rules):
@@ -120,7 +131,7 @@ def test_suggestions_equal_a_per_code_loop_on_the_demo(demo_study, demo_rules):
 
 def test_same_start_matches_of_two_codes_are_both_found(tmp_path, tiny_study):
     study = tiny_study
-    rules = read_autocode_rules(write(tmp_path, TINY_RULES), study=study)
+    rules = read_autocode_rules(write(tmp_path, TINY_RULES), codes=study.codebook["code_id"])
     suggested = suggest_codes(study, rules)
     got = set(suggested[["doc_id", "turn", "code_id"]].itertuples(index=False, name=None))
     assert got == {

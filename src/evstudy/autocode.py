@@ -16,6 +16,7 @@ human coding, turn by turn.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,10 @@ def _rule_lines(tree: Any) -> list[int]:
 
 
 def read_autocode_rules(
-    path: str | Path, *, study: Any = None, label: str | None = None
+    path: str | Path,
+    *,
+    codes: Iterable[str] | None = None,
+    label: str | None = None,
 ) -> pd.DataFrame:
     """Read and validate an auto-coding rules file.
 
@@ -93,8 +97,8 @@ def read_autocode_rules(
     ----------
     path : str or Path
         The rules YAML (``rules:`` list of ``{code, keywords, phrases}``).
-    study : Study, optional
-        When given, every rule's code must be in ``study.codebook``.
+    codes : iterable of str, optional
+        The codebook's code ids; when given, every rule's code must be one of them.
     label : str, optional
         How messages name the file; defaults to ``path``.
 
@@ -121,7 +125,7 @@ def read_autocode_rules(
             name, "", "the file has no 'rules:' list", "write rules: [{code: ..., keywords: [...]}]"
         )
     lines = _rule_lines(tree)
-    known = None if study is None else set(study.codebook["code_id"])
+    known = None if codes is None else set(codes)
     found = Problems()
     records: list[dict[str, str]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -183,7 +187,7 @@ def read_autocode_rules(
 
 def _rules_frame(rules: pd.DataFrame | str | Path, study: Any = None) -> pd.DataFrame:
     if isinstance(rules, (str, Path)):
-        return read_autocode_rules(rules, study=study)
+        return read_autocode_rules(rules, codes=study.codebook["code_id"])
     if not isinstance(rules, pd.DataFrame) or not {"code_id", "kind", "term"} <= set(rules):
         raise ValueError(
             "`rules` must be a rules file's path or a table from read_autocode_rules, "
