@@ -83,3 +83,56 @@ def test_first_name_detector_uses_an_offline_list_without_common_words():
     assert "Oliver" in names and "Will" not in names and "Grace" not in names
     found = detect_first_names("Then Oliver said [name] had told Grace; Sunday in Leeds.")
     assert found == ["Oliver"]
+
+
+def _flat_redactor_pattern(full_names, other_names):
+    """The redactor's pattern as a flat, longest-first alternation: the reference."""
+    import re
+
+    def loose(name):
+        return r"\s+".join(re.escape(part) for part in name.split())
+
+    multi, single, surnames = set(), set(), set()
+    for name in [*full_names, *other_names]:
+        parts = name.split()
+        if len(parts) == 1:
+            single.add(name)
+        else:
+            multi |= {name, f"{parts[-1]}, {' '.join(parts[:-1])}"}
+            surnames.add(parts[-1])
+    longest = lambda names: sorted(names, key=lambda s: (-len(s), s))  # noqa: E731
+    titles = "|".join(["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Cllr", "Councillor", "Prof"])
+    alternatives = [
+        "(?i:" + "|".join(loose(n) for n in longest(multi)) + ")",
+        f"(?:{titles}|Professor)"
+        + r"\.?\s+(?i:"
+        + "|".join(map(re.escape, longest(surnames)))
+        + ")",
+        "(?:" + "|".join(map(re.escape, longest(single))) + ")",
+    ]
+    return re.compile(r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?!\w)(?!['’](?!s\b)\w)")
+
+
+def test_redactor_prefix_tree_matches_a_flat_alternation():
+    # Names that share prefixes (Jo, Jon, Jonah, Jonathan) and texts that mix case,
+    # possessives, titles and longer words are where a prefix tree could go wrong.
+    import random
+
+    rng = random.Random(7)
+    firsts = ["Jo", "Jon", "Jonah", "Jonathan", "Ann", "Anne", "Anna", "Annabel", "Li", "Lin"]
+    lasts = ["Lee", "Leeds", "Le", "O'Neill", "Smith", "Smithson", "Ng", "Ngozi", "Hope"]
+    full = sorted({f"{rng.choice(firsts)} {rng.choice(lasts)}" for _ in range(40)})
+    full += ["Ann Lee", "Ann Lee Smith", "Jo Ng"]  # one name is the start of another
+    other = ["Priya", "Pri", "Hope", "Mo", "Jo Ng Hope"]
+    words = [*firsts, *lasts, *other, "and", "the", "hope", "met", ",", "'s", "ie", "Ms", "Dr."]
+    flat = _flat_redactor_pattern(full, other)
+    redactor = NameRedactor(full, other)
+    differences = []
+    for _ in range(3000):
+        text = "".join(
+            rng.choice(["", " ", "  ", "\n"]) + rng.choice([w, w.upper(), w.lower()])
+            for w in rng.choices(words, k=rng.randint(1, 8))
+        )
+        if redactor.redact(text) != flat.subn(REDACTED, text):
+            differences.append(text)
+    assert differences == []

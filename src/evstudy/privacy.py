@@ -268,18 +268,15 @@ class NameRedactor:
             multi.add(name)
             multi.add(f"{parts[-1]}, {' '.join(parts[:-1])}")
             surnames.add(parts[-1])
-        insensitive = sorted(multi, key=lambda s: (-len(s), s))
-        titled = sorted(surnames, key=lambda s: (-len(s), s))
-        sensitive = sorted(single, key=lambda s: (-len(s), s))
         alternatives = []
-        if insensitive:
-            alternatives.append("(?i:" + "|".join(_loose(n) for n in insensitive) + ")")
-        if titled:
+        if multi:
+            alternatives.append("(?i:" + _trie_pattern(multi, fold=True) + ")")
+        if surnames:
             alternatives.append(
-                "(?:" + "|".join(TITLES) + r")\.?\s+(?i:" + "|".join(map(re.escape, titled)) + ")"
+                "(?:" + "|".join(TITLES) + r")\.?\s+(?i:" + _trie_pattern(surnames, fold=True) + ")"
             )
-        if sensitive:
-            alternatives.append("(?:" + "|".join(map(re.escape, sensitive)) + ")")
+        if single:
+            alternatives.append(_trie_pattern(single, fold=False))
         self._pattern = (
             # not inside a longer word, but a possessive 's still counts as the name
             re.compile(r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?!\w)(?!['’](?!s\b)\w)")
@@ -297,9 +294,35 @@ class NameRedactor:
         return self._pattern.subn(REDACTED, text)
 
 
-def _loose(name: str) -> str:
-    # Any run of spaces in a name matches any run of whitespace in the text.
-    return r"\s+".join(re.escape(part) for part in name.split())
+def _trie_pattern(names: Iterable[str], *, fold: bool) -> str:
+    """One regex alternation of ``names``, shaped as a prefix tree.
+
+    Python's ``re`` tries the branches of ``a|b|c`` one by one at every position, so a
+    flat list of thousands of names costs thousands of tries per character. As a tree
+    it costs a few. Longer names still win: the branch that ends a name is optional and
+    greedy, so the engine only settles for a shorter name when a longer one fails. A
+    space matches any run of whitespace; with ``fold`` the tree merges letters that
+    differ only in case (use it inside ``(?i:...)``).
+    """
+    tree: dict[str, dict] = {}
+    for name in names:
+        node = tree
+        for char in name.lower() if fold else name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [
+            (r"\s+" if char == " " else re.escape(char)) + emit(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
 
 
 @lru_cache(maxsize=1)

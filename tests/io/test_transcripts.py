@@ -802,3 +802,36 @@ def test_damaged_docx_raises_only_evstudy_errors(
     for position, value in cuts:
         data[position] = value
     _read_or_own_error(tmp_path / "damaged.docx", bytes(data[:truncate]))
+
+
+def test_legend_lookup_by_word_agrees_with_trying_every_name() -> None:
+    # The legend lookup only tries names that start with a word of the entry; the
+    # reference tries every known name, longest first, anywhere in the entry.
+    import random
+    import re
+
+    from evstudy.io._speakers import _Speakers
+
+    rng = random.Random(11)
+    parts = ["Jo", "Jordan", "Lee", "Lee-Smith", "O'Neill", "Ann", "Anne", "Dr", "Ng"]
+    known = sorted({" ".join(rng.choices(parts, k=rng.randint(1, 3))) for _ in range(60)})
+    speakers = _Speakers(known)
+
+    def reference(who: str) -> str | None:
+        for name in sorted(known, key=lambda n: (-len(n), n)):
+            words = r"\s+".join(map(re.escape, name.split()))
+            m = re.search(rf"(?<!\w){words}(?!\w)", who, re.I)
+            if m:
+                return " ".join(m.group(0).split())
+        return None
+
+    checked = 0
+    for _ in range(2000):
+        who = " ".join(
+            rng.choice([p, p.lower(), "(", ",", "Head of"]) for p in rng.choices(parts, k=5)
+        )
+        expected = reference(who)
+        if expected is not None:
+            checked += 1
+            assert speakers.in_legend(who) == expected, who
+    assert checked > 500

@@ -11,6 +11,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -185,46 +186,76 @@ def _words_pattern(name: str) -> str:
     return r"\s+".join(re.escape(word) for word in name.split())
 
 
-@dataclass
-class _Known:
-    """One known speaker's name, compiled for the three places a name can appear."""
+_FIRST_RUN = re.compile(r"\w+")
+_WORD_START = re.compile(r"(?<!\w)\w+")
 
-    first: str
-    prefix: re.Pattern[str]
-    teams: re.Pattern[str]
-    inside: re.Pattern[str]
+
+@lru_cache(maxsize=2**16)
+def _known_pattern(kind: str, name: str) -> re.Pattern[str]:
+    """One known name compiled for one place it can appear; compiled once per process.
+
+    A study has thousands of speakers, so compiling every name for every transcript
+    would cost far more than reading them; only names a line could start with get compiled.
+    """
+    words = _words_pattern(name)
+    if kind == "prefix":  # "Jordan Lee: text"
+        return re.compile(rf"^(?P<label>{words})\s*:(?:\s+|$)", re.I)
+    if kind == "teams":  # "Jordan Lee 0:03"
+        return re.compile(rf"^(?P<label>{words})\s+(?P<ts>{_TS})$", re.I)
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.I)  # inside a legend entry
+
+
+def _first_key(word: str) -> str:
+    return word.casefold().rstrip(":")
+
+
+def _run_key(name: str) -> str:
+    m = _FIRST_RUN.match(name)
+    return m.group(0).casefold() if m else ""
+
+
+@dataclass(frozen=True)
+class _KnownNames:
+    """The known speakers, indexed; built once per list of names and shared by transcripts."""
+
+    known: frozenset[str]  # folded names
+    rank: dict[str, int]  # longest name first, so "Jordan Lee-Smith" wins over "Jordan Lee"
+    by_first: dict[str, list[str]]  # by first word: the names a line could start with
+    by_run: dict[str, list[str]]  # by leading word characters: for finding names in a legend
+
+
+@lru_cache(maxsize=4)
+def _known_names(raw_names: tuple[object, ...]) -> _KnownNames:
+    names: dict[str, str] = {}
+    for raw in raw_names:
+        if not isinstance(raw, str):  # a blank register cell arrives as NaN or None
+            continue
+        name = _collapse(unicodedata.normalize("NFC", raw))
+        if name:
+            names.setdefault(name.casefold(), name)
+    ordered = sorted(names.values(), key=lambda n: (-len(n), n))
+    by_first: dict[str, list[str]] = {}
+    by_run: dict[str, list[str]] = {}
+    for name in ordered:
+        by_first.setdefault(_first_key(name.split()[0]), []).append(name)
+        by_run.setdefault(_run_key(name), []).append(name)
+    return _KnownNames(
+        frozenset(names), {name: i for i, name in enumerate(ordered)}, by_first, by_run
+    )
 
 
 class _Speakers:
     """Speaker-label detection, helped by the known speakers when there are any."""
 
     def __init__(self, known: Iterable[str]) -> None:
-        names: dict[str, str] = {}
-        for raw in known:
-            if not isinstance(raw, str):  # a blank register cell arrives as NaN or None
-                continue
-            name = _collapse(unicodedata.normalize("NFC", raw))
-            if name:
-                names.setdefault(name.casefold(), name)
-        self.known = frozenset(names)
-        self.entries = [
-            _Known(
-                first=name.split()[0].casefold().rstrip(":"),
-                prefix=re.compile(rf"^(?P<label>{_words_pattern(name)})\s*:(?:\s+|$)", re.I),
-                teams=re.compile(rf"^(?P<label>{_words_pattern(name)})\s+(?P<ts>{_TS})$", re.I),
-                inside=re.compile(rf"(?<!\w){_words_pattern(name)}(?!\w)", re.I),
-            )
-            for name in sorted(names.values(), key=lambda n: (-len(n), n))
-        ]
-        # Entries by first word, so a line is only tried against names it could start with.
-        self.by_first: dict[str, list[_Known]] = {}
-        for entry in self.entries:
-            self.by_first.setdefault(entry.first, []).append(entry)
+        names = _known_names(tuple(known))
+        self.known, self.rank = names.known, names.rank
+        self.by_first, self.by_run = names.by_first, names.by_run
         self.frequent: set[str] = set()
 
-    def _candidates(self, line: str) -> list[_Known]:
+    def _candidates(self, line: str) -> list[str]:
         words = line.split(maxsplit=1)
-        return self.by_first.get(words[0].casefold().rstrip(":"), []) if words else []
+        return self.by_first.get(_first_key(words[0]), []) if words else []
 
     def learn(self, starts: Iterable[str]) -> None:
         """Trust loosely written labels that start two or more lines (Zoom's ``jordan lee:``)."""
@@ -242,8 +273,8 @@ class _Speakers:
 
     def split_label(self, text: str) -> tuple[str, str] | None:
         """``Name: text`` as (name, text); the longest known name wins (it may hold a colon)."""
-        for entry in self._candidates(text):
-            m = entry.prefix.match(text)
+        for name in self._candidates(text):
+            m = _known_pattern("prefix", name).match(text)
             if m:
                 return _collapse(m["label"]), text[m.end() :]
         m = _LABEL.match(text)
@@ -272,8 +303,8 @@ class _Speakers:
             name = _collapse(m["name"])
             if re.search(r"[^\W\d_]", name) and len(name) <= 80 and not _is_title(name):
                 return name, _seconds(m["ts"])
-        for entry in self._candidates(line):
-            m = entry.teams.match(line)
+        for name in self._candidates(line):
+            m = _known_pattern("teams", name).match(line)
             if m:
                 return _collapse(m["label"]), _seconds(m["ts"])
         return None
@@ -303,11 +334,17 @@ class _Speakers:
 
     def in_legend(self, who: str) -> str:
         """The speaker a legend entry stands for: the longest known name it contains."""
-        for entry in self.entries:
-            m = entry.inside.search(who)
-            if m:
-                return _collapse(m.group(0))
-        return _legend_name(who)
+        tried = [
+            (name, _known_pattern("inside", name).match(who, m.start()))
+            for m in _WORD_START.finditer(who)
+            for name in self.by_run.get(m.group(0).casefold(), ())
+        ]
+        # A name that does not start with a letter or digit could be anywhere.
+        tried += [(n, _known_pattern("inside", n).search(who)) for n in self.by_run.get("", ())]
+        found = [(self.rank[name], m) for name, m in tried if m]
+        if not found:
+            return _legend_name(who)
+        return _collapse(min(found, key=lambda pair: pair[0])[1].group(0))
 
 
 # -- building turns ------------------------------------------------------------------------
