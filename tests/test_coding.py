@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -9,7 +10,6 @@ import pandas as pd
 import pytest
 
 from evstudy.coding import code_matrix, coded_segments, cooccurrence, primary_coder, quotes
-from evstudy.study import Study
 
 
 def test_attributions_coarsen_exactly_as_the_rules_say(tiny_study):
@@ -133,7 +133,7 @@ def test_cooccurrence_is_symmetric_with_the_right_diagonal(demo_study):
 def test_cooccurrence_of_overlapping_segments_by_hand(tiny_study):
     study = tiny_study
     extra = study.codings.iloc[[1]].assign(coding_id="K00099", code_id="evidence.research")
-    study = Study(**{**study.__dict__, "codings": pd.concat([study.codings, extra])})
+    study = dataclasses.replace(study, codings=pd.concat([study.codings, extra]))
     table = cooccurrence(study, unit="segment", coder=None)
     assert table.loc["barrier.access", "evidence.research"] == 1
     assert table.loc["evidence.research", "barrier.access"] == 1

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from evstudy.codebook import descendants
+from evstudy.study import derived
 
 __all__ = [
     "attribution_groups",
@@ -95,6 +96,10 @@ def coded_segments(study: Any) -> pd.DataFrame:
         plus ``speaker_role, participant_id, respondent_id`` (the survey respondent of a
         survey free-text document), ``site_id, role_group, method``.
     """
+    return derived(study, ("coded_segments",), lambda: _coded_segments(study)).copy()
+
+
+def _coded_segments(study: Any) -> pd.DataFrame:
     codings = study.codings
     turns = study.turns.sort_values("start")
     blank = codings["turn"].isna()
@@ -276,8 +281,9 @@ def quotes(
         labels = getattr(study, "role_group_labels", None) or None
     known = frozenset(_as_list(context))
     _check("context", sorted(known), ["site", "role_group"])
-    frame = coded_segments(study)
-    frame = frame[frame["speaker_role"].isin(DATA_ROLES)]
+    # Attributions depend only on who spoke, so they are worked out once for every passage.
+    key = ("quotes", k, tuple(sorted(labels.items())) if labels else None, known)
+    frame = derived(study, key, lambda: _all_quotes(study, k, labels, known))
     if code is not None:
         frame = frame[frame["code_id"].isin(expand_codes(study, code, param="code"))]
     for param, value, options in (
@@ -289,6 +295,15 @@ def quotes(
             wanted = _as_list(value)
             _check(param, wanted, options)
             frame = frame[frame["site_id" if param == "site" else param].isin(wanted)]
+    return frame.reset_index(drop=True)
+
+
+def _all_quotes(
+    study: Any, k: int, labels: dict[str, str] | None, known: frozenset[str]
+) -> pd.DataFrame:
+    """Every quotable passage with its attribution, in document and text order."""
+    frame = derived(study, ("coded_segments",), lambda: _coded_segments(study))
+    frame = frame[frame["speaker_role"].isin(DATA_ROLES)]
     frame = frame.sort_values(["doc_id", "start", "code_id", "coder"]).reset_index(drop=True)
 
     sites = study.sites.set_index("site_id")["site_name"]

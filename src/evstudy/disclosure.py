@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
-from statsmodels.stats.proportion import proportion_confint
 
 from evstudy.config import DEFAULT_DISCLOSURE
 from evstudy.errors import EvstudyError
@@ -136,6 +134,8 @@ def _intervals(values: np.ndarray, mask: np.ndarray, lines: list[list[tuple]]) -
         if row.any():
             a_eq.append(row)
             b_eq.append(-known)
+    from scipy.optimize import linprog  # imported here: most notebooks never need scipy
+
     bounds = [(1, None)] * len(cells)
     out = {}
     for c, k in index.items():
@@ -384,6 +384,8 @@ def apply_min_base(
 
 def wilson(n: pd.Series, base: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Wilson 95% interval for n out of base (NaN where base is 0)."""
+    from statsmodels.stats.proportion import proportion_confint  # slow to import; rarely used
+
     n = np.asarray(n, dtype=float)
     base = np.asarray(base, dtype=float)
     safe = np.where(base > 0, base, 1)

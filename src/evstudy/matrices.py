@@ -18,6 +18,7 @@ people by attribute, and are not suppressed (see the disclosure rule).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +27,7 @@ import pandas as pd
 from evstudy.codebook import COMB, VALENCES
 from evstudy.coding import _check_choice, _coder_filter, coded_segments, cooccurrence, quotes
 from evstudy.disclosure import wilson
+from evstudy.study import derived
 
 if TYPE_CHECKING:
     from evstudy.study import Study
@@ -108,8 +110,16 @@ def _exemplars(
     attribution first, then interviews, focus groups, expert interviews and survey free
     text, then a fixed hash of the text. With a ``context`` (the row or column a quote is
     shown in already says its site or role group), attributions are made safe together
-    with it, and passages no attribution makes safe are left out.
+    with it, and passages no attribution makes safe are left out. Computed once per study
+    and arguments; the result is shared, so callers must not change it in place.
     """
+    key = ("exemplars", coder, tuple(methods), max_chars, tuple(context))
+    return derived(study, key, lambda: _rank_exemplars(study, coder, methods, max_chars, context))
+
+
+def _rank_exemplars(
+    study: Study, coder: str | None, methods: Sequence[str], max_chars: int, context: Sequence[str]
+) -> pd.DataFrame:
     found = _coder_filter(study, quotes(study, context=list(context) or None), coder)
     found = found[found["attribution"].notna()]
     found = found[found["method"].isin(methods)].drop_duplicates(["doc_id", "code_id", "text"])
@@ -244,6 +254,19 @@ def framework_matrix(
     if methods is None:
         methods = _all_methods(study) if rows == "method" else TRANSCRIPT_METHODS
     methods = _check_methods(study, methods)
+    key = ("framework_matrix", rows, level, tuple(methods), coder, max_chars)
+    compute = partial(_framework_matrix, study, rows, level, methods, coder, max_chars)
+    return derived(study, key, compute).copy()
+
+
+def _framework_matrix(
+    study: Study,
+    rows: str,
+    level: str,
+    methods: list[str],
+    coder: str | None,
+    max_chars: int,
+) -> pd.DataFrame:
     key = {"site": "site_id", "role_group": "role_group", "method": "method"}[rows]
     unit = "theme_id" if level == "theme" else "code_id"
     frame = _segments(study, coder, methods).dropna(subset=[key])

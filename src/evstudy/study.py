@@ -8,15 +8,19 @@ there is no global state.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from evstudy.config import resolve_processed
 from evstudy.errors import InputError
 
-__all__ = ["Study", "load_study"]
+T = TypeVar("T")
+
+__all__ = ["Study", "derived", "load_study"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Study:
     review_findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
     ingest_report: dict = field(default_factory=dict)
+    # Tables derived from the others, computed once (see derived()).
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def synthetic(self) -> bool:
@@ -73,6 +79,30 @@ class Study:
         return f"<evstudy {label} at {self.path}: {sizes}>"
 
 
+def derived(study: Any, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once per study and ``key``: for tables derived from the study's.
+
+    Every site's page compares the site with all the others, so the same cross-site
+    tables are asked for many times. A ``Study`` is frozen, so its tables cannot be
+    replaced and the result stays valid; other study-like objects are not cached. The
+    result is shared: callers must copy it before changing it in place.
+
+    Parameters
+    ----------
+    study : Study
+    key : hashable
+        What is computed and from which arguments, e.g. ``("quotes", k, labels)``.
+    compute : callable
+        Computes the value from the study.
+    """
+    cache = getattr(study, "_derived", None)
+    if not isinstance(cache, dict):
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def load_study(path: str | Path | None = None) -> Study:
     """Load the processed tables of a study.
 
@@ -103,7 +133,7 @@ def load_study(path: str | Path | None = None) -> Study:
     report = json.loads(report_path.read_text(encoding="utf-8"))
     tables = {}
     for f in fields(Study):
-        if f.name in {"path", "ingest_report"}:
+        if f.name in {"path", "ingest_report", "_derived"}:
             continue
         table = folder / f"{f.name}.parquet"
         if not table.is_file():

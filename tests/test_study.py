@@ -1,0 +1,58 @@
+"""The Study object's cache of derived tables."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+from pandas.testing import assert_frame_equal
+
+from evstudy.coding import coded_segments, quotes
+from evstudy.matrices import framework_matrix
+from evstudy.study import derived, load_study
+
+
+def test_derived_computes_once_per_key_and_study(tiny_study):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert derived(tiny_study, ("n",), compute) == 1
+    assert derived(tiny_study, ("n",), compute) == 1
+    assert derived(tiny_study, ("other",), compute) == 2
+    # A new study (even one made by replace) has its own cache.
+    assert derived(dataclasses.replace(tiny_study), ("n",), compute) == 3
+    # Study-like objects without a cache are computed every time.
+    plain = SimpleNamespace()
+    assert derived(plain, ("n",), compute) == 4
+    assert derived(plain, ("n",), compute) == 5
+
+
+def test_changing_a_returned_table_does_not_change_the_next(tiny_study):
+    first = coded_segments(tiny_study)
+    first["site_id"] = "changed"
+    first.loc[first.index[0], "code_id"] = "changed"
+    again = coded_segments(tiny_study)
+    assert "changed" not in set(again["site_id"]) | set(again["code_id"])
+    matrix = framework_matrix(tiny_study)
+    matrix["participants"] = -1
+    assert (framework_matrix(tiny_study)["participants"] >= 0).all()
+
+
+def test_filtered_quotes_match_a_fresh_study(demo_processed):
+    # Quotes are attributed once for every passage and then filtered; the result must be
+    # what a study that never saw another query gives.
+    used = load_study(demo_processed)
+    quotes(used)
+    quotes(used, context="site")
+    site = used.sites["site_id"].iloc[1]
+    for kwargs in (
+        {"site": site},
+        {"site": site, "context": "site"},
+        {"code": "barrier", "role_group": "senior_leader"},
+        {"method": "survey", "k": 5},
+    ):
+        fresh = load_study(demo_processed)
+        assert_frame_equal(quotes(used, **kwargs), quotes(fresh, **kwargs))
