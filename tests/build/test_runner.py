@@ -55,6 +55,15 @@ def alive(pid: int, cmdline_part: str) -> bool:
         return False
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a live (not zombie) process; pids are not reused within a test."""
+    psutil = pytest.importorskip("psutil")
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def test_notebook_error_message_names_notebook_cell_and_error(tmp_path: Path) -> None:
     kept = tmp_path / "out.ipynb"
     kept.write_text("{}")
@@ -186,7 +195,7 @@ def test_timeout_kills_worker_kernel_and_kernel_children(tmp_path: Path) -> None
     assert marker.is_file(), "the kernel never started, so nothing was tested"
     seen = json.loads(marker.read_text())
     connection = seen["argv"][seen["argv"].index("-f") + 1]
-    assert not alive(seen["pid"], connection)
+    assert not running(seen["pid"])  # a warm kernel's command line is its template's
     assert not alive(seen["child"], "sleep")
     psutil = pytest.importorskip("psutil")
     survivors = [
@@ -214,3 +223,27 @@ def test_evstudy_kernel(tmp_path: Path) -> None:
     # The evstudy kernel's own launch options (ipykernel's python3 kernel has none).
     expected = {a[2:].split("=")[0] for a in spec.argv if a.startswith("-X")}
     assert set(ast.literal_eval(xoptions)) == expected
+
+
+@pytest.mark.slow
+def test_warm_kernels_are_fresh_processes_that_skip_the_imports(tmp_path: Path) -> None:
+    # The first cell looks before the notebook imports anything; the template has
+    # imported pandas because a later cell does. Everything else is as in a cold kernel.
+    probe = (
+        "import os, sys\n"
+        "print('pandas' in sys.modules, os.getcwd())\n"
+        "names = sorted(k for k in globals() if not k.startswith('_'))\n"
+        "print(get_ipython().execution_count, names)"
+    )
+    source = make_notebook(tmp_path / "probe.ipynb", probe, "import pandas\nx = 1")
+    outputs = {}
+    for warm in (True, False):
+        job = NotebookJob("probe", source, {}, tmp_path / f"probe-{warm}.ipynb")
+        (result,) = run_notebooks([job], kernel_name="python3", progress=False, warm_kernels=warm)
+        assert result.ok, result.error
+        outputs[warm] = stdout_of(job.output)
+    # Both run in the notebook's folder (the worker's working directory).
+    assert outputs[True].startswith(f"True {tmp_path.resolve()}\n")
+    assert outputs[False].startswith(f"False {tmp_path.resolve()}\n")
+    # Same execution count and a namespace as empty as a cold kernel's, in every fork.
+    assert outputs[True].split("\n")[1:] == outputs[False].split("\n")[1:]

@@ -2,6 +2,7 @@
 
 - :mod:`evstudy.build.pipeline` is the DAG: ingest when raw data changed, run the notebooks
   whose inputs changed, export, audit, then publish from a staging folder.
+- :mod:`evstudy.build.warm` forks each kernel from a template that has done the imports.
 - :mod:`evstudy.build.runner` executes parameterised notebooks in parallel with papermill,
   each in its own worker process and IPC kernel, under a wall-clock limit.
 - :mod:`evstudy.build.cache` decides which notebooks can be skipped, by content hashes of

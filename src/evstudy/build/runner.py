@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from evstudy.build.warm import notebook_imports, warm_template
 from evstudy.errors import EvstudyError
 
 __all__ = [
@@ -178,9 +179,15 @@ def _kernel_env() -> dict[str, str]:
 # The worker process: one notebook, one kernel.
 
 
-def _ipc_kernel_manager(folder: Path) -> type:
-    """A kernel manager whose kernel uses IPC sockets in ``folder`` and records its pid."""
+def _ipc_kernel_manager(folder: Path, warm: dict | None = None) -> type:
+    """A kernel manager whose kernel uses IPC sockets in ``folder`` and records its pid.
+
+    With ``warm`` the kernel is forked from the build's template process (see
+    :mod:`evstudy.build.warm`) through a relay, whose pid is the one recorded.
+    """
     from jupyter_client.manager import AsyncKernelManager
+
+    from evstudy.build.warm import relay_command
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
@@ -189,7 +196,8 @@ def _ipc_kernel_manager(folder: Path) -> type:
             super().__init__(**kwargs)
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            await super()._async_launch_kernel(kernel_cmd, **kw)
+            relay = relay_command(warm, kernel_cmd) if warm else None
+            await super()._async_launch_kernel(relay or kernel_cmd, **kw)
             # Written before the kernel is even ready, so a timeout can always find it.
             (folder / "kernel.pid").write_text(str(self.provisioner.pid))
 
@@ -218,7 +226,7 @@ def _worker_main(spec_path: str) -> None:
             progress_bar=False,
             log_output=False,
             start_timeout=_STARTUP_TIMEOUT,
-            kernel_manager_class=_ipc_kernel_manager(folder),
+            kernel_manager_class=_ipc_kernel_manager(folder, spec.get("warm")),
             record_timing=False,
         )
     except PapermillExecutionError as exc:
@@ -256,7 +264,7 @@ class _Running:
     started: float
 
 
-def _start(index: int, job: NotebookJob, kernel_name: str) -> _Running:
+def _start(index: int, job: NotebookJob, kernel_name: str, warm: dict | None = None) -> _Running:
     # A short path: a Unix socket path must stay under ~100 characters.
     folder = Path(tempfile.mkdtemp(prefix="evk-"))
     spec = {
@@ -266,6 +274,7 @@ def _start(index: int, job: NotebookJob, kernel_name: str) -> _Running:
         "parameters": job.parameters,
         "path_labels": {str(k): str(v) for k, v in job.path_labels.items()},
         "kernel_name": kernel_name,
+        "warm": warm,
     }
     spec_path = folder / "spec.json"
     spec_path.write_text(json.dumps(spec, default=str), encoding="utf-8")
@@ -408,6 +417,7 @@ def run_notebooks(
     timeout: float = 900,
     kernel_name: str = "evstudy",
     progress: bool = True,
+    warm_kernels: bool = True,
 ) -> list[JobResult]:
     """Execute notebooks with papermill, several at a time, each under a wall-clock limit.
 
@@ -428,6 +438,10 @@ def run_notebooks(
         The Jupyter kernel to execute with (``make venv`` installs ``evstudy``).
     progress : bool, default True
         Show one tqdm progress bar across all notebooks (on stderr).
+    warm_kernels : bool, default True
+        Fork kernels from a process that has already imported what the notebooks import
+        (:mod:`evstudy.build.warm`; Linux only, and off when ``EVSTUDY_WARM_KERNELS=0``).
+        Each kernel is still a fresh process; only the import time is saved.
 
     Returns
     -------
@@ -458,28 +472,35 @@ def run_notebooks(
     results: list[JobResult | None] = [None] * len(jobs)
     pending = list(enumerate(jobs))[::-1]  # popped from the end, so in order
     running: list[_Running] = []
-    bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, leave=True)
-    try:
-        while pending or running:
-            while pending and len(running) < workers:
-                index, job = pending.pop()
-                running.append(_start(index, job, kernel_name))
-            for run in list(running):
-                timed_out = time.monotonic() - run.started > timeout
-                if run.process.poll() is None and not timed_out:
-                    continue
-                running.remove(run)
-                result = _finish(run, timed_out and run.process.poll() is None, timeout)
-                results[run.index] = result
-                bar.set_postfix_str(f"{run.job.name}: {result.status}", refresh=False)
-                bar.update(1)
-            time.sleep(_POLL_SECONDS)
-    finally:
-        for run in running:  # interrupted: leave no worker or kernel behind
-            _kill_group(run.process.pid)
-            run.process.wait()
-            _kill_kernel(run.folder)
-            run.log.close()
-            shutil.rmtree(run.folder, ignore_errors=True)
-        bar.close()
+    modules = notebook_imports(sorted({Path(job.source) for job in jobs}))
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="evt-")))
+        template = warm_template(
+            folder, modules, kernel_name=kernel_name, env=_kernel_env(), preexec_fn=_die_with_parent
+        )
+        warm = stack.enter_context(template if warm_kernels and jobs else contextlib.nullcontext())
+        bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, leave=True)
+        try:
+            while pending or running:
+                while pending and len(running) < workers:
+                    index, job = pending.pop()
+                    running.append(_start(index, job, kernel_name, warm))
+                for run in list(running):
+                    timed_out = time.monotonic() - run.started > timeout
+                    if run.process.poll() is None and not timed_out:
+                        continue
+                    running.remove(run)
+                    result = _finish(run, timed_out and run.process.poll() is None, timeout)
+                    results[run.index] = result
+                    bar.set_postfix_str(f"{run.job.name}: {result.status}", refresh=False)
+                    bar.update(1)
+                time.sleep(_POLL_SECONDS)
+        finally:
+            for run in running:  # interrupted: leave no worker or kernel behind
+                _kill_group(run.process.pid)
+                run.process.wait()
+                _kill_kernel(run.folder)
+                run.log.close()
+                shutil.rmtree(run.folder, ignore_errors=True)
+            bar.close()
     return [result for result in results if result is not None]

@@ -1,0 +1,256 @@
+"""Warm kernels: fork each notebook's kernel from a process that has done the imports.
+
+A kernel spends its first seconds importing pandas, matplotlib and evstudy, and a
+build starts one kernel per notebook: with a notebook per site that is most of the
+build. Here one *template* process per build imports what the notebooks import (read
+from their code cells) and then only forks. Each fork becomes a fresh ipykernel with
+its own process session, namespace, execution counter and working directory, exactly
+as if started cold, minus the imports. The template never runs notebook code, so no
+run can see another's state.
+
+jupyter_client still launches the kernel command it always does, only through a small
+*relay*: a stdlib-only process that asks the template for a fork, forwards signals
+(interrupts, terminate) to it and exits when it does. The fork exits when its relay
+dies, so killing a run's relay (on a timeout, or when the whole build is killed) ends
+the kernel too. On a machine without ``fork`` or ``pidfd_open`` (anything but Linux),
+or when the template fails to start, kernels start cold as before.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+__all__ = ["kernel_prefix", "notebook_imports", "relay_command", "warm_template"]
+
+# Modules worth importing ahead: the heavy ones notebooks use. Others are left to the
+# notebook, so that an import error still shows in the notebook's own cell.
+_PRELOAD_ROOTS = frozenset({"evstudy", "IPython", "matplotlib", "numpy", "pandas", "seaborn"})
+# Always needed by the kernel itself.
+_KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline")
+_READY_TIMEOUT = 120.0
+
+# The relay: stdlib only, so it starts in milliseconds. argv: socket, then kernel args.
+_RELAY = """\
+import json, os, select, signal, socket, sys
+try:
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # die with the papermill worker
+except Exception:
+    pass
+conn = socket.socket(socket.AF_UNIX)
+conn.connect(sys.argv[1])
+request = {"args": sys.argv[2:], "cwd": os.getcwd(), "env": dict(os.environ), "relay": os.getpid()}
+conn.sendall(json.dumps(request).encode() + b"\\n")
+pid = json.loads(conn.makefile().readline())["pid"]
+conn.close()
+def forward(signum, frame):
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+    signal.signal(signum, forward)
+try:
+    select.select([os.pidfd_open(pid)], [], [])  # until the kernel exits
+except ProcessLookupError:
+    pass
+"""
+
+
+def supported() -> bool:
+    """Whether kernels can be forked here (Linux: ``fork`` and ``pidfd_open``)."""
+    return hasattr(os, "fork") and hasattr(os, "pidfd_open") and sys.platform == "linux"
+
+
+def notebook_imports(notebooks: Iterable[Path]) -> list[str]:
+    """The heavy modules the notebooks' code cells import, sorted.
+
+    Cells that are not plain Python (magics) are skipped; so are modules outside
+    evstudy and the scientific stack, which a notebook imports quickly itself.
+    """
+    found: set[str] = set()
+    for path in notebooks:
+        try:
+            cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            try:
+                tree = ast.parse("".join(source) if isinstance(source, list) else source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.add(node.module)
+                    # "from evstudy.charts import survey" imports a submodule
+                    found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return sorted(m for m in found if m.split(".")[0] in _PRELOAD_ROOTS)
+
+
+def kernel_prefix(argv: list[str]) -> list[str] | None:
+    """The interpreter and its options in an ipykernel command line, or None for other kernels.
+
+    ``[python, -Xfrozen_modules=off, -m, ipykernel_launcher, -f, ...]`` gives
+    ``[python, -Xfrozen_modules=off]``: the template is started with exactly these, so a
+    forked kernel runs the interpreter, with the options, the kernel spec asks for.
+    """
+    try:
+        at = argv.index("-m")
+    except ValueError:
+        return None
+    if argv[at + 1 : at + 2] not in (["ipykernel_launcher"], ["ipykernel"]):
+        return None
+    return list(argv[:at])
+
+
+def spec_prefix(kernel_name: str) -> list[str] | None:
+    """:func:`kernel_prefix` of an installed kernel spec (None when it is not installed)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+    except Exception:  # missing or broken: the worker reports it, with the kernel's name
+        return None
+    prefix = kernel_prefix(argv)
+    # jupyter_client runs a spec's bare "python" as its own interpreter; so does the template.
+    major, minor = sys.version_info[:2]
+    if prefix and prefix[0] in {"python", f"python{major}", f"python{major}.{minor}"}:
+        prefix[0] = sys.executable
+    return prefix
+
+
+def relay_command(warm: dict, kernel_cmd: list[str]) -> list[str] | None:
+    """The relay's command line for ``kernel_cmd``, or None when the template cannot fork it.
+
+    ``warm`` is what :func:`warm_template` yields: the template's socket and the
+    interpreter prefix it was started with, which ``kernel_cmd`` must share.
+    """
+    prefix = kernel_prefix(kernel_cmd)
+    if prefix is None or prefix != warm["prefix"]:
+        return None
+    return [sys.executable, "-S", "-c", _RELAY, warm["socket"], *kernel_cmd[len(prefix) + 2 :]]
+
+
+# ---------------------------------------------------------------------------------------
+# The template process.
+
+
+def _serve(socket_path: str, modules: list[str]) -> None:  # pragma: no cover (subprocess)
+    """Import ``modules``, then fork a kernel for every request on ``socket_path``."""
+    for name in [*_KERNEL_MODULES, *modules]:
+        with contextlib.suppress(Exception):  # the notebook will report it, in its cell
+            importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forks are reaped automatically
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(socket_path + ".tmp")
+    server.listen(64)
+    os.rename(socket_path + ".tmp", socket_path)  # appears only once it accepts
+    while True:
+        conn, _ = server.accept()
+        with conn:
+            request = json.loads(conn.makefile().readline())
+            pid = os.fork()
+            if pid == 0:
+                server.close()
+                conn.close()
+                _become_kernel(request)
+            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _become_kernel(request: dict) -> None:  # pragma: no cover (runs in a fork)
+    import threading
+
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's subprocesses need it
+        os.setsid()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ.pop("JPY_PARENT_PID", None)  # its parent is the template; the relay is watched
+        relay = os.pidfd_open(request["relay"])
+
+        def watch() -> None:
+            import select
+
+            select.select([relay], [], [])
+            # The relay is gone (a timeout, or the build was killed): end the kernel and
+            # whatever it started, which share its process group.
+            os.killpg(0, signal.SIGKILL)
+
+        threading.Thread(target=watch, daemon=True).start()
+        sys.argv = ["ipykernel_launcher", *request["args"]]
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance(argv=request["args"])
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+@contextlib.contextmanager
+def warm_template(
+    folder: Path,
+    modules: list[str],
+    *,
+    kernel_name: str,
+    env: dict[str, str],
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[dict | None]:
+    """Run a template process for kernel ``kernel_name`` during the ``with`` block.
+
+    Yields ``{"socket": path, "prefix": [...]}`` for :func:`relay_command`, or None (kernels
+    start cold) when forking is not supported here, ``EVSTUDY_WARM_KERNELS=0``, the kernel
+    is not ipykernel, or the template did not come up within two minutes (its log is
+    ``folder/template.log``).
+    """
+    prefix = spec_prefix(kernel_name) if supported() else None
+    if prefix is None or os.environ.get("EVSTUDY_WARM_KERNELS", "1") == "0":
+        yield None
+        return
+    socket_path = str(folder / "template.sock")
+    code = "import sys, json; from evstudy.build.warm import _serve; "
+    code += "_serve(sys.argv[1], json.loads(sys.argv[2]))"
+    env = {k: v for k, v in env.items() if k != "JPY_PARENT_PID"}
+    with open(folder / "template.log", "wb") as log:
+        process = subprocess.Popen(
+            [*prefix, "-c", code, socket_path, json.dumps(modules)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=preexec_fn,
+        )
+        try:
+            deadline = time.monotonic() + _READY_TIMEOUT
+            while not os.path.exists(socket_path):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+            ready = os.path.exists(socket_path)
+            yield {"socket": socket_path, "prefix": prefix} if ready else None
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
