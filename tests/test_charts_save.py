@@ -136,3 +136,48 @@ def test_names_are_slugified_and_validated():
         slugify(" — ")
     with pytest.raises(ValueError, match="must be a matplotlib Figure"):
         save_figure("not a figure", notebook="nb", chart="c")
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", data[16:24])
+
+
+def test_saved_png_is_cropped_like_savefig_tight(tmp_path):
+    import io
+
+    from evstudy.charts.save import DPI, PAD_INCHES
+
+    fig = chart()
+    paths = save_figure(fig, notebook="nb", chart="c", folder=tmp_path)
+    reference = io.BytesIO()
+    fig.savefig(reference, format="png", dpi=DPI, bbox_inches="tight", pad_inches=PAD_INCHES)
+    saved = _png_size(paths["png"].read_bytes())
+    tight = _png_size(reference.getvalue())
+    # One tight box for both formats: the same crop as savefig's own, to a pixel.
+    assert all(abs(a - b) <= 1 for a, b in zip(saved, tight, strict=True)), (saved, tight)
+    plt.close(fig)
+
+
+def test_report_shows_a_saved_chart_from_its_saved_png(tmp_path):
+    import base64
+    import re
+
+    from evstudy.charts.save import DPI, saved_png
+    from evstudy.report import FIGURE_DPI, figure
+
+    fig, alt = chart(), "A Likert chart of the use of evidence."
+    assert saved_png(fig) is None
+    drawn = figure(fig, alt).data  # not saved: drawn at the report's resolution
+    save_figure(fig, notebook="nb", chart="c", folder=tmp_path)
+    assert saved_png(fig) == (tmp_path / "nb__c.png").read_bytes()
+    shown = figure(fig, alt).data
+
+    def size(html):
+        data = re.search(r"base64,([^\"]+)", html).group(1)
+        return _png_size(base64.b64decode(data))
+
+    width, height = _png_size(saved_png(fig))
+    assert size(shown) == (round(width * FIGURE_DPI / DPI), round(height * FIGURE_DPI / DPI))
+    assert size(shown) != size(drawn)  # the tight crop, scaled down, not a new drawing
+    assert figure(fig, alt).data == shown  # and the same bytes every time
+    plt.close(fig)

@@ -160,11 +160,25 @@ def figure(fig: Figure, alt: str, *, dpi: int = FIGURE_DPI) -> HTML:
     """
     from IPython.display import HTML
 
+    from evstudy.charts.save import DPI, saved_png
+
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(f"`alt` must be a non-empty string, but {alt!r} was passed")
     buffer = io.BytesIO()
-    # No "Software" stamp, so the same chart gives the same bytes on every run.
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    saved = saved_png(fig)
+    if saved is not None:
+        # Already drawn at print resolution by save_figure: scaling that down is far
+        # quicker than drawing the chart again, and shows the very same picture.
+        from PIL import Image
+
+        with Image.open(io.BytesIO(saved)) as image:
+            size = (round(image.width * dpi / DPI), round(image.height * dpi / DPI))
+            small = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+            # Charts are flat colours: 256 of them keep the picture and a third of the bytes.
+            small.quantize(256).save(buffer, format="PNG")
+    else:
+        # No "Software" stamp, so the same chart gives the same bytes on every run.
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return HTML(
         f'<figure class="evstudy-figure"><img src="data:image/png;base64,{data}" '

@@ -99,6 +99,7 @@ class PublishedRules:
         self.suppress_max = int(study.disclosure["suppress_max"])
         self.min_base = int(study.disclosure["min_subgroup_base"])
         self.groups = attribution_groups(study, k=self.k)
+        self._sizes: dict[tuple, int] = {}
         labels = dict(study.role_group_labels)
         present = set(self.groups["role_group"].dropna())
         for group in present - labels.keys():
@@ -144,6 +145,12 @@ class PublishedRules:
 
     def size(self, found: Attribution) -> int:
         """How many people the attribution describes."""
+        key = (found.population, found.site_id, found.role_group)
+        if key not in self._sizes:  # a report repeats the same few attributions many times
+            self._sizes[key] = self._size(found)
+        return self._sizes[key]
+
+    def _size(self, found: Attribution) -> int:
         groups = self.groups[self.groups["population"] == found.population]
         if found.site_id is not None and found.role_group is not None:
             cell = groups[

@@ -19,13 +19,18 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 from html import escape, unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from evstudy.errors import EvstudyError
 from evstudy.files import atomic_write_text
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
 
 __all__ = [
     "APPENDIX_PARTS",
@@ -149,21 +154,26 @@ def _toc(headings: list[tuple[int, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def _render(nb: nbformat.NotebookNode, *, title: str, synthetic: bool, toc: bool) -> str:
+@lru_cache(maxsize=1)
+def _exporter() -> HTMLExporter:
+    """One exporter for every page: it compiles its Jinja templates once, not per page."""
     from nbconvert import HTMLExporter
 
-    nb = _for_readers(nb)
-    nb.metadata["title"] = title
-    nb.metadata.pop("widgets", None)
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name=TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+
+
+def _render(nb: nbformat.NotebookNode, *, title: str, synthetic: bool, toc: bool) -> str:
+    nb = _for_readers(nb)
+    nb.metadata["title"] = title
+    nb.metadata.pop("widgets", None)
     resources = {"evstudy": {"synthetic": bool(synthetic), "toc": bool(toc)}}
-    html, _ = exporter.from_notebook_node(nb, resources=resources)
+    html, _ = _exporter().from_notebook_node(nb, resources=resources)
     # A heading above the TOC (the page's own title, in h2 from a single notebook) is fine;
     # the TOC is built from the rendered page so that every entry has a target.
     html, headings = _toc_and_ids(html)

@@ -12,6 +12,7 @@ import io
 import os
 import re
 import unicodedata
+import weakref
 from html import escape
 from pathlib import Path
 
@@ -29,11 +30,15 @@ __all__ = [
     "figure_name",
     "freeze_layout",
     "save_figure",
+    "saved_png",
     "slugify",
 ]
 
 DPI = 200
 FORMATS = ("png", "svg")
+PAD_INCHES = 0.15
+# The PNG bytes each figure was last saved as; forgotten with the figure.
+_SAVED_PNG: weakref.WeakKeyDictionary[Figure, bytes] = weakref.WeakKeyDictionary()
 _METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -125,6 +130,15 @@ def save_figure(
     stem = figure_name(notebook, chart)
     freeze_layout(fig)
     written = {}
+    # The tight box is worked out once for both formats: asked for "tight", savefig would
+    # draw the whole figure an extra time per format just to measure it.
+    # Measured at the PNG's resolution, because text extents depend a little on it.
+    shown_dpi = fig.dpi
+    fig.set_dpi(DPI)
+    try:
+        box = fig.get_tightbbox().padded(PAD_INCHES)
+    finally:
+        fig.set_dpi(shown_dpi)
     # svg.hashsalt is read when the SVG is written, so it is fixed here, not at drawing time.
     with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
         for fmt in FORMATS:
@@ -134,12 +148,22 @@ def save_figure(
                 format=fmt,
                 dpi=DPI,
                 metadata=_METADATA[fmt],
-                bbox_inches="tight",
-                pad_inches=0.15,
+                bbox_inches=box,
                 facecolor="white",
             )
             data = buffer.getvalue()
+            if fmt == "png":
+                _SAVED_PNG[fig] = data
             if fmt == "svg" and alt:
                 data = _with_alt(data, alt)
             written[fmt] = atomic_write_bytes(folder / f"{stem}.{fmt}", data)
     return written
+
+
+def saved_png(fig: Figure) -> bytes | None:
+    """The PNG :func:`save_figure` last wrote for ``fig`` in this session, if any.
+
+    The report shows a saved chart from these bytes instead of drawing it again. A figure
+    changed after it was saved should be saved again before it is shown.
+    """
+    return _SAVED_PNG.get(fig)
