@@ -247,3 +247,23 @@ def test_warm_kernels_are_fresh_processes_that_skip_the_imports(tmp_path: Path) 
     assert outputs[False].startswith(f"False {tmp_path.resolve()}\n")
     # Same execution count and a namespace as empty as a cold kernel's, in every fork.
     assert outputs[True].split("\n")[1:] == outputs[False].split("\n")[1:]
+
+
+@pytest.mark.slow
+def test_a_dead_worker_is_reported_and_the_next_notebook_gets_a_new_one(tmp_path: Path) -> None:
+    # Workers run notebook after notebook; one that dies mid-run takes only its notebook.
+    killer = make_notebook(tmp_path / "kill.ipynb", "import os, signal\nos.kill(os.getppid(), 9)")
+    fine = make_notebook(tmp_path / "fine.ipynb", "print('ran')")
+    jobs = [
+        NotebookJob("kill", killer, {}, tmp_path / "kill.out.ipynb"),
+        NotebookJob("fine", fine, {}, tmp_path / "fine.out.ipynb"),
+        NotebookJob("again", fine, {}, tmp_path / "again.out.ipynb"),
+    ]
+    # A cold kernel's parent is its worker (a warm kernel's is the template).
+    killed, ok, again = run_notebooks(
+        jobs, workers=1, kernel_name="python3", progress=False, warm_kernels=False, timeout=120
+    )
+    assert killed.status == "failed" and killed.error is not None
+    assert killed.error.ename == "WorkerDied" and killed.error.cell_index is None
+    assert ok.ok and again.ok
+    assert stdout_of(jobs[1].output) == stdout_of(jobs[2].output) == "ran\n"

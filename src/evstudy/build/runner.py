@@ -1,8 +1,11 @@
-"""Execute parameterised notebooks in parallel, each in a worker process of its own.
+"""Execute parameterised notebooks in parallel, in worker processes, each under a time limit.
 
-Every notebook runs in a fresh Python process (``start_new_session=True``) that calls
-``papermill.execute_notebook`` once. A process per notebook, rather than a thread, gives
-each run its own working directory and environment and lets a hung run be killed outright.
+Each worker is a Python process (``start_new_session=True``) that calls
+``papermill.execute_notebook`` for one notebook at a time, in the notebook's folder, and
+is then given the next; processes rather than threads give each run its own working
+directory and let a hung run be killed outright. A worker whose notebook runs out of time
+is killed with its kernel, and the next notebook gets a new worker. Each kernel is a new
+process (forked from a template that has done the imports, see :mod:`evstudy.build.warm`).
 
 Three known problems with running papermill in parallel are avoided on purpose:
 
@@ -10,8 +13,8 @@ Three known problems with running papermill in parallel are avoided on purpose:
   papermill#511, jupyter_client#7, nbclient#88). Here every kernel talks over IPC sockets
   in a private temporary folder, so no two kernels can collide.
 - papermill's ``cwd=`` changes the directory of the whole process. It is never used; the
-  worker process is started in the notebook's folder instead (as Jupyter does), and
-  notebooks should receive absolute paths as parameters.
+  single-threaded worker changes to the notebook's folder before each run instead (as
+  Jupyter starts kernels there), and notebooks should receive absolute paths as parameters.
 - A kernel runs in a process session of its own, so killing a timed-out worker's process
   group leaves the kernel behind. The worker records the kernel's pid as soon as it is
   launched; on timeout both process groups are killed, and any process still holding the
@@ -215,6 +218,9 @@ def _worker_main(spec_path: str) -> None:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     folder = Path(spec["folder"])
     output = Path(spec["output"])
+    # The kernel starts in the notebook's folder, as in Jupyter. A worker runs one notebook
+    # at a time in one thread, so changing its directory is safe (papermill's cwd= is not).
+    os.chdir(spec["cwd"])
     result: dict[str, Any] = {"status": "ok"}
     try:
         papermill.execute_notebook(
@@ -247,7 +253,16 @@ def _worker_main(spec_path: str) -> None:
             pass  # keep whatever papermill managed to write
         else:
             write_notebook(normalise_notebook(nb, path_labels=spec["path_labels"]), output)
-    (folder / "result.json").write_text(json.dumps(result), encoding="utf-8")
+    # Renamed into place: the parent takes the file's appearance to mean the run is over.
+    (folder / "result.json.tmp").write_text(json.dumps(result), encoding="utf-8")
+    os.replace(folder / "result.json.tmp", folder / "result.json")
+
+
+def _worker_loop() -> None:
+    """Run notebooks one after another: a spec path per line of stdin, until it closes."""
+    for line in sys.stdin:
+        if line.strip():
+            _worker_main(line.strip())
 
 
 # ---------------------------------------------------------------------------------------
@@ -255,22 +270,64 @@ def _worker_main(spec_path: str) -> None:
 
 
 @dataclass
+class _Worker:
+    """A worker process; it runs notebooks sent to it one at a time, so that each notebook
+    does not pay for a new Python process and papermill's imports."""
+
+    process: subprocess.Popen
+    log: Any
+    log_path: Path
+
+    def close(self, *, kill: bool) -> None:
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()  # an idle worker's loop ends here
+        if kill:
+            _kill_group(self.process.pid)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _kill_group(self.process.pid)
+            self.process.wait()
+        self.log.close()
+
+
+def _new_worker(root: Path) -> _Worker:
+    log_path = Path(tempfile.mkstemp(prefix="worker-", suffix=".log", dir=root)[1])
+    log = open(log_path, "wb")  # noqa: SIM115 (closed by _Worker.close)
+    # Importing evstudy.build first skips a 2 s grammar compile nbformat never needs.
+    code = "from evstudy.build.runner import _worker_loop; _worker_loop()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env=_kernel_env(),
+        stdin=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+    return _Worker(process, log, log_path)
+
+
+@dataclass
 class _Running:
     index: int
     job: NotebookJob
     folder: Path
-    process: subprocess.Popen
-    log: Any
+    worker: _Worker
     started: float
 
 
-def _start(index: int, job: NotebookJob, kernel_name: str, warm: dict | None = None) -> _Running:
+def _start(
+    index: int, job: NotebookJob, kernel_name: str, warm: dict | None, worker: _Worker
+) -> _Running:
     # A short path: a Unix socket path must stay under ~100 characters.
     folder = Path(tempfile.mkdtemp(prefix="evk-"))
     spec = {
         "folder": str(folder),
         "source": str(Path(job.source).resolve()),
         "output": str(Path(job.output).resolve()),
+        "cwd": str(Path(job.source).resolve().parent),
         "parameters": job.parameters,
         "path_labels": {str(k): str(v) for k, v in job.path_labels.items()},
         "kernel_name": kernel_name,
@@ -283,20 +340,11 @@ def _start(index: int, job: NotebookJob, kernel_name: str, warm: dict | None = N
     # Whatever is at the output afterwards is this run's: a failed run never leaves an
     # older, successful notebook there to be mistaken for its own.
     output.unlink(missing_ok=True)
-    # Importing evstudy.build first skips a 2 s grammar compile nbformat never needs.
-    code = "import sys; from evstudy.build.runner import _worker_main; _worker_main(sys.argv[1])"
-    log = open(folder / "worker.log", "wb")  # noqa: SIM115 (closed in _finish)
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, str(spec_path)],
-        cwd=Path(job.source).resolve().parent,
-        env=_kernel_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        preexec_fn=_die_with_parent,
-    )
-    return _Running(index, job, folder, process, log, time.monotonic())
+    started = time.monotonic()
+    with contextlib.suppress(OSError):  # a worker that already died is reported by _finish
+        worker.process.stdin.write(f"{spec_path}\n".encode())
+        worker.process.stdin.flush()
+    return _Running(index, job, folder, worker, started)
 
 
 def _die_with_parent() -> None:  # pragma: no cover (runs in the child before exec)
@@ -375,14 +423,13 @@ def _timeout_cell(output: Path) -> tuple[int | None, str]:
 
 
 def _finish(run: _Running, timed_out: bool, timeout: float) -> JobResult:
+    """The run's result; a timed-out run's worker is killed (with its kernel)."""
     seconds = time.monotonic() - run.started
     output = Path(run.job.output).resolve()
     try:
         if timed_out:
-            _kill_group(run.process.pid)
-        run.process.wait()
+            run.worker.close(kill=True)
         _kill_kernel(run.folder)  # after a timeout, and in case a worker died mid-run
-        run.log.close()
         if timed_out:
             index, excerpt = _timeout_cell(output)
             evalue = f"still running after {timeout:g} s, so it and its kernel were stopped"
@@ -390,8 +437,9 @@ def _finish(run: _Running, timed_out: bool, timeout: float) -> JobResult:
             return JobResult(run.job, "timeout", seconds, error)
         result_file = run.folder / "result.json"
         if not result_file.is_file():
-            log = (run.folder / "worker.log").read_bytes().decode("utf-8", "replace")
-            evalue = f"exit code {run.process.returncode}; {log[-_LOG_TAIL:].strip()}"
+            run.worker.close(kill=True)
+            log = run.worker.log_path.read_bytes().decode("utf-8", "replace")
+            evalue = f"exit code {run.worker.process.returncode}; {log[-_LOG_TAIL:].strip()}"
             error = NotebookError(run.job.name, None, "", "WorkerDied", evalue, output)
             return JobResult(run.job, "failed", seconds, error)
         result = json.loads(result_file.read_text(encoding="utf-8"))
@@ -480,27 +528,33 @@ def run_notebooks(
         )
         warm = stack.enter_context(template if warm_kernels and jobs else contextlib.nullcontext())
         bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, leave=True)
+        idle: list[_Worker] = []
         try:
             while pending or running:
                 while pending and len(running) < workers:
                     index, job = pending.pop()
-                    running.append(_start(index, job, kernel_name, warm))
+                    worker = idle.pop() if idle else _new_worker(folder)
+                    running.append(_start(index, job, kernel_name, warm, worker))
                 for run in list(running):
+                    done = (run.folder / "result.json").is_file()
+                    dead = run.worker.process.poll() is not None
                     timed_out = time.monotonic() - run.started > timeout
-                    if run.process.poll() is None and not timed_out:
+                    if not (done or dead or timed_out):
                         continue
                     running.remove(run)
-                    result = _finish(run, timed_out and run.process.poll() is None, timeout)
+                    result = _finish(run, timed_out and not done and not dead, timeout)
+                    if run.worker.process.poll() is None:
+                        idle.append(run.worker)
                     results[run.index] = result
                     bar.set_postfix_str(f"{run.job.name}: {result.status}", refresh=False)
                     bar.update(1)
                 time.sleep(_POLL_SECONDS)
         finally:
             for run in running:  # interrupted: leave no worker or kernel behind
-                _kill_group(run.process.pid)
-                run.process.wait()
+                run.worker.close(kill=True)
                 _kill_kernel(run.folder)
-                run.log.close()
                 shutil.rmtree(run.folder, ignore_errors=True)
+            for worker in idle:
+                worker.close(kill=False)
             bar.close()
     return [result for result in results if result is not None]
