@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -267,3 +269,18 @@ def test_a_dead_worker_is_reported_and_the_next_notebook_gets_a_new_one(tmp_path
     assert killed.error.ename == "WorkerDied" and killed.error.cell_index is None
     assert ok.ok and again.ok
     assert stdout_of(jobs[1].output) == stdout_of(jobs[2].output) == "ran\n"
+
+
+@pytest.mark.slow
+def test_kernels_start_cold_when_the_template_is_gone(tmp_path: Path) -> None:
+    # A template that died (or never came up) must not stop the build: the relay becomes
+    # the cold kernel itself.
+    source = make_notebook(tmp_path / "a.ipynb", "import sys\nprint('pandas' in sys.modules)")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    warm = {"socket": str(tmp_path / "none.sock"), "template": dead.pid}
+    warm["prefix"] = [sys.executable]  # the python3 kernel's, as jupyter_client runs it
+    job = NotebookJob("a", source, {}, tmp_path / "a.out.ipynb")
+    (result,) = run_notebooks([job], kernel_name="python3", progress=False, warm_kernels=warm)
+    assert result.ok, result.error
+    assert stdout_of(job.output) == "False\n"

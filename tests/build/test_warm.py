@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -40,11 +41,15 @@ def test_kernel_prefix_is_the_interpreter_and_its_options() -> None:
 
 
 def test_relay_only_for_kernels_started_like_the_template() -> None:
-    warm = {"socket": "/tmp/t.sock", "prefix": [sys.executable, "-Xfrozen_modules=off"]}
+    prefix = [sys.executable, "-Xfrozen_modules=off"]
+    warm = {"socket": "/tmp/t.sock", "prefix": prefix, "template": 12345}
     same = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "c.json"]
     relay = relay_command(warm, same)
     assert relay is not None
-    assert relay[0] == sys.executable and relay[-3:] == ["/tmp/t.sock", "-f", "c.json"]
+    assert relay[0] == sys.executable and relay[-2:] == ["-f", "c.json"]
+    how = json.loads(relay[-3])
+    assert (how["socket"], how["template"]) == ("/tmp/t.sock", 12345)
+    assert how["cold"] == same  # what the relay becomes if the template never comes up
     # Other interpreter options would make the fork a different kernel: start it cold.
     assert relay_command(warm, [sys.executable, "-m", "ipykernel_launcher", "-f", "c"]) is None
     assert relay_command(warm, ["/other/python", "-Xfrozen_modules=off", "-m", "ipykernel"]) is None

@@ -9,6 +9,7 @@ staging folder; only when every notebook succeeded are the outputs moved into
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -324,7 +325,7 @@ def build(
     )
     from evstudy.build.manifest import build_manifest, git_commit, write_manifest
     from evstudy.build.normalise import relabel_paths
-    from evstudy.build.runner import NotebookJob, run_notebooks
+    from evstudy.build.runner import NotebookJob, kernel_template, run_notebooks
     from evstudy.files import changed_files
 
     root = find_project_root()
@@ -341,63 +342,75 @@ def build(
     changes = raw_changes(raw_dir, processed_dir)
     if changes and _changes_text(changes):
         summary.warnings.append(_changes_text(changes))
-    if force or changes:
-        from evstudy.ingest import ingest
+    # When ingest runs, every notebook will: the kernel template imports meanwhile.
+    with contextlib.ExitStack() as early:
+        warm: bool | dict | None = True
+        if force or changes:
+            warm = early.enter_context(
+                kernel_template(sorted(sources.glob("*.ipynb")), kernel_name)
+            )
+        if force or changes:
+            from evstudy.ingest import ingest
 
-        ingest(raw_dir, processed_dir)
-        summary.ingested = True
-    summary.seconds["ingest"] = time.perf_counter() - clock
+            ingest(raw_dir, processed_dir)
+            summary.ingested = True
+        summary.seconds["ingest"] = time.perf_counter() - clock
 
-    names = _site_names(processed_dir)
-    staging = reports_dir / STAGING
-    staged_figures = reports_dir / STAGED_FIGURES
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(staged_figures, ignore_errors=True)
-    (staging / "notebooks").mkdir(parents=True)
-    staged_figures.mkdir()
-    # Charts are published only when every run succeeded and the audit found nothing.
-    params = {"processed": str(processed_dir), "figures": str(staged_figures)}
-    jobs = plan_jobs(sources, staging, list(names), params, labels)
+        names = _site_names(processed_dir)
+        staging = reports_dir / STAGING
+        staged_figures = reports_dir / STAGED_FIGURES
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staged_figures, ignore_errors=True)
+        (staging / "notebooks").mkdir(parents=True)
+        staged_figures.mkdir()
+        # Charts are published only when every run succeeded and the audit found nothing.
+        params = {"processed": str(processed_dir), "figures": str(staged_figures)}
+        jobs = plan_jobs(sources, staging, list(names), params, labels)
 
-    clock = time.perf_counter()
-    to_run, digests, figures_made = [], {}, {}
-    shared = shared_digest(
-        inputs=[processed_dir],
-        source_root=root / "src" / "evstudy",
-        lock=root / "requirements.lock",
-    )
-    for job in jobs:
-        final = NotebookJob(
-            job.name,
-            job.source,
-            job.parameters,
-            reports_dir / "notebooks" / job.output.name,
-            job.path_labels,
+        clock = time.perf_counter()
+        to_run, digests, figures_made = [], {}, {}
+        shared = shared_digest(
+            inputs=[processed_dir],
+            source_root=root / "src" / "evstudy",
+            lock=root / "requirements.lock",
         )
-        digests[job.name] = dependency_digest(final, shared=shared)
-        figures_made[job.name] = recorded_figures(final)
-        fresh = not force and is_fresh(final, digests[job.name])
-        if fresh and not changed_files(figures_dir, figures_made[job.name]):
-            shutil.copy2(final.output, job.output)
-            # Prose edits re-render without re-running; the record then describes the new file.
-            if refresh_markdown(job):
-                record_success(job, digests[job.name], figures=figures_made[job.name])
+        for job in jobs:
+            final = NotebookJob(
+                job.name,
+                job.source,
+                job.parameters,
+                reports_dir / "notebooks" / job.output.name,
+                job.path_labels,
+            )
+            digests[job.name] = dependency_digest(final, shared=shared)
+            figures_made[job.name] = recorded_figures(final)
+            fresh = not force and is_fresh(final, digests[job.name])
+            if fresh and not changed_files(figures_dir, figures_made[job.name]):
+                shutil.copy2(final.output, job.output)
+                # Prose edits re-render without re-running; the record then describes the new file.
+                if refresh_markdown(job):
+                    record_success(job, digests[job.name], figures=figures_made[job.name])
+                else:
+                    shutil.copy2(sidecar_path(final), sidecar_path(job))
+                summary.reused.append(job.name)
             else:
-                shutil.copy2(sidecar_path(final), sidecar_path(job))
-            summary.reused.append(job.name)
-        else:
-            to_run.append(job)
-    for result in run_notebooks(
-        to_run, workers=workers, timeout=timeout, kernel_name=kernel_name, progress=progress
-    ):
-        if result.ok:
-            made = _staged_figures(Path(result.job.parameters["figures"]))
-            figures_made[result.job.name] = made
-            record_success(result.job, digests[result.job.name], figures=made)
-            summary.ran.append(result.job.name)
-        else:
-            summary.failed.append(result.job.name)
-            summary.errors.append(str(result.error))
+                to_run.append(job)
+        for result in run_notebooks(
+            to_run,
+            workers=workers,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            progress=progress,
+            warm_kernels=warm,
+        ):
+            if result.ok:
+                made = _staged_figures(Path(result.job.parameters["figures"]))
+                figures_made[result.job.name] = made
+                record_success(result.job, digests[result.job.name], figures=made)
+                summary.ran.append(result.job.name)
+            else:
+                summary.failed.append(result.job.name)
+                summary.errors.append(str(result.error))
     summary.seconds["execute"] = time.perf_counter() - clock
     if summary.failed:
         return summary

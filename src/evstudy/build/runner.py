@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -458,6 +458,25 @@ def _finish(run: _Running, timed_out: bool, timeout: float) -> JobResult:
         shutil.rmtree(run.folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def kernel_template(sources: Sequence[Path], kernel_name: str) -> Iterator[dict | None]:
+    """A warm-kernel template for these notebooks during the ``with`` block (or None).
+
+    Start it early, for instance while ingest runs, and pass what it yields to
+    :func:`run_notebooks` as ``warm_kernels``: it imports on the other core meanwhile.
+    """
+    with tempfile.TemporaryDirectory(prefix="evt-") as folder:
+        template = warm_template(
+            Path(folder),
+            notebook_imports(sources),
+            kernel_name=kernel_name,
+            env=_kernel_env(),
+            preexec_fn=_die_with_parent,
+        )
+        with template as warm:
+            yield warm
+
+
 def run_notebooks(
     jobs: Sequence[NotebookJob],
     *,
@@ -465,7 +484,7 @@ def run_notebooks(
     timeout: float = 900,
     kernel_name: str = "evstudy",
     progress: bool = True,
-    warm_kernels: bool = True,
+    warm_kernels: bool | dict | None = True,
 ) -> list[JobResult]:
     """Execute notebooks with papermill, several at a time, each under a wall-clock limit.
 
@@ -486,10 +505,11 @@ def run_notebooks(
         The Jupyter kernel to execute with (``make venv`` installs ``evstudy``).
     progress : bool, default True
         Show one tqdm progress bar across all notebooks (on stderr).
-    warm_kernels : bool, default True
+    warm_kernels : bool or dict, default True
         Fork kernels from a process that has already imported what the notebooks import
         (:mod:`evstudy.build.warm`; Linux only, and off when ``EVSTUDY_WARM_KERNELS=0``).
-        Each kernel is still a fresh process; only the import time is saved.
+        Each kernel is still a fresh process; only the import time is saved. A dict is a
+        template already running (from :func:`kernel_template`), False or None none.
 
     Returns
     -------
@@ -520,13 +540,13 @@ def run_notebooks(
     results: list[JobResult | None] = [None] * len(jobs)
     pending = list(enumerate(jobs))[::-1]  # popped from the end, so in order
     running: list[_Running] = []
-    modules = notebook_imports(sorted({Path(job.source) for job in jobs}))
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="evt-")))
-        template = warm_template(
-            folder, modules, kernel_name=kernel_name, env=_kernel_env(), preexec_fn=_die_with_parent
-        )
-        warm = stack.enter_context(template if warm_kernels and jobs else contextlib.nullcontext())
+        if warm_kernels is True and jobs:
+            sources = sorted({Path(job.source) for job in jobs})
+            warm = stack.enter_context(kernel_template(sources, kernel_name))
+        else:
+            warm = warm_kernels or None
         bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, leave=True)
         idle: list[_Worker] = []
         try:

@@ -27,7 +27,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -42,15 +41,29 @@ _READY_TIMEOUT = 120.0
 
 # The relay: stdlib only, so it starts in milliseconds. argv: socket, then kernel args.
 _RELAY = """\
-import json, os, select, signal, socket, sys
+import json, os, select, signal, socket, sys, time
 try:
     import ctypes
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # die with the papermill worker
 except Exception:
     pass
+warm, args = json.loads(sys.argv[1]), sys.argv[2:]
 conn = socket.socket(socket.AF_UNIX)
-conn.connect(sys.argv[1])
-request = {"args": sys.argv[2:], "cwd": os.getcwd(), "env": dict(os.environ), "relay": os.getpid()}
+deadline = time.monotonic() + warm["wait"]
+while True:  # the template may still be importing
+    try:
+        conn.connect(warm["socket"])
+        break
+    except OSError:
+        try:
+            os.kill(warm["template"], 0)
+            alive = True
+        except OSError:
+            alive = False
+        if not alive or time.monotonic() > deadline:
+            os.execv(warm["cold"][0], warm["cold"])  # no template: become a cold kernel
+        time.sleep(0.02)
+request = {"args": args, "cwd": os.getcwd(), "env": dict(os.environ), "relay": os.getpid()}
 conn.sendall(json.dumps(request).encode() + b"\\n")
 pid = json.loads(conn.makefile().readline())["pid"]
 conn.close()
@@ -144,7 +157,11 @@ def relay_command(warm: dict, kernel_cmd: list[str]) -> list[str] | None:
     prefix = kernel_prefix(kernel_cmd)
     if prefix is None or prefix != warm["prefix"]:
         return None
-    return [sys.executable, "-S", "-c", _RELAY, warm["socket"], *kernel_cmd[len(prefix) + 2 :]]
+    # Until the template is ready the relay waits; if it never is, the relay becomes the
+    # cold kernel itself (same pid, so jupyter_client does not notice).
+    how = {k: warm[k] for k in ("socket", "template")} | {"wait": _READY_TIMEOUT}
+    how["cold"] = list(kernel_cmd)
+    return [sys.executable, "-S", "-c", _RELAY, json.dumps(how), *kernel_cmd[len(prefix) + 2 :]]
 
 
 # ---------------------------------------------------------------------------------------
@@ -219,10 +236,11 @@ def warm_template(
 ) -> Iterator[dict | None]:
     """Run a template process for kernel ``kernel_name`` during the ``with`` block.
 
-    Yields ``{"socket": path, "prefix": [...]}`` for :func:`relay_command`, or None (kernels
-    start cold) when forking is not supported here, ``EVSTUDY_WARM_KERNELS=0``, the kernel
-    is not ipykernel, or the template did not come up within two minutes (its log is
-    ``folder/template.log``).
+    Yields ``{"socket": path, "prefix": [...], "template": pid}`` for :func:`relay_command`,
+    or None (kernels start cold) when forking is not supported here,
+    ``EVSTUDY_WARM_KERNELS=0`` or the kernel is not ipykernel. Kernels launched before the
+    template is ready wait for it; if it dies or is not ready within two minutes, they
+    start cold (its log is ``folder/template.log``).
     """
     prefix = spec_prefix(kernel_name) if supported() else None
     if prefix is None or os.environ.get("EVSTUDY_WARM_KERNELS", "1") == "0":
@@ -243,13 +261,9 @@ def warm_template(
             preexec_fn=preexec_fn,
         )
         try:
-            deadline = time.monotonic() + _READY_TIMEOUT
-            while not os.path.exists(socket_path):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    break
-                time.sleep(0.02)
-            ready = os.path.exists(socket_path)
-            yield {"socket": socket_path, "prefix": prefix} if ready else None
+            # Not waited for: it imports while the build does other work, and each relay
+            # waits for it (or starts its kernel cold) on its own.
+            yield {"socket": socket_path, "prefix": prefix, "template": process.pid}
         finally:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
