@@ -114,7 +114,7 @@ def _exemplars(
     and arguments; the result is shared, so callers must not change it in place.
     """
     key = ("exemplars", coder, tuple(methods), max_chars, tuple(context))
-    return derived(study, key, lambda: _rank_exemplars(study, coder, methods, max_chars, context))
+    return derived(study, key, partial(_rank_exemplars, study, coder, methods, max_chars, context))
 
 
 def _rank_exemplars(

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from evstudy.build.warm import notebook_imports, warm_template
+from evstudy.build.warm import notebook_imports, relay_command, warm_template
 from evstudy.errors import EvstudyError
 
 __all__ = [
@@ -179,7 +179,7 @@ def _kernel_env() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------
-# The worker process: one notebook, one kernel.
+# The worker process: notebook after notebook, each with a new kernel.
 
 
 def _ipc_kernel_manager(folder: Path, warm: dict | None = None) -> type:
@@ -189,8 +189,6 @@ def _ipc_kernel_manager(folder: Path, warm: dict | None = None) -> type:
     :mod:`evstudy.build.warm`) through a relay, whose pid is the one recorded.
     """
     from jupyter_client.manager import AsyncKernelManager
-
-    from evstudy.build.warm import relay_command
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
@@ -292,8 +290,8 @@ class _Worker:
 
 
 def _new_worker(root: Path) -> _Worker:
-    log_path = Path(tempfile.mkstemp(prefix="worker-", suffix=".log", dir=root)[1])
-    log = open(log_path, "wb")  # noqa: SIM115 (closed by _Worker.close)
+    handle, name = tempfile.mkstemp(prefix="worker-", suffix=".log", dir=root)
+    log = os.fdopen(handle, "wb")  # closed by _Worker.close
     # Importing evstudy.build first skips a 2 s grammar compile nbformat never needs.
     code = "from evstudy.build.runner import _worker_loop; _worker_loop()"
     process = subprocess.Popen(
@@ -306,7 +304,7 @@ def _new_worker(root: Path) -> _Worker:
         start_new_session=True,
         preexec_fn=_die_with_parent,
     )
-    return _Worker(process, log, log_path)
+    return _Worker(process, log, Path(name))
 
 
 @dataclass
