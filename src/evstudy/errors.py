@@ -59,6 +59,10 @@ class InputError(EvstudyError):
         self.problem = Problem(str(file), where, problem, fix)
         super().__init__(str(self.problem))
 
+    def __reduce__(self) -> tuple:  # picklable (from worker processes) despite __init__
+        p = self.problem
+        return (type(self), (p.file, p.where, p.problem, p.fix))
+
 
 class ValidationError(EvstudyError):
     """Every problem found in one validation pass, raised together."""
@@ -70,6 +74,9 @@ class ValidationError(EvstudyError):
         lines = [f"{context} found {n} problem{'s' if n != 1 else ''}:"]
         lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, 1)]
         super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.problems, self.context))
 
 
 class ConfigError(EvstudyError):
