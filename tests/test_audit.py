@@ -618,3 +618,17 @@ def test_a_withdrawn_participant_is_excluded_everywhere_and_the_audit_proves_it(
     theirs = findings[findings["finding"].str.contains("withdrew")]
     assert sorted(theirs["file"]) == ["processed/notes.csv", "reports/sites/S01.html"]
     assert theirs["finding"].str.endswith(f"withdrew (register.xlsx row {row})").all()
+
+    # As a build runs it: the passages worked out while ingest ran, before the identity key
+    # was written, and the files searched in several processes. The same findings, in the
+    # same order, as one process doing it all (the pseudonym one included).
+    from evstudy.audit.withdrawal import withdrawn_text
+    from evstudy.config import load_config
+
+    early = withdrawn_text(load_config(study_copy), None)
+    assert early.passages and not early.pseudonyms
+    parallel = audit_outputs(**folders, key_dir=keys, withdrawn=early, workers=2)
+    serial = audit_outputs(**folders, key_dir=keys, workers=1)
+    pd.testing.assert_frame_equal(parallel, serial)
+    pd.testing.assert_frame_equal(parallel, findings)
+    assert not early.pseudonyms  # the caller's copy is left as it was

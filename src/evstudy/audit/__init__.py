@@ -21,6 +21,7 @@ output discloses nothing.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ import pandas as pd
 from evstudy.audit.identifiers import Identifiers, build_identifiers, find_ip_addresses
 from evstudy.audit.published import COARSENING_COLUMNS, PublishedRules
 from evstudy.audit.sources import SCANNED, iter_sources, read_source
-from evstudy.audit.withdrawal import SPAN, withdrawn_text
+from evstudy.audit.withdrawal import SPAN, Withdrawn, add_pseudonyms, withdrawn_text
 from evstudy.config import (
     StudyConfig,
     find_project_root,
@@ -37,6 +38,7 @@ from evstudy.config import (
     resolve_processed,
     resolve_raw,
 )
+from evstudy.parallel import fork_map
 
 __all__ = [
     "COARSENING_COLUMNS",
@@ -94,6 +96,8 @@ def audit_outputs(
     reports: str | Path | None = None,
     config: StudyConfig | None = None,
     key_dir: str | Path | None = None,
+    withdrawn: Withdrawn | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Scan every output for identifiers, withdrawn words and breaches of the disclosure rules.
 
@@ -112,6 +116,13 @@ def audit_outputs(
     key_dir : path, optional
         The identity-key folder (default as for ingest: ``$EVSTUDY_KEYS``, else
         ``identity/`` beside the raw folder); it gives withdrawn participants' pseudonyms.
+    withdrawn : Withdrawn, optional
+        What :func:`evstudy.audit.withdrawal.withdrawn_text` found in this raw folder,
+        when the caller worked it out already (a build does, while ingest runs); the
+        pseudonyms in the identity key are added to it here.
+    workers : int, optional
+        Files are read and searched in this many processes at once (default: the number
+        of cores). The findings are the same, in the same order, for any number.
 
     Returns
     -------
@@ -136,32 +147,46 @@ def audit_outputs(
     study = load_study(roots["processed"])
     identifiers = _identifiers(config, study, keys)
     rules = PublishedRules(study)
-    withdrawn = withdrawn_text(config, keys)
+    if withdrawn is None:
+        withdrawn = withdrawn_text(config, keys)
+    else:
+        withdrawn = add_pseudonyms(copy.deepcopy(withdrawn), config, keys)
 
-    rows: dict[tuple[str, str, str], str] = {}
-    scanned, skipped = 0, []
-    for file, path, published in iter_sources(roots):
-        source = read_source(file, path, published)
+    def scan(entry: tuple[str, Path, bool]) -> list[tuple[tuple[str, str, str], str]] | None:
+        """One file's findings, ((file, location, what), why); None when it is not text."""
+        source = read_source(*entry)
         if not source.scanned:
-            skipped.append(file)
-            continue
-        scanned += 1
+            return None
+        found = []
         for piece in source.pieces:
             hits = [*identifiers.find(piece.text, piece.key), *withdrawn.find(piece.text)]
             if piece.published:
                 hits += identifiers.find_pseudonyms(piece.text)
-                for found in rules.attributions(piece):
-                    problem = rules.check_attribution(found)
+                for quoted in rules.attributions(piece):
+                    problem = rules.check_attribution(quoted)
                     if problem:
                         hits.append(("attribution", *problem))
-            for _, what, why in hits:
-                rows.setdefault((piece.file, piece.location, what), why)
+            found += [((piece.file, piece.location, what), why) for _, what, why in hits]
         for grid in source.grids:
             for location, what, why in [
                 *rules.check_grid(grid),
                 *rules.check_row_attributions(grid),
             ]:
-                rows.setdefault((grid.file, location, what), why)
+                found.append(((grid.file, location, what), why))
+        return found
+
+    entries = list(iter_sources(roots))
+    # Each file is independent: read and searched in worker processes, biggest first.
+    results = fork_map(scan, entries, workers=workers, cost=lambda entry: _size(entry[1]))
+    rows: dict[tuple[str, str, str], str] = {}
+    scanned, skipped = 0, []
+    for (file, _, _), found in zip(entries, results, strict=True):
+        if found is None:
+            skipped.append(file)
+            continue
+        scanned += 1
+        for key, why in found:
+            rows.setdefault(key, why)
     frame = pd.DataFrame(
         [(*key, why) for key, why in rows.items()], columns=FINDING_COLUMNS
     ).astype(object)
@@ -172,6 +197,13 @@ def audit_outputs(
     }
     frame.attrs["withdrawal"] = withdrawn.summary()
     return frame
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def coarsenings(

@@ -128,6 +128,7 @@ class Identifiers:
     phones: dict[str, str] = field(default_factory=dict)
     pseudonyms: set[str] = field(default_factory=set)
     lengths: list[int] = field(default_factory=list)  # word counts of the name forms
+    firsts: set[str] = field(default_factory=set)  # first words of the name forms
 
     def add_name(self, name: str, source: str, kind: str) -> None:
         words = tokens(canonical_name(name))
@@ -142,6 +143,7 @@ class Identifiers:
         forms |= {(title, words[-1]) for title in titles}
         for form in forms:
             self.names.setdefault(form, f"{kind}:{source}")
+            self.firsts.add(form[0])
         self.lengths = sorted({len(form) for form in self.names}, reverse=True)
 
     def add_phone(self, phone: str, source: str) -> None:
@@ -161,7 +163,8 @@ class Identifiers:
             text = _EMAIL.sub(" ", text)  # an address is one finding, not also a name
         if self.names:
             words = tokens(text)
-            for i in range(len(words)):
+            # Most words start no name: only those that do are looked up further.
+            for i in [i for i, word in enumerate(words) if word in self.firsts]:
                 for n in self.lengths:
                     hit = self.names.get(tuple(words[i : i + n]))
                     if hit:

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evstudy.audit.identifiers import tokens
 from evstudy.config import StudyConfig
 
-__all__ = ["SPAN", "Withdrawn", "withdrawn_text"]
+__all__ = ["SPAN", "Withdrawn", "add_pseudonyms", "withdrawn_text"]
 
 SPAN = 8  # words: long enough that a shared passage is a copy, not a coincidence
 WHY = (
@@ -81,12 +82,13 @@ def withdrawn_text(config: StudyConfig, key_dir: Path | None) -> Withdrawn:
     config : StudyConfig
         The raw folder's configuration.
     key_dir : Path, optional
-        The identity-key folder; without a key, pseudonyms are not searched for.
+        The identity-key folder; without a key, pseudonyms are not searched for (add them
+        later with :func:`add_pseudonyms`).
     """
     from evstudy.io.register import read_register
     from evstudy.io.tables import read_fieldwork_log
     from evstudy.io.transcripts import read_transcript
-    from evstudy.privacy import canonical_name, read_identity_key
+    from evstudy.privacy import canonical_name
 
     register_file = config.files["register"]
     register = read_register(config.path("register"), label=register_file)
@@ -97,15 +99,7 @@ def withdrawn_text(config: StudyConfig, key_dir: Path | None) -> Withdrawn:
     source = {
         canonical_name(r["name"]): f"{register_file} row {r['row']}" for _, r in gone.iterrows()
     }
-    if key_dir is not None and Path(key_dir).is_dir():
-        key = read_identity_key(Path(key_dir))
-        emails = {
-            str(r["email"]).casefold(): f"{register_file} row {r['row']}"
-            for _, r in gone.iterrows()
-        }
-        for pid, _, email in key.rows:
-            if email.casefold() in emails:
-                found.pseudonyms[pid] = emails[email.casefold()]
+    add_pseudonyms(found, config, key_dir, register=register)
 
     log = read_fieldwork_log(config.path("fieldwork_log"), label=config.files["fieldwork_log"])
     known = [m.name for m in config.team] + list(register["name"])
@@ -129,4 +123,30 @@ def withdrawn_text(config: StudyConfig, key_dir: Path | None) -> Withdrawn:
         for passage in distinctive:
             found.passages[passage] = who
     found._starts = {tuple(p.split(" ", 2)[:2]) for p in found.passages}
+    return found
+
+
+def add_pseudonyms(
+    found: Withdrawn, config: StudyConfig, key_dir: Path | None, *, register: Any = None
+) -> Withdrawn:
+    """Add to ``found`` the pseudonyms the identity key gave the participants who withdrew.
+
+    The key is written by ingest, so a search worked out while ingest ran (with no key)
+    gets its pseudonyms here, afterwards. Returns ``found``.
+    """
+    from evstudy.io.register import read_register
+    from evstudy.privacy import read_identity_key
+
+    if key_dir is None or not Path(key_dir).is_dir():
+        return found
+    register_file = config.files["register"]
+    if register is None:
+        register = read_register(config.path("register"), label=register_file)
+    gone = register[register["withdrawal_date"].notna()]
+    emails = {
+        str(r["email"]).casefold(): f"{register_file} row {r['row']}" for _, r in gone.iterrows()
+    }
+    for pid, _, email in read_identity_key(Path(key_dir)).rows:
+        if email.casefold() in emails:
+            found.pseudonyms[pid] = emails[email.casefold()]
     return found
