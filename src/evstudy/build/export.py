@@ -243,7 +243,7 @@ def report_parts(nb: nbformat.NotebookNode) -> dict[str, list]:
     return parts
 
 
-def _site_links(out: Path, site_pages: dict[str, Path]) -> str:
+def _site_links(out: Path, site_pages: dict[str, Path], titles: dict[str, str]) -> str:
     lines = [
         "## Site case studies",
         "",
@@ -253,8 +253,8 @@ def _site_links(out: Path, site_pages: dict[str, Path]) -> str:
     ]
     for site, page in sorted(site_pages.items()):
         page = Path(page)
-        label = site
-        if page.is_file():
+        label = titles.get(site, site)
+        if site not in titles and page.is_file():
             found = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"), re.S)
             label = unescape(found.group(1)).strip() if found else site
         try:
@@ -273,6 +273,7 @@ def assemble_report(
     synthetic: bool,
     site_pages: dict[str, Path],
     provenance: str = "",
+    site_titles: dict[str, str] | None = None,
 ) -> Path:
     """Build ``index.html``: every notebook's report parts in the report's order, exported once.
 
@@ -297,6 +298,9 @@ def assemble_report(
     provenance : str, optional
         Markdown added at the end of the report (the build's code version and where the
         manifest is): known only when the report is exported, not when notebooks run.
+    site_titles : dict, optional
+        Site id to its page's title, for pages being written at the same time; a site
+        not in it is labelled with the ``<title>`` of its page on disk.
 
     Returns
     -------
@@ -322,7 +326,8 @@ def assemble_report(
     for part in PARTS:
         # The site links come just before the appendices, even when there are none.
         if part in APPENDIX_PARTS and site_pages:
-            combined.cells.append(nbformat.v4.new_markdown_cell(_site_links(out, site_pages)))
+            links = _site_links(out, site_pages, site_titles or {})
+            combined.cells.append(nbformat.v4.new_markdown_cell(links))
         combined.cells.extend(by_part[part])
     if provenance:
         combined.cells.append(nbformat.v4.new_markdown_cell(provenance))
