@@ -82,3 +82,39 @@ def test_comparison_text_names_the_largest_differences(demo_study):
 def test_an_unknown_site_is_refused(demo_study):
     with pytest.raises(ValueError, match=r"`site` must be one of \['S01'"):
         casestudy.profile_text(demo_study, site="S10")
+
+
+def test_precompute_leaves_no_cross_site_table_for_a_page_to_compute(demo_processed):
+    """What precompute() computes is every cross-site table a site's page reads: after
+    it, making a whole page adds nothing to the study's cache (so forked kernels share it
+    all), and the page is the same as one made from a study that was never precomputed."""
+    from pandas.testing import assert_frame_equal
+
+    from evstudy.study import load_study
+
+    def page(study):
+        return [
+            casestudy.profile_text(study, site=SITE),
+            casestudy.admin_summary(study, site=SITE),
+            casestudy.participation(study, site=SITE),
+            casestudy.approach_text(study, site=SITE),
+            casestudy.theme_evidence(study, site=SITE, theme=["barrier", "enabler"]),
+            casestudy.theme_text(study, site=SITE, theme="influence"),
+            casestudy.good_practice(study, site=SITE),
+            casestudy.key_quotes(study, site=SITE),
+            casestudy.comparison_text(study, site=SITE),
+            site_comparison(study, site=SITE, level="code"),
+            site_comparison(study, site=SITE),
+        ]
+
+    primed = load_study(demo_processed)
+    casestudy.precompute(primed)
+    before = set(primed._derived)
+    assert before  # it did compute something
+    made = page(primed)
+    assert set(primed._derived) == before
+    for ours, fresh in zip(made, page(load_study(demo_processed)), strict=True):
+        if isinstance(ours, str):
+            assert ours == fresh
+        else:
+            assert_frame_equal(ours, fresh)

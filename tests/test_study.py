@@ -9,7 +9,7 @@ from pandas.testing import assert_frame_equal
 
 from evstudy.coding import coded_segments, quotes
 from evstudy.matrices import framework_matrix
-from evstudy.study import derived, load_study
+from evstudy.study import derived, load_study, preload
 
 
 def test_derived_computes_once_per_key_and_study(tiny_study):
@@ -56,3 +56,26 @@ def test_filtered_quotes_match_a_fresh_study(demo_processed):
     ):
         fresh = load_study(demo_processed)
         assert_frame_equal(quotes(used, **kwargs), quotes(fresh, **kwargs))
+
+
+def test_a_preloaded_study_is_returned_while_its_files_are_unchanged(demo_processed, tmp_path):
+    import os
+    import shutil
+
+    folder = tmp_path / "processed"
+    shutil.copytree(demo_processed, folder)
+    assert load_study(folder) is not load_study(folder)  # nothing kept: loaded each time
+    kept = preload(folder)
+    assert preload(folder) is kept
+    assert load_study(folder) is kept
+    assert (
+        load_study(str(folder / ".." / "processed")) is kept
+    )  # the same folder, spelled otherwise
+    # Any change to a table (here only its modification time) means loading afresh.
+    table = folder / "codings.parquet"
+    stat = table.stat()
+    os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    fresh = load_study(folder)
+    assert fresh is not kept
+    assert_frame_equal(fresh.codings, kept.codings)
+    assert preload(folder) is not kept

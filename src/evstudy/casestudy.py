@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from evstudy.matrices import METHOD_LABELS, exemplars, framework_matrix, site_comparison
+from evstudy.matrices import LEVELS, METHOD_LABELS, exemplars, framework_matrix, site_comparison
 from evstudy.narrative import fill, italic, listing, midsentence, plural
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ __all__ = [
     "good_practice",
     "key_quotes",
     "participation",
+    "precompute",
     "profile_text",
     "theme_evidence",
     "theme_text",
@@ -284,3 +285,26 @@ def comparison_text(study: Study, *, site: str, coder: str | None = "primary") -
         ]
         or ["nothing"],
     )
+
+
+def precompute(study: Study, *, coder: str | None = "primary") -> None:
+    """Compute, once, the cross-site tables that every site's case study reads.
+
+    Each site's page compares the site with all the others, so the pages share the site
+    framework matrices, their ranks and the exemplar quotes. A build computes them in
+    the process its kernels are forked from (see :mod:`evstudy.build.warm`), so that no
+    page computes them again; a page whose study lacks them computes them itself, with
+    the same result.
+
+    Parameters
+    ----------
+    study : Study
+    coder : str or None, default "primary"
+        As for the case-study functions (the notebook uses the default).
+    """
+    sites = study.sites["site_id"]
+    if sites.empty:
+        return
+    for level in LEVELS:
+        site_comparison(study, site=sites.iloc[0], level=level, coder=coder)
+    exemplars(study, by=["site_id", "code_id"], coder=coder)

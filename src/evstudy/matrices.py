@@ -342,6 +342,20 @@ def site_comparison(
     """
     sites = list(study.sites["site_id"])
     _check_choice("site", site, sites)
+    _check_choice("level", level, LEVELS)
+    key = ("site_ranks", level, coder)
+    matrix, summary = derived(study, key, partial(_site_ranks, study, level, coder))
+    mine = matrix[matrix["row"] == site].set_index("code_id")
+    out = mine[["label", "participants", "base", "share", "rank"]].join(summary)
+    out["difference"] = out["share"] - out["mean_share"]
+    out["rank"] = out["rank"].astype("int64")
+    cols = ["label", "participants", "base", "share", "mean_share", "difference", "rank"]
+    return out[[*cols, "n_sites"]].reset_index()
+
+
+def _site_ranks(study: Study, level: str, coder: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The site framework matrix with each site's rank per code, and each code's mean share.
+    Shared by every site's comparison; callers must not change either in place."""
     matrix = framework_matrix(study, rows="site", level=level, coder=coder)
     matrix = matrix.assign(
         rank=matrix.groupby("code_id")["share"].rank(method="min", ascending=False)
@@ -349,12 +363,7 @@ def site_comparison(
     summary = matrix.groupby("code_id", sort=False).agg(
         mean_share=("share", "mean"), n_sites=("row", "nunique")
     )
-    mine = matrix[matrix["row"] == site].set_index("code_id")
-    out = mine[["label", "participants", "base", "share", "rank"]].join(summary)
-    out["difference"] = out["share"] - out["mean_share"]
-    out["rank"] = out["rank"].astype("int64")
-    cols = ["label", "participants", "base", "share", "mean_share", "difference", "rank"]
-    return out[[*cols, "n_sites"]].reset_index()
+    return matrix, summary
 
 
 def _survey_choices(study: Study) -> pd.DataFrame:

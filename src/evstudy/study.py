@@ -20,7 +20,11 @@ from evstudy.errors import InputError
 
 T = TypeVar("T")
 
-__all__ = ["Study", "derived", "load_study"]
+__all__ = ["Study", "derived", "load_study", "preload"]
+
+# Studies a build's kernel template loaded ahead (see evstudy.build.warm): folder ->
+# (signature of its files, Study). Kernels forked from the template find them here.
+_PRELOADED: dict[Path, tuple[tuple, Study]] = {}
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,9 @@ def load_study(path: str | Path | None = None) -> Study:
         When the folder holds no ingested study; the message says how to make one.
     """
     folder = resolve_processed(path)
+    kept = _PRELOADED.get(folder)
+    if kept is not None and kept[0] == _signature(folder):
+        return kept[1]
     report_path = folder / "ingest_report.json"
     if not report_path.is_file():
         raise InputError(
@@ -142,3 +149,44 @@ def load_study(path: str | Path | None = None) -> Study:
             )
         tables[f.name] = pd.read_parquet(table)
     return Study(path=folder, ingest_report=report, **tables)
+
+
+def _signature(folder: Path) -> tuple:
+    """Name, size, modification time and inode of every file load_study() reads."""
+    found = []
+    for path in sorted([folder / "ingest_report.json", *folder.glob("*.parquet")]):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append((path.name, st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(found)
+
+
+def preload(path: str | Path | None = None) -> Study:
+    """Load a study and keep it for later :func:`load_study` calls in this process.
+
+    A build's kernel template preloads the study, and every kernel forked from it then
+    gets the same tables (and the cross-site tables derived from them) without reading
+    or computing them again. ``load_study`` returns the kept study only while no file
+    in the folder has changed since; otherwise it loads afresh, as usual.
+
+    Parameters
+    ----------
+    path : path, optional
+        The processed folder, as for :func:`load_study`.
+
+    Returns
+    -------
+    Study
+        The kept study (the same object on every call while the files are unchanged).
+    """
+    folder = resolve_processed(path)
+    signature = _signature(folder)  # taken first: a change while loading is seen next time
+    kept = _PRELOADED.get(folder)
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    _PRELOADED.pop(folder, None)
+    study = load_study(folder)
+    _PRELOADED[folder] = (signature, study)
+    return study

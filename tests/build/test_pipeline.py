@@ -153,12 +153,16 @@ def test_a_deleted_figure_reruns_the_notebook_that_drew_it(built):
     assert chart.read_bytes() == original
 
 
-def test_a_rebuild_elsewhere_is_byte_identical_and_verify_says_so(built, tmp_path):
+def test_a_rebuild_elsewhere_is_byte_identical_and_verify_says_so(built, tmp_path, monkeypatch):
     """Determinism: ``verify`` rebuilds from scratch into another folder; every file
-    (processed tables, figures, executed notebooks, HTML, tables.xlsx, manifest) matches."""
+    (processed tables, figures, executed notebooks, HTML, tables.xlsx, manifest) matches.
+
+    The rebuild starts every kernel cold, so this also shows that kernels forked from the
+    template, with the study and its cross-site tables preloaded, make the same bytes."""
     from evstudy.build.verify import format_differences, verify
 
     _, folders = built
+    monkeypatch.setenv("EVSTUDY_WARM_KERNELS", "0")
     found = verify(
         raw=folders["raw"],
         reports=folders["reports"],

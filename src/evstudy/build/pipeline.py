@@ -15,14 +15,19 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from evstudy.config import find_project_root, resolve_processed, resolve_raw
+from evstudy.parallel import in_background
 
 __all__ = ["BuildSummary", "build", "layout", "path_labels", "plan_jobs"]
 
 NOTEBOOKS = ("synthesis", "survey", "site_case_study", "fieldwork")
+# Run order: longest first, so that no long notebook is left running alone at the end.
+RUN_ORDER = ("synthesis", "fieldwork", "survey")
 # Pages for the research team only: built beside the report, never linked from it.
 RESEARCH_TEAM = "research-team"
 STAGING = ".staging"
@@ -106,18 +111,24 @@ def plan_jobs(
     return jobs
 
 
+def _run_order(job) -> int:
+    stem = Path(job.source).stem
+    return RUN_ORDER.index(stem) if stem in RUN_ORDER else len(RUN_ORDER)
+
+
 def _label(path: Path, roots: list[Path], name: str) -> str:
     for root in roots:
         if path.is_relative_to(root):
             return path.relative_to(root).as_posix() or "."
-    return f"<{name}>"
+    # Brackets, not angle brackets: the label replaces the path inside HTML outputs too.
+    return f"[{name}]"
 
 
 def layout(
     roots: list[Path], *, processed: Path, figures: Path, reports: Path, notebooks: Path
 ) -> dict[str, str]:
     """Each build folder's label: its path relative to the first of ``roots`` that holds
-    it, else ``<name>``. The manifest records it, and ``evstudy verify`` rebuilds into
+    it, else ``[name]``. The manifest records it, and ``evstudy verify`` rebuilds into
     the same layout."""
     return {
         "processed": _label(processed, roots, "processed"),
@@ -342,13 +353,19 @@ def build(
     changes = raw_changes(raw_dir, processed_dir)
     if changes and _changes_text(changes):
         summary.warnings.append(_changes_text(changes))
-    # When ingest runs, every notebook will: the kernel template imports meanwhile.
+    # The kernel template imports, and later holds the loaded study for every kernel. When
+    # ingest runs, every notebook will, so it starts now and imports while ingest runs.
+    template = partial(
+        kernel_template, sorted(sources.glob("*.ipynb")), kernel_name, preload=processed_dir
+    )
     with contextlib.ExitStack() as early:
-        warm: bool | dict | None = True
+        warm: dict | None = None
+        withdrawal = None
         if force or changes:
-            warm = early.enter_context(
-                kernel_template(sorted(sources.glob("*.ipynb")), kernel_name)
-            )
+            warm = early.enter_context(template())
+            # The audit's search for withdrawn participants' words reads the raw
+            # transcripts again: done on another core while ingest reads them.
+            withdrawal = early.enter_context(in_background(_withdrawn, raw_dir))
         if force or changes:
             from evstudy.ingest import ingest
 
@@ -395,6 +412,9 @@ def build(
                 summary.reused.append(job.name)
             else:
                 to_run.append(job)
+        to_run.sort(key=_run_order)
+        if to_run and not summary.ingested:
+            warm = early.enter_context(template())
         for result in run_notebooks(
             to_run,
             workers=workers,
@@ -411,6 +431,10 @@ def build(
             else:
                 summary.failed.append(result.job.name)
                 summary.errors.append(str(result.error))
+        withdrawn = None
+        if withdrawal is not None and not summary.failed:
+            with contextlib.suppress(Exception):  # the audit works it out again, and reports
+                withdrawn = withdrawal.result()
     summary.seconds["execute"] = time.perf_counter() - clock
     if summary.failed:
         return summary
@@ -435,11 +459,19 @@ def build(
         summary.exported = False
         summary.seconds["export"] = time.perf_counter() - clock
         return summary
-    _export(staging, processed=processed_dir, names=names, provenance=_provenance_note(commit))
+    _export(
+        staging,
+        processed=processed_dir,
+        names=names,
+        provenance=_provenance_note(commit),
+        workers=workers,
+    )
     summary.seconds["export"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    findings = _audit(raw_dir, processed_dir, staged_figures, staging)
+    findings = _audit(
+        raw_dir, processed_dir, staged_figures, staging, withdrawn=withdrawn, workers=workers
+    )
     summary.seconds["audit"] = time.perf_counter() - clock
     if findings:
         summary.failed.append("audit")
@@ -468,11 +500,35 @@ def build(
     return summary
 
 
-def _audit(raw: Path, processed: Path, figures: Path, staging: Path) -> str:
+def _withdrawn(raw: Path) -> object:
+    """What the audit searches for of participants who withdrew (see evstudy.audit)."""
+    from evstudy.audit.withdrawal import withdrawn_text
+    from evstudy.config import load_config
+
+    # No identity key yet (ingest writes it): the audit adds the pseudonyms afterwards.
+    return withdrawn_text(load_config(raw), None)
+
+
+def _audit(
+    raw: Path,
+    processed: Path,
+    figures: Path,
+    staging: Path,
+    *,
+    withdrawn: object = None,
+    workers: int | None = None,
+) -> str:
     """The privacy audit of what is about to be published; "" when it found nothing."""
     from evstudy.audit import audit_outputs, format_findings
 
-    found = audit_outputs(raw=raw, processed=processed, figures=figures, reports=staging)
+    found = audit_outputs(
+        raw=raw,
+        processed=processed,
+        figures=figures,
+        reports=staging,
+        withdrawn=withdrawn,
+        workers=workers,
+    )
     if found.empty:
         return ""
     return (
@@ -492,36 +548,56 @@ def _provenance_note(commit: str | None) -> str:
     )
 
 
-def _export(staging: Path, *, processed: Path, names: dict[str, str], provenance: str) -> None:
+def _export(
+    staging: Path,
+    *,
+    processed: Path,
+    names: dict[str, str],
+    provenance: str,
+    workers: int | None = None,
+) -> None:
     """Write the site pages, index.html, the research team's pages and tables.xlsx."""
     from evstudy.build.export import assemble_report, export_html
     from evstudy.excel import write_survey_workbook
+    from evstudy.parallel import fork_map
     from evstudy.study import load_study
 
     study = load_study(processed)
     title, synthetic = study.ingest_report.get("title", "Report"), study.synthetic
-    site_pages = {}
-    for site, name in names.items():
-        page = staging / "sites" / f"{site}.html"
-        export_html(
-            staging / "notebooks" / f"site_case_study__{site}.ipynb",
+    notebooks = staging / "notebooks"
+    site_pages = {site: staging / "sites" / f"{site}.html" for site in names}
+    site_titles = {site: f"{name} ({site}): site case study" for site, name in names.items()}
+    sections = [(n, notebooks / f"{n}.ipynb") for n in ("synthesis", "survey")]
+    # Every page is independent of the others, so they are written in parallel; the
+    # largest, index.html, first.
+    tasks: list[Callable[[], object]] = [
+        partial(
+            assemble_report,
+            sections,
+            staging / "index.html",
+            title=title,
+            synthetic=synthetic,
+            site_pages=site_pages,
+            provenance=provenance,
+            site_titles=site_titles,
+        ),
+        partial(
+            export_html,
+            notebooks / "fieldwork.ipynb",
+            staging / RESEARCH_TEAM / "fieldwork.html",
+            title="Fieldwork dashboard (research team only)",
+            synthetic=synthetic,
+        ),
+        partial(write_survey_workbook, study, staging / "tables.xlsx"),
+    ]
+    tasks += [
+        partial(
+            export_html,
+            notebooks / f"site_case_study__{site}.ipynb",
             page,
-            title=f"{name} ({site}): site case study",
+            title=site_titles[site],
             synthetic=synthetic,
         )
-        site_pages[site] = page
-    assemble_report(
-        [(n, staging / "notebooks" / f"{n}.ipynb") for n in ("synthesis", "survey")],
-        staging / "index.html",
-        title=title,
-        synthetic=synthetic,
-        site_pages=site_pages,
-        provenance=provenance,
-    )
-    export_html(
-        staging / "notebooks" / "fieldwork.ipynb",
-        staging / RESEARCH_TEAM / "fieldwork.html",
-        title="Fieldwork dashboard (research team only)",
-        synthetic=synthetic,
-    )
-    write_survey_workbook(study, staging / "tables.xlsx")
+        for site, page in site_pages.items()
+    ]
+    fork_map(lambda task: task() and None, tasks, workers=workers)

@@ -457,11 +457,15 @@ def _finish(run: _Running, timed_out: bool, timeout: float) -> JobResult:
 
 
 @contextlib.contextmanager
-def kernel_template(sources: Sequence[Path], kernel_name: str) -> Iterator[dict | None]:
+def kernel_template(
+    sources: Sequence[Path], kernel_name: str, *, preload: Path | None = None
+) -> Iterator[dict | None]:
     """A warm-kernel template for these notebooks during the ``with`` block (or None).
 
     Start it early, for instance while ingest runs, and pass what it yields to
     :func:`run_notebooks` as ``warm_kernels``: it imports on the other core meanwhile.
+    With ``preload`` (the processed folder the notebooks read) it also loads the study
+    before the first kernel is forked, so the folder must be complete by then.
     """
     with tempfile.TemporaryDirectory(prefix="evt-") as folder:
         template = warm_template(
@@ -470,6 +474,7 @@ def kernel_template(sources: Sequence[Path], kernel_name: str) -> Iterator[dict 
             kernel_name=kernel_name,
             env=_kernel_env(),
             preexec_fn=_die_with_parent,
+            preload=preload,
         )
         with template as warm:
             yield warm

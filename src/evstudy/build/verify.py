@@ -84,9 +84,9 @@ def _tampered(reports: Path, manifest: dict) -> list[tuple]:
 
 
 def _place(base: Path, elsewhere: Path, label: str, role: str) -> Path:
-    # "<processed>" and the like: the folder was outside the project, so it is rebuilt
-    # outside the temporary project too, and gets the same label.
-    return elsewhere / role if label.startswith("<") else base / label
+    # "[processed]" and the like (older builds wrote "<processed>"): the folder was outside the
+    # project, so it is rebuilt outside the temporary project too, and gets the same label.
+    return elsewhere / role if label.startswith(("[", "<")) else base / label
 
 
 def verify(

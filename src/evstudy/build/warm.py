@@ -37,6 +37,10 @@ __all__ = ["kernel_prefix", "notebook_imports", "relay_command", "warm_template"
 _PRELOAD_ROOTS = frozenset({"evstudy", "IPython", "matplotlib", "numpy", "pandas", "seaborn"})
 # Always needed by the kernel itself.
 _KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline")
+# What evstudy imports only on first use (so that a researcher's session does not pay for
+# them up front), which a page of the report does use: the suppression solver, the Wilson
+# intervals, the chart downsizing.
+_EVSTUDY_LAZY = ("scipy.optimize", "statsmodels.stats.proportion", "PIL.Image")
 _READY_TIMEOUT = 120.0
 
 # The relay: stdlib only, so it starts in milliseconds. argv: socket, then kernel args.
@@ -168,9 +172,29 @@ def relay_command(warm: dict, kernel_cmd: list[str]) -> list[str] | None:
 # The template process.
 
 
-def _serve(socket_path: str, modules: list[str]) -> None:  # pragma: no cover (subprocess)
-    """Import ``modules``, then fork a kernel for every request on ``socket_path``."""
-    for name in [*_KERNEL_MODULES, *modules]:
+def _preload(processed: str) -> None:  # pragma: no cover (subprocess)
+    """Load the study and its cross-site tables, for every kernel forked after this."""
+    try:
+        from evstudy.casestudy import precompute
+        from evstudy.study import preload
+
+        precompute(preload(processed))
+    except Exception:  # the notebooks load it themselves, and report what is wrong
+        import traceback
+
+        traceback.print_exc()
+
+
+def _serve(
+    socket_path: str, modules: list[str], preload: str | None = None
+) -> None:  # pragma: no cover (subprocess)
+    """Import ``modules``, then fork a kernel for every request on ``socket_path``.
+
+    With ``preload`` (a processed folder), the study there is loaded before each fork
+    (once, while its files are unchanged): kernels are asked for only once ingest is done.
+    """
+    lazy = _EVSTUDY_LAZY if any(m.split(".")[0] == "evstudy" for m in modules) else ()
+    for name in [*_KERNEL_MODULES, *modules, *lazy]:
         with contextlib.suppress(Exception):  # the notebook will report it, in its cell
             importlib.import_module(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forks are reaped automatically
@@ -182,6 +206,8 @@ def _serve(socket_path: str, modules: list[str]) -> None:  # pragma: no cover (s
         conn, _ = server.accept()
         with conn:
             request = json.loads(conn.makefile().readline())
+            if preload:
+                _preload(preload)
             pid = os.fork()
             if pid == 0:
                 server.close()
@@ -233,8 +259,13 @@ def warm_template(
     kernel_name: str,
     env: dict[str, str],
     preexec_fn: Callable[[], None] | None = None,
+    preload: Path | None = None,
 ) -> Iterator[dict | None]:
     """Run a template process for kernel ``kernel_name`` during the ``with`` block.
+
+    With ``preload``, a processed folder, the template loads the study there (see
+    :func:`evstudy.study.preload`) and its cross-site tables when the first kernel is
+    asked for, so ask for kernels only once the folder is complete.
 
     Yields ``{"socket": path, "prefix": [...], "template": pid}`` for :func:`relay_command`,
     or None (kernels start cold) when forking is not supported here,
@@ -248,11 +279,11 @@ def warm_template(
         return
     socket_path = str(folder / "template.sock")
     code = "import sys, json; from evstudy.build.warm import _serve; "
-    code += "_serve(sys.argv[1], json.loads(sys.argv[2]))"
+    code += "_serve(sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] or None)"
     env = {k: v for k, v in env.items() if k != "JPY_PARENT_PID"}
     with open(folder / "template.log", "wb") as log:
         process = subprocess.Popen(
-            [*prefix, "-c", code, socket_path, json.dumps(modules)],
+            [*prefix, "-c", code, socket_path, json.dumps(modules), str(preload or "")],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
