@@ -223,3 +223,23 @@ def test_a_rerun_that_changes_nothing_still_records_its_dependencies(built):
     assert json.loads(sidecar.read_text(encoding="utf-8"))["digest"]["package"] != "0" * 64
     again = build(**folders, kernel_name="python3", progress=False)
     assert again.ok and again.ran == []
+
+
+def test_bad_raw_data_stops_the_build_with_the_readers_error(study_copy, tmp_path):
+    """Ingest runs in a child process; its error still reaches the user as itself, naming
+    the file and the fix, and nothing is built."""
+    from evstudy.errors import EvstudyError
+
+    transcript = sorted((study_copy / "transcripts").rglob("*.docx"))[0]
+    transcript.write_bytes(b"%PDF-1.4 not a transcript")
+    with pytest.raises(EvstudyError) as raised:
+        build(
+            raw=study_copy,
+            processed=tmp_path / "processed",
+            reports=tmp_path / "reports",
+            figures=tmp_path / "figures",
+            kernel_name="python3",
+            progress=False,
+        )
+    assert transcript.name in str(raised.value) and "PDF" in str(raised.value)
+    assert not (tmp_path / "reports" / "index.html").exists()

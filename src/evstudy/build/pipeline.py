@@ -369,7 +369,10 @@ def build(
         if force or changes:
             from evstudy.ingest import ingest
 
-            ingest(raw_dir, processed_dir)
+            # In a child process: what ingest holds (every transcript; hundreds of MB for
+            # a large study) goes back to the system when it ends, not to this build.
+            with in_background(ingest, raw_dir, processed_dir) as ingesting:
+                ingesting.result()
             summary.ingested = True
         summary.seconds["ingest"] = time.perf_counter() - clock
 
