@@ -835,3 +835,47 @@ def test_legend_lookup_by_word_agrees_with_trying_every_name() -> None:
             checked += 1
             assert speakers.in_legend(who) == expected, who
     assert checked > 500
+
+
+def _full_docx_lines(data: bytes) -> tuple[list[tuple[int, str]], bool]:
+    """What python-docx's whole-document reader gives: the reference for docx_lines."""
+    document = docx.Document(io.BytesIO(data))
+    lines = [(n, part) for n, p in enumerate(document.paragraphs, 1) for part in p.text.split("\n")]
+    return lines, bool(document.tables)
+
+
+def test_docx_lines_read_the_main_part_alone_with_python_docx_results() -> None:
+    """docx_lines parses only the main part; every transcript here, and a document with
+    tabs, line breaks, a hyperlink, a table and empty paragraphs, reads as python-docx's
+    Document() reads it."""
+    from docx.oxml import parse_xml
+
+    from evstudy.io._docx import _main_body, docx_lines
+
+    root = Path(__file__).resolve().parents[2]
+    files = sorted((root / "data" / "raw").rglob("*.docx"))
+    files += sorted((root / "tests" / "fixtures").rglob("*.docx"))
+    assert len(files) >= 20
+    files = [path for path in files if path.read_bytes().startswith(b"PK")]  # real ones
+    for path in files:
+        data = path.read_bytes()
+        assert _main_body(data) is not None, path  # the fast path, not the fallback
+        assert docx_lines(path.name, data) == _full_docx_lines(data), path
+
+    document = docx.Document()
+    document.add_paragraph("Interviewer\t00:01:02")
+    document.add_paragraph("")
+    paragraph = document.add_paragraph("First line\nsecond line\tafter a tab")
+    link = (
+        '<w:hyperlink xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:r><w:t> and a link</w:t></w:r></w:hyperlink>"
+    )
+    paragraph._p.append(parse_xml(link))
+    document.add_table(rows=1, cols=2).cell(0, 0).text = "in a table"
+    document.add_paragraph("Last")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = buffer.getvalue()
+    lines, has_tables = docx_lines("made.docx", data)
+    assert (lines, has_tables) == _full_docx_lines(data)
+    assert (3, "second line\tafter a tab and a link") in lines and has_tables

@@ -7,8 +7,10 @@ worked out there, the same way for Word and plain-text files.
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from evstudy.errors import InputError
 
@@ -49,6 +51,56 @@ def _not_a_docx(file: str | Path, data: bytes) -> InputError:
     return InputError(file, "", f"this is not a Word .docx file: {what}", fix)
 
 
+_OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+_WML_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _main_body(data: bytes) -> Any:
+    """The ``w:body`` of a plain Word document, parsed by python-docx's own element classes.
+
+    python-docx's ``Document()`` also parses the styles, numbering, settings, theme and
+    fonts, which a transcript's text never needs: that is most of its time. Only the main
+    part is parsed here, into the same classes, so every paragraph's text is exactly what
+    ``Document().paragraphs`` gives. None for anything unusual (no main part, another
+    content type, a damaged archive): the caller then opens the file with python-docx,
+    which says what is wrong.
+    """
+    try:
+        from docx.oxml import parse_xml
+        from lxml import etree
+
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            rels = etree.fromstring(archive.read("_rels/.rels"))
+            targets = [
+                r.get("Target", "")
+                for r in rels
+                if r.get("Type") == _OFFICE_DOCUMENT and r.get("TargetMode") != "External"
+            ]
+            if len(targets) != 1:
+                return None
+            part = "/" + posixpath.normpath(targets[0].lstrip("/"))
+            types = etree.fromstring(archive.read("[Content_Types].xml"))
+            kind = None
+            for entry in types:
+                tag = etree.QName(entry).localname
+                if tag == "Override" and entry.get("PartName", "").lower() == part.lower():
+                    kind = entry.get("ContentType")
+                    break
+                if tag == "Default" and part.lower().endswith(
+                    "." + entry.get("Extension", "").lower()
+                ):
+                    kind = kind or entry.get("ContentType")
+            if kind != _WML_MAIN:
+                return None
+            document = parse_xml(archive.read(part[1:]))
+        body = document.body
+        return body if body is not None else None
+    except Exception:  # damaged or unusual: python-docx gives the precise error
+        return None
+
+
 def docx_lines(file: str | Path, data: bytes) -> tuple[list[tuple[int, str]], bool]:
     """Split a .docx file's body paragraphs into numbered lines.
 
@@ -77,11 +129,15 @@ def docx_lines(file: str | Path, data: bytes) -> tuple[list[tuple[int, str]], bo
     """
     if not data.startswith(b"PK"):
         raise _not_a_docx(file, data)
+    body = _main_body(data)
+    if body is not None:
+        lines = [(n, part) for n, p in enumerate(body.p_lst, 1) for part in p.text.split("\n")]
+        return lines, bool(body.tbl_lst)
     try:
         import docx  # python-docx; imported here so a text-only run never pays for it
 
         document = docx.Document(io.BytesIO(data))
-        lines: list[tuple[int, str]] = []
+        lines = []
         for number, paragraph in enumerate(document.paragraphs, 1):
             for part in paragraph.text.split("\n"):
                 lines.append((number, part))
