@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -28,8 +27,6 @@ __all__ = ["BuildSummary", "build", "layout", "path_labels", "plan_jobs"]
 NOTEBOOKS = ("synthesis", "survey", "site_case_study", "fieldwork")
 # Run order: longest first, so that no long notebook is left running alone at the end.
 RUN_ORDER = ("synthesis", "fieldwork", "survey")
-# Pages for the research team only: built beside the report, never linked from it.
-RESEARCH_TEAM = "research-team"
 STAGING = ".staging"
 # Where notebook runs draw their charts (one folder per run) until the build publishes them.
 STAGED_FIGURES = ".staging-figures"
@@ -336,6 +333,7 @@ def build(
     )
     from evstudy.build.manifest import build_manifest, git_commit, write_manifest
     from evstudy.build.normalise import relabel_paths
+    from evstudy.build.pages import PageWriter, report_pages
     from evstudy.build.runner import NotebookJob, kernel_template, run_notebooks
     from evstudy.files import changed_files
 
@@ -416,6 +414,19 @@ def build(
             else:
                 to_run.append(job)
         to_run.sort(key=_run_order)
+        commit = git_commit(root)
+        # Pages are exported as their notebooks finish, in the time workers leave idle.
+        pages = PageWriter(
+            report_pages(
+                staging,
+                processed=processed_dir,
+                names=names,
+                provenance=_provenance_note(commit),
+            ),
+            early=bool(to_run),
+        )
+        for name in summary.reused:
+            pages.notebook_done(name)
         if to_run and not summary.ingested:
             warm = early.enter_context(template())
         for result in run_notebooks(
@@ -425,6 +436,7 @@ def build(
             kernel_name=kernel_name,
             progress=progress,
             warm_kernels=warm,
+            on_result=lambda done: done.ok and pages.notebook_done(done.job.name),
         ):
             if result.ok:
                 made = _staged_figures(Path(result.job.parameters["figures"]))
@@ -440,11 +452,11 @@ def build(
                 withdrawn = withdrawal.result()
     summary.seconds["execute"] = time.perf_counter() - clock
     if summary.failed:
+        pages.close()
         return summary
     figures = {name: digest for made in figures_made.values() for name, digest in made.items()}
 
     clock = time.perf_counter()
-    commit = git_commit(root)
     export_digest = _export_digest(digests, staging, names, commit)
     try:
         recorded = (reports_dir / EXPORT_RECORD).read_text(encoding="utf-8").strip()
@@ -460,15 +472,13 @@ def build(
         shutil.rmtree(staged_figures)
         shutil.rmtree(staging)
         summary.exported = False
+        pages.close()
         summary.seconds["export"] = time.perf_counter() - clock
         return summary
-    _export(
-        staging,
-        processed=processed_dir,
-        names=names,
-        provenance=_provenance_note(commit),
-        workers=workers,
-    )
+    try:
+        pages.finish(workers=workers)
+    finally:
+        pages.close()
     summary.seconds["export"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -549,58 +559,3 @@ def _provenance_note(commit: str | None) -> str:
         "lists the sha256 of every raw input, processed table, figure, executed notebook and "
         "published file; `evstudy verify` rebuilds the report from the raw data and compares."
     )
-
-
-def _export(
-    staging: Path,
-    *,
-    processed: Path,
-    names: dict[str, str],
-    provenance: str,
-    workers: int | None = None,
-) -> None:
-    """Write the site pages, index.html, the research team's pages and tables.xlsx."""
-    from evstudy.build.export import assemble_report, export_html
-    from evstudy.excel import write_survey_workbook
-    from evstudy.parallel import fork_map
-    from evstudy.study import load_study
-
-    study = load_study(processed)
-    title, synthetic = study.ingest_report.get("title", "Report"), study.synthetic
-    notebooks = staging / "notebooks"
-    site_pages = {site: staging / "sites" / f"{site}.html" for site in names}
-    site_titles = {site: f"{name} ({site}): site case study" for site, name in names.items()}
-    sections = [(n, notebooks / f"{n}.ipynb") for n in ("synthesis", "survey")]
-    # Every page is independent of the others, so they are written in parallel; the
-    # largest, index.html, first.
-    tasks: list[Callable[[], object]] = [
-        partial(
-            assemble_report,
-            sections,
-            staging / "index.html",
-            title=title,
-            synthetic=synthetic,
-            site_pages=site_pages,
-            provenance=provenance,
-            site_titles=site_titles,
-        ),
-        partial(
-            export_html,
-            notebooks / "fieldwork.ipynb",
-            staging / RESEARCH_TEAM / "fieldwork.html",
-            title="Fieldwork dashboard (research team only)",
-            synthetic=synthetic,
-        ),
-        partial(write_survey_workbook, study, staging / "tables.xlsx"),
-    ]
-    tasks += [
-        partial(
-            export_html,
-            notebooks / f"site_case_study__{site}.ipynb",
-            page,
-            title=site_titles[site],
-            synthetic=synthetic,
-        )
-        for site, page in site_pages.items()
-    ]
-    fork_map(lambda task: task() and None, tasks, workers=workers)

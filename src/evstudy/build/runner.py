@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -488,6 +488,7 @@ def run_notebooks(
     kernel_name: str = "evstudy",
     progress: bool = True,
     warm_kernels: bool | dict | None = True,
+    on_result: Callable[[JobResult], object] | None = None,
 ) -> list[JobResult]:
     """Execute notebooks with papermill, several at a time, each under a wall-clock limit.
 
@@ -513,6 +514,8 @@ def run_notebooks(
         (:mod:`evstudy.build.warm`; Linux only, and off when ``EVSTUDY_WARM_KERNELS=0``).
         Each kernel is still a fresh process; only the import time is saved. A dict is a
         template already running (from :func:`kernel_template`), False or None none.
+    on_result : callable, optional
+        Called with each result as soon as its notebook is done (in this process).
 
     Returns
     -------
@@ -569,6 +572,8 @@ def run_notebooks(
                     if run.worker.process.poll() is None:
                         idle.append(run.worker)
                     results[run.index] = result
+                    if on_result is not None:
+                        on_result(result)
                     bar.set_postfix_str(f"{run.job.name}: {result.status}", refresh=False)
                     bar.update(1)
                 time.sleep(_POLL_SECONDS)

@@ -1,0 +1,70 @@
+"""Pages are written as soon as their notebooks are done, in another process."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from evstudy.build.pages import Page, PageWriter, report_pages
+
+
+def _stamp(path: Path) -> None:
+    """Write the writing process's id (module-level, so that a page can be pickled)."""
+    path.write_text(str(os.getpid()), encoding="utf-8")
+
+
+def _fail(path: Path) -> None:
+    raise OSError(f"cannot write {path.name}")
+
+
+def test_ready_pages_are_written_early_elsewhere_and_the_rest_at_the_end(tmp_path):
+    early = Page("a", frozenset({"one"}), partial(_stamp, tmp_path / "a"))
+    free = Page("b", frozenset(), partial(_stamp, tmp_path / "b"))
+    late = Page("c", frozenset({"one", "two"}), partial(_stamp, tmp_path / "c"))
+    writer = PageWriter([early, free, late])
+    try:
+        writer.notebook_done("one")
+        writer.finish(workers=1)  # the pages still waiting are written here, in order
+    finally:
+        writer.close()
+    stamps = {name: int((tmp_path / name).read_text()) for name in "abc"}
+    assert stamps["a"] == stamps["b"] != os.getpid()  # the early process wrote them
+    assert stamps["c"] == os.getpid()  # still waiting for "two" when finish was called
+
+
+def test_without_early_export_everything_is_written_by_finish(tmp_path):
+    pages = [Page(n, frozenset(), partial(_stamp, tmp_path / n)) for n in "xy"]
+    writer = PageWriter(pages, early=False)
+    writer.notebook_done("anything")
+    assert not (tmp_path / "x").exists()
+    writer.finish(workers=1)
+    assert (tmp_path / "x").read_text() == (tmp_path / "y").read_text() == str(os.getpid())
+
+
+def test_a_page_that_cannot_be_written_fails_the_export(tmp_path):
+    writer = PageWriter([Page("bad", frozenset(), partial(_fail, tmp_path / "bad.html"))])
+    try:
+        with pytest.raises(OSError, match=r"cannot write bad\.html"):
+            writer.finish(workers=1)
+    finally:
+        writer.close()
+
+
+def test_report_pages_cover_the_report_and_wait_for_their_own_notebooks(tmp_path):
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    (processed / "ingest_report.json").write_text('{"title": "T", "synthetic": true}', "utf-8")
+    pages = report_pages(
+        tmp_path / "staging", processed=processed, names={"S1": "Alpha"}, provenance=""
+    )
+    needs = {page.name: page.needs for page in pages}
+    assert needs == {
+        "index.html": {"synthesis", "survey"},
+        "research-team/fieldwork.html": {"fieldwork"},
+        "tables.xlsx": set(),
+        "sites/S1.html": {"site_case_study__S1"},
+    }
+    assert pages[0].name == "index.html"  # the largest first
