@@ -372,6 +372,12 @@ def build(
             with in_background(ingest, raw_dir, processed_dir) as ingesting:
                 ingesting.result()
             summary.ingested = True
+        withdrawn = None
+        if withdrawal is not None:
+            # Taken now, not when the audit runs: the process that found it holds every
+            # transcript until its result is read.
+            with contextlib.suppress(Exception):  # the audit works it out again, and reports
+                withdrawn = withdrawal.result()
         summary.seconds["ingest"] = time.perf_counter() - clock
 
         names = _site_names(processed_dir)
@@ -446,10 +452,6 @@ def build(
             else:
                 summary.failed.append(result.job.name)
                 summary.errors.append(str(result.error))
-        withdrawn = None
-        if withdrawal is not None and not summary.failed:
-            with contextlib.suppress(Exception):  # the audit works it out again, and reports
-                withdrawn = withdrawal.result()
     summary.seconds["execute"] = time.perf_counter() - clock
     if summary.failed:
         pages.close()
