@@ -21,6 +21,7 @@ from evstudy.build.runner import (
     JobResult,
     NotebookError,
     NotebookJob,
+    kernel_template,
     run_notebooks,
 )
 from evstudy.errors import EvstudyError
@@ -284,3 +285,22 @@ def test_kernels_start_cold_when_the_template_is_gone(tmp_path: Path) -> None:
     (result,) = run_notebooks([job], kernel_name="python3", progress=False, warm_kernels=warm)
     assert result.ok, result.error
     assert stdout_of(job.output) == "False\n"
+
+
+@pytest.mark.slow
+def test_kernels_get_the_study_the_template_preloaded(tmp_path: Path, demo_processed: Path) -> None:
+    # The study, and the cross-site tables every site page reads, are loaded once in the
+    # template; a forked kernel's load_study returns that study instead of reading it again.
+    probe = (
+        "import evstudy.study as s\n"
+        "kept = [study for _, study in s._PRELOADED.values()]\n"
+        f"study = s.load_study({str(demo_processed)!r})\n"
+        "print(len(kept), study is kept[0], ('site_ranks', 'code', 'primary') in study._derived)"
+    )
+    source = make_notebook(tmp_path / "probe.ipynb", probe)
+    job = NotebookJob("probe", source, {}, tmp_path / "probe.out.ipynb")
+    with kernel_template([source], "python3", preload=demo_processed) as warm:
+        assert warm is not None
+        (result,) = run_notebooks([job], kernel_name="python3", progress=False, warm_kernels=warm)
+    assert result.ok, result.error
+    assert stdout_of(job.output) == "1 True True\n"

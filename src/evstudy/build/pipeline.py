@@ -18,9 +18,13 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evstudy.config import find_project_root, resolve_processed, resolve_raw
 from evstudy.parallel import in_background
+
+if TYPE_CHECKING:
+    from evstudy.audit.withdrawal import Withdrawn
 
 __all__ = ["BuildSummary", "build", "layout", "path_labels", "plan_jobs"]
 
@@ -334,7 +338,7 @@ def build(
     from evstudy.build.manifest import build_manifest, git_commit, write_manifest
     from evstudy.build.normalise import relabel_paths
     from evstudy.build.pages import PageWriter, report_pages
-    from evstudy.build.runner import NotebookJob, kernel_template, run_notebooks
+    from evstudy.build.runner import JobResult, NotebookJob, kernel_template, run_notebooks
     from evstudy.files import changed_files
 
     root = find_project_root()
@@ -360,13 +364,12 @@ def build(
         warm: dict | None = None
         withdrawal = None
         if force or changes:
+            from evstudy.ingest import ingest
+
             warm = early.enter_context(template())
             # The audit's search for withdrawn participants' words reads the raw
             # transcripts again: done on another core while ingest reads them.
             withdrawal = early.enter_context(in_background(_withdrawn, raw_dir))
-        if force or changes:
-            from evstudy.ingest import ingest
-
             # In a child process: what ingest holds (every transcript; hundreds of MB for
             # a large study) goes back to the system when it ends, not to this build.
             with in_background(ingest, raw_dir, processed_dir) as ingesting:
@@ -433,6 +436,11 @@ def build(
         )
         for name in summary.reused:
             pages.notebook_done(name)
+
+        def export_when_done(result: JobResult) -> None:
+            if result.ok:
+                pages.notebook_done(result.job.name)
+
         if to_run and not summary.ingested:
             warm = early.enter_context(template())
         for result in run_notebooks(
@@ -442,7 +450,7 @@ def build(
             kernel_name=kernel_name,
             progress=progress,
             warm_kernels=warm,
-            on_result=lambda done: done.ok and pages.notebook_done(done.job.name),
+            on_result=export_when_done,
         ):
             if result.ok:
                 made = _staged_figures(Path(result.job.parameters["figures"]))
@@ -515,7 +523,7 @@ def build(
     return summary
 
 
-def _withdrawn(raw: Path) -> object:
+def _withdrawn(raw: Path) -> Withdrawn:
     """What the audit searches for of participants who withdrew (see evstudy.audit)."""
     from evstudy.audit.withdrawal import withdrawn_text
     from evstudy.config import load_config
@@ -530,7 +538,7 @@ def _audit(
     figures: Path,
     staging: Path,
     *,
-    withdrawn: object = None,
+    withdrawn: Withdrawn | None = None,
     workers: int | None = None,
 ) -> str:
     """The privacy audit of what is about to be published; "" when it found nothing."""

@@ -172,17 +172,31 @@ def relay_command(warm: dict, kernel_cmd: list[str]) -> list[str] | None:
 # The template process.
 
 
+# The study the template last computed the cross-site tables for; False once loading failed.
+_PRIMED: list = [None]
+
+
 def _preload(processed: str) -> None:  # pragma: no cover (subprocess)
-    """Load the study and its cross-site tables, for every kernel forked after this."""
+    """Load the study and its cross-site tables, for every kernel forked after this.
+
+    Asked before every fork, so it does the work once per loaded study (preload itself
+    only checks that the files are unchanged) and gives up after a failure.
+    """
+    if _PRIMED[0] is False:
+        return
     try:
         from evstudy.casestudy import precompute
         from evstudy.study import preload
 
-        precompute(preload(processed))
+        study = preload(processed)
+        if study is not _PRIMED[0]:
+            precompute(study)
+            _PRIMED[0] = study
     except Exception:  # the notebooks load it themselves, and report what is wrong
         import traceback
 
         traceback.print_exc()
+        _PRIMED[0] = False
 
 
 def _serve(
