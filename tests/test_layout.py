@@ -132,3 +132,20 @@ def test_exports_are_the_functions_not_modules_of_the_same_name():
     for name in evstudy.__all__:
         value = getattr(evstudy, name)
         assert not isinstance(value, types.ModuleType), f"evstudy.{name} is a module"
+
+
+def test_no_test_folder_is_skipped_by_pytest(request):
+    """pytest skips folders matching `norecursedirs` (by default any named "build"), which
+    once left tests/build out of every run without a word."""
+    import fnmatch
+
+    patterns = request.config.getini("norecursedirs")
+    tests = Path(__file__).resolve().parent
+    folders = [p for p in tests.rglob("*") if p.is_dir() and list(p.glob("test_*.py"))]
+    assert any(folder.name == "build" for folder in folders)
+    skipped = [
+        str(folder.relative_to(tests))
+        for folder in folders
+        if any(fnmatch.fnmatch(folder.name, pattern) for pattern in patterns)
+    ]
+    assert not skipped, f"pytest would not collect {skipped}; see norecursedirs in pyproject.toml"
