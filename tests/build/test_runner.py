@@ -177,6 +177,27 @@ def test_missing_kernel_fails_without_cell(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_executed_notebook_is_not_rewritten_after_every_cell(tmp_path: Path) -> None:
+    # papermill by default saves the whole notebook as each cell starts and ends; here a
+    # quick run is saved as it starts and once at the end, so the second cell reads a
+    # saved notebook without the first cell's output, and the final one has both.
+    out = tmp_path / "out.ipynb"
+    source = make_notebook(
+        tmp_path / "saves.ipynb",
+        "print('first cell ran')",
+        f"import json\nsaved = json.load(open({str(out)!r}))\n"
+        "outputs = [o for cell in saved['cells'] for o in cell.get('outputs', [])]\n"
+        "print('seen' if outputs else 'not yet')",
+    )
+    (result,) = run_notebooks(
+        [NotebookJob("saves", source, {}, out)], kernel_name="python3", progress=False
+    )
+
+    assert result.ok, result.error
+    assert stdout_of(out) == "first cell ran\nnot yet\n"
+
+
+@pytest.mark.slow
 def test_timeout_kills_worker_kernel_and_kernel_children(tmp_path: Path) -> None:
     pytest.importorskip("psutil")
     marker = tmp_path / "kernel.json"

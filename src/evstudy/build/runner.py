@@ -20,6 +20,10 @@ Three known problems with running papermill in parallel are avoided on purpose:
   launched; on timeout both process groups are killed, and any process still holding the
   run's connection file is killed too.
 
+papermill saves the whole executed notebook as each cell starts and ends. The worker's
+engine saves it at most every ``_SAVE_EVERY`` seconds instead (and in full at the end), and
+writes the index of the running cell to a small file, so a timed-out run still names it.
+
 The kernel's environment gets ``PYTHONHASHSEED=0`` and ``MPLBACKEND=Agg``;
 ``SOURCE_DATE_EPOCH`` passes through when it is set. Executed notebooks, including failed
 ones (kept for debugging), are written through :func:`evstudy.build.normalise.normalise_notebook`.
@@ -60,6 +64,12 @@ _POLL_SECONDS = 0.05
 _STARTUP_TIMEOUT = 120
 # The worker's stderr tail quoted when it dies without saying why.
 _LOG_TAIL = 2000
+# papermill saves the whole executed notebook (validated, as indented JSON) as each cell
+# starts and ends: for a notebook of many charts that cost more than running it. A run
+# saves it at most this often instead, and marks the running cell in a small file.
+_SAVE_EVERY = 10.0
+_RUNNING_CELL = "running-cell.json"
+_ENGINE = "evstudy"
 
 
 class BuildError(EvstudyError):
@@ -205,6 +215,37 @@ def _ipc_kernel_manager(folder: Path, warm: dict | None = None) -> type:
     return IPCKernelManager
 
 
+def _register_engine() -> None:
+    """Register papermill's nbclient engine, with fewer saves, as the engine ``evstudy``."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class ThrottledSaves(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, *, running_cell, **kwargs):
+            save, last = nb_man.save, [-_SAVE_EVERY]
+            cell_start = nb_man.cell_start
+
+            def throttled(**kw: Any) -> None:
+                if time.monotonic() - last[0] >= _SAVE_EVERY:
+                    last[0] = time.monotonic()
+                    save(**kw)
+
+            def started(cell: Any, cell_index: int | None = None, **kw: Any) -> None:
+                marker = Path(running_cell)
+                record = {"cell_index": cell_index, "excerpt": _first_line(cell.source)}
+                marker.with_suffix(".tmp").write_text(json.dumps(record), encoding="utf-8")
+                os.replace(marker.with_suffix(".tmp"), marker)
+                cell_start(cell, cell_index, **kw)
+
+            nb_man.save, nb_man.cell_start = throttled, started
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                nb_man.save = save  # the notebook's end is saved in full
+
+    papermill_engines.register(_ENGINE, ThrottledSaves)
+
+
 def _worker_main(spec_path: str) -> None:
     """Run one notebook as described by the JSON file ``spec_path``; write ``result.json``."""
     import nbformat
@@ -213,6 +254,7 @@ def _worker_main(spec_path: str) -> None:
 
     from evstudy.build.normalise import normalise_notebook, write_notebook
 
+    _register_engine()
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     folder = Path(spec["folder"])
     output = Path(spec["output"])
@@ -232,6 +274,8 @@ def _worker_main(spec_path: str) -> None:
             start_timeout=_STARTUP_TIMEOUT,
             kernel_manager_class=_ipc_kernel_manager(folder, spec.get("warm")),
             record_timing=False,
+            engine_name=_ENGINE,
+            running_cell=str(folder / _RUNNING_CELL),
         )
     except PapermillExecutionError as exc:
         result = {
@@ -406,18 +450,13 @@ def _kill_kernel(folder: Path) -> None:
             _kill_group(pid)  # the kernel leads its own session, so its group is its own
 
 
-def _timeout_cell(output: Path) -> tuple[int | None, str]:
-    """The cell papermill marked as running in its last save of ``output``, if readable."""
-    import nbformat
-
+def _timeout_cell(folder: Path) -> tuple[int | None, str]:
+    """The cell the run's worker marked as running when it was stopped, if any."""
     try:
-        nb = nbformat.read(output, as_version=4)
-    except Exception:
+        record = json.loads((folder / _RUNNING_CELL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None, ""
-    for index, cell in enumerate(nb.cells):
-        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
-            return index, _first_line(cell.source)
-    return None, ""
+    return record.get("cell_index"), record.get("excerpt", "")
 
 
 def _finish(run: _Running, timed_out: bool, timeout: float) -> JobResult:
@@ -429,7 +468,7 @@ def _finish(run: _Running, timed_out: bool, timeout: float) -> JobResult:
             run.worker.close(kill=True)
         _kill_kernel(run.folder)  # after a timeout, and in case a worker died mid-run
         if timed_out:
-            index, excerpt = _timeout_cell(output)
+            index, excerpt = _timeout_cell(run.folder)
             evalue = f"still running after {timeout:g} s, so it and its kernel were stopped"
             error = NotebookError(run.job.name, index, excerpt, "TimeoutError", evalue, output)
             return JobResult(run.job, "timeout", seconds, error)
