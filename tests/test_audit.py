@@ -159,6 +159,32 @@ def test_html_pieces_name_their_line_and_table_row_and_grids_fill_spans(tmp_path
     assert grid.locations[0][1] == "table 1, row 3, column 'participants'"
 
 
+def test_html_reading_misses_no_text_comments_loose_text_or_nested_tables(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "text before any element\n"
+        "<table><tr><td>outer<!-- note about jordan lee --></td><td>\n"
+        "<table><tr><td>inner cell</td></tr></table></td></tr></table>\n"
+        "<p>unclosed <span>span",
+        encoding="utf-8",
+    )
+    source = read_source("reports/index.html", page, True)
+    texts = {p.location: p.text for p in source.pieces}
+    everything = " ".join(texts.values())
+    assert "text before any element" in everything
+    assert "note about jordan lee" in everything  # a comment is published too
+    assert texts["table 2, row 1 (line 3)"] == "inner cell"
+    assert (
+        texts["table 1, row 1 (line 2)"] == "outer note about jordan lee | inner cell | inner cell"
+    )
+    assert "unclosed span" in everything
+    assert [g.name for g in source.grids] == ["table 1 (line 2)", "table 2 (line 3)"]
+    assert source.grids[0].rows == [["outer", "inner cell"]]  # nested rows are their own
+    empty = tmp_path / "empty.html"
+    empty.write_text("  \n", encoding="utf-8")
+    assert read_source("reports/empty.html", empty, True).pieces == []
+
+
 def test_unpublished_pages_have_no_grids(tmp_path):
     page = tmp_path / "a.html"
     page.write_text("<table><tr><th>n</th></tr><tr><td>1</td></tr></table>", encoding="utf-8")
