@@ -536,6 +536,42 @@ def test_each_planted_leak_is_one_finding_with_its_file_and_place(leaky, demo_fi
 
 
 @pytest.mark.slow
+def test_scans_made_earlier_are_reused_only_while_their_file_is_unchanged(leaky):
+    from evstudy.audit import FileScanner, file_signature
+    from evstudy.audit.sources import iter_sources
+
+    folders, _ = leaky
+    full = audit_outputs(**folders)
+    scanner = FileScanner(
+        raw=folders["raw"], processed=folders["processed"], key_dir=folders["key_dir"]
+    )
+    roots = {k: folders[k] for k in ("processed", "figures", "reports")}
+    scanned = {entry[0]: scanner.scan_now(entry) for entry in iter_sources(roots)}
+    reused = audit_outputs(**folders, scanned=scanned)
+    pd.testing.assert_frame_equal(reused, full)
+    assert reused.attrs == full.attrs
+    # A scan stands for its file while the file is unchanged...
+    page = folders["reports"] / "index.html"
+    signature = file_signature(page)
+    planted = [(("reports/index.html", "line 1", "planted by this test"), "why")]
+    believed = audit_outputs(
+        **folders, scanned={**scanned, "reports/index.html": (signature, planted)}
+    )
+    assert "planted by this test" in set(believed["finding"])
+    # ...and not once it has changed: the file is read again.
+    original = page.read_bytes()
+    try:
+        page.write_bytes(original + b"\n")
+        fresh = audit_outputs(
+            **folders, scanned={**scanned, "reports/index.html": (signature, planted)}
+        )
+    finally:
+        page.write_bytes(original)
+    assert "planted by this test" not in set(fresh["finding"])
+    pd.testing.assert_frame_equal(fresh, full)
+
+
+@pytest.mark.slow
 def test_the_audit_command_lists_findings_and_coarsenings_and_exits_1(leaky, demo_findings, capsys):
     from evstudy.cli import main
 

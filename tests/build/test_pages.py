@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evstudy.audit import file_signature
 from evstudy.build.pages import Page, PageWriter, report_pages
 
 
@@ -51,6 +52,51 @@ def test_a_page_that_cannot_be_written_fails_the_export(tmp_path):
             writer.finish(workers=1)
     finally:
         writer.close()
+
+
+class _NameScanner:
+    """Stands in for the audit's FileScanner: a file's one finding names the scanning process."""
+
+    def scan_now(self, entry):
+        return file_signature(entry[1]), [((entry[0], str(os.getpid()), "scanned"), "")]
+
+
+def _no_scanner():
+    raise OSError("the register cannot be read")
+
+
+def test_outputs_are_scanned_for_the_audit_as_soon_as_they_are_final(tmp_path):
+    staging, processed = tmp_path / "staging", tmp_path / "processed"
+    (processed / "sub").mkdir(parents=True)
+    (processed / "sub" / "t.csv").write_text("x\n", encoding="utf-8")
+    (processed / ".hidden").write_text("x\n", encoding="utf-8")
+    staging.mkdir()
+    early = Page("a.html", frozenset({"one"}), partial(_stamp, staging / "a.html"))
+    late = Page("b.html", frozenset({"two"}), partial(_stamp, staging / "b.html"))
+    roots = {"processed": processed, "reports": staging}
+    writer = PageWriter([early, late], audit=(_NameScanner, roots))
+    try:
+        writer.scan(processed)
+        writer.notebook_done("one")
+        scanned = writer.finish(workers=1)
+    finally:
+        writer.close()
+    # Written early, so scanned early; "b.html" is written at the end and left to the audit.
+    assert sorted(scanned) == ["processed/sub/t.csv", "reports/a.html"]
+    for name, (signature, found) in scanned.items():
+        assert signature == file_signature(tmp_path / name.replace("reports", "staging", 1))
+        assert found[0][0][1] != str(os.getpid())  # in the early process
+
+
+def test_a_scanner_that_cannot_be_made_leaves_the_scans_to_the_audit(tmp_path):
+    page = Page("a.html", frozenset(), partial(_stamp, tmp_path / "a.html"))
+    writer = PageWriter([page], audit=(_no_scanner, {"reports": tmp_path}))
+    try:
+        writer.scan(tmp_path)
+        assert writer.finish(workers=1) == {}
+    finally:
+        writer.close()
+    assert (tmp_path / "a.html").is_file()  # the page is written all the same
 
 
 def test_report_pages_cover_the_report_and_wait_for_their_own_notebooks(tmp_path):

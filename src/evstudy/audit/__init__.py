@@ -22,6 +22,7 @@ output discloses nothing.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,10 @@ from evstudy.parallel import fork_map
 __all__ = [
     "COARSENING_COLUMNS",
     "FINDING_COLUMNS",
+    "FileScanner",
     "audit_outputs",
     "coarsenings",
+    "file_signature",
     "find_ip_addresses",
     "format_findings",
 ]
@@ -88,6 +91,91 @@ def _identifiers(config: StudyConfig, study: Any, key_dir: Path | None) -> Ident
     return found
 
 
+# A file's size, modification time and inode: a scan made earlier stands while they do.
+Signature = tuple[int, int, int]
+# One file's findings, ((file, location, what), why); None when the file is not text.
+FileFindings = list[tuple[tuple[str, str, str], str]] | None
+
+
+def file_signature(path: Path) -> Signature | None:
+    """(size, mtime_ns, inode) of ``path``; None when it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+class FileScanner:
+    """What the audit searches one study's outputs for, set up once; :meth:`scan` reads
+    and searches one file.
+
+    Parameters are those of :func:`audit_outputs`. A build makes one in a background
+    process and scans each output as soon as it is written (see
+    :class:`evstudy.build.pages.PageWriter`); ``audit_outputs`` then reuses those scans.
+    """
+
+    def __init__(
+        self,
+        *,
+        raw: str | Path | None = None,
+        processed: str | Path | None = None,
+        config: StudyConfig | None = None,
+        key_dir: str | Path | None = None,
+        withdrawn: Withdrawn | None = None,
+    ) -> None:
+        from evstudy.ingest import resolve_key_dir
+        from evstudy.study import load_study
+
+        raw_dir = resolve_raw(raw)
+        config = config or load_config(raw_dir)
+        keys = resolve_key_dir(raw_dir, key_dir)
+        study = load_study(resolve_processed(processed))
+        self.identifiers = _identifiers(config, study, keys)
+        self.rules = PublishedRules(study)
+        self.withdrawn = _withdrawal(config, keys, withdrawn)
+
+    def scan(self, entry: tuple[str, Path, bool]) -> FileFindings:
+        """One file's findings, ((file, location, what), why); None when it is not text.
+
+        ``entry`` is (display name, path, published), as :func:`iter_sources` gives it.
+        """
+        identifiers, rules, withdrawn = self.identifiers, self.rules, self.withdrawn
+        source = read_source(*entry)
+        if not source.scanned:
+            return None
+        found = []
+        for piece in source.pieces:
+            hits = [*identifiers.find(piece.text, piece.key), *withdrawn.find(piece.text)]
+            if piece.published:
+                hits += identifiers.find_pseudonyms(piece.text)
+                for quoted in rules.attributions(piece):
+                    problem = rules.check_attribution(quoted)
+                    if problem:
+                        hits.append(("attribution", *problem))
+            found += [((piece.file, piece.location, what), why) for _, what, why in hits]
+        for grid in source.grids:
+            for location, what, why in [
+                *rules.check_grid(grid),
+                *rules.check_row_attributions(grid),
+            ]:
+                found.append(((grid.file, location, what), why))
+        return found
+
+    def scan_now(self, entry: tuple[str, Path, bool]) -> tuple[Signature | None, FileFindings]:
+        """:meth:`scan`, with the file's signature; None for it when the file changed
+        while it was read (the scan then stands for no version of it)."""
+        before = file_signature(entry[1])
+        found = self.scan(entry)
+        return (before if file_signature(entry[1]) == before else None), found
+
+
+def _withdrawal(config: StudyConfig, keys: Path | None, withdrawn: Withdrawn | None) -> Withdrawn:
+    if withdrawn is None:
+        return withdrawn_text(config, keys)
+    return add_pseudonyms(copy.deepcopy(withdrawn), config, keys)
+
+
 def audit_outputs(
     *,
     raw: str | Path | None = None,
@@ -98,6 +186,7 @@ def audit_outputs(
     key_dir: str | Path | None = None,
     withdrawn: Withdrawn | None = None,
     workers: int | None = None,
+    scanned: Mapping[str, tuple[Signature | None, FileFindings]] | None = None,
 ) -> pd.DataFrame:
     """Scan every output for identifiers, withdrawn words and breaches of the disclosure rules.
 
@@ -123,6 +212,11 @@ def audit_outputs(
     workers : int, optional
         Files are read and searched in this many processes at once (default: the number
         of cores). The findings are the same, in the same order, for any number.
+    scanned : mapping, optional
+        Files scanned already, by display name (``reports/index.html``): what
+        :meth:`FileScanner.scan_now` returned, made with the same arguments. A scan is
+        reused while the file's size, modification time and inode are unchanged; every
+        other file is scanned here.
 
     Returns
     -------
@@ -139,63 +233,57 @@ def audit_outputs(
         When the raw register, fieldwork log or transcripts cannot be read.
     """
     from evstudy.ingest import resolve_key_dir
-    from evstudy.study import load_study
 
     raw_dir, roots = _folders(raw, processed, figures, reports)
     config = config or load_config(raw_dir)
-    keys = resolve_key_dir(raw_dir, key_dir)
-    study = load_study(roots["processed"])
-    identifiers = _identifiers(config, study, keys)
-    rules = PublishedRules(study)
-    if withdrawn is None:
-        withdrawn = withdrawn_text(config, keys)
-    else:
-        withdrawn = add_pseudonyms(copy.deepcopy(withdrawn), config, keys)
-
-    def scan(entry: tuple[str, Path, bool]) -> list[tuple[tuple[str, str, str], str]] | None:
-        """One file's findings, ((file, location, what), why); None when it is not text."""
-        source = read_source(*entry)
-        if not source.scanned:
-            return None
-        found = []
-        for piece in source.pieces:
-            hits = [*identifiers.find(piece.text, piece.key), *withdrawn.find(piece.text)]
-            if piece.published:
-                hits += identifiers.find_pseudonyms(piece.text)
-                for quoted in rules.attributions(piece):
-                    problem = rules.check_attribution(quoted)
-                    if problem:
-                        hits.append(("attribution", *problem))
-            found += [((piece.file, piece.location, what), why) for _, what, why in hits]
-        for grid in source.grids:
-            for location, what, why in [
-                *rules.check_grid(grid),
-                *rules.check_row_attributions(grid),
-            ]:
-                found.append(((grid.file, location, what), why))
-        return found
-
     entries = list(iter_sources(roots))
-    # Each file is independent: read and searched in worker processes, biggest first.
-    results = fork_map(scan, entries, workers=workers, cost=lambda entry: _size(entry[1]))
+    results: list[FileFindings] = [None] * len(entries)
+    todo = []
+    for i, (file, path, _) in enumerate(entries):
+        signature, found = (scanned or {}).get(file, (None, None))
+        if signature is not None and signature == file_signature(path):
+            results[i] = found
+        else:
+            todo.append(i)
+    if todo:
+        scanner = FileScanner(
+            raw=raw_dir,
+            processed=roots["processed"],
+            config=config,
+            key_dir=key_dir,
+            withdrawn=withdrawn,
+        )
+        summary = scanner.withdrawn.summary()
+        # Each file is independent: read and searched in worker processes, biggest first.
+        done = fork_map(
+            scanner.scan,
+            [entries[i] for i in todo],
+            workers=workers,
+            cost=lambda entry: _size(entry[1]),
+        )
+        for i, found in zip(todo, done, strict=True):
+            results[i] = found
+    else:
+        keys = resolve_key_dir(raw_dir, key_dir)
+        summary = _withdrawal(config, keys, withdrawn).summary()
     rows: dict[tuple[str, str, str], str] = {}
-    scanned, skipped = 0, []
+    scanned_files, skipped = 0, []
     for (file, _, _), found in zip(entries, results, strict=True):
         if found is None:
             skipped.append(file)
             continue
-        scanned += 1
+        scanned_files += 1
         for key, why in found:
             rows.setdefault(key, why)
     frame = pd.DataFrame(
         [(*key, why) for key, why in rows.items()], columns=FINDING_COLUMNS
     ).astype(object)
     frame.attrs["summary"] = {
-        "files scanned": scanned,
+        "files scanned": scanned_files,
         "files not scanned (images)": len(skipped),
         "folders": {label: str(path) for label, path in roots.items()},
     }
-    frame.attrs["withdrawal"] = withdrawn.summary()
+    frame.attrs["withdrawal"] = summary
     return frame
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["Grid", "Piece", "Source", "iter_sources", "read_source"]
+__all__ = ["Grid", "Piece", "Source", "iter_sources", "read_source", "source_entry"]
 
 # Base64 payloads (embedded images) hold no text worth scanning and are most of a page.
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
@@ -86,18 +86,23 @@ def iter_sources(roots: dict[str, Path]) -> Iterator[tuple[str, Path, bool]]:
     for label, root in roots.items():
         if root is None or not Path(root).is_dir():
             continue
-        root = Path(root)
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
-                continue
-            name = rel.as_posix()
-            published = (
-                label == "reports"
-                and rel.parts[0] not in RESEARCHER_ONLY
-                and name != "manifest.json"
-            )
-            yield f"{label}/{name}", path, published
+        for path in sorted(Path(root).rglob("*")):
+            entry = source_entry(label, Path(root), path)
+            if entry is not None:
+                yield entry
+
+
+def source_entry(label: str, root: Path, path: Path) -> tuple[str, Path, bool] | None:
+    """(display name, path, published) of one file under the folder ``label`` at ``root``,
+    as :func:`iter_sources` gives it; None for a hidden entry or what is not a file."""
+    rel = path.relative_to(root)
+    if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+        return None
+    name = rel.as_posix()
+    published = (
+        label == "reports" and rel.parts[0] not in RESEARCHER_ONLY and name != "manifest.json"
+    )
+    return f"{label}/{name}", path, published
 
 
 def read_source(file: str, path: Path, published: bool) -> Source:

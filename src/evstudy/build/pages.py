@@ -5,6 +5,10 @@ starting, the executed notebook being written). A page whose notebooks are done 
 exported meanwhile, in one process of its own; the pages still to do when the last
 notebook ends are exported on every core. Each page depends only on its own notebooks,
 so the bytes are the same whatever the order.
+
+The same process runs the privacy audit's scan of each output as soon as it is final
+(the processed tables, each executed notebook and its charts, each page), so that the
+audit at the end has only the files written last left to read.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from evstudy.parallel import fork_map
 
@@ -107,8 +112,46 @@ def report_pages(
     return pages
 
 
-def _write(page: Page) -> None:
+# In the early process: how to make the audit's scanner and the folders it labels files
+# by, then the scanner itself (made at the first scan; False when making it failed).
+_AUDIT: tuple[Callable[[], Any], dict[str, Path]] | None = None
+_SCANNER: Any = None
+
+
+def _start_early(audit: tuple[Callable[[], Any], dict[str, Path]] | None) -> None:
+    global _AUDIT
+    _AUDIT = audit
+
+
+def _scan(paths: list[Path]) -> dict[str, tuple]:
+    """The audit's scan of every file at or under ``paths``, by display name; {} where
+    there is no scanner (the audit at the end then scans them)."""
+    global _SCANNER
+    if _AUDIT is None or _SCANNER is False:
+        return {}
+    from evstudy.audit.sources import source_entry
+
+    make, roots = _AUDIT
+    try:
+        if _SCANNER is None:
+            _SCANNER = make()
+        found = {}
+        for path in paths:
+            root = next((r for r in roots.items() if path.is_relative_to(r[1])), None)
+            files = sorted(path.rglob("*")) if path.is_dir() else [path]
+            for file in files if root else []:
+                entry = source_entry(root[0], root[1], file)
+                if entry is not None:
+                    found[entry[0]] = _SCANNER.scan_now(entry)
+        return found
+    except Exception:  # the audit at the end scans again, and reports what is wrong
+        _SCANNER = False
+        return {}
+
+
+def _write(page: Page, staging: Path | None = None) -> dict[str, tuple]:
     page.write()
+    return _scan([staging / page.name]) if staging is not None else {}
 
 
 class PageWriter:
@@ -116,15 +159,38 @@ class PageWriter:
 
     Start it before the notebook workers: its process is forked at once, so that it
     holds none of the workers' pipes (a worker ends when its stdin closes).
+
+    Parameters
+    ----------
+    pages : list of Page
+    early : bool
+        Write pages (and scan outputs) in a process of their own while notebooks run.
+    audit : (callable, dict), optional
+        A function that makes the audit's :class:`evstudy.audit.FileScanner`, and the
+        folders the audit labels files by (``processed``, ``figures``, ``reports``: the
+        staging folder, where the pages are written). With it, each page is scanned as
+        it is written, and :meth:`scan` scans other outputs.
     """
 
-    def __init__(self, pages: list[Page], *, early: bool = True) -> None:
+    def __init__(
+        self,
+        pages: list[Page],
+        *,
+        early: bool = True,
+        audit: tuple[Callable[[], Any], dict[str, Path]] | None = None,
+    ) -> None:
         self._pending = list(pages)
         self._ready: set[str] = set()
         self._futures: list[Future] = []
         self._pool: ProcessPoolExecutor | None = None
+        self._staging = audit[1]["reports"] if audit else None
         if early and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_early,
+                initargs=(audit,),
+            )
             self._pool.submit(int).result()  # fork now, before any worker exists
             self._submit_ready()
 
@@ -133,24 +199,33 @@ class PageWriter:
         self._ready.add(name)
         self._submit_ready()
 
+    def scan(self, *paths: Path) -> None:
+        """Scan these final outputs (files, or folders of them) for the audit, in turn."""
+        if self._pool is not None and self._staging is not None:
+            self._futures.append(self._pool.submit(_scan, list(paths)))
+
     def _submit_ready(self) -> None:
         if self._pool is None:
             return
         for page in [p for p in self._pending if p.needs <= self._ready]:
             self._pending.remove(page)
-            self._futures.append(self._pool.submit(_write, page))
+            self._futures.append(self._pool.submit(_write, page, self._staging))
 
-    def finish(self, *, workers: int | None = None) -> None:
+    def finish(self, *, workers: int | None = None) -> dict[str, tuple]:
         """Write every page not written yet, on every core, and wait for all of them.
 
-        Raises the error of a page that could not be written.
+        Returns what the early process scanned, by display name, for
+        :func:`evstudy.audit.audit_outputs`'s ``scanned``. Raises the error of a page that
+        could not be written.
         """
         rest, self._pending = self._pending, []
+        scanned: dict[str, tuple] = {}
         try:
             fork_map(_write, rest, workers=workers)
         finally:
             for future in self._futures:
-                future.result()
+                scanned.update(future.result())
+        return scanned
 
     def close(self) -> None:
         """Stop the early process (pages it has not written are not written)."""

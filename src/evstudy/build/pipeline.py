@@ -24,6 +24,7 @@ from evstudy.config import find_project_root, resolve_processed, resolve_raw
 from evstudy.parallel import in_background
 
 if TYPE_CHECKING:
+    from evstudy.audit import FileScanner
     from evstudy.audit.withdrawal import Withdrawn
 
 __all__ = ["BuildSummary", "build", "layout", "path_labels", "plan_jobs"]
@@ -424,7 +425,9 @@ def build(
                 to_run.append(job)
         to_run.sort(key=_run_order)
         commit = git_commit(root)
-        # Pages are exported as their notebooks finish, in the time workers leave idle.
+        # Pages are exported as their notebooks finish, in the time workers leave idle, and
+        # each output is scanned for the privacy audit as soon as it is final.
+        audit_roots = {"processed": processed_dir, "figures": staged_figures, "reports": staging}
         pages = PageWriter(
             report_pages(
                 staging,
@@ -433,13 +436,18 @@ def build(
                 provenance=_provenance_note(commit),
             ),
             early=bool(to_run),
+            audit=(partial(_file_scanner, raw_dir, processed_dir, withdrawn), audit_roots),
         )
+        pages.scan(processed_dir)
         for name in summary.reused:
             pages.notebook_done(name)
+            output = staging / "notebooks" / f"{name}.ipynb"
+            pages.scan(output, output.with_name(output.name + SIDECAR_SUFFIX))
 
         def export_when_done(result: JobResult) -> None:
             if result.ok:
                 pages.notebook_done(result.job.name)
+                pages.scan(Path(result.job.output), Path(result.job.parameters["figures"]))
 
         if to_run and not summary.ingested:
             warm = early.enter_context(template())
@@ -456,6 +464,7 @@ def build(
                 made = _staged_figures(Path(result.job.parameters["figures"]))
                 figures_made[result.job.name] = made
                 record_success(result.job, digests[result.job.name], figures=made)
+                pages.scan(sidecar_path(result.job))
                 summary.ran.append(result.job.name)
             else:
                 summary.failed.append(result.job.name)
@@ -486,14 +495,20 @@ def build(
         summary.seconds["export"] = time.perf_counter() - clock
         return summary
     try:
-        pages.finish(workers=workers)
+        scanned = pages.finish(workers=workers)
     finally:
         pages.close()
     summary.seconds["export"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     findings = _audit(
-        raw_dir, processed_dir, staged_figures, staging, withdrawn=withdrawn, workers=workers
+        raw_dir,
+        processed_dir,
+        staged_figures,
+        staging,
+        withdrawn=withdrawn,
+        workers=workers,
+        scanned=scanned,
     )
     summary.seconds["audit"] = time.perf_counter() - clock
     if findings:
@@ -532,6 +547,12 @@ def _withdrawn(raw: Path) -> Withdrawn:
     return withdrawn_text(load_config(raw), None)
 
 
+def _file_scanner(raw: Path, processed: Path, withdrawn: Withdrawn | None) -> FileScanner:
+    from evstudy.audit import FileScanner
+
+    return FileScanner(raw=raw, processed=processed, withdrawn=withdrawn)
+
+
 def _audit(
     raw: Path,
     processed: Path,
@@ -540,8 +561,11 @@ def _audit(
     *,
     withdrawn: Withdrawn | None = None,
     workers: int | None = None,
+    scanned: dict[str, tuple] | None = None,
 ) -> str:
-    """The privacy audit of what is about to be published; "" when it found nothing."""
+    """The privacy audit of what is about to be published; "" when it found nothing.
+
+    ``scanned``: files the build scanned as they were written (see PageWriter)."""
     from evstudy.audit import audit_outputs, format_findings
 
     found = audit_outputs(
@@ -551,6 +575,7 @@ def _audit(
         reports=staging,
         withdrawn=withdrawn,
         workers=workers,
+        scanned=scanned,
     )
     if found.empty:
         return ""
