@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from evstudy.parallel import fork_map
+from evstudy.parallel import fork_map, in_background
 
 __all__ = ["Page", "PageWriter", "report_pages"]
 
@@ -40,6 +40,13 @@ class Page:
 
 
 def _workbook(processed: Path, out: Path) -> None:
+    # In a child process: the study it loads (hundreds of MB for a large study) goes back
+    # to the system when it ends, rather than staying with the process that writes pages.
+    with in_background(_write_workbook, processed, out) as job:
+        job.result()
+
+
+def _write_workbook(processed: Path, out: Path) -> None:
     from evstudy.excel import write_survey_workbook
     from evstudy.study import load_study
 
@@ -116,6 +123,8 @@ def report_pages(
 # by, then the scanner itself (made at the first scan; False when making it failed).
 _AUDIT: tuple[Callable[[], Any], dict[str, Path]] | None = None
 _SCANNER: Any = None
+# Files larger than this are scanned in a child process, which returns their memory.
+_BIG = 1 << 20
 
 
 def _start_early(audit: tuple[Callable[[], Any], dict[str, Path]] | None) -> None:
@@ -134,14 +143,19 @@ def _scan(paths: list[Path]) -> dict[str, tuple]:
     make, roots = _AUDIT
     try:
         if _SCANNER is None:
-            _SCANNER = make()
+            # Made in a child process and sent here: the study it reads is not kept.
+            with in_background(make) as job:
+                _SCANNER = job.result()
         found = {}
         for path in paths:
             root = next((r for r in roots.items() if path.is_relative_to(r[1])), None)
             files = sorted(path.rglob("*")) if path.is_dir() else [path]
             for file in files if root else []:
                 entry = source_entry(root[0], root[1], file)
-                if entry is not None:
+                if entry is not None and file.stat().st_size > _BIG:
+                    with in_background(_SCANNER.scan_now, entry) as job:  # memory freed after
+                        found[entry[0]] = job.result()
+                elif entry is not None:
                     found[entry[0]] = _SCANNER.scan_now(entry)
         return found
     except Exception:  # the audit at the end scans again, and reports what is wrong
