@@ -35,6 +35,8 @@ _BLOCKS = frozenset(
         "summary table tbody td tfoot th thead title tr ul",
     )
 )
+# Attributes that hold a list of words: their value is read with its spacing normalised.
+_LISTS = frozenset({"rel", "rev", "accept-charset", "headers", "accesskey", "dropzone"})
 # Folders of the report that are for the research team, not the sponsor: identifiers are
 # searched for there too, but the attribution and small-cell rules do not apply.
 RESEARCHER_ONLY = ("notebooks", "research-team", "researcher")
@@ -262,10 +264,6 @@ def _read_html(source: Source, text: str) -> None:
     if source.published:
         for table in tables:
             source.grids.append(_html_grid(source.file, table, position[table]))
-
-
-# Attributes that hold a list of words: their value is read with its spacing normalised.
-_LISTS = frozenset({"rel", "rev", "accept-charset", "headers", "accesskey", "dropzone"})
 
 
 def _all_text(element) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -138,8 +138,6 @@ def _scan(paths: list[Path]) -> dict[str, tuple]:
     global _SCANNER
     if _AUDIT is None or _SCANNER is False:
         return {}
-    from evstudy.audit.sources import source_entry
-
     make, roots = _AUDIT
     try:
         if _SCANNER is None:
@@ -147,20 +145,30 @@ def _scan(paths: list[Path]) -> dict[str, tuple]:
             with in_background(make) as job:
                 _SCANNER = job.result()
         found = {}
-        for path in paths:
-            root = next((r for r in roots.items() if path.is_relative_to(r[1])), None)
-            files = sorted(path.rglob("*")) if path.is_dir() else [path]
-            for file in files if root else []:
-                entry = source_entry(root[0], root[1], file)
-                if entry is not None and file.stat().st_size > _BIG:
-                    with in_background(_SCANNER.scan_now, entry) as job:  # memory freed after
-                        found[entry[0]] = job.result()
-                elif entry is not None:
-                    found[entry[0]] = _SCANNER.scan_now(entry)
+        for entry in _entries(paths, roots):
+            if entry[1].stat().st_size > _BIG:
+                with in_background(_SCANNER.scan_now, entry) as job:  # memory freed after
+                    found[entry[0]] = job.result()
+            else:
+                found[entry[0]] = _SCANNER.scan_now(entry)
         return found
     except Exception:  # the audit at the end scans again, and reports what is wrong
         _SCANNER = False
         return {}
+
+
+def _entries(paths: list[Path], roots: dict[str, Path]) -> Iterator[tuple[str, Path, bool]]:
+    """The audit's (display name, path, published) of each file at or under ``paths``."""
+    from evstudy.audit.sources import source_entry
+
+    for path in paths:
+        for label, root in roots.items():
+            if path.is_relative_to(root):
+                for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+                    entry = source_entry(label, root, file)
+                    if entry is not None:
+                        yield entry
+                break
 
 
 def _write(page: Page, staging: Path | None = None) -> dict[str, tuple]:

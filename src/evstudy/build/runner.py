@@ -32,6 +32,7 @@ ones (kept for debugging), are written through :func:`evstudy.build.normalise.no
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -64,9 +65,7 @@ _POLL_SECONDS = 0.05
 _STARTUP_TIMEOUT = 120
 # The worker's stderr tail quoted when it dies without saying why.
 _LOG_TAIL = 2000
-# papermill saves the whole executed notebook (validated, as indented JSON) as each cell
-# starts and ends: for a notebook of many charts that cost more than running it. A run
-# saves it at most this often instead, and marks the running cell in a small file.
+# Seconds between saves of a running notebook (see the module's docstring).
 _SAVE_EVERY = 10.0
 _RUNNING_CELL = "running-cell.json"
 _ENGINE = "evstudy"
@@ -215,9 +214,12 @@ def _ipc_kernel_manager(folder: Path, warm: dict | None = None) -> type:
     return IPCKernelManager
 
 
+@functools.cache
 def _register_engine() -> None:
     """Register papermill's nbclient engine, with fewer saves, as the engine ``evstudy``."""
     from papermill.engines import NBClientEngine, papermill_engines
+
+    from evstudy.files import atomic_write_text
 
     class ThrottledSaves(NBClientEngine):
         @classmethod
@@ -231,10 +233,8 @@ def _register_engine() -> None:
                     save(**kw)
 
             def started(cell: Any, cell_index: int | None = None, **kw: Any) -> None:
-                marker = Path(running_cell)
                 record = {"cell_index": cell_index, "excerpt": _first_line(cell.source)}
-                marker.with_suffix(".tmp").write_text(json.dumps(record), encoding="utf-8")
-                os.replace(marker.with_suffix(".tmp"), marker)
+                atomic_write_text(running_cell, json.dumps(record))
                 cell_start(cell, cell_index, **kw)
 
             nb_man.save, nb_man.cell_start = throttled, started
