@@ -77,7 +77,7 @@ def test_read_codebook_exact_values(tmp_path):
     assert list(frame["parent_id"]) == [None, "approach", "approach.cycle", None]
     assert list(frame["theme_id"]) == ["approach", "approach", "approach", "barriers"]
     assert list(frame["depth"]) == [0, 1, 2, 0]
-    assert list(frame["rq"]) == [(), (1, 3), (2,), ()]
+    assert list(frame["rq"]) == [(), ("1", "3"), ("2",), ()]
     assert list(frame["comb"]) == [None, "reflective_motivation", None, None]
     assert list(frame["valence"]) == [None, "enabler", None, None]
     assert list(frame["origin"]) == [None, "deductive", "inductive", None]
@@ -104,7 +104,7 @@ codes:
     label: Bad
     comb: capability
     valence: neutral
-    rq: [0, 6, one]
+    rq: [true, [1]]
     origin: emergent
     valance: barrier
   - label: No id
@@ -127,7 +127,7 @@ codes:
         ("line 9, code 'bad values'", "comb 'capability' is not a COM-B component"),
         ("line 9, code 'bad values'", "valence 'neutral'"),
         ("line 9, code 'bad values'", "origin 'emergent'"),
-        ("line 9, code 'bad values'", "rq [0, 6, 'one'] are not research questions"),
+        ("line 9, code 'bad values'", "rq [True, [1]] are not research-question ids"),
         ("line 16, code entry 5", "has no id"),
         ("line 17, code 'no_label'", "no label"),
         ("line 6, code 'orphan'", "the parent 'nowhere' is not a code"),

@@ -88,3 +88,67 @@ def test_resolve_raw_prefers_argument_then_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("EVSTUDY_RAW", str(tmp_path / "env"))
     assert resolve_raw(tmp_path / "arg") == (tmp_path / "arg").resolve()
     assert resolve_raw() == (tmp_path / "env").resolve()
+
+
+DECLARED = """
+research_questions:
+  - {id: 1, title: Access, text: "How do families reach the service?"}
+  - {id: q2, title: Staffing, text: "What limits the workforce?"}
+population: {label: school staff, outside: [partner_agency]}
+analyses:
+  - type: site_typology
+    rq: 1
+    types:
+      - {id: a, label: planned, code: x.planned}
+      - {id: b, label: ad hoc, code: x.adhoc}
+  - {type: preferred_formats, rq: q2, question: formats}
+"""
+
+
+def test_declarations_are_read_with_string_ids(tmp_path):
+    config = load_config(write(tmp_path, GOOD + DECLARED))
+    assert [q["rq_id"] for q in config.research_questions] == ["1", "q2"]
+    assert config.research_questions[1]["text"] == "What limits the workforce?"
+    assert config.population == {"label": "school staff", "outside": ["partner_agency"]}
+    assert [a["type"] for a in config.analyses] == ["site_typology", "preferred_formats"]
+    assert config.analyses[0]["rq"] == "1" and config.analyses[0]["title"] is None
+    assert config.analyses[0]["types"][1] == {"id": "b", "label": "ad hoc", "code": "x.adhoc"}
+
+
+def test_no_declarations_gives_empty_defaults(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    assert config.research_questions == () and config.analyses == ()
+    assert config.population == {"label": "participants", "outside": []}
+    assert config.site_noun == "site" and config.description == ""
+
+
+def test_every_declaration_problem_is_reported_together(tmp_path):
+    bad = """
+research_questions:
+  - {id: 1, title: Access}
+  - {id: 1, title: Again, text: "Twice?"}
+  - {title: No id, text: "Where?"}
+population: {outside: [wizard], size: 3}
+analyses:
+  - {type: horoscope, rq: 1}
+  - {type: preferred_formats, rq: 9, question: formats}
+  - {type: awareness_use, rq: 1, question: tools}
+  - {type: group_comparison, rq: 1, question: q, groups: {A: [commissioner], B: [druid]}}
+"""
+    with pytest.raises(ValidationError) as info:
+        load_config(write(tmp_path, GOOD + bad))
+    text = str(info.value)
+    for fragment in [
+        "research_questions entry 1 (1): has no text",
+        "research_questions entry 2: the id '1' is used twice",
+        "research_questions entry 3: has no id",
+        "population.outside: 'wizard' is not a role group",
+        "population.size: unknown key",
+        "`type` must be one of ['site_typology'",
+        "but 'horoscope' was given",
+        "analyses entry 2 (preferred_formats).rq: '9' is not a declared research question",
+        "analyses entry 3 (awareness_use): is missing not_aware, used",
+        "'druid' in group 'B' are not role groups",
+    ]:
+        assert fragment in text, f"{fragment!r} not in:\n{text}"
+    assert len(info.value.problems) == 9  # the two "horoscope" fragments are one problem

@@ -381,3 +381,56 @@ def test_codings_of_a_retired_code_are_reported(study_copy, tmp_path):
     path.write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
     report = _run(study_copy, tmp_path)
     assert any("retired code 'barrier.habit'" in w for w in report.warnings)
+
+
+def test_declarations_reach_the_study(demo_processed, demo_raw):
+    from evstudy.study import analyses_of, load_study
+
+    study = load_study(demo_processed)
+    declared = yaml.safe_load((demo_raw / "study.yml").read_text(encoding="utf-8"))
+    questions = study.research_questions
+    assert list(questions["rq_id"]) == [str(q["id"]) for q in declared["research_questions"]]
+    assert list(questions["title"]) == [q["title"] for q in declared["research_questions"]]
+    assert study.population["outside"] == declared["population"]["outside"]
+    kinds = [a["type"] for a in declared["analyses"]]
+    assert [a["type"] for a in study.analyses] == kinds
+    assert len(analyses_of(study, "site_typology")) == kinds.count("site_typology")
+    with pytest.raises(ValueError, match="`type` must be one of"):
+        analyses_of(study, "astrology")
+    # the codebook's rq ids are the declared ids, as text
+    used = {q for qs in study.codebook["rq"] for q in qs}
+    assert used and used <= set(questions["rq_id"])
+
+
+def test_declarations_are_checked_against_codebook_and_question_map(study_copy, tmp_path):
+    config = yaml.safe_load((study_copy / "study.yml").read_text(encoding="utf-8"))
+    analyses = config["analyses"]
+    typology = next(a for a in analyses if a["type"] == "site_typology")
+    typology["types"][0]["code"] = "approach.moonbeams"
+    formats = next(a for a in analyses if a["type"] == "preferred_formats")
+    formats["question"] = "horoscopes"
+    aware = next(a for a in analyses if a["type"] == "awareness_use")
+    aware["not_aware"] = "Never heard of it"
+    dropped = config["research_questions"].pop(0)["id"]  # codes still name it
+    for analysis in analyses:
+        if analysis["rq"] == dropped:
+            analysis["rq"] = config["research_questions"][0]["id"]
+    (study_copy / "study.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    error = _expect_problem(
+        study_copy,
+        tmp_path,
+        "code 'approach.moonbeams' is not in the codebook",
+        "question 'horoscopes' is not in the question map",
+        "'Never heard of it' is not a point of the scale",
+        "are not research questions declared in study.yml",
+    )
+    assert any(p.file.endswith("codebook.yml") and "line" in p.where for p in error.problems)
+
+
+def test_codebook_rq_without_declared_questions(study_copy, tmp_path):
+    config = yaml.safe_load((study_copy / "study.yml").read_text(encoding="utf-8"))
+    del config["research_questions"], config["analyses"]
+    (study_copy / "study.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    _expect_problem(
+        study_copy, tmp_path, "but study.yml declares none", "declare research_questions"
+    )

@@ -166,9 +166,90 @@ class Assembly:
             else None
         )
         self._read_review()
+        self._check_declarations(qmap)
         self._index_sites()
         self._index_people()
         self._read_transcripts()
+
+    def _check_declarations(self, qmap: Any) -> None:
+        """study.yml's research questions and analyses against the codebook and question map."""
+        cfg, name = self.config, "study.yml"
+        declared = [q["rq_id"] for q in cfg.research_questions]
+        if self.codebook is not None:
+            book = self.codebook
+            lines = book.attrs.get("lines", {})
+            for row in book[book["rq"].map(len) > 0].itertuples():
+                unknown = [q for q in row.rq if q not in declared]
+                if unknown and not declared:
+                    self.problems.add(
+                        self.rel(cfg.path("codebook")),
+                        f"line {lines.get(row.code_id, '?')}, code '{row.code_id}'",
+                        f"rq {unknown} names research questions, but study.yml declares none",
+                        "declare research_questions in study.yml (id, title, text)",
+                    )
+                elif unknown:
+                    self.problems.add(
+                        self.rel(cfg.path("codebook")),
+                        f"line {lines.get(row.code_id, '?')}, code '{row.code_id}'",
+                        f"rq {unknown} are not research questions declared in study.yml",
+                        f"use the ids {', '.join(declared)} or declare the question",
+                    )
+        codes = set(self.codebook["code_id"]) if self.codebook is not None else None
+        questions = {q.id: q for q in qmap.questions} if qmap is not None else None
+        for i, item in enumerate(cfg.analyses, 1):
+            where = f"analyses entry {i} ({item['type']})"
+            named = [t["code"] for t in item.get("types") or []]
+            named += list(item.get("resources") or []) + list(
+                (item.get("judgements") or {}).values()
+            )
+            for code in named if codes is not None else []:
+                if code not in codes:
+                    self.problems.add(
+                        name, where, f"code {code!r} is not in the codebook", "use a code id"
+                    )
+            if "question" not in item or questions is None:
+                continue
+            question = questions.get(item["question"])
+            if question is None:
+                self.problems.add(
+                    name,
+                    where,
+                    f"question {item['question']!r} is not in the question map",
+                    f"use one of {', '.join(questions)}",
+                )
+                continue
+            self._check_question_use(item, question, where)
+
+    def _check_question_use(self, item: dict[str, Any], question: Any, where: str) -> None:
+        """The items and scale points an analysis names exist in its survey question."""
+        name, kind = "study.yml", item["type"]
+        wanted = {"awareness_use": ("grid",), "preferred_formats": ("multi",)}.get(kind)
+        if wanted and question.type not in wanted:
+            self.problems.add(
+                name,
+                where,
+                f"question {question.id!r} is a {question.type} question, not {wanted[0]}",
+                f"name a {wanted[0]} question",
+            )
+            return
+        if kind == "awareness_use":
+            for point in [item["not_aware"], *item["used"]]:
+                if point not in question.scale:
+                    self.problems.add(
+                        name,
+                        where,
+                        f"{point!r} is not a point of the scale of {question.id!r}",
+                        f"use one of {', '.join(question.scale)}",
+                    )
+        if kind == "group_comparison" and item.get("item") is not None:
+            choices = [i.id for i in question.items] or [o.label for o in question.options]
+            if item["item"] not in choices:
+                self.problems.add(
+                    name,
+                    where,
+                    f"item {item['item']!r} is not in question {question.id!r}",
+                    f"use one of {', '.join(choices)}",
+                )
 
     def _read_review(self) -> None:
         """The optional review register, its coded findings and the recommendations."""

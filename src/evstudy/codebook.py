@@ -43,7 +43,6 @@ COMB = (
 )
 VALENCES = ("barrier", "enabler")
 ORIGINS = ("deductive", "inductive")
-RQS = range(1, 6)
 CODE_KEYS = (
     "id",
     "label",
@@ -135,6 +134,11 @@ def _check_merges(records: list[dict[str, Any]], name: str, found: Problems) -> 
             )
 
 
+def _rq_key(rq_id: str) -> tuple[int, int, str]:
+    """Research-question ids in natural order: 2 before 10, numbers before words."""
+    return (0, int(rq_id), "") if rq_id.isdigit() else (1, 0, rq_id)
+
+
 def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
     """Read and validate ``codebook.yml``.
 
@@ -150,10 +154,10 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
     pandas.DataFrame
         One row per code, in file order: ``code_id, label, parent_id, theme_id`` (the top
         ancestor; a theme's own id), ``depth`` (0 for themes), ``definition, include,
-        exclude, example, comb, valence, rq`` (tuple of ints), ``origin``, ``version``
-        (the codebook's, on every row), and the code's version history: ``status``
-        (``active``, ``retired`` or ``merged``), ``merged_into``, ``changed_in`` and
-        ``reason``.
+        exclude, example, comb, valence, rq`` (tuple of research-question ids, as text),
+        ``origin``, ``version`` (the codebook's, on every row), and the code's version
+        history: ``status`` (``active``, ``retired`` or ``merged``), ``merged_into``,
+        ``changed_in`` and ``reason``.
 
     Raises
     ------
@@ -227,9 +231,16 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
             add(f"merged_into is set but the status is {status!r}", "add status: merged")
         rq_raw = entry.get("rq")
         rq_list = [] if rq_raw is None else rq_raw if isinstance(rq_raw, list) else [rq_raw]
-        bad = [q for q in rq_list if isinstance(q, bool) or not isinstance(q, int) or q not in RQS]
+        bad = [
+            q
+            for q in rq_list
+            if isinstance(q, bool) or not isinstance(q, int | str) or not str(q).strip()
+        ]
         if bad:
-            add(f"rq {bad!r} are not research questions 1-5", "write e.g. rq: [1, 3]")
+            add(
+                f"rq {bad!r} are not research-question ids",
+                "write the ids study.yml declares, e.g. rq: [1, 3]",
+            )
         records.append(
             {
                 "code_id": code_id,
@@ -241,7 +252,7 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
                 "example": _text(entry.get("example")),
                 "comb": comb if comb in COMB else None,
                 "valence": valence if valence in VALENCES else None,
-                "rq": tuple(sorted({q for q in rq_list if q not in bad})),
+                "rq": tuple(sorted({str(q).strip() for q in rq_list if q not in bad}, key=_rq_key)),
                 "origin": origin if origin in ORIGINS else None,
                 "version": version,
                 "status": status if status in STATUSES else "active",
@@ -283,6 +294,8 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
     _check_merges(records, name, found)
     found.raise_if_any(name)
     frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    # Where each code is, so that checks against other files can name its line.
+    frame.attrs["lines"] = {r["code_id"]: r["line"] for r in records}
     return frame.astype({"depth": "int64"})
 
 
@@ -360,7 +373,7 @@ def codebook_table(study: Any, *, coder: str | None = "primary") -> pd.DataFrame
                 lambda c: c.replace("_", " ").capitalize(), na_action="ignore"
             ),
             "valence": book["valence"],
-            "rq": book["rq"].map(lambda qs: ", ".join(str(int(q)) for q in qs)),
+            "rq": book["rq"].map(lambda qs: ", ".join(str(q) for q in qs)),
             "origin": book["origin"],
             "status": status.fillna("active"),
         }

@@ -19,8 +19,10 @@ from evstudy.errors import InputError, Problems
 from evstudy.io.textfiles import load_yaml
 
 __all__ = [
+    "ANALYSIS_TYPES",
     "DEFAULT_FIELDWORK",
     "DEFAULT_FILES",
+    "DEFAULT_POPULATION",
     "TEAM_ROLES",
     "RoleRule",
     "StudyConfig",
@@ -66,6 +68,18 @@ DEFAULT_TARGETS: dict[str, Any] = {
 # Fieldwork facts the dashboard marks: the days survey reminders went out (ISO dates).
 DEFAULT_FIELDWORK: dict[str, Any] = {"survey_reminders": []}
 
+# Study-specific analyses a study may declare under `analyses:` (see the README), with the
+# keys each one needs and may have.
+ANALYSIS_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "site_typology": (("rq", "types"), ("title",)),
+    "resource_judgements": (("rq", "resources", "judgements"), ("title", "methods")),
+    "group_comparison": (("rq", "question", "groups"), ("title", "item")),
+    "awareness_use": (("rq", "question", "not_aware", "used"), ("title",)),
+    "preferred_formats": (("rq", "question"), ("title",)),
+}
+
+DEFAULT_POPULATION: dict[str, Any] = {"label": "participants", "outside": []}
+
 DEFAULT_DISCLOSURE: dict[str, int] = {
     "suppress_max": 5,  # counts 1..suppress_max describing people are shown as "c"
     "min_subgroup_base": 10,  # smallest subgroup an answer breakdown may show
@@ -110,6 +124,13 @@ class StudyConfig:
     targets: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     disclosure: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DISCLOSURE))
     fieldwork: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_FIELDWORK))
+    description: str = ""
+    site_noun: str = "site"
+    # [{"rq_id", "title", "text"}] in declared order; ids are strings.
+    research_questions: tuple[dict[str, str], ...] = ()
+    population: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_POPULATION))
+    # Each declared analysis as written, with "rq" as a string and "title" defaulted to None.
+    analyses: tuple[dict[str, Any], ...] = ()
 
     def path(self, key: str) -> Path:
         """Absolute path of the raw input named ``key`` (see ``DEFAULT_FILES``)."""
@@ -268,6 +289,13 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
                 "write YYYY-MM-DD",
             )
 
+    questions = _research_questions(data.get("research_questions"), found)
+    population = _population(data.get("population"), labels, found)
+    analyses = _analyses(data.get("analyses"), {q["rq_id"] for q in questions}, labels, found)
+    for key in ("description", "site_noun"):
+        if study.get(key) is not None and not isinstance(study.get(key), str):
+            found.add(name, f"study.{key}", f"must be text, not {study[key]!r}", "quote it")
+
     found.raise_if_any(f"{path}")
     return StudyConfig(
         raw_dir=raw_dir.resolve(),
@@ -280,4 +308,174 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
         targets=targets,
         disclosure=disclosure,
         fieldwork=fieldwork,
+        description=" ".join(str(study.get("description") or "").split()),
+        site_noun=str(study.get("site_noun") or "site").strip(),
+        research_questions=questions,
+        population=population,
+        analyses=analyses,
     )
+
+
+def _research_questions(raw: Any, found: Problems) -> tuple[dict[str, str], ...]:
+    """``research_questions:``: a list of {id, title, text}; ids unique, as strings."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        found.add(CONFIG_NAME, "research_questions", "must be a list", "see the README's example")
+        return ()
+    out: list[dict[str, str]] = []
+    for i, entry in enumerate(raw, 1):
+        where = f"research_questions entry {i}"
+        if not isinstance(entry, dict):
+            found.add(CONFIG_NAME, where, "must be a mapping", "give id, title and text")
+            continue
+        unknown = sorted(set(map(str, entry)) - {"id", "title", "text"})
+        if unknown:
+            found.add(
+                CONFIG_NAME, where, f"unknown key(s): {', '.join(unknown)}", "use id, title, text"
+            )
+        rq_id = entry.get("id")
+        if rq_id is None or isinstance(rq_id, bool) or not str(rq_id).strip():
+            found.add(CONFIG_NAME, where, "has no id", "give it a short id, e.g. id: 1")
+            continue
+        rq_id = str(rq_id).strip()
+        if any(q["rq_id"] == rq_id for q in out):
+            found.add(CONFIG_NAME, where, f"the id {rq_id!r} is used twice", "give each its own id")
+            continue
+        texts = {}
+        for key in ("title", "text"):
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                found.add(CONFIG_NAME, f"{where} ({rq_id})", f"has no {key}", f"write its {key}")
+            texts[key] = " ".join(str(value or "").split())
+        out.append({"rq_id": rq_id, **texts})
+    return tuple(out)
+
+
+def _population(raw: Any, labels: dict[str, str], found: Problems) -> dict[str, Any]:
+    """``population:``: the headline population's label and the role groups outside it."""
+    population = {**DEFAULT_POPULATION, "outside": []}
+    if raw is None:
+        return population
+    if not isinstance(raw, dict):
+        found.add(CONFIG_NAME, "population", "must be a mapping", "give label and outside")
+        return population
+    for key in sorted(set(map(str, raw)) - set(DEFAULT_POPULATION)):
+        found.add(CONFIG_NAME, f"population.{key}", "unknown key", "use label and outside")
+    if raw.get("label") is not None:
+        population["label"] = " ".join(str(raw["label"]).split())
+    outside = raw.get("outside") or []
+    if not isinstance(outside, list):
+        outside = [outside]
+    for group in outside:
+        if str(group) not in labels:
+            found.add(
+                CONFIG_NAME,
+                "population.outside",
+                f"{group!r} is not a role group",
+                f"use keys of role_groups.labels: {', '.join(labels)}",
+            )
+        else:
+            population["outside"].append(str(group))
+    return population
+
+
+def _analyses(
+    raw: Any, rq_ids: set[str], labels: dict[str, str], found: Problems
+) -> tuple[dict[str, Any], ...]:
+    """``analyses:``: declared study-specific sections; the shape is checked here, the codes
+    and survey questions they name against the codebook and question map at ingest."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        found.add(CONFIG_NAME, "analyses", "must be a list", "see the README's example")
+        return ()
+    out = []
+    for i, entry in enumerate(raw, 1):
+        where = f"analyses entry {i}"
+        if not isinstance(entry, dict):
+            found.add(CONFIG_NAME, where, "must be a mapping", "give type, rq and its settings")
+            continue
+        kind = entry.get("type")
+        if kind not in ANALYSIS_TYPES:
+            found.add(
+                CONFIG_NAME,
+                where,
+                f"`type` must be one of {list(ANALYSIS_TYPES)}, but {kind!r} was given",
+                "use one of those types",
+            )
+            continue
+        where = f"{where} ({kind})"
+        needed, optional = ANALYSIS_TYPES[kind]
+        missing = [k for k in needed if entry.get(k) in (None, "", [], {})]
+        unknown = sorted(set(map(str, entry)) - {"type", *needed, *optional})
+        if missing:
+            found.add(CONFIG_NAME, where, f"is missing {', '.join(missing)}", "see the README")
+        if unknown:
+            found.add(
+                CONFIG_NAME,
+                where,
+                f"unknown key(s): {', '.join(unknown)}",
+                f"use {', '.join(['type', *needed, *optional])}",
+            )
+        if missing or unknown:
+            continue
+        item = {**{k: None for k in optional}, **entry, "rq": str(entry["rq"])}
+        if item["rq"] not in rq_ids:
+            found.add(
+                CONFIG_NAME,
+                f"{where}.rq",
+                f"{item['rq']!r} is not a declared research question",
+                "use an id from research_questions",
+            )
+            continue
+        problem = _analysis_shape(item, labels)
+        if problem:
+            found.add(CONFIG_NAME, where, problem, "see the README's example")
+            continue
+        out.append(item)
+    return tuple(out)
+
+
+def _analysis_shape(item: dict[str, Any], labels: dict[str, str]) -> str | None:
+    """What is wrong with the shape of one declared analysis, or None."""
+    kind = item["type"]
+    if kind == "site_typology":
+        types = item["types"]
+        if not isinstance(types, list) or len(types) < 2:
+            return "`types` must list two or more types"
+        for t in types:
+            if not isinstance(t, dict) or not all(t.get(k) for k in ("id", "label", "code")):
+                return "each of `types` needs id, label and code"
+        item["types"] = [{k: str(t[k]) for k in ("id", "label", "code")} for t in types]
+    elif kind == "resource_judgements":
+        if not isinstance(item["resources"], list):
+            return "`resources` must be a list of codes"
+        if not isinstance(item["judgements"], dict) or len(item["judgements"]) < 1:
+            return "`judgements` must map a label to a code, e.g. strength: code.id"
+        item["resources"] = [str(c) for c in item["resources"]]
+        item["judgements"] = {str(k): str(v) for k, v in item["judgements"].items()}
+        if item["methods"] is not None:
+            item["methods"] = [str(m) for m in item["methods"]]
+    elif kind == "group_comparison":
+        groups = item["groups"]
+        if not isinstance(groups, dict) or len(groups) < 2:
+            return "`groups` must map two or more group labels to role groups"
+        out = {}
+        for label, members in groups.items():
+            members = members if isinstance(members, list) else [members]
+            unknown = [str(m) for m in members if str(m) not in labels]
+            if unknown:
+                return f"{', '.join(map(repr, unknown))} in group {label!r} are not role groups"
+            out[str(label)] = [str(m) for m in members]
+        item["groups"] = out
+        item["question"] = str(item["question"])
+        item["item"] = None if item["item"] is None else str(item["item"])
+    elif kind == "awareness_use":
+        used = item["used"] if isinstance(item["used"], list) else [item["used"]]
+        item["used"] = [str(u) for u in used]
+        item["not_aware"] = str(item["not_aware"])
+        item["question"] = str(item["question"])
+    elif kind == "preferred_formats":
+        item["question"] = str(item["question"])
+    return None

@@ -66,6 +66,12 @@ class IngestReport:
     # The protocol's targets and the fieldwork calendar, for the fieldwork dashboard.
     targets: dict[str, Any] = field(default_factory=dict)
     fieldwork: dict[str, Any] = field(default_factory=dict)
+    # What the study declares about itself (study.yml): read by the report layer.
+    description: str = ""
+    site_noun: str = "site"
+    research_questions: list[dict[str, str]] = field(default_factory=list)
+    population: dict[str, Any] = field(default_factory=dict)
+    analyses: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -82,6 +88,11 @@ class IngestReport:
             "sites": dict(sorted(self.sites.items())),
             "targets": dict(sorted(self.targets.items())),
             "fieldwork": dict(sorted(self.fieldwork.items())),
+            "description": self.description,
+            "site_noun": self.site_noun,
+            "research_questions": list(self.research_questions),
+            "population": dict(self.population),
+            "analyses": list(self.analyses),
         }
 
     def summary(self) -> str:
@@ -181,6 +192,11 @@ def ingest(
         raw_sha256=digests,
         targets=dict(config.targets),
         fieldwork=dict(config.fieldwork),
+        description=config.description,
+        site_noun=config.site_noun,
+        research_questions=[dict(q) for q in config.research_questions],
+        population=dict(config.population),
+        analyses=[dict(a) for a in config.analyses],
     )
     report.counts = _counts(tables)
     report.sites = dict(zip(tables["sites"]["site_id"], tables["sites"]["site_name"], strict=True))

@@ -20,7 +20,7 @@ from evstudy.errors import InputError
 
 T = TypeVar("T")
 
-__all__ = ["Study", "derived", "load_study", "preload"]
+__all__ = ["Study", "analyses_of", "derived", "load_study", "preload"]
 
 # Studies a build's kernel template loaded ahead (see evstudy.build.warm): folder ->
 # (signature of its files, Study). Kernels forked from the template find them here.
@@ -70,6 +70,43 @@ class Study:
         return dict(self.ingest_report.get("role_group_labels", {}))
 
     @property
+    def title(self) -> str:
+        """The study's title (study.yml)."""
+        return str(self.ingest_report.get("title", ""))
+
+    @property
+    def description(self) -> str:
+        """One paragraph on what the study is (study.yml ``study.description``), or ""."""
+        return str(self.ingest_report.get("description", ""))
+
+    @property
+    def site_noun(self) -> str:
+        """What a site is called in prose (study.yml ``study.site_noun``; default "site")."""
+        return str(self.ingest_report.get("site_noun") or "site")
+
+    @property
+    def research_questions(self) -> pd.DataFrame:
+        """The declared research questions in order: rq_id, title, text (empty if none)."""
+        rows = self.ingest_report.get("research_questions", [])
+        return pd.DataFrame(rows, columns=["rq_id", "title", "text"]).astype(str)
+
+    @property
+    def population(self) -> dict:
+        """Who headline figures describe: ``label`` and the role groups ``outside`` it."""
+        from evstudy.config import DEFAULT_POPULATION
+
+        found = self.ingest_report.get("population") or {}
+        return {
+            "label": found.get("label", DEFAULT_POPULATION["label"]),
+            "outside": list(found.get("outside", [])),
+        }
+
+    @property
+    def analyses(self) -> list[dict]:
+        """The study-specific analyses study.yml declares (``analyses:``), as declared."""
+        return [dict(a) for a in self.ingest_report.get("analyses", [])]
+
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
             f.name: getattr(self, f.name)
@@ -105,6 +142,20 @@ def derived(study: Any, key: Hashable, compute: Callable[[], T]) -> T:
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def analyses_of(study: Study, type: str) -> list[dict]:
+    """The analyses of one ``type`` the study declares (see ``Study.analyses``).
+
+    Examples
+    --------
+    >>> [a["question"] for a in analyses_of(study, "preferred_formats")]  # doctest: +SKIP
+    """
+    from evstudy.config import ANALYSIS_TYPES
+
+    if type not in ANALYSIS_TYPES:
+        raise ValueError(f"`type` must be one of {list(ANALYSIS_TYPES)}, but {type!r} was passed")
+    return [a for a in study.analyses if a["type"] == type]
 
 
 def load_study(path: str | Path | None = None) -> Study:

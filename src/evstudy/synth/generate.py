@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from evstudy.files import atomic_write_bytes
+from evstudy.synth import declarations as D
 from evstudy.synth import phrases as P
 from evstudy.synth.autocode_rules import autocode_rules_yaml
 from evstudy.synth.codebook_spec import CODES
@@ -160,7 +161,12 @@ def _yaml(data: object) -> str:
 def _study_yml(study: Study) -> str:
     team = [{"name": p.name, "role": study.people.team_roles[p.name]} for p in study.people.team]
     data = {
-        "study": {"title": TITLE, "synthetic": True},
+        "study": {
+            "title": TITLE,
+            "synthetic": True,
+            "description": D.DESCRIPTION,
+            "site_noun": D.SITE_NOUN,
+        },
         "team": team,
         "role_groups": {"labels": ROLE_LABELS, "rules": ROLE_RULES},
         "targets": {
@@ -174,6 +180,9 @@ def _study_yml(study: Study) -> str:
         },
         "fieldwork": {"survey_reminders": reminder_dates()},
         "disclosure": {"suppress_max": 5, "min_subgroup_base": 10, "quote_k": 3},
+        "research_questions": D.RESEARCH_QUESTIONS,
+        "population": D.POPULATION,
+        "analyses": D.ANALYSES,
     }
     head = (
         "# A synthetic demonstration study made by `evstudy synth`"
