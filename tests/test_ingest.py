@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -434,3 +435,37 @@ def test_codebook_rq_without_declared_questions(study_copy, tmp_path):
     _expect_problem(
         study_copy, tmp_path, "but study.yml declares none", "declare research_questions"
     )
+
+
+def test_a_study_without_a_survey_ingests_with_empty_survey_tables(study_copy, tmp_path):
+    shutil.rmtree(study_copy / "survey")
+    (study_copy / "coding" / "survey_free_text.xlsx").unlink()
+    report = _run(study_copy, tmp_path)
+    out = tmp_path / "out"
+    for name in ("survey_questions", "survey_options", "survey_respondents", "survey_answers"):
+        frame = pd.read_parquet(out / f"{name}.parquet")
+        assert frame.empty and len(frame.columns) > 3, name
+    demo_columns = pd.read_parquet(out / "survey_respondents.parquet").columns
+    assert "respondent_id" in demo_columns and "role_group" in demo_columns
+    assert any("no survey" in w for w in report.warnings)
+    assert not (pd.read_parquet(out / "documents.parquet")["method"] == "survey").any()
+
+
+def test_survey_codings_in_a_study_without_a_survey(study_copy, tmp_path):
+    shutil.rmtree(study_copy / "survey")
+    _expect_problem(study_copy, tmp_path, "codes a survey answer, but the study has no survey")
+
+
+def test_a_survey_export_without_its_question_map(study_copy, tmp_path):
+    (study_copy / "survey" / "question_map.yml").unlink()
+    _expect_problem(study_copy, tmp_path, "question_map.yml", "has no question map", "evstudy init")
+
+
+def test_a_survey_with_no_responses_ingests(study_copy, tmp_path):
+    export = study_copy / "survey" / "smartsurvey_export.csv"
+    _rewrite_csv(export, lambda rows: rows.__delitem__(slice(3, None)))  # header lines only
+    (study_copy / "coding" / "survey_free_text.xlsx").unlink()
+    _run(study_copy, tmp_path)
+    out = tmp_path / "out"
+    assert pd.read_parquet(out / "survey_respondents.parquet").empty
+    assert not pd.read_parquet(out / "survey_questions.parquet").empty  # the questions remain

@@ -95,6 +95,30 @@ COLUMNS: dict[str, list[str]] = {
 }
 
 
+def _empty_survey() -> dict[str, pd.DataFrame]:
+    """The survey tables of a study that ran no survey: no rows, the usual columns."""
+    frames = {
+        "survey_questions": [
+            *("question_id", "item_id", "question_text", "item_label", "type"),
+            *("attribute", "max_choices", "position"),
+        ],
+        "survey_options": ["question_id", "option", "position", "code", "valence"],
+        "survey_respondents": COLUMNS["survey_respondents"],
+        "survey_answers": [
+            *("respondent_id", "question_id", "item_id", "value", "position"),
+            *("code", "other_text"),
+        ],
+    }
+    types = {"position": "int64", "max_choices": "Int64", "n_answered": "int64"}
+    types |= {"started": "datetime64[ns]", "ended": "datetime64[ns]"}
+    out = {}
+    for name, columns in frames.items():
+        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+        wanted = types | ({"position": "Int64"} if name == "survey_answers" else {})
+        out[name] = frame.astype({k: v for k, v in wanted.items() if k in columns})
+    return out
+
+
 def _fold(value: object) -> str:
     return " ".join(str(value).casefold().split())
 
@@ -153,10 +177,7 @@ class Assembly:
         self.log = self._read(read_fieldwork_log, cfg.path("fieldwork_log"))
         self.codebook = self._read(read_codebook, cfg.path("codebook"))
         self.sheets = [(p, self._read(read_coding_sheet, p)) for p in self._coding_files()]
-        qmap = self._read(read_question_map, cfg.path("question_map"))
-        self.survey = (
-            self._read(read_smartsurvey, cfg.path("survey"), qmap) if qmap is not None else None
-        )
+        qmap, self.survey = self._read_survey(read_question_map, read_smartsurvey)
         admin_file = cfg.path("admin")
         self.admin = self._read(read_admin, admin_file) if admin_file.exists() else None
         rules_file = cfg.path("autocode_rules")
@@ -170,6 +191,29 @@ class Assembly:
         self._index_sites()
         self._index_people()
         self._read_transcripts()
+
+    def _read_survey(self, read_map: Any, read_export: Any) -> tuple[Any, Any]:
+        """The question map and the export; a study without either has no survey."""
+        cfg = self.config
+        map_file, export_file = cfg.path("question_map"), cfg.path("survey")
+        self.has_survey = map_file.exists() or export_file.exists()
+        if not self.has_survey:
+            self.warnings.append(
+                f"no survey: add {cfg.files['survey']} and {cfg.files['question_map']} "
+                "to include one"
+            )
+            return None, None
+        if not map_file.exists() and export_file.exists():
+            self.problems.add(
+                self.rel(map_file),
+                "",
+                "the survey export has no question map beside it",
+                "draft one with `evstudy init NEW_DIR --survey EXPORT` and check it, "
+                "or set files.question_map in study.yml",
+            )
+            return None, None
+        qmap = self._read(read_map, map_file)
+        return qmap, (self._read(read_export, export_file, qmap) if qmap is not None else None)
 
     def _check_declarations(self, qmap: Any) -> None:
         """study.yml's research questions and analyses against the codebook and question map."""
@@ -531,7 +575,7 @@ class Assembly:
         no_docs = pd.DataFrame(columns=COLUMNS["documents"])
         no_turns = pd.DataFrame(columns=COLUMNS["turns"])
         if export is None:
-            return {}, no_docs, no_turns
+            return ({} if self.has_survey else _empty_survey()), no_docs, no_turns
         survey_file = self.config.files["survey"]
         respondents = export.respondents.copy()
         respondents["site_id"] = [
@@ -634,8 +678,17 @@ class Assembly:
                     self.withdrawn["codings"] += 1
                     continue
                 if doc_id not in self.doc_text:
+                    # A survey that failed to read is already a problem; no survey at all is not.
                     survey_unread = doc_id.startswith("SVY-") and self.survey is None
-                    if doc_id not in self.unreadable_docs and not survey_unread:
+                    if survey_unread and not self.has_survey:
+                        self.problems.add(
+                            file,
+                            f"{where}, column 'Document'",
+                            f"{doc_id!r} codes a survey answer, but the study has no survey",
+                            f"add {self.config.files['survey']} and its question map, "
+                            "or remove the survey codings",
+                        )
+                    elif doc_id not in self.unreadable_docs and not survey_unread:
                         self.problems.add(
                             file,
                             f"{where}, column 'Document'",
