@@ -173,7 +173,20 @@ def test_headers_match_ignoring_case_spaces_and_underscores(tmp_path):
     frame = read_sites(write(tmp_path, "sites.csv", text))
     assert frame.loc[0, "site_id"] == "S01"
     assert frame.loc[0, "imd_decile"] is pd.NA  # blank decile is missing, not a problem
-    assert "notes" not in frame.columns
+    # the table's own columns are attributes too: a yes/no column a flag, others text
+    assert frame.loc[0, "notes"] == "ignored"
+    assert frame["foundations_partner"].dtype == bool and not frame.loc[0, "foundations_partner"]
+
+
+def test_only_id_and_name_are_required_and_other_columns_are_the_studys(tmp_path):
+    text = "site_id,site_name,Cluster,Pilot area\nA1,Northam,coastal,yes\nB2,Southby,,no\n"
+    frame = read_sites(write(tmp_path, "sites.csv", text))
+    assert list(frame.columns[:2]) == ["site_id", "site_name"]
+    assert frame["region"].isna().all()  # named attributes the table lacks are blank
+    assert list(frame["cluster"].fillna("-")) == ["coastal", "-"]
+    assert list(frame["pilot_area"]) == [True, False]
+    partly = "site_id,site_name,Pilot area\nA1,Northam,yes\nB2,Southby,perhaps\n"
+    assert list(read_sites(write(tmp_path, "s2.csv", partly))["pilot_area"]) == ["yes", "perhaps"]
 
 
 def test_missing_site_columns_name_the_columns_found(tmp_path):
@@ -181,7 +194,7 @@ def test_missing_site_columns_name_the_columns_found(tmp_path):
     with pytest.raises(ValidationError) as excinfo:
         read_sites(path)
     messages = problems(excinfo)
-    assert len(messages) == 7  # every missing column, together
+    assert len(messages) == 1  # only site_id and site_name are required
     assert all("line 1" in m and "'site_id', 'name', 'region'" in m for m in messages)
     assert any("no 'site_name' column" in m for m in messages)
 
@@ -198,7 +211,6 @@ def test_every_site_problem_is_reported_together(tmp_path):
     expected = [
         ("line 4, column 'site_id'", "repeats line 2"),
         ("line 4, column 'imd_decile'", "outside 1 to 10"),
-        ("line 4, column 'foundations_partner'", "'maybe' is not yes or no"),
         ("line 5, column 'site_id'", "site_id is blank"),
         ("line 5, column 'site_name'", "repeats line 3"),
         ("line 5, column 'imd_decile'", "'two' is not a whole number"),

@@ -37,7 +37,6 @@ SITE_COLUMNS: dict[str, tuple[str, ...]] = {
     "rurality": ("rurality",),
     "imd_decile": ("imd_decile", "IMD decile"),
     "ethnic_minority_band": ("ethnic_minority_band",),
-    "foundations_partner": ("foundations_partner",),
 }
 
 
@@ -55,24 +54,30 @@ def read_sites(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``site_id, site_name, la_type, tier, region, rurality, imd_decile`` (Int64, 1-10),
-        ``ethnic_minority_band, foundations_partner`` (bool) and ``row``.
+        ``ethnic_minority_band`` (blank where the table has no such column), then any other
+        column of the table as an attribute of its own, named in snake_case: a column whose
+        every filled cell is yes or no as bool, others as text; and ``row``.
 
     Raises
     ------
     InputError
         When the file cannot be read at all.
     ValidationError
-        Listing every problem: missing columns, blank or repeated ids and names,
-        deciles outside 1-10, partner flags other than yes/no.
+        Listing every problem: missing site_id or site_name columns, blank or repeated ids
+        and names, deciles outside 1-10, repeated attribute columns.
     """
     sheet = read_sheet(path, label)
     found = Problems()
-    cols = find_columns(sheet, SITE_COLUMNS, list(SITE_COLUMNS), found)
+    cols = find_columns(sheet, SITE_COLUMNS, ["site_id", "site_name"], found)
+    extra = _extra_site_columns(sheet, cols, found)
     found.raise_if_any(sheet.file)
     records: list[dict[str, Any]] = []
     seen: dict[str, dict[str, int]] = {"site_id": {}, "site_name": {}}
     for number, cells in sheet.records():
-        rec: dict[str, Any] = {k: cell_text(cells[i]) for k, i in cols.items()}
+        rec: dict[str, Any] = {
+            k: cell_text(cells[cols[k]]) if k in cols else None for k in SITE_COLUMNS
+        }
+        rec |= {k: cell_text(cells[i]) for k, i in extra.items()}
         for key in ("site_id", "site_name"):
             shown = SITE_COLUMNS[key][0]
             if rec[key] is None:
@@ -100,12 +105,6 @@ def read_sites(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
                 f"the IMD decile {exc}",
                 "use a whole number from 1 (most deprived) to 10",
             )
-        try:
-            rec["foundations_partner"] = parse_bool(cells[cols["foundations_partner"]])
-        except ValueError as exc:
-            found.add(
-                sheet.file, sheet.where(number, "foundations_partner"), str(exc), "write yes or no"
-            )
         rec["row"] = number
         records.append(rec)
     # a site's name may not be another site's id, or `Site` cells elsewhere become ambiguous
@@ -122,8 +121,36 @@ def read_sites(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
     if not records:
         found.add(sheet.file, "", "the table has a header but no sites", "add one row per site")
     found.raise_if_any(sheet.file)
-    frame = records_frame(records, [*SITE_COLUMNS, "row"])
-    return frame.astype({"imd_decile": "Int64", "foundations_partner": "bool"})
+    frame = records_frame(records, [*SITE_COLUMNS, *extra, "row"])
+    for key in extra:  # a yes/no attribute is a flag
+        filled = frame[key].dropna()
+        try:
+            flags = [parse_bool(v) for v in filled]
+        except ValueError:
+            continue
+        if len(filled) == len(frame):
+            frame[key] = pd.Series(flags, index=filled.index, dtype="bool")
+    return frame.astype({"imd_decile": "Int64"})
+
+
+def _extra_site_columns(sheet: Any, known: dict[str, int], found: Problems) -> dict[str, int]:
+    """The site table's own attribute columns beyond the named ones: snake_case -> index."""
+    extra: dict[str, int] = {}
+    for i, cell in enumerate(sheet.rows[0]):
+        header = cell_text(cell)
+        if header is None or i in known.values():
+            continue
+        key = "_".join(re.sub(r"[^0-9a-z]+", " ", header.casefold()).split())
+        if not key or key in SITE_COLUMNS or key in extra:
+            found.add(
+                sheet.file,
+                sheet.where(sheet.numbers[0]),
+                f"the column {header!r} repeats another column's name",
+                "give every column its own name",
+            )
+            continue
+        extra[key] = i
+    return extra
 
 
 # --- fieldwork log ---------------------------------------------------------------------------
