@@ -35,7 +35,9 @@ class CheckSummary:
         if self.warnings:
             lines.append(f"  warnings ({len(self.warnings)}):")
             lines += [f"    - {w}" for w in sorted(self.warnings)]
-        lines.append("Next: `evstudy build` (with the same --raw) ingests it and builds the report.")
+        lines.append(
+            "Next: `evstudy build` (with the same --raw) ingests it and builds the report."
+        )
         return "\n".join(lines)
 
 

@@ -47,13 +47,13 @@ _METADATA = {
     "trackinglink",
 }
 # Words left out of ids made from question text: they say nothing about the question.
-_STOPWORDS = set(
-    """a about above after all am an and any are as at be been best by can could did do does
+_STOPWORD_TEXT = """
+    a about above after all am an and any are as at be been best by can could did do does
     for following from had has have how i if in into is it its me most much my of on or our
     please so tell than that the their them there these they this those to up us was we were
     what when where which who whom why will with would you your yours choose apply tick
-    describes describe""".split()
-)
+    describes describe"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # A single-choice attribute the reader derives a respondent's role group or tenure from,
 # tried in this order on the question text (the tenure question often says "role" too).
 _ATTRIBUTE_PATTERNS = (
