@@ -18,6 +18,11 @@ SUBCOMMANDS = [
     "qdpx",
     "autocode",
     "survey-workbook",
+    "init",
+    "check",
+    "verify",
+    "audit",
+    "sample",
 ]
 
 

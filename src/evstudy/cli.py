@@ -38,19 +38,66 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from evstudy.build.manifest import previous_report_note
     from evstudy.build.pipeline import build
+    from evstudy.config import resolve_processed
 
-    summary = build(
-        raw=args.raw,
-        processed=args.out,
-        reports=args.reports,
-        figures=args.figures,
-        workers=args.jobs,
-        force=args.force,
-        timeout=args.timeout,
-    )
+    def note() -> None:
+        # A failed build of another study publishes nothing: say whose report is still there.
+        text = previous_report_note(args.raw, args.reports, processed=resolve_processed(args.out))
+        if text:
+            print(text, file=sys.stderr)
+
+    try:
+        summary = build(
+            raw=args.raw,
+            processed=args.out,
+            reports=args.reports,
+            figures=args.figures,
+            workers=args.jobs,
+            force=args.force,
+            timeout=args.timeout,
+        )
+    except EvstudyError as exc:
+        print(f"evstudy {args.command}: {exc}", file=sys.stderr)
+        note()
+        return 2
     print(summary.text())
+    if not summary.ok:
+        note()
     return 0 if summary.ok else 1
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from evstudy.scaffold import init_study
+
+    written = init_study(args.folder, survey=args.survey)
+    print(f"A new study's raw folder, {args.folder}:")
+    print("\n".join(f"  {name}" for name in written))
+    steps = [
+        "fill in study.yml (title, team, role groups), sites.csv and codebook.yml",
+        "add people to register.xlsx and transcripts to transcripts/ and fieldwork_log.csv",
+    ]
+    if args.survey is not None:
+        steps.append("check survey/question_map.yml: it is a draft")
+    else:
+        steps.append("put the SmartSurvey export and its question_map.yml in survey/")
+    steps.append(f"run `evstudy check --raw {args.folder}` until it says OK")
+    print("Next:\n" + "\n".join(f"  {n}. {step}" for n, step in enumerate(steps, 1)))
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from evstudy.check import check_study
+    from evstudy.errors import ValidationError
+
+    try:
+        summary = check_study(args.raw, key_dir=args.key_dir)
+    except ValidationError as exc:
+        print(f"evstudy check: {exc}", file=sys.stderr)
+        return 1
+    print(summary.text())
+    return 0
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -136,9 +183,15 @@ def _cmd_survey_workbook(args: argparse.Namespace) -> int:
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     from evstudy.audit import audit_outputs, coarsenings, format_findings
+    from evstudy.build.manifest import check_processed_study, raw_for_report
+    from evstudy.config import find_project_root, resolve_processed
 
+    # The report on disk is checked against the study it was built from, and no other.
+    reports = Path(args.reports or find_project_root() / "reports").resolve()
+    raw = raw_for_report(args.raw, reports)
+    check_processed_study(resolve_processed(args.processed), reports)
     folders = {
-        "raw": args.raw,
+        "raw": raw,
         "processed": args.processed,
         "figures": args.figures,
         "reports": args.reports,
@@ -199,8 +252,8 @@ def _seconds(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evstudy",
-        description="Reproducible notebooks for the evidence-use study: "
-        "generate, ingest, inspect and report.",
+        description="Reproducible notebooks for mixed-methods studies: "
+        "start, check, ingest, inspect and report.",
     )
     parser.add_argument("--version", action="version", version=f"evstudy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -211,6 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
             type=Path,
             default=None,
             help="raw study folder (default: $EVSTUDY_RAW, else data/raw)",
+        )
+
+    def report_raw_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--raw",
+            type=Path,
+            default=None,
+            help="raw study folder (default: $EVSTUDY_RAW, else the one the report's "
+            "manifest records, else data/raw); must be the study the report was built from",
         )
 
     def out_option(p: argparse.ArgumentParser) -> None:
@@ -256,6 +318,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_synth)
 
     p = sub.add_parser(
+        "init",
+        help="start a new study: a raw folder with commented templates",
+        description="Write the skeleton of a new study's raw folder into FOLDER (new or empty): "
+        "study.yml, sites.csv, register.xlsx, other_names.txt, fieldwork_log.csv, codebook.yml, "
+        "an empty coding sheet and the transcripts/ and survey/ folders. With --survey, copy a "
+        "SmartSurvey export into survey/ and draft survey/question_map.yml from it.",
+    )
+    p.add_argument("folder", type=Path, help="the new study's raw folder (new or empty)")
+    p.add_argument(
+        "--survey",
+        type=Path,
+        default=None,
+        metavar="EXPORT",
+        help="a SmartSurvey export (.csv or .xlsx) to copy in and draft the question map from",
+    )
+    p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser(
+        "check",
+        help="validate a raw folder as ingest does, writing nothing",
+        description="Read every input of a raw folder and check each against the others, as "
+        "ingest does, without writing anything (no tables, no identity key, no name list). "
+        "Prints every problem (exit 1) or a short summary (exit 0).",
+    )
+    raw_option(p)
+    p.add_argument(
+        "--key-dir",
+        type=Path,
+        default=None,
+        help="the identity key's folder, read if present and never written "
+        "(default: $EVSTUDY_KEYS, else an 'identity' folder beside the raw folder)",
+    )
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
         "ingest",
         help="read a raw folder and write tidy tables",
         description="Validate a raw study folder and write tidy Parquet tables "
@@ -293,9 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild from raw data in a temporary folder and compare with the manifest",
         description="Rebuild the whole report from the raw data in a temporary folder and "
         "compare it, entry by entry, with reports/manifest.json; also check that the published "
-        "files still match it. Prints 'identical' (exit 0) or every difference (exit 1).",
+        "files still match it. Prints 'identical' (exit 0) or every difference (exit 1). "
+        "Refuses a raw folder holding another study than the report's.",
     )
-    raw_option(p)
+    report_raw_option(p)
     p.add_argument(
         "--reports",
         type=Path,
@@ -396,9 +494,10 @@ def build_parser() -> argparse.ArgumentParser:
         "and phones, other names, any email or IP address, withdrawn participants' words and "
         "pseudonyms, quote attributions describing fewer than quote_k people, and small counts "
         "of people or subgroup bases in the published files. Lists each finding (file, place, "
-        "what, why) and the coarsened attributions; exits 1 when anything is found.",
+        "what, why) and the coarsened attributions; exits 1 when anything is found. Refuses "
+        "a raw folder or processed tables of another study than the report's.",
     )
-    raw_option(p)
+    report_raw_option(p)
     processed_option(p)
     p.add_argument("--figures", type=Path, default=None, help="charts folder (default: figures/)")
     p.add_argument(

@@ -529,6 +529,7 @@ def build(
         path_labels=labels,
         layout=layout([*roots, root], notebooks=sources, **folders),
         commit=commit,
+        raw_label=_label(raw_dir, [*roots, root], "raw"),
     )
     if changes and not changes.get("first_ingest"):
         manifest["raw_changes_since_previous_build"] = changes  # verify does not compare it

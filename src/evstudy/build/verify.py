@@ -26,6 +26,7 @@ SECTIONS = (
     "evstudy",
     "packages",
     "synthetic",
+    "study",
     "raw_inputs",
     "processed_tables",
     "figures",
@@ -35,6 +36,8 @@ SECTIONS = (
     "layout",
 )
 COLUMNS = ["section", "item", "recorded", "rebuilt"]
+# Where the raw folder was is not what it holds: verify may rebuild from a copy elsewhere.
+NOT_COMPARED = {("study", "raw")}
 
 
 def _flatten(value: object, prefix: str = "") -> dict[str, str]:
@@ -65,7 +68,7 @@ def compare_manifests(recorded: dict, rebuilt: dict) -> pd.DataFrame:
         old = _flatten(recorded.get(section, {}))
         new = _flatten(rebuilt.get(section, {}))
         for item in sorted(set(old) | set(new)):
-            if old.get(item) != new.get(item):
+            if old.get(item) != new.get(item) and (section, item) not in NOT_COMPARED:
                 rows.append((section, item, old.get(item), new.get(item)))
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -105,7 +108,9 @@ def verify(
     Parameters
     ----------
     raw : path, optional
-        The raw folder (defaults as for ``evstudy build``).
+        The raw folder: given, else ``$EVSTUDY_RAW``, else the one the manifest records
+        when it lies inside the project, else ``data/raw``. It must hold the study the
+        report was built from (see :func:`evstudy.build.manifest.raw_for_report`).
     reports : path, optional
         The published report folder holding ``manifest.json`` (default ``reports/``).
     notebooks : path, optional
@@ -125,7 +130,10 @@ def verify(
     ------
     BuildError
         When there is no manifest to compare with, or the rebuild itself fails.
+    InputError
+        When ``raw`` holds another study than the one the report was built from.
     """
+    from evstudy.build.manifest import raw_for_report
     from evstudy.build.pipeline import build
 
     root = find_project_root()
@@ -137,6 +145,7 @@ def verify(
             f"{reports_dir / 'manifest.json'}: no readable manifest to verify against; "
             "run `evstudy build` (or `make report`) first"
         ) from exc
+    raw = raw_for_report(raw, reports_dir, root=root)  # before the rebuild: it takes minutes
     layout = recorded.get("layout") or {}
     if keep is not None:
         work = Path(keep).resolve()
