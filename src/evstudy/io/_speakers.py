@@ -273,10 +273,10 @@ def _legend_name(who: str) -> str:
     """The person a legend entry names, without known speakers to match against."""
     who = _collapse(who)
     before = re.split(r"\s*(?:[,(]|\s[–—-]\s)", who, maxsplit=1)[0].strip(" -–—")
-    if before and not _is_role(before):
+    if before and not _is_role(before) and not _role_only(before):
         return before
     paren = re.search(r"\(([^()]*)\)", who)
-    if paren and paren[1].strip() and not _is_role(paren[1]):
+    if paren and paren[1].strip() and not _is_role(paren[1]) and not _role_only(paren[1]):
         return _legend_name(paren[1])  # "(Jordan Lee, Head of Service)" -> "Jordan Lee"
     # "Respondent, Jordan Lee" or "Interviewer – Alex Morgan"
     for part in re.split(r"\s*(?:,|\s[–—-]\s)\s*", who)[1:]:
