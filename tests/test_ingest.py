@@ -447,8 +447,7 @@ def test_unlisted_speaker_fails_and_silent_listed_person_warns(study_copy, tmp_p
     _expect_problem(
         study_copy,
         tmp_path,
-        "is in the register but not in the Participants the fieldwork log lists for "
-        f"{row[0]}",
+        f"is in the register but not in the Participants the fieldwork log lists for {row[0]}",
         row[1].rsplit("/", 1)[1],
     )
 
