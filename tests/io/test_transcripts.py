@@ -393,6 +393,10 @@ def test_transcript_summary() -> None:
         "has_timestamps": True,
         "headers": {},
         "legend": {},
+        "why": "caption cues start 'Name: text'",
+        "lines": {},
+        "resolved": {},
+        "participants": [],
         "warnings": ["joined 2 cues with no speaker to the previous speaker's turn (lines 9, 21)"],
         "turns": [
             {

@@ -880,6 +880,19 @@ def read_transcript(
     return _read_lines(path, numbered, "txt", speakers, people)
 
 
+_KINDS = ("legend", "header", "heading", "turn", "text", "skipped")
+_WHY = {
+    "legend": "a legend at the top explains abbreviated labels, and turns start with one of "
+    "them and a dash, '=' or colon",
+    "teams": "speaker lines hold a name and a time ('Name   0:03'), with the turn's "
+    "paragraphs below",
+    "teams-docx-old": "cue times ('0:0:3.120 --> 0:0:7.450') stand above each speaker's name",
+    "plain": "paragraphs start with a speaker label and a colon ('Name: text')",
+    "teams-vtt": "caption cues carry '<v Name>' voice tags",
+    "zoom-vtt": "caption cues start 'Name: text'",
+}
+
+
 def transcript_summary(t: RawTranscript) -> dict:
     """What a transcript holds, as plain JSON-ready data (for ``evstudy inspect``).
 
@@ -892,9 +905,16 @@ def transcript_summary(t: RawTranscript) -> dict:
     dict
         ``layout``, ``speakers`` (in order of first appearance, each with ``speaker``,
         ``turns`` and ``words``), ``n_turns``, ``n_words``, ``has_timestamps``,
-        ``headers``, ``legend``, ``warnings`` and ``turns`` (``turn`` numbered from 1,
-        ``speaker``, ``start``, ``end``, ``text``).
+        ``headers``, ``legend``, ``why`` (how the layout was recognised), ``lines`` (the
+        line or paragraph numbers taken as ``legend``, ``header``, ``heading``, ``turn``,
+        ``text`` (a turn's further paragraphs) and ``skipped``), ``resolved`` (role-only
+        legend entries and who they stand for), ``participants`` (the file's own list),
+        ``warnings`` and ``turns`` (``turn`` numbered from 1, ``speaker``, ``start``,
+        ``end``, ``text``).
     """
+    lines: dict[str, list[int]] = {}
+    for number, kind in t.line_kinds:
+        lines.setdefault(kind, []).append(number)
     speakers: dict[str, dict] = {}
     for turn in t.turns:
         entry = speakers.setdefault(turn.speaker, {"speaker": turn.speaker, "turns": 0, "words": 0})
@@ -908,6 +928,10 @@ def transcript_summary(t: RawTranscript) -> dict:
         "has_timestamps": t.has_timestamps,
         "headers": dict(t.headers),
         "legend": dict(t.legend),
+        "why": _WHY.get(t.layout) or _WHY.get(t.layout.split("-", 1)[0], ""),
+        "lines": {kind: lines[kind] for kind in _KINDS if kind in lines},
+        "resolved": dict(t.resolved),
+        "participants": list(t.participants),
         "warnings": list(t.warnings),
         "turns": [
             {
