@@ -60,6 +60,9 @@ REQUIRED_CLASSES = {
     "span past the end of the text",
     "qdpx missing source",
     "register duplicate email",
+    # issue 17: a legend role nobody can be told from, and a label the legend lacks
+    "role-only legend unresolved",
+    "unknown legend label",
 }
 
 
@@ -328,6 +331,37 @@ def qdpx_bad_position(data: bytes, demo: Path) -> bytes:
         )
 
     return _zip_edit(data, edit)
+
+
+_PLAIN_TURN = re.compile(r"^\[[\d:]+\] (?P<name>[^:]+): (?P<text>.*)$")
+
+
+def _plain_turns(data: bytes) -> list[tuple[str, str]]:
+    lines = data.decode("utf-8-sig").splitlines()
+    return [(m["name"], m["text"]) for line in lines if (m := _PLAIN_TURN.match(line))]
+
+
+@recipe
+def role_only_focus_group(data: bytes, demo: Path) -> bytes:
+    """A focus group whose legend names only roles: 'P – Participant' stands for five people."""
+    roles = {m["name"]: m["role"] for m in yaml.safe_load((demo / "study.yml").read_text())["team"]}
+    label = {"Facilitator": "F", "Interviewer": "I"}
+    lines = ["F – Facilitator", "I – Interviewer", "P – Participant", ""]
+    lines += [
+        f"{label.get(roles.get(name, ''), 'P')} – {text}" for name, text in _plain_turns(data)
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@recipe
+def label_missing_from_legend(data: bytes, demo: Path) -> bytes:
+    """An interview with a legend, whose second turn carries a label the legend lacks."""
+    turns = _plain_turns(data)
+    first, second = turns[0][0], turns[1][0]
+    lines = [f"I – Interviewer ({first})", f"R – Respondent ({second})", ""]
+    lines += [f"{'I' if name == first else 'R'} – {text}" for name, text in turns]
+    lines[4] = "EX – " + lines[4].split(" – ", 1)[1]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 @recipe

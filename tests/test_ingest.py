@@ -469,3 +469,103 @@ def test_a_survey_with_no_responses_ingests(study_copy, tmp_path):
     out = tmp_path / "out"
     assert pd.read_parquet(out / "survey_respondents.parquet").empty
     assert not pd.read_parquet(out / "survey_questions.parquet").empty  # the questions remain
+
+
+# -- the fieldwork log's Participants and Interviewer columns (issue 17) -----------------
+
+
+def _log_rows(raw: Path) -> list[list[str]]:
+    with (raw / "fieldwork_log.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def _first_txt_interview(raw: Path) -> list[str]:
+    return next(r for r in _log_rows(raw)[1:] if r[2] == "Interview" and r[1].endswith(".txt"))
+
+
+def _as_role_only_legend(path: Path) -> None:
+    """Rewrite a two-person 'Name: text' transcript with a legend that names only roles."""
+    from evstudy.io.transcripts import read_transcript
+
+    turns = read_transcript(path).turns
+    first = turns[0].speaker
+    lines = ["[I] – Interviewer    [R] - Respondent", ""]
+    lines += [f"{'I –' if t.speaker == first else 'R -'} {t.text}" for t in turns]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_role_only_legend_resolves_through_the_log_to_the_same_turns(study_copy, tmp_path):
+    before = _run(study_copy, tmp_path, "before")
+    row = _first_txt_interview(study_copy)
+    _as_role_only_legend(study_copy / "transcripts" / row[1])
+    after = _run(study_copy, tmp_path, "after")
+    assert after.tables == before.tables  # every table byte for byte, turns included
+
+
+def test_role_only_legend_that_cannot_be_resolved_fails_ingest(study_copy, tmp_path):
+    row = _first_txt_interview(study_copy)
+    path = study_copy / "transcripts" / row[1]
+    _as_role_only_legend(path)
+    other = next(r[5] for r in _log_rows(study_copy)[1:] if r[5] and r[5] != row[5])
+
+    def two_people(rows):
+        for r in rows:
+            if r[0] == row[0]:
+                r[5] = f"{r[5]}; {other.split(';')[0]}"
+
+    _rewrite_csv(study_copy / "fieldwork_log.csv", two_people)
+    error = _expect_problem(
+        study_copy, tmp_path, "the legend entry 'R' names only a role", "lists 2 participants"
+    )
+    [problem] = [p for p in error.problems if "names only a role" in p.problem]
+    assert problem.where == "line 1" and problem.file.endswith(path.name)
+
+
+def test_unlisted_speaker_fails_and_silent_listed_person_warns(study_copy, tmp_path):
+    rows = _log_rows(study_copy)
+    row = _first_txt_interview(study_copy)
+    other = next(r[5] for r in rows[1:] if r[2] == "Interview" and r[5] != row[5])
+
+    def swap(rows):
+        for r in rows:
+            if r[0] == row[0]:
+                r[5] = other  # someone else, so the real interviewee is unlisted
+
+    _rewrite_csv(study_copy / "fieldwork_log.csv", swap)
+    _expect_problem(
+        study_copy,
+        tmp_path,
+        f"is in the register but not in the Participants the fieldwork log lists for {row[0]}",
+        row[1].rsplit("/", 1)[1],
+    )
+
+    def add(rows):
+        for r in rows:
+            if r[0] == row[0]:
+                r[5] = f"{row[5]}; {other}"  # listed, but never speaks here
+
+    _rewrite_csv(study_copy / "fieldwork_log.csv", add)
+    report = _run(study_copy, tmp_path, "warned")
+    warning = next(w for w in report.warnings if "never speak" in w)
+    assert warning == (
+        f"fieldwork_log.csv, row {rows.index(row) + 1}: 1 of the people listed in "
+        f"Participants for {row[0]} never speaks in its transcript"
+    )
+    assert other not in warning  # the ingest report carries no names
+
+
+def test_interviewer_must_be_a_team_member(study_copy, tmp_path):
+    row = _first_txt_interview(study_copy)
+
+    def stranger(rows):
+        for r in rows:
+            if r[0] == row[0]:
+                r[6] = "Nobody Known"
+
+    _rewrite_csv(study_copy / "fieldwork_log.csv", stranger)
+    _expect_problem(
+        study_copy,
+        tmp_path,
+        "column 'Interviewer'",
+        "'Nobody Known' is not a member of the research team",
+    )

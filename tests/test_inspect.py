@@ -124,3 +124,33 @@ def test_qdpx_plain_text_names_the_file_once(shared_dir, capsys):
     out = capsys.readouterr().out
     assert out.count(str(path)) == 1 and "kind:" not in out
     assert "users: cp" in out and "codes: 262" in out and "n_codings: 205" in out
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "transcripts"
+
+
+def test_transcript_inspection_explains_the_layout_line_by_line(capsys):
+    assert main(["inspect", str(FIXTURES / "participant_list.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "detected because: paragraphs start with a speaker label and a colon" in out
+    assert "  header lines: 1-6\n" in out
+    assert "  heading lines: 8-10, 15-17\n" in out
+    assert "  turn lines: 12-14, 18-19\n" in out
+
+
+def test_transcript_inspection_warns_on_every_skipped_line(tmp_path, capsys):
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "Evidence study\nDraft transcript\nI – Interviewer (Alex Morgan)\n"
+        "R – Respondent (Jordan Lee)\n\nI – Hello.\nR – Hello there.\n",
+        encoding="utf-8",
+    )
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "  legend lines: 3-4\n" in out and "  turn lines: 6-7\n" in out
+    assert "warning: line 1 skipped: neither legend, header, heading nor turn" in out
+    assert "warning: line 2 skipped: neither legend, header, heading nor turn" in out
+    assert main(["inspect", str(path), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["lines"] == {"legend": [3, 4], "turn": [6, 7], "skipped": [1, 2]}
+    assert found["why"].startswith("a legend at the top")

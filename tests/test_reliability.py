@@ -202,3 +202,47 @@ def test_cli_json_rows_match_the_function(demo_processed, demo_study, capsys):
         assert row["alpha"] == pytest.approx(want.alpha, abs=1e-9)
         assert row["below_threshold"] == bool(want.below_threshold)
         assert row["n_units"] == want.n_units
+
+
+def test_units_are_participants_turns_never_the_research_teams():
+    """Hand count with interviewer turns: they are not units, so they cannot add agreement.
+
+    Eight turns, [10(k-1), 10(k-1)+8): odd turns the interviewer's, even turns the
+    participant's. Code x: A marks turns 1, 2, 4 and 6; B marks 2, 3, 4 and 5. Over the
+    participant's turns 2, 4, 6, 8: A = 1 1 1 0, B = 1 1 0 0, so agreement 3/4, chance
+    3/4*1/2 + 1/4*1/2 = 1/2 and kappa (3/4 - 1/2) / (1 - 1/2) = 1/2. Alpha: the coincidence
+    matrix has o11 = 4, o10 = o01 = 1, o00 = 2 (n = 8, n1 = 5, n0 = 3), so alpha =
+    1 - (2/8) / (2*5*3 / (8*7)) = 8/15. Counting all eight turns would give kappa 0.
+    """
+    turns = pd.DataFrame(
+        [
+            ("D1", k, 10 * (k - 1), 10 * (k - 1) + 8, "Interviewer" if k % 2 else "participant")
+            for k in range(1, 9)
+        ],
+        columns=["doc_id", "turn", "start", "end", "speaker_role"],
+    )
+    marks = {"A": [1, 2, 4, 6], "B": [2, 3, 4, 5]}
+    codings = pd.DataFrame(
+        [
+            ("D1", "x", coder, 10 * (k - 1) + 1, 10 * (k - 1) + 5)
+            for coder, ks in marks.items()
+            for k in ks
+        ],
+        columns=["doc_id", "code_id", "coder", "start", "end"],
+    )
+    study = SimpleNamespace(
+        turns=turns, codings=codings, codebook=pd.DataFrame({"code_id": ["x"], "label": ["Ex"]})
+    )
+    row = reliability_table(study).set_index("code_id").loc["x"]
+    assert row["n_units"] == 4
+    assert row["n_coded_units"] == 3  # turns 2, 4 and 6
+    assert row["percent_agreement"] == pytest.approx(3 / 4)
+    assert row["kappa"] == pytest.approx(1 / 2)
+    assert row["alpha"] == pytest.approx(8 / 15)
+    # The same codings with every turn a unit: the interviewer's turns drag kappa to 0.
+    everyone = SimpleNamespace(
+        turns=turns.assign(speaker_role="participant"),
+        codings=codings,
+        codebook=study.codebook,
+    )
+    assert reliability_table(everyone).set_index("code_id").loc["x", "kappa"] == pytest.approx(0)

@@ -89,8 +89,10 @@ def mini(demo_study):
 def test_choice_table_counts_against_respondents_who_answered(mini):
     table = choice_table(mini, "pick").set_index("option")
     assert table["n"].to_dict() == {"X": 3, "Y": 2, "Other": 1, "Z": 0}
-    assert set(table["base"]) == {4}  # R001-R004 answered; six did not
-    assert table.loc["X", "pct"] == pytest.approx(0.75)
+    # A tick-all question: R001-R004 ticked; R005-R008 are complete and ticked nothing,
+    # which is an answer too; the partial R009 and R010 are not in the base.
+    assert set(table["base"]) == {8}
+    assert table.loc["X", "pct"] == pytest.approx(3 / 8)
     assert list(table.index) == ["X", "Y", "Other", "Z"]  # a ranking
     assert table["rank"].tolist() == [1, 2, 3, 4]
     assert table.loc["X", "code"] == "c.x"
@@ -98,10 +100,10 @@ def test_choice_table_counts_against_respondents_who_answered(mini):
 
 def test_choice_table_intervals_are_scipy_wilson(mini):
     table = choice_table(mini, "pick").set_index("option")
-    expected = binomtest(3, 4).proportion_ci(method="wilson")
+    expected = binomtest(3, 8).proportion_ci(method="wilson")
     assert table.loc["X", "ci_low"] == pytest.approx(expected.low)
     assert table.loc["X", "ci_high"] == pytest.approx(expected.high)
-    zero = binomtest(0, 4).proportion_ci(method="wilson")
+    zero = binomtest(0, 8).proportion_ci(method="wilson")
     assert table.loc["Z", "ci_high"] == pytest.approx(zero.high)
 
 
@@ -109,8 +111,9 @@ def test_choice_table_by_group_uses_the_group_base(mini):
     table = choice_table(mini, "pick", by="role_group")
     assert list(table.columns[:2]) == ["role_group", "option"]
     a = table[table["role_group"] == "a"].set_index("option")
-    assert set(a["base"]) == {4} and a.loc["X", "n"] == 3
-    assert "b" not in set(table["role_group"])  # nobody in b answered
+    assert set(a["base"]) == {6} and a.loc["X", "n"] == 3  # R001-R006, all complete
+    b = table[table["role_group"] == "b"].set_index("option")
+    assert set(b["base"]) == {2} and set(b["n"]) == {0}  # R007, R008 complete, no ticks
 
 
 def test_likert_summary_positive_negative_median(mini):

@@ -392,6 +392,7 @@ class Assembly:
             return
         folder = self.config.path("transcripts")
         known = [m.name for m in self.config.team] + [p["name"] for p in self.people]
+        team = {m.name: m.role for m in self.config.team}
         logged = set()
         log_file = self.config.files["fieldwork_log"]
         for row in self.log.to_dict("records"):
@@ -406,7 +407,17 @@ class Assembly:
                     "fix the File column or add the transcript",
                 )
                 continue
-            transcript = self._read(read_transcript, path, known_speakers=known)
+            where = f"row {row['row']}"
+            ran_by = self._logged_team(row.get("ran_by") or (), where)
+            listed = self._logged_people(row.get("participants"), where)
+            transcript = self._read(
+                read_transcript,
+                path,
+                known_speakers=known,
+                team=team,
+                ran_by=ran_by,
+                participants=listed,
+            )
             if transcript is None:
                 self.unreadable_docs.add(row["doc_id"])
             else:
@@ -419,6 +430,72 @@ class Assembly:
                     "this transcript is not in the fieldwork log",
                     f"add a row for it to {log_file} (or move it out of the folder)",
                 )
+
+    def _logged_team(self, names: Any, where: str) -> tuple[str, ...]:
+        """The log's Interviewer/Facilitator names, each checked against the research team."""
+        found = []
+        for name in names:
+            if self.speakers.get(canonical_name(name), ("",))[0] == "team":
+                found.append(name)
+            else:
+                self.problems.add(
+                    self.config.files["fieldwork_log"],
+                    f"{where}, column 'Interviewer'",
+                    f"{name!r} is not a member of the research team in study.yml",
+                    "give the team member's name as study.yml's team lists it",
+                )
+        return tuple(found)
+
+    def _logged_people(self, names: Any, where: str) -> tuple[str, ...] | None:
+        """The log's Participants (None when blank), each checked against the register."""
+        if names is None or (not isinstance(names, tuple | list) and is_blank(names)):
+            return None
+        if self.register is None:  # with no readable register, nobody can be checked
+            return tuple(names)
+        for name in names:
+            if canonical_name(name) not in self.speakers:
+                self.problems.add(
+                    self.config.files["fieldwork_log"],
+                    f"{where}, column 'Participants'",
+                    f"{name!r} is neither in the register nor in the research team",
+                    "write register names separated by ';', or add the person to the register",
+                )
+        return tuple(names)
+
+    def _check_listed(self, doc_id: str, entry: Any, file: str, resolved: list) -> None:
+        """Speakers against the log's Participants: unlisted speakers fail, silent ones warn."""
+        listed_names = entry.get("participants")
+        if listed_names is None or self.register is None:
+            return
+        listed = {
+            found[1]
+            for name in listed_names
+            if (found := self.speakers.get(canonical_name(name))) and found[0] == "participant"
+        }
+        spoke: set[int] = set()
+        log_file = self.config.files["fieldwork_log"]
+        for _, turn, *_ in resolved:
+            found = self.speakers.get(canonical_name(turn.speaker))
+            if not found or found[0] != "participant" or found[1] in spoke:
+                continue
+            spoke.add(found[1])
+            if found[1] not in listed:
+                unit = "paragraph" if file.lower().endswith(".docx") else "line"
+                self.problems.add(
+                    file,
+                    f"{unit} {turn.line}",
+                    f"speaker {turn.speaker!r} is in the register but not in the Participants "
+                    f"the fieldwork log lists for {doc_id} (row {entry['row']})",
+                    f"add the person to that row's Participants in {log_file} (names separated "
+                    "by ';'), or correct the speaker label",
+                )
+        silent = len(listed - spoke)
+        if silent:
+            self.warnings.append(
+                f"{log_file}, row {entry['row']}: {silent} of the people listed in "
+                f"Participants for {doc_id} never speak{'s' if silent == 1 else ''} in its "
+                "transcript"
+            )
 
     # -- building --------------------------------------------------------------------------
 
@@ -513,6 +590,7 @@ class Assembly:
                 (n, turn, *self._speaker(turn.speaker, doc_id, file, f"{unit} {turn.line}"))
                 for n, turn in enumerate(transcript.turns, 1)
             ]
+            self._check_listed(doc_id, entry, file, resolved)
             speaking = {pid for *_, pid, _ in resolved if pid}
             if speaking and speaking <= withdrawn_ids and entry["method"] != "focus_group":
                 # A one-to-one interview with someone who withdrew goes entirely.

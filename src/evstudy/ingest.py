@@ -72,6 +72,8 @@ class IngestReport:
     research_questions: list[dict[str, str]] = field(default_factory=list)
     population: dict[str, Any] = field(default_factory=dict)
     analyses: list[dict[str, Any]] = field(default_factory=list)
+    # Which rule told complete survey responses from partial ones.
+    survey_completion: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -93,6 +95,7 @@ class IngestReport:
             "research_questions": list(self.research_questions),
             "population": dict(self.population),
             "analyses": list(self.analyses),
+            "survey_completion": self.survey_completion,
         }
 
     def summary(self) -> str:
@@ -100,6 +103,8 @@ class IngestReport:
         kind = "SYNTHETIC demonstration study" if self.synthetic else "study"
         lines = [f"Ingested {kind}: {len(self.tables)} tables"]
         lines += [f"  {k.replace('_', ' ')}: {v:,}" for k, v in sorted(self.counts.items())]
+        if self.survey_completion:
+            lines.append(f"  survey completion: {self.survey_completion}")
         if any(self.withdrawn.values()):
             parts = ", ".join(f"{v} {k}" for k, v in sorted(self.withdrawn.items()))
             lines.append(f"  withdrawn (excluded): {parts}")
@@ -201,6 +206,8 @@ def ingest(
     report.counts = _counts(tables)
     report.sites = dict(zip(tables["sites"]["site_id"], tables["sites"]["site_name"], strict=True))
     report.withdrawn = assembly.withdrawn
+    if assembly.survey is not None:
+        report.survey_completion = assembly.survey.completion_rule
     report.flagged_names = len(assembly.flags)
     for name in TABLES:
         path = out_dir / f"{name}.parquet"

@@ -159,7 +159,9 @@ def inspect_file(path: str | Path, *, raw: str | Path | None = None) -> dict:
     elif kind == "transcript":
         from evstudy.io.transcripts import read_transcript, transcript_summary
 
-        transcript = read_transcript(path, known_speakers=_known_speakers(raw_dir))
+        transcript = read_transcript(
+            path, known_speakers=_known_speakers(raw_dir), **_log_context(raw_dir, path)
+        )
         found.update(transcript_summary(transcript))
     elif kind == "survey":
         from evstudy.io.smartsurvey import read_question_map, read_smartsurvey, survey_summary
@@ -250,6 +252,38 @@ def inspect_file(path: str | Path, *, raw: str | Path | None = None) -> dict:
     return found
 
 
+def _ranges(numbers: list[int]) -> str:
+    """``1-3, 7, 9-10``: consecutive numbers as ranges."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def _log_context(raw: Path | None, path: Path) -> dict:
+    """The team, and the log's Participants and Interviewer for this file, where known."""
+    if raw is None:
+        return {}
+    from evstudy.errors import EvstudyError
+    from evstudy.io.tables import read_fieldwork_log
+
+    config = load_config(raw)
+    context: dict = {"team": {m.name: m.role for m in config.team}}
+    try:
+        log = read_fieldwork_log(config.path("fieldwork_log"))
+    except EvstudyError:
+        return context  # inspect reads one file; the log's own problems are ingest's to report
+    folder = config.path("transcripts").resolve()
+    for row in log.to_dict("records"):
+        if (folder / row["file"]).resolve() == path.resolve():
+            context["ran_by"] = row["ran_by"]
+            context["participants"] = row["participants"]
+    return context
+
+
 def format_inspection(found: dict) -> str:
     """Plain-text rendering of :func:`inspect_file`'s result (long lists left to ``--json``)."""
     out = io.StringIO()
@@ -266,8 +300,21 @@ def format_inspection(found: dict) -> str:
             out.write(
                 f"    {speaker['speaker']}: {speaker['turns']} turns, {speaker['words']} words\n"
             )
+        if found.get("why"):
+            out.write(f"  detected because: {found['why']}\n")
+        unit = "paragraph" if str(found["file"]).lower().endswith(".docx") else "line"
+        lines = found.get("lines", {})
+        for kind in ("legend", "header", "heading", "turn"):
+            if lines.get(kind):
+                out.write(f"  {kind} {unit}s: {_ranges(lines[kind])}\n")
+        for abbr, name in found.get("resolved", {}).items():
+            out.write(f"  legend {abbr}: names only a role, taken to mean {name}\n")
         for warning in found.get("warnings", []):
             out.write(f"  warning: {warning}\n")
+        for number in lines.get("skipped", []):
+            out.write(
+                f"  warning: {unit} {number} skipped: neither legend, header, heading nor turn\n"
+            )
         return out.getvalue().rstrip()
     for key, value in found.items():
         if key in {"file", "kind"} or (

@@ -1,10 +1,13 @@
 """Inter-coder reliability: percent agreement, Cohen's kappa and Krippendorff's alpha per code.
 
-The units are the speaker turns of the double-coded documents (documents that two or more
-coders coded). For every code and every unit, each coder makes a yes/no decision: the coder
-"codes the unit with the code" when any of its codings of that code overlaps the turn's
-``[start, end)`` span on the document's canonical text. Turns nobody coded count too (as
-agreement on "no"), which is what makes kappa and alpha chance-corrected rather than
+The units are the participants' turns of the double-coded documents (documents that two or
+more coders coded): the research team's turns (interviewers' questions, facilitators'
+prompts) are not units, since they are not data to code and counting them as agreed "no"s
+would inflate agreement. For every code and every unit, each coder makes a yes/no decision:
+the coder "codes the unit with the code" when any of its codings of that code overlaps the
+turn's ``[start, end)`` span on the document's canonical text. Participants' turns nobody
+coded count too (as agreement on "no"), which is what makes kappa and alpha
+chance-corrected rather than
 inflated by the easy negatives being left out.
 
 Kappa comes from statsmodels and alpha from the ``krippendorff`` package; nothing here
@@ -25,6 +28,8 @@ from statsmodels.stats.inter_rater import cohens_kappa
 __all__ = ["alpha_from_matrix", "kappa_from_table", "reliability_table"]
 
 UNITS = ("turn",)
+# Speaker roles whose turns are data: register participants and survey respondents.
+DATA_ROLES = ("participant", "respondent")
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 COLUMNS = [
     "code_id",
@@ -112,7 +117,10 @@ def _decisions(study: Any, coders: Sequence[str] | None) -> tuple[pd.DataFrame, 
     docs = sorted(per_doc.index[per_doc >= 2])
     coded = coded[coded["doc_id"].isin(docs)]
     coders_used = sorted(coded["coder"].unique())
-    units = study.turns.loc[study.turns["doc_id"].isin(docs), ["doc_id", "turn", "start", "end"]]
+    turns = study.turns[study.turns["doc_id"].isin(docs)]
+    if "speaker_role" in turns:  # the research team's turns are not units of agreement
+        turns = turns[turns["speaker_role"].isin(DATA_ROLES)]
+    units = turns[["doc_id", "turn", "start", "end"]]
     codings = codings[codings["doc_id"].isin(docs)]
 
     # A coding marks every turn its [start, end) span overlaps.
@@ -172,7 +180,9 @@ def reliability_table(
     threshold : float, default 0.6
         Codes whose kappa is below this (or undefined) are flagged ``below_threshold``.
     unit : {"turn"}, default "turn"
-        The unit of coding decisions: the speaker turns of the double-coded documents.
+        The unit of coding decisions: the participants' turns of the double-coded
+        documents. Research-team turns (any ``speaker_role`` other than ``participant`` or
+        ``respondent``) are not units, and codings on them are not counted.
     coders : sequence of str, optional
         The coders to compare (at least two). Default: every coder. Double-coded documents
         are those at least two of these coders coded.

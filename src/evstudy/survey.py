@@ -218,7 +218,8 @@ def choice_table(study: Study, question: str, *, by: str | None = None) -> pd.Da
     -------
     DataFrame
         [by,] option, code, n, base, pct, ci_low, ci_high, rank. ``base`` is the
-        respondents (in the group) who answered the question; ``pct`` = n/base with
+        respondents (in the group) who answered the question, which for a tick-all
+        (multi) question includes every complete respondent, ticks or none; ``pct`` = n/base with
         a Wilson 95% interval; every option appears, chosen or not; "Other" answers
         count as option "Other". Sorted by n descending, then option.
 
@@ -232,7 +233,14 @@ def choice_table(study: Study, question: str, *, by: str | None = None) -> pd.Da
     answers = _grouped(study, _answers(study, question), by)
     if (answers["value"] == OTHER).any() and OTHER not in set(options["option"]):
         options = pd.concat([options, pd.DataFrame({"option": [OTHER], "code": [None]})])
-    base = answers.groupby("group")["respondent_id"].nunique().rename("base")
+    answered = answers[["group", "respondent_id"]]
+    qs = study.survey_questions
+    if (qs.loc[qs["question_id"] == question, "type"] == "multi").any():
+        # Ticking nothing in a tick-all question is an answer: complete respondents count.
+        resp = study.survey_respondents
+        done = resp.loc[resp["status"] == "complete", ["respondent_id"]]
+        answered = pd.concat([answered, _grouped(study, done, by)[["group", "respondent_id"]]])
+    base = answered.groupby("group")["respondent_id"].nunique().rename("base")
     n = answers.groupby(["group", "value"])["respondent_id"].nunique()
     grid = pd.MultiIndex.from_product([base.index, options["option"]], names=["group", "option"])
     table = (

@@ -583,3 +583,50 @@ def test_arbitrary_csv_exports_raise_only_evstudy_errors(tmp_path_factory, head,
         path.write_bytes(buffer.getvalue().encode("utf-8", errors="surrogatepass"))
         with contextlib.suppress(EvstudyError):
             read_smartsurvey(path, qmap)
+
+
+# --- completion ------------------------------------------------------------------------------
+
+
+def _with_column(header: str, values: list[str]) -> list[list[object]]:
+    """The export with the Ended column (index 7) replaced by ``header`` holding ``values``."""
+    rows = export_rows()
+    out = [[*rows[0][:7], header, *rows[0][8:]], rows[1], rows[2]]
+    return out + [[*r[:7], v, *r[8:]] for r, v in zip(rows[3:], values, strict=True)]
+
+
+def test_completion_comes_from_the_ended_column(tmp_path, qmap):
+    # R001 answered everything but has no end time; R003 answered one question and ended.
+    rows = _with_column("Ended", ["", "02/03/2024 10:20:00", "03/03/2024 11:20:00"])
+    export = read_smartsurvey(write_csv(tmp_path, rows), qmap)
+    assert list(export.respondents["status"]) == ["partial", "complete", "complete"]
+    assert export.completion_rule == "from the export's 'Ended' column"
+
+
+def test_completion_is_inferred_only_without_a_status_or_end_column(tmp_path, qmap):
+    rows = [r[:7] + r[8:] for r in export_rows()]  # no Ended column at all
+    export = read_smartsurvey(write_csv(tmp_path, rows), qmap)
+    assert list(export.respondents["status"]) == ["complete", "complete", "partial"]
+    assert export.completion_rule.startswith("inferred from the answers")
+
+
+def test_completion_from_a_status_column(tmp_path, qmap):
+    rows = _with_column("Status", ["Completed", "Partial", "complete"])
+    export = read_smartsurvey(write_csv(tmp_path, rows), qmap)
+    assert list(export.respondents["status"]) == ["complete", "partial", "complete"]
+    assert export.completion_rule == "from the export's 'Status' column"
+
+
+def test_the_question_map_names_the_completion_column(tmp_path):
+    qmap = read_question_map(write_map(tmp_path, MAP + "completion: Finished?\n"))
+    assert qmap.completion == "Finished?"
+    rows = _with_column("Finished?", ["no", "yes", "maybe"])
+    with pytest.raises(ValidationError) as caught:
+        read_smartsurvey(write_csv(tmp_path, rows), qmap)
+    [problem] = caught.value.problems
+    assert problem.where == "line 6, column H (8)"
+    assert "'maybe' says neither complete nor partial" in problem.problem
+    rows = _with_column("Finished?", ["no", "yes", "yes"])
+    export = read_smartsurvey(write_csv(tmp_path, rows), qmap)
+    assert list(export.respondents["status"]) == ["partial", "complete", "complete"]
+    assert export.completion_rule == "from the export's 'Finished?' column"

@@ -236,7 +236,16 @@ FG-S02,S02/fg.docx,focus-group,S02,2024-04-02
 
 def test_read_fieldwork_log_exact_values(tmp_path):
     frame = read_fieldwork_log(write(tmp_path, "fieldwork_log.csv", LOG))
-    assert list(frame.columns) == ["doc_id", "file", "method", "site", "date", "row"]
+    assert list(frame.columns) == [
+        "doc_id",
+        "file",
+        "method",
+        "site",
+        "date",
+        "participants",
+        "ran_by",
+        "row",
+    ]
     assert frame.to_dict("records") == [
         {
             "doc_id": "INT-S01-01",
@@ -244,6 +253,8 @@ def test_read_fieldwork_log_exact_values(tmp_path):
             "method": "interview",
             "site": "S01",
             "date": dt.date(2024, 3, 5),
+            "participants": None,
+            "ran_by": (),
             "row": 2,
         },
         {
@@ -252,6 +263,8 @@ def test_read_fieldwork_log_exact_values(tmp_path):
             "method": "focus_group",
             "site": "Harrowfield",
             "date": dt.date(2024, 3, 12),
+            "participants": None,
+            "ran_by": (),
             "row": 3,
         },
         {
@@ -260,6 +273,8 @@ def test_read_fieldwork_log_exact_values(tmp_path):
             "method": "expert_interview",
             "site": None,
             "date": dt.date(2024, 4, 1),
+            "participants": None,
+            "ran_by": (),
             "row": 4,
         },
         {
@@ -268,9 +283,29 @@ def test_read_fieldwork_log_exact_values(tmp_path):
             "method": "focus_group",
             "site": "S02",
             "date": dt.date(2024, 4, 2),
+            "participants": None,
+            "ran_by": (),
             "row": 5,
         },
     ]
+
+
+def test_fieldwork_log_participants_and_who_ran_it(tmp_path):
+    text = (
+        "Document ID,File,Method,Site,Date,Participants,Interviewer,Facilitator\n"
+        "INT-1,a.docx,Interview,S01,2024-03-05, Jordan  Lee ,Alex Morgan,\n"
+        "FG-1,b.docx,Focus group,S01,2024-03-06,Priya Shah; Chris O'Neill;;Priya Shah,,"
+        "Sam Patel; Alex Morgan\n"
+        "EXP-1,c.docx,Expert interview,,2024-03-07,,,\n"
+    )
+    frame = read_fieldwork_log(write(tmp_path, "fieldwork_log.csv", text))
+    # Names split on ';', spaces collapsed, blanks and repeats dropped; a blank cell is None.
+    assert list(frame["participants"]) == [
+        ("Jordan Lee",),
+        ("Priya Shah", "Chris O'Neill"),
+        None,
+    ]
+    assert list(frame["ran_by"]) == [("Alex Morgan",), ("Sam Patel", "Alex Morgan"), ()]
 
 
 def test_every_fieldwork_log_problem_is_reported_together(tmp_path):

@@ -393,6 +393,10 @@ def test_transcript_summary() -> None:
         "has_timestamps": True,
         "headers": {},
         "legend": {},
+        "why": "caption cues start 'Name: text'",
+        "lines": {},
+        "resolved": {},
+        "participants": [],
         "warnings": ["joined 2 cues with no speaker to the previous speaker's turn (lines 9, 21)"],
         "turns": [
             {
@@ -879,3 +883,160 @@ def test_docx_lines_read_the_main_part_alone_with_python_docx_results() -> None:
     lines, has_tables = docx_lines("made.docx", data)
     assert (lines, has_tables) == _full_docx_lines(data)
     assert (3, "second line\tafter a tab and a link") in lines and has_tables
+
+
+# -- real-world layouts (issue 17): each in text and in Word ----------------------------------
+
+TEAM = {"Alex Morgan": "Interviewer", "Sam Patel": "Interviewer", "Kim Ode": "Facilitator"}
+
+
+def _as(kind: str, name: str, tmp_path: Path) -> Path:
+    """A fixture as written (.txt), or its lines as the paragraphs of a Word file."""
+    path = FIXTURES / name
+    if kind == "txt":
+        return path
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return write_docx(tmp_path / f"{path.stem}.docx", lines[:-1])  # no paragraph after the last
+
+
+def _turns(t: RawTranscript) -> list[tuple[str, str, int]]:
+    return [(turn.speaker, turn.text, turn.line) for turn in t.turns]
+
+
+@pytest.mark.parametrize("kind", ["txt", "docx"])
+def test_one_line_bracketed_legend_with_mixed_dashes(tmp_path: Path, kind: str) -> None:
+    t = read_transcript(_as(kind, "one_line_legend.txt", tmp_path))
+    assert t.layout == f"legend-{kind}"
+    assert t.legend == {"I": "Interviewer (Alex Morgan)", "C": "Client (Jordan Lee)"}
+    # Turns labelled "I –", "C -", "I -", "C –" and "I:" in one file; line 6 continues line 5.
+    assert _turns(t) == [
+        ("Alex Morgan", "Thanks for coming in. Can you tell me how you found the hub?", 4),
+        ("Jordan Lee", "Currently I go twice a week. My health visitor told me about it.", 5),
+        ("Alex Morgan", "And what made you keep going?", 7),
+        ("Jordan Lee", "The staff, mostly: they listen.", 8),
+        ("Alex Morgan", "Thank you.", 9),
+    ]
+    kinds = dict(t.line_kinds)
+    assert kinds[2] == "legend" and kinds[1] == "skipped" and kinds[6] == "text"
+
+
+@pytest.mark.parametrize("kind", ["txt", "docx"])
+def test_role_only_legend_resolved_through_the_log(tmp_path: Path, kind: str) -> None:
+    path = _as(kind, "role_only_legend.txt", tmp_path)
+    # "PN = interviewer": the log says Sam Patel ran it (two team members are interviewers).
+    # "(EX) : expert": the log lists one participant.
+    t = read_transcript(path, team=TEAM, ran_by=["Sam Patel"], participants=["Jordan Lee"])
+    assert t.legend == {"PN": "interviewer", "EX": "expert"}
+    assert t.resolved == (("EX", "Jordan Lee"), ("PN", "Sam Patel"))
+    assert _turns(t) == [
+        ("Sam Patel", "Welcome, and thanks for your time.", 4),
+        ("Jordan Lee", "Thank you for having me.", 5),
+        ("Sam Patel", "What does the evidence say about family hubs?", 6),
+        ("Jordan Lee", "Less than we would like. It is early days.", 7),
+    ]
+    # Without the log's Interviewer, the only team member with the role is meant.
+    only = read_transcript(path, team={"Alex Morgan": "Interviewer"}, participants=["Jo Lee"])
+    assert [turn.speaker for turn in only.turns[:2]] == ["Alex Morgan", "Jo Lee"]
+    # A team member the log names is not one of the participants a role can mean.
+    both = read_transcript(
+        path, team=TEAM, ran_by=["Sam Patel"], participants=["Sam Patel", "Jordan Lee"]
+    )
+    assert both.turns[1].speaker == "Jordan Lee"
+
+
+@pytest.mark.parametrize("kind", ["txt", "docx"])
+def test_role_only_legend_that_cannot_be_resolved_names_the_legend_line(
+    tmp_path: Path, kind: str
+) -> None:
+    path = _as(kind, "role_only_legend.txt", tmp_path)
+    where = "paragraph" if kind == "docx" else "line"
+    with pytest.raises(ValidationError) as excinfo:
+        read_transcript(path, team=TEAM, participants=["Jordan Lee", "Priya Shah"])
+    first, second = excinfo.value.problems
+    assert (first.file, first.where) == (str(path), f"{where} 1")
+    assert "'PN' names only a role ('interviewer')" in first.problem
+    assert "2 members with that role" in first.problem
+    assert "Interviewer (or Facilitator) column" in first.fix
+    assert (second.file, second.where) == (str(path), f"{where} 2")
+    assert "lists 2 participants" in second.problem
+    assert "write the person's name in the legend" in second.fix
+    # No Participants at all: the same error, saying so.
+    with pytest.raises(InputError) as excinfo:
+        read_transcript(path, team=TEAM, ran_by=["Sam Patel"])
+    assert "has no Participants for this document" in input_error(excinfo, path, f"{where} 2")
+
+
+def test_role_only_legend_without_a_study_keeps_the_role_and_warns(tmp_path: Path) -> None:
+    t = read_transcript(FIXTURES / "role_only_legend.txt")
+    assert [turn.speaker for turn in t.turns] == ["interviewer", "expert"] * 2
+    assert t.warnings == (
+        "the legend entry on line 2 names only a role; ingest resolves it through the "
+        "fieldwork log's Participants column",
+    )
+
+
+@pytest.mark.parametrize("kind", ["txt", "docx"])
+def test_a_label_missing_from_the_legend_is_an_error_not_a_continuation(
+    tmp_path: Path, kind: str
+) -> None:
+    # "expert" on its own is no legend entry, so "EX –" is unknown: before issue 17 its
+    # paragraph was silently added to the interviewer's turn.
+    path = _as(kind, "unknown_label.txt", tmp_path)
+    where = "paragraph" if kind == "docx" else "line"
+    with pytest.raises(InputError) as excinfo:
+        read_transcript(path)
+    problem = input_error(excinfo, path, f"{where} 5")
+    assert "the label 'EX' is not in the legend" in problem
+    assert "not taken as the previous speaker's words" in problem
+
+
+@pytest.mark.parametrize("kind", ["txt", "docx"])
+@pytest.mark.parametrize("known", [(), ["Sam Patel", "Li Qing", "Tom Baker"]])
+def test_participant_list_and_colon_headings(tmp_path: Path, kind: str, known) -> None:
+    t = read_transcript(_as(kind, "participant_list.txt", tmp_path), known_speakers=known)
+    assert t.layout == f"plain-{kind}"
+    # The list under "Participants:" (descriptions in brackets) is metadata, not speakers.
+    assert t.participants == ("Li Qing", "Tom Baker")
+    assert t.headers["Facilitator"] == "Sam Patel"
+    # "Discussion Points:" and "Topics for the second half:" over bullets are headings.
+    assert _turns(t) == [
+        ("Sam Patel", "Welcome, everyone. Let's start with how you heard about the hub.", 12),
+        ("Li Qing", "From a neighbour.", 13),
+        ("Tom Baker", "From the school newsletter.", 14),
+        ("Sam Patel", "Thanks. What stops people going?", 18),
+        ("Li Qing", "The opening hours, honestly.", 19),
+    ]
+    where = "paragraphs" if kind == "docx" else "lines"
+    assert t.warnings == (
+        f"left out 6 lines of headings and their lists, which are not speakers "
+        f"({where} 8, 9, 10, 15, 16, 17)",
+    )
+    kinds = dict(t.line_kinds)
+    assert [kinds[n] for n in (3, 4, 5, 8, 9, 15)] == ["header"] * 3 + ["heading"] * 3
+
+
+def test_participant_list_resolves_a_role_only_legend(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "Participants: Jordan Lee (Head of Service)\n"
+        "I – Interviewer\nR – Respondent\n\nI – Hello.\nR – Hello there.\n",
+        encoding="utf-8",
+    )
+    t = read_transcript(path, team={"Alex Morgan": "Interviewer"})
+    assert [turn.speaker for turn in t.turns] == ["Alex Morgan", "Jordan Lee"]
+    # The log's list, where filled in, wins over the file's own.
+    t = read_transcript(path, team={"Alex Morgan": "Interviewer"}, participants=["Priya Shah"])
+    assert t.turns[1].speaker == "Priya Shah"
+
+
+def test_name_followed_by_its_paragraphs_is_not_a_heading(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "Alex Morgan: Hello.\nJordan Lee:\nWe commission three hubs.\nThey open daily.\n",
+        encoding="utf-8",
+    )
+    t = read_transcript(path, known_speakers=["Alex Morgan", "Jordan Lee"])
+    assert _turns(t) == [
+        ("Alex Morgan", "Hello.", 1),
+        ("Jordan Lee", "We commission three hubs. They open daily.", 2),
+    ]

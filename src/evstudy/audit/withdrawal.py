@@ -107,7 +107,14 @@ def withdrawn_text(config: StudyConfig, key_dir: Path | None) -> Withdrawn:
     others: set[str] = set()
     folder = config.path("transcripts")
     for row in log.to_dict("records"):
-        transcript = read_transcript(folder / row["file"], known_speakers=known)
+        # Read as ingest reads it, so a role-only legend means the same person here.
+        transcript = read_transcript(
+            folder / row["file"],
+            known_speakers=known,
+            team={m.name: m.role for m in config.team},
+            ran_by=row["ran_by"],
+            participants=row["participants"],
+        )
         for turn in transcript.turns:
             spans = _passages(tokens(turn.text))
             who = source.get(canonical_name(turn.speaker))

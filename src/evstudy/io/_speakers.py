@@ -30,6 +30,18 @@ _LABEL_TS = re.compile(
 _ABBR = r"[A-Z]{1,3}\d{0,2}"
 _SEP = r"(?:\s*[–—=:]|\s*-(?=\s|[A-Z(])|\t)"
 _LEGEND = re.compile(rf"^(?P<abbr>{_ABBR}){_SEP}\s*(?P<who>.*)$")
+# A label in brackets needs no dash after it: "[I] text", "(EX) – text".
+_LABEL_HEAD = rf"(?P<open>[\[(])?(?P<abbr>{_ABBR})(?(open)[\])]\s*(?:[–—=:-]\s*)?|{_SEP}\s*)"
+_ENTRY_FIRST = re.compile(rf"^{_LABEL_HEAD}")
+# Later entries on one legend line: after a bracket, or after two spaces, a tab, ; , or |.
+_ENTRY_NEXT = re.compile(
+    rf"(?:\s*[;,|]\s*|\s{{2,}}|\t|\s(?=[\[(]))(?P<open>[\[(])?(?P<abbr>{_ABBR})"
+    rf"(?(open)[\])]\s*(?:[–—=:-]\s*)?|{_SEP}\s*)"
+)
+# Capitals that start sentences: a label only when in brackets.
+_NOT_LABELS = frozenset({"I", "A", "OK", "NO", "SO", "OH", "AH", "UM", "ER"})
+_BULLET = re.compile(r"^(?:[-–—•*·▪◦‣⁃○●■□➢►>]\s*|\d{1,2}[.)]\s+|[a-z][.)]\s+)\S")
+_HEADING = re.compile(r"^(?P<label>[^:]{1,80}?)\s*:$")
 _KEY_LINE = re.compile(r"^(?:key|legend|speakers|speaker key|abbreviations)\s*:?$", re.I)
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -66,7 +78,46 @@ _ROLE = re.compile(
 )
 _ROLE_ANYWHERE = re.compile(
     r"\b(?:interviewer|interviewee|respondent|participant|facilitator|moderator|researcher|"
-    r"note[- ]?taker|observer)s?\b",
+    r"note[- ]?taker|observer|expert|client)s?\b",
+    re.I,
+)
+# Roles a legend entry can name instead of a person. The research team's roles resolve to the
+# team member who ran the document; the others to the document's one participant.
+_TEAM_ROLES = frozenset(
+    [
+        "interviewer",
+        "facilitator",
+        "cofacilitator",
+        "moderator",
+        "researcher",
+        "notetaker",
+        "observer",
+        "chair",
+        "evaluator",
+    ]
+)
+_PARTICIPANT_ROLES = frozenset(
+    [
+        "interviewee",
+        "respondent",
+        "participant",
+        "expert",
+        "client",
+        "customer",
+        "patient",
+        "member",
+        "stakeholder",
+        "practitioner",
+        "professional",
+        "guest",
+        "attendee",
+        "informant",
+        "serviceuser",
+    ]
+)
+_ROLE_ONLY = re.compile(
+    r"^(?:(?:the|lead|main|second|senior|assistant|co)[- ]?)?(?P<role>[a-z][a-z -]{1,30}?)"
+    r"(?:s)?(?:\s*\d+)?$",
     re.I,
 )
 # Words that start sentences (or greetings) but never a speaker's name: "Also: ...".
@@ -166,14 +217,66 @@ def _legend_shaped(who: str) -> bool:
     return _name_shaped(re.split(r"\s*(?:,|\s[–—-]\s)", who, maxsplit=1)[0])
 
 
+def _role_key(text: str) -> str:
+    """A role as one folded word: "Note-taker" -> "notetaker", "Interviewers" -> "interviewer"."""
+    key = re.sub(r"[\s-]", "", _collapse(text).casefold())
+    return key[:-1] if key.endswith("s") and key[:-1] in _TEAM_ROLES | _PARTICIPANT_ROLES else key
+
+
+def _role_only(who: str, team_roles: Iterable[str] = ()) -> tuple[str, str] | None:
+    """("team" or "participant", role) when a legend entry names a role and no person."""
+    who = _collapse(who).strip(" .,;:-–—")
+    m = _ROLE_ONLY.match(who)
+    if not m:
+        return None
+    key = _role_key(m["role"])
+    if key in _TEAM_ROLES or key in {_role_key(r) for r in team_roles}:
+        return "team", key
+    if key in _PARTICIPANT_ROLES:
+        return "participant", key
+    return None
+
+
+def _legend_entries(line: str) -> list[tuple[str, str]] | None:
+    """A legend line's entries as (abbreviation, who), or None when it is not a legend line.
+
+    One entry (``I – Interviewer (Alex Morgan)``) or several on one line
+    (``[I] – Interviewer    [C] - Client``), with or without brackets around the labels.
+    """
+    first = _ENTRY_FIRST.match(line)
+    if not first:
+        return None
+    starts = [first]
+    pos = first.end()
+    while m := _ENTRY_NEXT.search(line, pos):
+        starts.append(m)
+        pos = m.end()
+    entries: list[tuple[str, str]] = []
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(line)
+        who = line[m.end() : end].strip(" ;,|")
+        if not _legend_shaped(who):
+            if i == 0:
+                return None
+            # "Jordan Lee, Head of Service  (NB: joined late)": not a second entry.
+            abbr, _ = entries.pop()
+            entries.append((abbr, _collapse(line[starts[i - 1].end() : end])))
+            starts[i] = starts[i - 1]
+            continue
+        entries.append((m["abbr"], _collapse(who)))
+    if len({abbr for abbr, _ in entries}) != len(entries):
+        return None
+    return entries
+
+
 def _legend_name(who: str) -> str:
     """The person a legend entry names, without known speakers to match against."""
     who = _collapse(who)
     before = re.split(r"\s*(?:[,(]|\s[–—-]\s)", who, maxsplit=1)[0].strip(" -–—")
-    if before and not _is_role(before):
+    if before and not _is_role(before) and not _role_only(before):
         return before
     paren = re.search(r"\(([^()]*)\)", who)
-    if paren and paren[1].strip() and not _is_role(paren[1]):
+    if paren and paren[1].strip() and not _is_role(paren[1]) and not _role_only(paren[1]):
         return _legend_name(paren[1])  # "(Jordan Lee, Head of Service)" -> "Jordan Lee"
     # "Respondent, Jordan Lee" or "Interviewer – Alex Morgan"
     for part in re.split(r"\s*(?:,|\s[–—-]\s)\s*", who)[1:]:

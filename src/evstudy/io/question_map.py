@@ -80,6 +80,8 @@ class QuestionMap:
 
     questions: tuple[Question, ...]
     path: Path
+    # The export column (its line-1 header) that says whether a response is complete.
+    completion: str | None = None
 
 
 def norm_text(value: Any) -> str:
@@ -249,5 +251,14 @@ def read_question_map(path: str | Path, *, label: str | None = None) -> Question
         questions.append(question)
     if not data["questions"]:
         found.add(name, "questions", "the map lists no questions", "add one per export block")
+    completion = data.get("completion")
+    if completion is not None and (not isinstance(completion, str) or not completion.strip()):
+        found.add(
+            name,
+            "completion",
+            f"completion must name an export column, but {completion!r} was given",
+            "write the column's header as the export's first line has it, e.g. completion: Ended",
+        )
+        completion = None
     found.raise_if_any(name)
-    return QuestionMap(tuple(questions), path)
+    return QuestionMap(tuple(questions), path, completion.strip() if completion else None)

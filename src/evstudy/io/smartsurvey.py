@@ -46,7 +46,13 @@ METADATA = {
     "started": "started",
     "ended": "ended",
     "trackinglink": None,
+    "status": "status",
 }
+# Completion words a Status column (or the column the question map names) may hold.
+COMPLETE = frozenset({"complete", "completed", "finished", "submitted", "yes", "true", "1"})
+PARTIAL = frozenset(
+    {"partial", "incomplete", "in progress", "started", "not finished", "no", "false", "0"}
+)
 MAP_FIX = "add it to question_map.yml or remove the column"
 
 
@@ -59,6 +65,8 @@ class SurveyExport:
     respondents: pd.DataFrame
     answers: pd.DataFrame
     warnings: tuple[str, ...]
+    # How complete and partial were told apart: the export's own column, or inference.
+    completion_rule: str = "inferred from the answers"
 
 
 def _decode(value: Any) -> str | None:
@@ -189,8 +197,14 @@ def _blocks(
     meta: dict[str, int] = {}
     blocks: list[_Block] = []
     seen: dict[str, int] = {}
+    named = norm_text(qmap.completion) if qmap.completion else None
     for start, stop in itertools.pairwise(starts):
         key = norm_text(head[start]).replace(" ", "")
+        if named is not None and norm_text(head[start]) == named:
+            meta["completion"] = start
+            if key in METADATA and METADATA[key] is not None:
+                meta[METADATA[key]] = start
+            continue
         if key in METADATA:
             if METADATA[key] is not None:
                 meta[METADATA[key]] = start
@@ -225,6 +239,14 @@ def _blocks(
                 f"question '{q.id}' ({q.text!r}) from {qmap.path.name} is not in the export",
                 "re-export with that question, or remove it from question_map.yml",
             )
+    if named is not None and "completion" not in meta:
+        found.add(
+            sheet.file,
+            sheet.where(sheet.numbers[0]),
+            f"the question map names {qmap.completion!r} as the completion column, "
+            "but the export has no such column",
+            "correct completion: in question_map.yml, or re-export with that column",
+        )
     if "user_no" not in meta:
         found.add(
             sheet.file, sheet.where(sheet.numbers[0]), "there is no UserNo column", "re-export"
@@ -332,10 +354,19 @@ def read_smartsurvey(
                     first = rows[0]
                     person[block.question.attribute] = first["other_text"] or first["value"]
         needed = {b.question.id for b in blocks if b.question.type != "text"}
-        person["status"] = "complete" if needed <= answered else "partial"
+        person["status"] = _status(meta, cells, person, needed <= answered, add)
         person["n_answered"] = len(answered)
         respondents.append(person)
     found.raise_if_any(sheet.file)
+    rule = next(
+        (
+            f"from the export's {head!r} column"
+            for key in _RULES
+            if (head := _head(sheet, meta, key))
+        ),
+        "inferred from the answers (every non-text question answered: the export has no "
+        "Ended or Status column)",
+    )
     return SurveyExport(
         questions=_questions_frame(blocks),
         options=_options_frame(blocks),
@@ -359,7 +390,46 @@ def read_smartsurvey(
             {"position": "Int64"},
         ),
         warnings=tuple(warnings),
+        completion_rule=rule,
     )
+
+
+_RULES = ("completion", "status", "ended")  # which column decides, first found wins
+
+
+def _head(sheet: Sheet, meta: dict[str, int], key: str) -> str | None:
+    return _decode(sheet.rows[0][meta[key]]) if key in meta else None
+
+
+def _status(
+    meta: dict[str, int],
+    cells: tuple[Any, ...],
+    person: dict[str, Any],
+    answered_all: bool,
+    add: Callable[[int, str, str], None],
+) -> str:
+    """complete or partial: from the export's own column where it has one, else inferred."""
+    key = next((k for k in _RULES if k in meta), None)
+    if key is None:
+        return "complete" if answered_all else "partial"
+    if key == "ended":
+        return "complete" if not pd.isna(person["ended"]) else "partial"
+    raw = cell_text(cells[meta[key]])
+    word = norm_text(raw)
+    if raw is None or word in PARTIAL:
+        return "partial"
+    if word in COMPLETE:
+        return "complete"
+    try:  # a named column of end times: complete when filled in
+        _parse_datetime(cells[meta[key]])
+    except ValueError:
+        add(
+            meta[key],
+            f"{raw[:40]!r} says neither complete nor partial",
+            "write Complete or Partial (or leave an end time blank for a partial response)",
+        )
+        return "partial"
+    return "complete"
 
 
 def _answer_block(

@@ -161,7 +161,19 @@ LOG_COLUMNS: dict[str, tuple[str, ...]] = {
     "method": ("Method",),
     "site": ("Site",),
     "date": ("Date",),
+    "participants": ("Participants",),
+    "interviewer": ("Interviewer", "Interviewers"),
+    "facilitator": ("Facilitator", "Facilitators"),
 }
+LOG_REQUIRED = ("doc_id", "file", "method", "site", "date")
+
+
+def _names(value: str | None) -> tuple[str, ...] | None:
+    """``Name; Name`` as a tuple of names (spaces collapsed, repeats dropped); blank: None."""
+    if value is None:
+        return None
+    names = (" ".join(part.split()) for part in value.split(";"))
+    return tuple(dict.fromkeys(n for n in names if n)) or None
 
 
 def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
@@ -178,7 +190,11 @@ def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.Data
     -------
     pandas.DataFrame
         ``doc_id, file`` (``/``-separated), ``method`` (``interview``, ``focus_group`` or
-        ``expert_interview``), ``site`` (as written, or None), ``date`` and ``row``.
+        ``expert_interview``), ``site`` (as written, or None), ``date``, ``participants``
+        (the optional ``Participants`` column: register names separated by ``;``, as a
+        tuple, or None where blank), ``ran_by`` (the optional ``Interviewer`` and
+        ``Facilitator`` columns together: the team members who ran the document, a
+        tuple, empty where blank) and ``row``.
 
     Raises
     ------
@@ -190,12 +206,17 @@ def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.Data
     """
     sheet = read_sheet(path, label)
     found = Problems()
-    cols = find_columns(sheet, LOG_COLUMNS, list(LOG_COLUMNS), found)
+    cols = find_columns(sheet, LOG_COLUMNS, LOG_REQUIRED, found)
     found.raise_if_any(sheet.file)
     records: list[dict[str, Any]] = []
     seen: dict[str, dict[str, int]] = {"doc_id": {}, "file": {}}
     for number, cells in sheet.records():
-        rec: dict[str, Any] = {k: cell_text(cells[i]) for k, i in cols.items()}
+        rec: dict[str, Any] = dict.fromkeys(LOG_COLUMNS)
+        rec |= {k: cell_text(cells[i]) for k, i in cols.items()}
+        rec["participants"] = _names(rec["participants"])
+        rec["ran_by"] = (_names(rec.pop("interviewer")) or ()) + (
+            _names(rec.pop("facilitator")) or ()
+        )
         if rec["file"] is not None:
             rec["file"] = rec["file"].replace("\\", "/")
         for key, shown in (("doc_id", "Document ID"), ("file", "File")):
@@ -249,7 +270,7 @@ def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.Data
         rec["row"] = number
         records.append(rec)
     found.raise_if_any(sheet.file)
-    return records_frame(records, [*LOG_COLUMNS, "row"])
+    return records_frame(records, [*LOG_REQUIRED, "participants", "ran_by", "row"])
 
 
 # --- other names -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ ingest report that carries them must not contain names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +33,18 @@ from evstudy.errors import InputError, Problem, Problems, ValidationError
 from evstudy.io._docx import docx_lines
 from evstudy.io._speakers import (
     _ARROW,
+    _BULLET,
+    _HEADING,
     _KEY_LINE,
-    _LEGEND,
-    _SEP,
+    _LABEL_HEAD,
+    _NOT_LABELS,
     _TRANSCRIPTION,
     _collapse,
+    _is_role,
     _is_title,
-    _legend_shaped,
+    _legend_entries,
+    _name_shaped,
+    _role_only,
     _seconds,
     _Speakers,
     _tidy,
@@ -100,6 +105,12 @@ class RawTranscript:
     legend: dict[str, str]
     warnings: tuple[str, ...]
     has_timestamps: bool
+    # The document's own participant list (a "Participants:" header), names only.
+    participants: tuple[str, ...] = ()
+    # What each non-blank line was taken for: legend, header, heading, turn, text, skipped.
+    line_kinds: tuple[tuple[int, str], ...] = ()
+    # Legend entries that name only a role, and the person each was resolved to.
+    resolved: tuple[tuple[str, str], ...] = ()
 
 
 # -- text shapes ---------------------------------------------------------------------------
@@ -123,24 +134,51 @@ class _Builder:
         self.speakers = speakers
         self.turns: list[_Turn] = []
         self.headers: dict[str, str] = {}
+        self.participants: list[str] = []
         self.problems = Problems()
         self.warnings: list[str] = []
+        self.kinds: dict[int, str] = {}
         self._stray: list[int] = []
+        self._orphans: list[int] = []
+        self._headings: list[int] = []
         self._title = False
+        self._listing = False  # inside a "Participants:" list, one name per line
+        self._open = False  # whether text lines continue the last turn
+
+    def mark(self, number: int, kind: str) -> None:
+        self.kinds.setdefault(number, kind)
 
     def lead(self, number: int, line: str) -> bool:
-        """Take a header, title-block or legend-key line before the first turn."""
+        """Take a header, title-block, participant-list or legend-key line before the first turn."""
         if self.turns or not line:
+            self._listing = self._listing and not self.turns
             return False
         header = self.speakers.header(line)
         if header:
             key, value = header
             self.headers[key] = f"{self.headers[key]}; {value}" if key in self.headers else value
+            self._listing = False
+            if key.casefold() in _LIST_KEYS:
+                names = _listed_names(value)
+                self.participants += names
+                self._listing = not value
+            self.mark(number, "header")
             return True
+        if self._listing:
+            name = _list_entry(line)
+            if name:
+                self.participants.append(name)
+                self.mark(number, "header")
+                return True
+            self._listing = False
         if _is_title(line):
             self._title = True
+            self.mark(number, "header")
             return True
-        return bool(_KEY_LINE.match(line))
+        if _KEY_LINE.match(line):
+            self.mark(number, "legend")
+            return True
+        return False
 
     def turn(
         self,
@@ -151,15 +189,30 @@ class _Builder:
         end: float | None = None,
     ) -> None:
         self.turns.append(_Turn(speaker, number, start, end, [text] if text else []))
+        self._open = True
+        self._listing = False
+        self.mark(number, "turn")
+
+    def heading(self, numbers: list[int]) -> None:
+        """A heading and its list: not a speaker, and not part of anyone's turn."""
+        self._open = False
+        self._headings += numbers
+        for number in numbers:
+            self.mark(number, "heading")
 
     def text(self, number: int, line: str) -> None:
         """A line of turn text (or, before the first turn, a line nothing else claimed)."""
         if not line or _TRANSCRIPTION.match(line):
             return
-        if self.turns:
+        if self.turns and self._open:
             self.turns[-1].parts.append(line)
+            self.mark(number, "text")
+        elif self.turns:
+            self._orphans.append(number)
+            self.mark(number, "skipped")
         else:
             self._stray.append(number)
+            self.mark(number, "skipped")
 
     def problem(self, number: int, problem: str, fix: str) -> None:
         self.problems.add(self.file, f"{self.where} {number}", problem, fix)
@@ -184,7 +237,74 @@ class _Builder:
                 f"{'is' if len(self._stray) == 1 else 'are'} neither a header nor a turn "
                 f"({_place(self.where, self._stray)})"
             )
+        if self._headings:
+            self.warnings.append(
+                f"left out {_count(len(self._headings), 'line')} of headings and their lists, "
+                f"which are not speakers ({_place(self.where, self._headings)})"
+            )
+        if self._orphans:
+            self.warnings.append(
+                f"left out {_count(len(self._orphans), 'line')} after a heading that "
+                f"{'is' if len(self._orphans) == 1 else 'are'} not in a turn "
+                f"({_place(self.where, self._orphans)})"
+            )
         return tuple(turns)
+
+
+# Header keys whose value (or the lines under them) lists the people taking part.
+_LIST_KEYS = frozenset({"participants", "attendees", "present"})
+
+
+def _list_entry(line: str) -> str | None:
+    """A participant-list line, ``Li Qing (urban worker with a garden)``, as the name alone."""
+    line = re.sub(r"^(?:[-–—•*·]\s*|\d{1,2}[.)]\s+)", "", line)
+    name = _collapse(re.sub(r"\s*[(\[][^()\[\]]*[)\]]\s*$", "", line)).rstrip(" ,;")
+    return name if name and ":" not in name and _name_shaped(name) else None
+
+
+def _listed_names(value: str) -> list[str]:
+    """The names in a one-line list ``Alex Morgan, Sam Patel and Jordan Lee`` (not ``5``)."""
+    items = [i for i in re.split(r"\s*(?:[,;&/]|\band\b)\s*", value) if i]
+    return [name for item in items if (name := _list_entry(item))]
+
+
+def _headings(lines: list[tuple[int, str]], speakers: _Speakers) -> dict[int, list[int]]:
+    """Headings: a line ending in a colon with nothing after it, over a list that is no turn.
+
+    Returns the index of each heading line with the line numbers of the heading and its
+    list. ``Discussion Points:`` over bullets is a heading; ``Jordan Lee:`` over the turn's
+    paragraphs is not (its name is known, or the lines under it are sentences).
+    """
+    found: dict[int, list[int]] = {}
+    for index, (number, line) in enumerate(lines):
+        m = _HEADING.match(line)
+        if not m or speakers.header(line) or _KEY_LINE.match(line):
+            continue
+        if _collapse(m["label"]).casefold() in speakers.known or _is_role(m["label"]):
+            continue
+        items: list[int] = []
+        for later, text in lines[index + 1 :]:
+            if not text:
+                if items:
+                    break
+                continue
+            if _BULLET.match(text) and not speakers.plain_line(text):
+                items.append(later)
+                continue
+            if (
+                not speakers.plain_line(text)
+                and not speakers.teams_line(text)
+                and len(text.split()) <= 12
+                and text[-1] not in ".?!\"”'’"
+                and _HEADING.match(text) is None
+            ):
+                items.append(later)
+                continue
+            break
+        bullets = sum(1 for n, t in lines if n in items and _BULLET.match(t))
+        if bullets or len(items) >= 2:
+            found[index] = [number, *items]
+    return found
 
 
 def _count(n: int, noun: str) -> str:
@@ -241,19 +361,27 @@ def _parse_old_teams(lines: list[tuple[int, str]], b: _Builder) -> None:
             b.text(number, line)
 
 
-def _find_legend(
-    lines: list[tuple[int, str]], speakers: _Speakers
-) -> tuple[dict[str, str], set[int]] | None:
-    """The legend at the top of a file (abbreviation -> full text) and its line indexes."""
+@dataclass(frozen=True)
+class _Legend:
+    entries: dict[str, str]  # abbreviation -> who, as written
+    lines: dict[str, int]  # abbreviation -> the line (paragraph) number of its entry
+    used: set[int]  # indexes of the legend lines
+
+
+def _find_legend(lines: list[tuple[int, str]], speakers: _Speakers) -> _Legend | None:
+    """The legend at the top of a file: abbreviations, who they stand for, and where."""
     legend: dict[str, str] = {}
+    where: dict[str, int] = {}
     used: set[int] = set()
     others = 0
-    for index, (_, line) in enumerate(lines):
+    for index, (number, line) in enumerate(lines):
         if not line:
             continue
-        m = _LEGEND.match(line)
-        if m and m["abbr"] not in legend and _legend_shaped(m["who"]):
-            legend[m["abbr"]] = _collapse(m["who"])
+        entries = _legend_entries(line)
+        if entries and not any(abbr in legend for abbr, _ in entries):
+            for abbr, who in entries:
+                legend[abbr] = who
+                where[abbr] = number
             used.add(index)
             continue
         if legend:
@@ -268,34 +396,171 @@ def _find_legend(
     body = _legend_body(legend)
     if not any(body.match(line) for i, (_, line) in enumerate(lines) if i not in used):
         return None
-    return legend, used
+    return _Legend(legend, where, used)
 
 
-def _legend_body(legend: dict[str, str]) -> re.Pattern[str]:
+def _legend_body(legend: Mapping[str, str]) -> re.Pattern[str]:
+    """A turn: a legend abbreviation, in brackets or not, then any dash, ``=`` or colon."""
     alternatives = "|".join(re.escape(a) for a in sorted(legend, key=lambda a: (-len(a), a)))
-    return re.compile(rf"^(?P<abbr>{alternatives}){_SEP}\s*(?P<text>.*)$")
+    head = _LABEL_HEAD.replace(r"(?P<abbr>[A-Z]{1,3}\d{0,2})", f"(?P<abbr>{alternatives})")
+    return re.compile(rf"^{head}(?P<text>.*)$")
+
+
+_ANY_LABEL = re.compile(rf"^{_LABEL_HEAD}\S")
+
+
+@dataclass(frozen=True)
+class _People:
+    """Who a document's legend can mean: from the study, the fieldwork log and the file."""
+
+    team: Mapping[str, str] | None  # research team name -> role; None: not known
+    ran_by: tuple[str, ...]
+    listed: tuple[str, ...] | None  # the log's Participants; None: not filled in
+
+
+def _resolve_roles(
+    legend: _Legend, people: _People, own_list: list[str], b: _Builder
+) -> dict[str, str]:
+    """The person each role-only legend entry stands for (abbreviation -> name).
+
+    A research-team role means the team member the log says ran the document, else the only
+    team member with that role; a participant's role means the one non-team person the log
+    (or the file's own participant list) names for the document. Anything else is a problem
+    naming the legend line.
+    """
+    team = people.team
+    roles = set(team.values()) if team else set()
+    resolved: dict[str, str] = {}
+    for abbr, who in legend.entries.items():
+        found = _role_only(who, roles)
+        if found is None:
+            continue
+        kind, role = found
+        number = legend.lines[abbr]
+        name_it = (
+            f"write the person's name in the legend, e.g. '{abbr} – {who} (Name as in the "
+            "register)'"
+        )
+        if kind == "team":
+            if team is None:
+                continue  # no study to resolve against: the role stands (ingest resolves it)
+            runners = [n for n in people.ran_by if n]
+            same = [n for n, r in team.items() if _role_key_of(r) == role]
+            if len(runners) == 1 and role in _RUNNER_ROLES:
+                resolved[abbr] = runners[0]
+            elif len(ran := [n for n in runners if n in same]) == 1:
+                resolved[abbr] = ran[0]
+            elif len(same) == 1:
+                resolved[abbr] = same[0]
+            else:
+                ran_note = (
+                    f"the fieldwork log names {len(runners)} team members for it"
+                    if runners
+                    else "the fieldwork log does not say who ran it"
+                )
+                b.problem(
+                    number,
+                    f"the legend entry {abbr!r} names only a role ({who!r}), and the research "
+                    f"team has {len(same)} members with that role while {ran_note}",
+                    f"{name_it}, or give the team member who ran it in the Interviewer (or "
+                    "Facilitator) column of the fieldwork log",
+                )
+            continue
+        team_names = {n.casefold() for n in (team or {})} | {n.casefold() for n in people.ran_by}
+        source = people.listed if people.listed is not None else tuple(own_list)
+        listed = list(dict.fromkeys(n for n in source if n.casefold() not in team_names))
+        if len(listed) == 1:
+            resolved[abbr] = listed[0]
+        elif team is None and people.listed is None and not own_list:
+            b.warnings.append(
+                f"the legend entry on {b.where} {number} names only a role; ingest resolves it "
+                "through the fieldwork log's Participants column"
+            )
+        else:
+            said = (
+                f"the fieldwork log lists {len(listed)} participants for this document"
+                if people.listed is not None
+                else f"the file lists {len(listed)} participants"
+                if own_list
+                else "the fieldwork log has no Participants for this document"
+            )
+            b.problem(
+                number,
+                f"the legend entry {abbr!r} names only a role ({who!r}), and {said}, so it "
+                "cannot be told who it is",
+                f"{name_it}, or list the one participant of this document in the Participants "
+                "column of the fieldwork log",
+            )
+    return resolved
+
+
+_RUNNER_ROLES = frozenset({"interviewer", "facilitator", "moderator", "chair"})
+
+
+def _role_key_of(role: str) -> str:
+    found = _role_only(role, [role])
+    return found[1] if found else role.casefold()
 
 
 def _parse_legend(
-    lines: list[tuple[int, str]], legend: dict[str, str], used: set[int], b: _Builder
-) -> None:
-    body = _legend_body(legend)
-    who = {abbr: b.speakers.in_legend(text) for abbr, text in legend.items()}
-    series = {re.sub(r"\d", "", a) for a in legend if re.search(r"\d", a)}
+    lines: list[tuple[int, str]], legend: _Legend, people: _People, b: _Builder
+) -> dict[str, str]:
+    body = _legend_body(legend.entries)
+    for index in legend.used:
+        b.mark(lines[index][0], "legend")
+    headings = _headings(lines, b.speakers)
+    # The header block first: its participant list can resolve a role-only entry.
+    first = _Builder(b.file, b.where, b.speakers)
     for index, (number, line) in enumerate(lines):
-        if index in used or b.lead(number, line):
+        if index in legend.used or not line:
+            continue
+        if body.match(line) or (not first.lead(number, line) and index > max(legend.used)):
+            break
+    resolved = _resolve_roles(legend, people, first.participants, b)
+    who = {
+        abbr: resolved.get(abbr) or b.speakers.in_legend(text)
+        for abbr, text in legend.entries.items()
+    }
+    skip: set[int] = set()
+    for index, (number, line) in enumerate(lines):
+        if index in legend.used or index in skip:
+            continue
+        if index in headings:
+            b.heading(headings[index])
+            skip.update(i for i, (n, _) in enumerate(lines) if n in headings[index])
+            continue
+        if b.lead(number, line):
             continue
         m = body.match(line)
         if m:
             b.turn(who[m["abbr"]], m["text"], number)
             continue
-        m = _LEGEND.match(line)
-        if m and re.search(r"\d", m["abbr"]) and re.sub(r"\d", "", m["abbr"]) in series:
+        m = _ANY_LABEL.match(line)
+        if m and (m["open"] or m["abbr"] not in _NOT_LABELS):
             b.problem(
                 number,
-                f"the label {m['abbr']!r} is not in the legend at the top of the file",
-                f"add a line '{m['abbr']} – who it is' to the legend, or correct the label",
+                f"the label {m['abbr']!r} is not in the legend at the top of the file, so this "
+                "paragraph cannot be given to anyone (it is not taken as the previous "
+                "speaker's words)",
+                f"add '{m['abbr']} – who it is' to the legend, or correct the label",
             )
+            continue
+        b.text(number, line)
+    return resolved
+
+
+def _walk(lines: list[tuple[int, str]], b: _Builder, take: Callable[[int, str], bool]) -> None:
+    """Headers, headings, then turns (``take`` returns whether the line started one)."""
+    headings = _headings(lines, b.speakers)
+    skip: set[int] = set()
+    for index, (number, line) in enumerate(lines):
+        if index in skip:
+            continue
+        if index in headings:
+            b.heading(headings[index])
+            skip.update(i for i, (n, _) in enumerate(lines) if n in headings[index])
+            continue
+        if b.lead(number, line) or take(number, line):
             continue
         b.text(number, line)
 
@@ -305,6 +570,7 @@ def _read_lines(
     lines: list[tuple[int, str]],
     kind: str,
     speakers: _Speakers,
+    people: _People,
     has_tables: bool = False,
 ) -> RawTranscript:
     """Detect the layout of a Word or text file's lines and read its turns."""
@@ -312,6 +578,7 @@ def _read_lines(
     where = "paragraph" if kind == "docx" else "line"
     b = _Builder(file, where, speakers)
     legend: dict[str, str] = {}
+    resolved: dict[str, str] = {}
     arrows = [number for number, line in lines if _ARROW.match(line)]
     if arrows:
         if kind != "docx":
@@ -326,33 +593,32 @@ def _read_lines(
         layout = "teams-docx-old"
         _parse_old_teams(lines, b)
     elif found := _find_legend(lines, speakers):
-        legend, used = found
+        legend = found.entries
         layout = f"legend-{kind}"
-        _parse_legend(lines, legend, used, b)
+        resolved = _parse_legend(lines, found, people, b)
     else:
         speakers.learn(line for _, line in lines)
         n_teams = sum(1 for _, line in lines if speakers.teams_line(line))
         n_plain = sum(1 for _, line in lines if speakers.plain_line(line))
         if n_teams and n_teams >= n_plain:
             layout = f"teams-{kind}"
-            for number, line in lines:
-                if b.lead(number, line):
-                    continue
+
+            def take(number: int, line: str) -> bool:
                 found_line = speakers.teams_line(line)
                 if found_line:
                     b.turn(found_line[0], "", number, found_line[1])
-                else:
-                    b.text(number, line)
+                return bool(found_line)
+
         else:
             layout = f"plain-{kind}"
-            for number, line in lines:
-                if b.lead(number, line):
-                    continue
+
+            def take(number: int, line: str) -> bool:
                 found_turn = speakers.plain_line(line)
                 if found_turn:
                     b.turn(found_turn[0], found_turn[1], number, found_turn[2])
-                else:
-                    b.text(number, line)
+                return bool(found_turn)
+
+        _walk(lines, b, take)
     turns = b.finish()
     if not turns:
         fix = _UNDERSTOOD
@@ -362,7 +628,17 @@ def _read_lines(
                 "the turns out of the table as paragraphs. " + fix
             )
         raise InputError(file, "", "no speaker turns were found", fix)
-    return _transcript(path, layout, turns, b.headers, legend, b.warnings)
+    return _transcript(
+        path,
+        layout,
+        turns,
+        b.headers,
+        legend,
+        b.warnings,
+        participants=b.participants,
+        kinds=b.kinds,
+        resolved=resolved,
+    )
 
 
 def _transcript(
@@ -372,6 +648,10 @@ def _transcript(
     headers: dict[str, str],
     legend: dict[str, str],
     warnings: list[str],
+    *,
+    participants: Sequence[str] = (),
+    kinds: Mapping[int, str] | None = None,
+    resolved: Mapping[str, str] | None = None,
 ) -> RawTranscript:
     return RawTranscript(
         path=path,
@@ -381,6 +661,9 @@ def _transcript(
         legend=dict(legend),
         warnings=tuple(warnings),
         has_timestamps=any(t.start is not None for t in turns),
+        participants=tuple(dict.fromkeys(participants)),
+        line_kinds=tuple(sorted((kinds or {}).items())),
+        resolved=tuple(sorted((resolved or {}).items())),
     )
 
 
@@ -491,7 +774,14 @@ def _decode(file: str, data: bytes) -> str:
     return text
 
 
-def read_transcript(path: str | Path, *, known_speakers: Iterable[str] = ()) -> RawTranscript:
+def read_transcript(
+    path: str | Path,
+    *,
+    known_speakers: Iterable[str] = (),
+    team: Mapping[str, str] | None = None,
+    ran_by: Sequence[str] = (),
+    participants: Sequence[str] | None = None,
+) -> RawTranscript:
     """Read one transcript file (.docx, .vtt or .txt), detecting its layout.
 
     Parameters
@@ -503,6 +793,18 @@ def read_transcript(path: str | Path, *, known_speakers: Iterable[str] = ()) -> 
         holding a colon (the longest known name prefixing a line wins), the person a
         legend entry names, and names written in lower case or on one space in a
         Teams speaker line. Speakers need not be known: matching them is ingest's job.
+    team : mapping of str to str, optional
+        The research team, name to role. With it, a legend entry that names only a team
+        role (``PN – interviewer``) resolves to the team member in ``ran_by``, else to the
+        only member with that role, and is an error otherwise. Without it the role stands.
+    ran_by : sequence of str, optional
+        The team member(s) who ran the document (the fieldwork log's ``Interviewer`` or
+        ``Facilitator``).
+    participants : sequence of str, optional
+        The people the fieldwork log lists for the document (``Participants``). A legend
+        entry that names only a participant's role (``EX – expert``) resolves to the one
+        non-team person listed here (or, when None, in the file's own ``Participants:``
+        list), and is an error otherwise.
 
     Returns
     -------
@@ -516,9 +818,15 @@ def read_transcript(path: str | Path, *, known_speakers: Iterable[str] = ()) -> 
         The file is missing, empty, of an unsupported type, not a real or a damaged
         .docx, not UTF-8, a .vtt without ``WEBVTT``, or has no turns.
     ValidationError
-        Several problems at named lines (broken cue times, labels missing from the legend).
-        A single such problem is raised as an :class:`InputError`.
+        Several problems at named lines (broken cue times, labels missing from the legend,
+        role-only legend entries that cannot be resolved). A single such problem is raised
+        as an :class:`InputError`.
     """
+    people = _People(
+        dict(team) if team is not None else None,
+        tuple(ran_by),
+        tuple(participants) if participants is not None else None,
+    )
     path = Path(path)
     file = str(path)
     suffix = path.suffix.lower()
@@ -554,7 +862,7 @@ def read_transcript(path: str | Path, *, known_speakers: Iterable[str] = ()) -> 
             if has_tables:
                 raise InputError(file, "", "no speaker turns were found", _UNDERSTOOD)
             raise InputError(file, "", "the Word document has no text", empty_fix)
-        return _read_lines(path, lines, "docx", speakers, has_tables)
+        return _read_lines(path, lines, "docx", speakers, people, has_tables)
     text = _decode(file, data)
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not any(line.strip() for line in raw):
@@ -568,7 +876,21 @@ def read_transcript(path: str | Path, *, known_speakers: Iterable[str] = ()) -> 
             "this is a WebVTT caption file saved with the extension .txt",
             "give it the extension .vtt (and update the fieldwork log)",
         )
-    return _read_lines(path, [(n, _tidy(line)) for n, line in enumerate(raw, 1)], "txt", speakers)
+    numbered = [(n, _tidy(line)) for n, line in enumerate(raw, 1)]
+    return _read_lines(path, numbered, "txt", speakers, people)
+
+
+_KINDS = ("legend", "header", "heading", "turn", "text", "skipped")
+_WHY = {
+    "legend": "a legend at the top explains abbreviated labels, and turns start with one of "
+    "them and a dash, '=' or colon",
+    "teams": "speaker lines hold a name and a time ('Name   0:03'), with the turn's "
+    "paragraphs below",
+    "teams-docx-old": "cue times ('0:0:3.120 --> 0:0:7.450') stand above each speaker's name",
+    "plain": "paragraphs start with a speaker label and a colon ('Name: text')",
+    "teams-vtt": "caption cues carry '<v Name>' voice tags",
+    "zoom-vtt": "caption cues start 'Name: text'",
+}
 
 
 def transcript_summary(t: RawTranscript) -> dict:
@@ -583,9 +905,16 @@ def transcript_summary(t: RawTranscript) -> dict:
     dict
         ``layout``, ``speakers`` (in order of first appearance, each with ``speaker``,
         ``turns`` and ``words``), ``n_turns``, ``n_words``, ``has_timestamps``,
-        ``headers``, ``legend``, ``warnings`` and ``turns`` (``turn`` numbered from 1,
-        ``speaker``, ``start``, ``end``, ``text``).
+        ``headers``, ``legend``, ``why`` (how the layout was recognised), ``lines`` (the
+        line or paragraph numbers taken as ``legend``, ``header``, ``heading``, ``turn``,
+        ``text`` (a turn's further paragraphs) and ``skipped``), ``resolved`` (role-only
+        legend entries and who they stand for), ``participants`` (the file's own list),
+        ``warnings`` and ``turns`` (``turn`` numbered from 1, ``speaker``, ``start``,
+        ``end``, ``text``).
     """
+    lines: dict[str, list[int]] = {}
+    for number, kind in t.line_kinds:
+        lines.setdefault(kind, []).append(number)
     speakers: dict[str, dict] = {}
     for turn in t.turns:
         entry = speakers.setdefault(turn.speaker, {"speaker": turn.speaker, "turns": 0, "words": 0})
@@ -599,6 +928,10 @@ def transcript_summary(t: RawTranscript) -> dict:
         "has_timestamps": t.has_timestamps,
         "headers": dict(t.headers),
         "legend": dict(t.legend),
+        "why": _WHY.get(t.layout) or _WHY.get(t.layout.split("-", 1)[0], ""),
+        "lines": {kind: lines[kind] for kind in _KINDS if kind in lines},
+        "resolved": dict(t.resolved),
+        "participants": list(t.participants),
         "warnings": list(t.warnings),
         "turns": [
             {

@@ -288,12 +288,30 @@ def _files(study: Study) -> dict[str, bytes]:
     files["sites.csv"] = text(_csv(site_rows))
     files["register.xlsx"] = _register(study)
     files["other_names.txt"] = text(_other_names(study))
-    log: list[list[object]] = [["Document ID", "File", "Method", "Site", "Date"]]
+    log: list[list[object]] = [
+        [
+            "Document ID",
+            "File",
+            "Method",
+            "Site",
+            "Date",
+            "Participants",
+            "Interviewer",
+            "Facilitator",
+        ]
+    ]
     for doc in study.docs:
         content, variant = render(doc, study.seed)
         study.variants[doc.doc_id] = variant
         files[f"transcripts/{doc.file}"] = content
-        log.append([doc.doc_id, doc.file, doc.method, doc.site_id, doc.when.isoformat()])
+        # Who took part, and the team member(s) who ran it: interviews name an interviewer,
+        # focus groups their facilitators.
+        team = "; ".join(p.name for p in doc.team)
+        ran_by = ["", team] if doc.method == "Focus group" else [team, ""]
+        people = "; ".join(p.name for p in doc.participants)
+        log.append(
+            [doc.doc_id, doc.file, doc.method, doc.site_id, doc.when.isoformat(), people, *ran_by]
+        )
     files["fieldwork_log.csv"] = text(_csv(log))
     files["codebook.yml"] = text(_yaml({"version": "1.0", "codes": CODES}))
     files["autocode_rules.yml"] = text(autocode_rules_yaml())
