@@ -33,6 +33,7 @@ from evstudy.synth.voices import (
     Persona,
     SiteFacts,
     detail,
+    elaborate,
     make_persona,
     make_site_facts,
     norm,
@@ -468,9 +469,11 @@ class _Turns:
         self.c = composer
         self.last = ""
 
-    def say(self, persona: Persona, text: str) -> str:
-        out = self.c.ledger.fresh(text, persona, self.c.rng, self.doc.doc_id, self.last)
-        self.last = out
+    def say(self, persona: Persona, text: str, optional: bool = False) -> str:
+        out = self.c.ledger.fresh(
+            text, persona, self.c.rng, self.doc.doc_id, self.last, optional=optional
+        )
+        self.last = out or self.last
         return out
 
     def detail(self, persona: Persona, topic: str | None = None) -> str:
@@ -478,7 +481,7 @@ class _Turns:
         unit = detail(persona, rng, topic)
         if rng.random() < 0.5:
             unit = _with_habit(persona, rng, unit)
-        return self.say(persona, unit)
+        return self.say(persona, unit, optional=True)
 
 
 def realise(doc: Doc, composer: Composer) -> None:
@@ -518,7 +521,7 @@ def realise(doc: Doc, composer: Composer) -> None:
         if not turn.codes:
             if index < closing:
                 units.append(w.say(persona, choice(rng, _CONSENT)))
-                units.append(w.detail(persona, "intro"))
+                units.append(w.say(persona, detail(persona, rng, "intro")))
             else:
                 units.append(w.say(persona, choice(rng, _CLOSERS)))
                 if doc.fmt.startswith("teams") and rng.random() < 0.35:
@@ -531,7 +534,7 @@ def realise(doc: Doc, composer: Composer) -> None:
             units.append(w.say(persona, opener))
         for code in turn.codes:
             if persona.facts is not None and rng.random() < 0.35:
-                units.append(w.detail(persona))
+                units += [u for u in [w.detail(persona)] if u]
             raw = composer.expression(code, expert)
             if rng.random() < 0.25 and not raw.endswith("?"):
                 raw = P.with_opener(choice(rng, persona.hedges), raw)
@@ -539,6 +542,11 @@ def realise(doc: Doc, composer: Composer) -> None:
             text = w.say(persona, text)
             units.append(text)
             turn.codings.append(Coding(code, _coded_text(text, names).strip()))
+            if rng.random() < 0.45:
+                more = elaborate(persona, rng, code.split(".")[0])
+                more = w.say(persona, more, optional=True) if more else ""
+                if more:
+                    units.append(more)
         if composer.digressions and rng.random() < 0.08:
             units.insert(
                 int(rng.integers(0, len(units) + 1)),
@@ -548,6 +556,7 @@ def realise(doc: Doc, composer: Composer) -> None:
         prev = turn
     # Bring the document up to length with details from the speakers' personas.
     answers = [t for t in doc.turns if t.role == "Participant" and t.codes]
+    stalls = 0
     words = sum(len(t.text.split()) for t in doc.turns)
     while answers and words < doc.target_words:
         turn = answers[int(rng.integers(len(answers)))]
@@ -556,12 +565,21 @@ def realise(doc: Doc, composer: Composer) -> None:
         if at == len(turn.units) and turn.units[-1].endswith("\u2013"):
             at -= 1  # nothing follows an interrupted sentence
         w.last = turn.units[at - 1] if at else ""
-        if rng.random() < 0.06:
+        draw = rng.random()
+        more = elaborate(persona, rng, choice(rng, turn.codes).split(".")[0])
+        if draw < 0.06:
             if not remarks:
                 remarks += [REMARKS[int(i)] for i in rng.permutation(len(REMARKS))]
-            unit = w.say(persona, remarks.pop())
+            unit = w.say(persona, remarks.pop(), optional=True)
+        elif draw < 0.5 and more:
+            unit = w.say(persona, more, optional=True)
         else:
             unit = w.detail(persona)
+        if not unit:
+            stalls += 1
+            if stalls > 200:
+                break  # nothing new left to say: the document is shorter than planned
+            continue
         if fg and rng.random() < 0.03:
             unit = _inaudible(unit, rng)
         if at < len(turn.units) and sentences_clash(unit, turn.units[at]):
@@ -572,7 +590,8 @@ def realise(doc: Doc, composer: Composer) -> None:
     for turn in doc.turns:
         if turn.role == "Participant":
             while turn.text in composer.seen:
-                turn.units.append(w.detail(composer.persona(turn.speaker)))
+                persona = composer.persona(turn.speaker)
+                turn.units.append(w.say(persona, detail(persona, rng)))
             composer.seen.add(turn.text)
     if doc.fmt in _DOCX:
         for turn in doc.turns:

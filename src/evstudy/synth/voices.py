@@ -24,6 +24,7 @@ __all__ = [
     "Persona",
     "SiteFacts",
     "detail",
+    "elaborate",
     "make_persona",
     "make_site_facts",
     "norm",
@@ -197,6 +198,8 @@ class SiteFacts:
     restructure: tuple[str, int]
     event: str
     waiting: int
+    referrals: int
+    signed: int
 
 
 @dataclass
@@ -256,6 +259,8 @@ def make_site_facts(seed: int, site: Site, vcs_orgs: list[str]) -> SiteFacts:
         restructure=(choice(rng, ("spring", "summer", "autumn")), int(rng.integers(2021, 2024))),
         event=choice(rng, _EVENTS),
         waiting=int(rng.integers(12, 90)),
+        referrals=int(rng.integers(8, 60)) * 10,
+        signed=int(rng.integers(4, 14)),
     )
 
 
@@ -315,8 +320,11 @@ def _slots(p: Persona, rng: np.random.Generator) -> dict[str, str]:
     out.update(
         area=f.area,
         council=f.council,
-        loc=choice(rng, f.localities),
-        loc2=f.localities[-1],
+        loc=(loc := choice(rng, f.localities)),
+        loc2=next(x for x in reversed(f.localities) if x != loc),
+        prog0=f.programmes[0],
+        referrals=str(f.referrals),
+        signed=words(f.signed),
         prog=prog,
         prog2=f.programmes[0] if prog != f.programmes[0] else f.programmes[1],
         provider=choice(rng, f.providers),
@@ -349,8 +357,8 @@ _DETAIL: dict[str, tuple[str, ...]] = {
     ),
     "programme": (
         "The {prog} has been running since {month} {o_year}, and it's in {hubs} of our hubs now.",
-        "We've had {about} {n} referrals into the {prog} this year, which is more than anyone "
-        "planned for.",
+        "We've had {about} {referrals} referrals into the {prog0} this year, which is more than "
+        "anyone planned for.",
         "{provider} deliver part of the {prog} for us, on a {cyears}-year contract.",
         "The {prog} contract comes up for renewal next {cycle}, so that's very much on my desk.",
         "The {prog} started as a pilot in {loc} and has grown from there.",
@@ -388,7 +396,7 @@ _DETAIL: dict[str, tuple[str, ...]] = {
         "Contracts here usually run for {cyears} years, with an option to extend.",
         "The {board} meets monthly, and I'm there {about} every other meeting.",
         "Anything new has to be on the forward plan by {cycle} to stand a chance.",
-        "The {board} signed off {k} new contracts last year, which is about normal for us.",
+        "The {board} signed off {signed} new contracts last year, which is about normal for us.",
     ),
     "team": (
         "I've been in post {years} years, and before that I was {prior}.",
@@ -408,6 +416,93 @@ _DETAIL_NATIONAL: tuple[str, ...] = (
     "I review {about} {n} programme submissions a year, so I see a lot of variation.",
     "We surveyed our network {when} and got {about} {n} responses back.",
 )
+
+# Follow-ups to a point just made, by the theme of the code it expressed: an episode with
+# its own timescale, so the numbers may differ from one telling to the next.
+_ELABORATE: dict[str, tuple[str, ...]] = {
+    "approach": (
+        "With the {prog} it took {about} {k} months from the first paper to a signed contract.",
+        "The last big one went to the {board} in {month}, and it came back twice.",
+        "I can think of {k} contracts in the last year that went that way.",
+        "That was certainly how the {prog} came about.",
+        "It's not unusual for the paperwork to take longer than the service itself.",
+        "We're trying to do it differently for the {prog2}, but it's early days.",
+    ),
+    "influence": (
+        "That was very clear when the {prog} was being designed.",
+        "In the end it was a judgement call, and I think it was the right one.",
+        "There was a paper to the {board} in {month} that set all of that out.",
+        "I've seen that play out {k} or so times now.",
+        "It was {provider} who raised it first, as it happens.",
+        "Nobody wrote that down anywhere, but everyone knew it.",
+    ),
+    "evidence": (
+        "For the {prog} we pulled together {about} {k} different sources.",
+        "It went into a short options paper, maybe {k} pages.",
+        "The analyst team turned it round in {about} {k} weeks, which was quick for us.",
+        "I'd say that's how most of our business cases are put together.",
+        "It was {provider} who pointed us to some of it.",
+    ),
+    "toolkit": (
+        "I last looked at it {when}, for the {prog}.",
+        "I've probably used it {k} times in the last year.",
+        "A couple of people in the team use it more than I do.",
+        "It tends to come up when there's a business case to write.",
+    ),
+    "barrier": (
+        "That hit the {prog} hardest, and it set us back {about} {k} months.",
+        "We raised it at the {board} in {month}, and nothing much changed.",
+        "It's the same story I'd have told you {k} years ago.",
+        "I don't think that's unique to us, but it feels acute at the moment.",
+        "{provider} would tell you exactly the same thing.",
+        "And in {loc} it's worse, because there's so little else there.",
+    ),
+    "enabler": (
+        "That made a real difference to the {prog}, I'd say.",
+        "It took {about} {k} months to bed in, but it's paid off.",
+        "We'd like to do the same for the {prog2} next year.",
+        "When that's there, the conversation at the {board} is completely different.",
+        "It doesn't cost much, which is the irony.",
+    ),
+    "guide": (
+        "If it takes more than ten minutes to find the answer, people won't use it.",
+        "Something we could put in front of the {board} without rewriting it.",
+        "The practitioners in {loc} would use it if it was on their phones.",
+        "I'd want to test it with the {prog} team before it went live.",
+    ),
+    "emergent": (
+        "It's got noticeably worse over the last {k} years.",
+        "We raised it at the {board} in {month}, and it's on the risk register now.",
+        "You see it most clearly in {loc}.",
+        "I don't think anyone has a good answer to that yet.",
+    ),
+}
+_ELABORATE_NATIONAL: tuple[str, ...] = (
+    "I've seen that in {about} {k} areas in the last couple of years.",
+    "It came up again at a regional event {when}.",
+    "That's consistent with what we heard in our own consultation.",
+    "It's a pattern rather than a one-off, in my experience.",
+    "I'd be cautious about generalising, but it comes up a lot.",
+    "We had {about} {n} people at the last network meeting, and it came up in every group.",
+    "I was in {k} different councils {when}, and it was the same conversation.",
+    "Our last round of case studies picked it up in {about} {k} of the areas.",
+    "The councils that do it well tend to have had a stable leadership team for years.",
+    "I wrote a short piece on it {when}, and the response was bigger than we expected.",
+    "A director said much the same to me {when}, almost word for word.",
+    "It was one of the themes in our last annual survey of members.",
+    "The smaller unitaries feel it most, in my experience.",
+)
+
+
+def elaborate(persona: Persona, rng: np.random.Generator, theme: str) -> str | None:
+    """A follow-up to a point about ``theme`` (a code's theme), or None if there is none."""
+    slots = _slots(persona, rng)
+    pool = _ELABORATE_NATIONAL if persona.facts is None else _ELABORATE.get(theme, ())
+    if not pool:
+        return None
+    text = _fill(choice(rng, pool), slots)
+    return text[0].upper() + text[1:] if text else None
+
 
 # Frames that vary a sentence that would otherwise repeat; each is tense-neutral.
 _FRAMES: tuple[str, ...] = (
@@ -490,9 +585,12 @@ def _lower_first(sentence: str) -> str:
     head, _, rest = sentence.partition(" ")
     second = rest.split(" ", 1)[0]
     if (
-        head[1:].islower()
+        (head[1:].islower() or len(head) == 1)
         and head.lower() in _common_words()
-        and not (second[:1].isupper() and second not in ("I", "I'm", "I've", "I'd"))
+        and (
+            head in ("The", "Our", "A", "An", "My", "Every", "Most", "Anything", "Getting")
+            or not (second[:1].isupper() and second not in ("I", "I'm", "I've", "I'd"))
+        )
     ):
         return sentence[0].lower() + sentence[1:]
     return sentence  # a name, a place or a programme keeps its capital
@@ -507,16 +605,29 @@ def _fill(template: str, slots: dict[str, str]) -> str | None:
 
 def vary(sentence: str, persona: Persona, rng: np.random.Generator) -> str:
     """``sentence`` with a frame in front or a tail before its full stop."""
-    slots = _slots(persona, rng)
     national = persona.facts is None
-    if sentence.endswith(".") and rng.random() < 0.5:
-        tail = _fill(choice(rng, _TAILS_NATIONAL if national else _TAILS), slots)
-        if tail:
-            return sentence[:-1] + tail + "."
-    frame = _fill(choice(rng, _FRAMES_NATIONAL if national else _FRAMES), slots)
-    if not frame:
-        return sentence
-    return f"{frame} {_lower_first(sentence)}"
+    for _ in range(6):
+        slots = _slots(persona, rng)
+        if sentence.endswith(".") and rng.random() < 0.5:
+            extra = _fill(choice(rng, _TAILS_NATIONAL if national else _TAILS), slots)
+            out = sentence[:-1] + extra + "." if extra else sentence
+        else:
+            extra = _fill(choice(rng, _FRAMES_NATIONAL if national else _FRAMES), slots)
+            out = f"{extra} {_lower_first(sentence)}" if extra else sentence
+        if extra and not _repeats(extra, sentence):
+            return out
+    return out
+
+
+def _repeats(extra: str, sentence: str) -> bool:
+    """Whether a frame or tail names something the sentence already names."""
+    names = re.findall(r"[A-Z][\w']+(?: [A-Z][\w']+)*", extra)
+    low = sentence.lower()
+    if extra.strip(" ,.").lower() in low:
+        return True
+    return any(n.lower() in low for n in names) or (
+        extra.split(" ", 1)[0].strip(",") in ("In", "Here", "Certainly") and low.startswith("in ")
+    )
 
 
 def detail(persona: Persona, rng: np.random.Generator, topic: str | None = None) -> str:
@@ -589,8 +700,12 @@ class Ledger:
         rng: np.random.Generator,
         doc_id: str,
         last: str = "",
+        optional: bool = False,
     ) -> str:
-        """``text`` varied, sentence by sentence, until none of it repeats; then recorded."""
+        """``text`` varied, sentence by sentence, until none of it repeats; then recorded.
+
+        An ``optional`` text that cannot be made new comes back empty (and is not said).
+        """
         out: list[str] = []
         prev = last
         for s in sentences(text):
@@ -600,6 +715,8 @@ class Ledger:
                     break
                 candidate = vary(s, persona, rng)
             else:
+                if optional:
+                    return ""
                 candidate = vary(vary(s, persona, rng), persona, rng)
             out.append(candidate)
             self.add(candidate, doc_id, persona.person.pid)
