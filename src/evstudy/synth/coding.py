@@ -7,6 +7,7 @@ share of (document, turn, code) units both coders applied among those either app
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from evstudy.synth.codebook_spec import LEAF_IDS
@@ -75,12 +76,30 @@ def coding_rows(
                 code = sibs[int(rng.integers(len(sibs)))]
             elif low_agreement and rng.random() < 0.03:
                 code = low_agreement[int(rng.integers(len(low_agreement)))]
-            rows.append([doc.doc_id, number, coding.text, code, "VT", ""])
+            rows.append(
+                [doc.doc_id, number, _boundary(rng, doc, number, coding.text), code, "VT", ""]
+            )
             if rng.random() < 0.04:
                 sibs = _siblings(coding.code)
                 extra = sibs[int(rng.integers(len(sibs)))]
                 rows.append([doc.doc_id, number, coding.text, extra, "VT", ""])
+    if rows:  # a row pasted twice, as happens in a shared sheet; ingest counts it once
+        i = int(rng.integers(len(rows)))
+        rows.insert(i + 1, list(rows[i]))
     return rows, sorted(double)
+
+
+def _boundary(rng, doc: Doc, number: int, text: str) -> str:
+    """The second coder's passage: usually the same, sometimes the whole turn or less."""
+    draw = rng.random()
+    turn = doc.turns[number - 1].text
+    if draw < 0.12:
+        return turn  # highlights the whole answer
+    if draw < 0.2:
+        parts = [p for p in re.split(r"(?<=[.!?])\s+", text) if len(p.split()) >= 6]
+        if len(parts) > 1:
+            return max(parts, key=len)  # only the sentence that says it most plainly
+    return text
 
 
 def agreement(rows: list[list[object]], double: list[str]) -> dict[str, object]:

@@ -121,6 +121,8 @@ class Turn:
     codes: list[str] = field(default_factory=list)  # planned codes (before realisation)
     eligible: list[str] = field(default_factory=list)  # codes this answer may carry
     codings: list[Coding] = field(default_factory=list)
+    topic: str = ""  # the schedule section the answer responds to (its first code)
+    probed: bool = False  # the answer follows a probe ("Could you give me an example?")
 
     @property
     def text(self) -> str:

@@ -32,6 +32,7 @@ from evstudy.synth.survey import Survey, make_survey, reminder_dates
 from evstudy.synth.transcripts import render
 from evstudy.synth.truth import LOW_AGREEMENT_CANDIDATES, enforce, plan_truth
 from evstudy.synth.truth_file import truth_document
+from evstudy.synth.voices import smart
 
 __all__ = ["MAX_SITES", "Study", "build_study", "generate_study", "summary"]
 
@@ -49,7 +50,9 @@ class Study:
         self.people: People = make_people(seed, self.sites)
         self.docs: list[Doc] = plan_documents(seed, self.sites, self.people)
         self.withdrawn = pick_withdrawn(seed, self.docs, self.people)
-        self.composer = Composer(seed, self.people, self.truth)
+        self.composer = Composer(
+            seed, self.people, self.truth, sites=self.sites, n_docs=len(self.docs)
+        )
         self.unlisted_docs: dict[str, list[str]] = {}
         self.variants: dict[str, str] = {}
         self.files: dict[str, bytes] = {}
@@ -87,7 +90,11 @@ def _plant_unlisted(study: Study) -> None:
             answers = [t for t in doc.turns if t.role == "Participant" and t.codes]
             turn = answers[int(rng.integers(len(answers)))]
             template = " ".join(templates[int(rng.integers(len(templates)))].split())
-            turn.units.append(template.replace("{colleague}", name))
+            persona = study.composer.persona(turn.speaker)
+            unit = study.composer.ledger.fresh(
+                template.replace("{colleague}", name), persona, rng, doc.doc_id
+            )
+            turn.units.append(smart(unit) if doc.fmt in ("teams_docx", "legend_docx") else unit)
 
 
 def _self_check(study: Study) -> None:

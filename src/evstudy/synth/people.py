@@ -8,6 +8,7 @@ from fixed catalogues that the role-group rules in ``study.yml`` are written to 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 from faker import Faker
@@ -125,6 +126,21 @@ _EXPERT_ORGS = (
     "Open Evidence Foundation",
 )
 _VCS_ENDS = ("Family Trust", "Youth Partnership", "Community Action", "Parents Network")
+# First names with accents, as their owners spell them (emails drop the accents).
+_ACCENTED = (
+    "Zoë",
+    "Siobhán",
+    "Seán",
+    "Chloë",
+    "Renée",
+    "Dónal",
+    "Áine",
+    "José",
+    "Inés",
+    "Noémie",
+    "Björn",
+    "Zoë",
+)
 _APOSTROPHE_SURNAMES = ("O'Neill", "O'Brien", "D'Souza", "O'Connor", "O'Sullivan", "O'Hara")
 _INTERVIEW_MIX = (
     ("senior", LA_TYPE),
@@ -202,6 +218,7 @@ class _Namer:
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
         self.rng = stream(seed, "names")
+        self.accents = stream(seed, "accented-names")
         self.used: set[str] = set()
         self.used_first: set[str] = set()
         self.reserved: set[str] = set()
@@ -209,18 +226,21 @@ class _Namer:
     def pair(self, apostrophe: bool = False) -> tuple[str, str]:
         while True:
             first = self.fake.first_name()
+            if self.accents.random() < 0.09:
+                first = choice(self.accents, _ACCENTED)
             last = choice(self.rng, _APOSTROPHE_SURNAMES) if apostrophe else self.fake.last_name()
             key = f"{first} {last}".casefold()
             if first in self.reserved:
                 continue
-            if key not in self.used and re.fullmatch(r"[A-Za-z][A-Za-z' -]+", f"{first} {last}"):
+            if key not in self.used and re.fullmatch(r"[^\W\d_][\w' -]+", f"{first} {last}"):
                 self.used.add(key)
                 self.used_first.add(first)
                 return first, last
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.lower())
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z]", "", plain.lower())
 
 
 def _phone(rng: np.random.Generator) -> str:

@@ -84,11 +84,17 @@ class _Clock:
         return start, end
 
 
-def _labels(doc: Doc, variant: str) -> dict[str, str]:
+def _labels(doc: Doc, variant: str, guests: bool = False) -> dict[str, str]:
     out = {p.pid: p.name for p in doc.team}
     for p in doc.participants:
         out[p.pid] = speaker_label(p, variant)
+        # Teams marks people from outside the host organisation's tenant as guests.
+        if guests and variant == "plain" and p.organisation_type in _GUEST_TYPES:
+            out[p.pid] += " (Guest)"
     return out
+
+
+_GUEST_TYPES = ("Voluntary sector", "Police", "National organisation")
 
 
 def _headers(doc: Doc) -> list[str]:
@@ -102,7 +108,7 @@ def _headers(doc: Doc) -> list[str]:
 
 
 def _teams_docx(doc: Doc, rng: np.random.Generator, variant: str) -> bytes:
-    labels = _labels(doc, variant)
+    labels = _labels(doc, variant, guests=rng.random() < 0.5)
     style = rng.random()
     paras: list[str] = []
     if style < 0.3:
@@ -137,7 +143,7 @@ def _legend_docx(doc: Doc, rng: np.random.Generator) -> bytes:
 
 
 def _teams_vtt(doc: Doc, rng: np.random.Generator, variant: str) -> bytes:
-    labels = _labels(doc, variant)
+    labels = _labels(doc, variant, guests=rng.random() < 0.5)
     token = "".join(f"{int(b):02x}" for b in rng.integers(0, 256, size=16))
     meeting = f"{token[:8]}-{token[8:12]}-{token[12:16]}-{token[16:20]}-{token[20:]}"
     lines = ["WEBVTT", ""]

@@ -1,0 +1,210 @@
+"""The demonstration corpus reads like fieldwork: the measured targets of issue 18.
+
+A sentence is a piece of a participant's turn (never a research-team member's) split
+after ``.``, ``!`` or ``?`` followed by whitespace, lower-cased, with punctuation dropped.
+Every figure is computed here from the generated study, independently of the generator's
+own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from itertools import pairwise
+
+import pytest
+
+from evstudy.synth import generate_study
+from evstudy.synth.generate import build_study
+
+SPLIT = re.compile(r"(?<=[.!?])\s+")
+PUNCT = re.compile(r"[^\w\s]")
+LONG = 8
+
+# Spliced or broken grammar a reader would notice.
+BROKEN = {
+    "hedge before a question": re.compile(
+        r"^(?:I'd say|I think|I suppose|To be honest,|Personally,|In my experience,|I mean,"
+        r"|Realistically,|Generally speaking,|On the whole,|Thinking about it,|I'd have to say)"
+        r" [^.!]*\?$"
+    ),
+    "doubled word": re.compile(r"\b(\w+) \1\b", re.IGNORECASE),
+    "space before punctuation": re.compile(r" [,.;!?]"),
+    "doubled punctuation": re.compile(r"[,;][,.;]|\.[,;]|,\s*\.|\.\.(?!\.)"),
+    "unfilled slot": re.compile(r"[{}]"),
+    "lower-case sentence start": re.compile(r"^[a-z]"),
+    "a before a vowel": re.compile(r"\ba (?:[aeiAEI]\w+|evidence|outcome|option|hour)\b"),
+    "empty frame": re.compile(r"^(?:Here in|Certainly in|With the|Across|For us at) ,"),
+    "tail after a question": re.compile(r"\?,"),
+}
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in SPLIT.split(text.strip()) if s.strip()]
+
+
+def norm(sentence: str) -> str:
+    return " ".join(PUNCT.sub("", sentence.lower()).split())
+
+
+def participant_sentences(study) -> list[tuple[str, str, str, int, str]]:
+    """(doc id, method, speaker id, turn number, raw sentence) for every participant sentence."""
+    out = []
+    for doc in study.docs:
+        for number, turn in enumerate(doc.turns, 1):
+            if turn.role == "Participant":
+                out += [
+                    (doc.doc_id, doc.method, turn.speaker.pid, number, s)
+                    for s in sentences(turn.text)
+                ]
+    return out
+
+
+def measures(study) -> dict:
+    """The issue's targets, measured."""
+    said = participant_sentences(study)
+    long = [(d, m, p, norm(s)) for d, m, p, _, s in said if len(norm(s).split()) >= LONG]
+    counts = Counter(k for *_, k in long)
+    speakers: dict[str, set] = defaultdict(set)
+    docs_of: dict[str, set] = defaultdict(set)
+    for d, _m, p, k in long:
+        speakers[k].add(p)
+        docs_of[k].add(d)
+    shared = [
+        k
+        for k, who in speakers.items()
+        if len(who) > 1 and not (len(docs_of[k]) == 1 and next(iter(docs_of[k])).startswith("FG"))
+    ]
+    n_docs = len(study.docs)
+    short_docs: dict[str, set] = defaultdict(set)
+    for d, _m, _p, _, s in said:
+        k = norm(s)
+        if k and len(k.split()) < LONG:
+            short_docs[k].add(d)
+    worst_short = max((len(v) for v in short_docs.values()), default=0)
+    back_to_back = []
+    for doc in study.docs:
+        for turn in doc.turns:
+            if turn.role == "Participant":
+                keys = [norm(s) for s in sentences(turn.text)]
+                back_to_back += [a for a, b in pairwise(keys) if a == b]
+    broken = [
+        (name, s)
+        for *_, s in said
+        for name, pattern in BROKEN.items()
+        if pattern.search(s.replace("\u2019", "'"))
+        and not (name == "lower-case sentence start" and s.startswith("["))
+    ]
+    return {
+        "long_sentences": len(long),
+        "distinct_ratio": len(counts) / len(long) if long else 1.0,
+        "shared_between_participants": shared,
+        "short_max_share": worst_short / n_docs,
+        "back_to_back": back_to_back,
+        "broken": broken,
+        "top_long": counts.most_common(10),
+    }
+
+
+def overlap_share(rows: list[list[object]], study) -> tuple[float, int]:
+    """Share of codings overlapping a coding with another code by the same coder."""
+    texts = {(d.doc_id, n): t.text for d in study.docs for n, t in enumerate(d.turns, 1)}
+    spans = []
+    for doc, turn, text, code, coder, _memo in rows:
+        start = texts[(doc, turn)].find(str(text))
+        assert start >= 0, (doc, turn, text)
+        spans.append((doc, turn, coder, code, start, start + len(str(text))))
+    by_turn: dict[tuple, list] = defaultdict(list)
+    for i, (doc, turn, coder, code, a, b) in enumerate(spans):
+        by_turn[(doc, turn, coder)].append((i, code, a, b))
+    hit: set[int] = set()
+    pairs = 0
+    for group in by_turn.values():
+        for i, ci, ai, bi in group:
+            for j, cj, aj, bj in group:
+                if i < j and ci != cj and ai < bj and aj < bi:
+                    hit |= {i, j}
+                    pairs += 1
+    return len(hit) / len(rows), pairs
+
+
+@pytest.fixture(scope="module", params=[2023, 7])
+def study(request):
+    return build_study(request.param, 9)
+
+
+def test_long_sentences_are_distinct(study):
+    m = measures(study)
+    assert m["long_sentences"] > 2000
+    assert m["distinct_ratio"] >= 0.95, m["top_long"]
+
+
+def test_no_long_sentence_is_said_by_two_participants(study):
+    assert measures(study)["shared_between_participants"] == []
+
+
+def test_short_fillers_stay_rare(study):
+    assert measures(study)["short_max_share"] <= 0.20
+
+
+def test_no_sentence_is_repeated_back_to_back(study):
+    assert measures(study)["back_to_back"] == []
+
+
+def test_grammar_checks_find_nothing(study):
+    assert measures(study)["broken"] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("I'd say does that answer your question?", "hedge before a question"),
+        ("I think that's changing, slowly slowly.", "doubled word"),
+        ("It was a an option , really.", "space before punctuation"),
+        ("We went with a evidence-based model.", "a before a vowel"),
+        ("the budget is tight.", "lower-case sentence start"),
+        ("It's the {prog}.", "unfilled slot"),
+    ],
+)
+def test_each_grammar_check_catches_its_error(sentence, name):
+    assert BROKEN[name].search(sentence)
+
+
+def test_codings_overlap_as_researchers_code(study):
+    share, pairs = overlap_share(study.coding, study)
+    assert share >= 0.05
+    assert pairs > 0
+
+
+def test_every_answer_has_the_speakers_site_facts_only(study):
+    # Programme names belong to one site: nobody names another site's programmes.
+    facts = study.composer.facts
+    for doc in study.docs:
+        if not doc.site_id:
+            continue
+        others = {p for s, f in facts.items() if s != doc.site_id for p in f.programmes}
+        mine = set(facts[doc.site_id].programmes)
+        text = " ".join(t.text for t in doc.turns if t.role == "Participant")
+        assert not [p for p in others - mine if p in text], doc.doc_id
+
+
+def test_non_ascii_reaches_the_transcript_files(tmp_path):
+    out = tmp_path / "study"
+    generate_study(out, seed=2023, sites=9)
+    import docx
+
+    files = sorted(p for p in (out / "transcripts").rglob("*") if p.is_file())
+    with_non_ascii = []
+    for path in files:
+        if path.suffix == ".docx":
+            text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+        else:
+            text = path.read_text(encoding="utf-8-sig")
+        if any(ord(ch) > 127 for ch in text):
+            with_non_ascii.append(path.name)
+    assert len(with_non_ascii) >= 0.10 * len(files)
+    everything = "".join(
+        path.read_text(encoding="utf-8-sig") for path in files if path.suffix != ".docx"
+    )
+    assert "(Guest)" in everything
+    assert "\u00a3" in everything
