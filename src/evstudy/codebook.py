@@ -7,15 +7,17 @@ its entry so that a researcher can find it in the file.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 import pandas as pd
-import yaml
+from pydantic import BeforeValidator, Field, field_validator
 
 from evstudy.codebook_changes import code_changes, merge_codes, stale_codings
 from evstudy.errors import InputError, Problems
 from evstudy.files import write_workbook
+from evstudy.io.schema import OptionalText, Schema, Text, blank_is_none, fail, line_at, validate
 from evstudy.io.textfiles import load_yaml
 
 __all__ = [
@@ -43,23 +45,6 @@ COMB = (
 )
 VALENCES = ("barrier", "enabler")
 ORIGINS = ("deductive", "inductive")
-CODE_KEYS = (
-    "id",
-    "label",
-    "parent",
-    "definition",
-    "include",
-    "exclude",
-    "example",
-    "comb",
-    "valence",
-    "rq",
-    "origin",
-    "status",
-    "merged_into",
-    "changed_in",
-    "reason",
-)
 STATUSES = ("active", "retired", "merged")
 COLUMNS = (
     "code_id",
@@ -83,21 +68,70 @@ COLUMNS = (
 )
 
 
-def _entry_lines(tree: yaml.Node | None) -> list[int]:
-    """The 1-based line of each entry of the top-level ``codes`` list."""
-    if not isinstance(tree, yaml.MappingNode):
-        return []
-    for key, value in tree.value:
-        if key.value == "codes" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
+class CodeEntry(Schema):
+    """One entry of the ``codes:`` list."""
+
+    noun: ClassVar[str] = "code"
+    id: Text = Field(description="give it an id such as approach.cycle")
+    label: Text = Field(description="give it a short label")
+    parent: OptionalText = None
+    definition: OptionalText = None
+    include: OptionalText = None
+    exclude: OptionalText = None
+    example: OptionalText = None
+    comb: Annotated[Literal[COMB] | None, blank_is_none] = None
+    valence: Annotated[Literal[VALENCES] | None, blank_is_none] = None
+    rq: tuple[str, ...] = ()
+    origin: Annotated[Literal[ORIGINS] | None, blank_is_none] = None
+    status: Annotated[Literal[STATUSES], BeforeValidator(lambda v: v or "active")] = "active"
+    merged_into: OptionalText = None
+    changed_in: OptionalText = None
+    reason: OptionalText = None
+
+    @field_validator("id")
+    @classmethod
+    def _no_spaces(cls, value: str) -> str:
+        if any(ch.isspace() for ch in value):
+            fail("the id contains spaces", "use letters, digits, dots and underscores")
+        return value
+
+    @field_validator("rq", mode="before")
+    @classmethod
+    def _rq_ids(cls, value: Any) -> tuple[str, ...]:
+        values = [] if value is None else value if isinstance(value, list) else [value]
+        bad = [
+            q
+            for q in values
+            if isinstance(q, bool) or not isinstance(q, int | str) or not str(q).strip()
+        ]
+        if bad:
+            fail(
+                f"rq {bad!r} are not research-question ids",
+                "write the ids study.yml declares, e.g. rq: [1, 3]",
+            )
+        return tuple(sorted({str(q).strip() for q in values}, key=_rq_key))
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.status == "merged" and self.merged_into is None:
+            yield "a merged code has no merged_into", "name the code it was merged into"
+        elif self.merged_into is not None and self.status != "merged":
+            yield f"merged_into is set but the status is {self.status!r}", "add status: merged"
+
+
+CODE_KEYS = tuple(CodeEntry.model_fields)
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
+    text = None if value is None else str(value).strip()
     return text or None
+
+
+class CodebookFile(Schema):
+    """The file: its version and its codes (each checked as a :class:`CodeEntry`)."""
+
+    noun: ClassVar[str] = "codebook"
+    version: Text = Field(description='add e.g. version: "1.0"')
+    codes: list[Any]
 
 
 def _check_merges(records: list[dict[str, Any]], name: str, found: Problems) -> None:
@@ -175,90 +209,47 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
         raise InputError(
             name, "", "the file has no 'codes:' list", "see the README's codebook example"
         )
-    version = _text(data.get("version"))
-    lines = _entry_lines(tree)
     found = Problems()
-    if version is None:
-        found.add(name, "version", "the codebook has no version", 'add e.g. version: "1.0"')
-
+    head = validate(CodebookFile, data, file=name, found=found, tree=tree)
+    version = head.version if head is not None else None
     records: list[dict[str, Any]] = []
     first_line: dict[str, int] = {}
     for i, entry in enumerate(data["codes"]):
-        line = lines[i] if i < len(lines) else 0
-        where = f"line {line}, code entry {i + 1}"
-        if not isinstance(entry, dict):
-            found.add(name, where, "the entry is not a mapping", "write 'id:', 'label:' and so on")
-            continue
-        code_id = _text(entry.get("id"))
-        if code_id is None:
-            found.add(name, where, "the code has no id", "give it an id such as approach.cycle")
-            continue
-        where = f"line {line}, code '{code_id}'"
-
-        def add(problem: str, fix: str, where: str = where) -> None:
-            found.add(name, where, problem, fix)
-
-        if any(ch.isspace() for ch in code_id):
-            add("the id contains spaces", "use letters, digits, dots and underscores")
+        line = line_at(tree, ("codes", i)) or 0
+        code_id = _text(entry.get("id")) if isinstance(entry, dict) else None
+        place = f"code '{code_id}'" if code_id else f"code entry {i + 1}"
         if code_id in first_line:
-            add(
+            found.add(
+                name,
+                f"line {line}, {place}",
                 f"the id repeats the code on line {first_line[code_id]}",
                 "give each code its own id",
             )
-        else:
+        elif code_id is not None:
             first_line[code_id] = line
-        unknown = sorted(str(k) for k in entry if k not in CODE_KEYS)
-        if unknown:
-            add(f"unknown key(s): {', '.join(unknown)}", f"use only {', '.join(CODE_KEYS)}")
-        if _text(entry.get("label")) is None:
-            add("the code has no label", "give it a short label")
-        comb = _text(entry.get("comb"))
-        if comb is not None and comb not in COMB:
-            add(f"comb {comb!r} is not a COM-B component", f"use null or one of {', '.join(COMB)}")
-        valence = _text(entry.get("valence"))
-        if valence is not None and valence not in VALENCES:
-            add(f"valence {valence!r} is not barrier or enabler", "use barrier, enabler or null")
-        origin = _text(entry.get("origin"))
-        if origin is not None and origin not in ORIGINS:
-            add(f"origin {origin!r} is not deductive or inductive", "use deductive or inductive")
-        status = _text(entry.get("status")) or "active"
-        if status not in STATUSES:
-            add(f"status {status!r} is not one of {', '.join(STATUSES)}", "use retired or merged")
-        merged_into = _text(entry.get("merged_into"))
-        if status == "merged" and merged_into is None:
-            add("a merged code has no merged_into", "name the code it was merged into")
-        elif merged_into is not None and status != "merged":
-            add(f"merged_into is set but the status is {status!r}", "add status: merged")
-        rq_raw = entry.get("rq")
-        rq_list = [] if rq_raw is None else rq_raw if isinstance(rq_raw, list) else [rq_raw]
-        bad = [
-            q
-            for q in rq_list
-            if isinstance(q, bool) or not isinstance(q, int | str) or not str(q).strip()
-        ]
-        if bad:
-            add(
-                f"rq {bad!r} are not research-question ids",
-                "write the ids study.yml declares, e.g. rq: [1, 3]",
-            )
+        code = validate(
+            CodeEntry, entry, file=name, found=found, tree=tree, at=("codes", i), place=place
+        )
+        if code is None:
+            continue
         records.append(
             {
-                "code_id": code_id,
-                "label": _text(entry.get("label")),
-                "parent_id": _text(entry.get("parent")),
-                "definition": _text(entry.get("definition")),
-                "include": _text(entry.get("include")),
-                "exclude": _text(entry.get("exclude")),
-                "example": _text(entry.get("example")),
-                "comb": comb if comb in COMB else None,
-                "valence": valence if valence in VALENCES else None,
-                "rq": tuple(sorted({str(q).strip() for q in rq_list if q not in bad}, key=_rq_key)),
-                "origin": origin if origin in ORIGINS else None,
+                "code_id": code.id,
+                "label": code.label,
+                "parent_id": code.parent,
+                "definition": code.definition,
+                "include": code.include,
+                "exclude": code.exclude,
+                "example": code.example,
+                "comb": code.comb,
+                "valence": code.valence,
+                "rq": code.rq,
+                "origin": code.origin,
                 "version": version,
-                "status": status if status in STATUSES else "active",
-                "merged_into": merged_into if status == "merged" else None,
-                "changed_in": _text(entry.get("changed_in")),
-                "reason": _text(entry.get("reason")),
+                "status": code.status,
+                "merged_into": code.merged_into if code.status == "merged" else None,
+                "changed_in": code.changed_in,
+                "reason": code.reason,
                 "line": line,
             }
         )
@@ -269,7 +260,7 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
     for rec in records:
         where = f"line {rec['line']}, code '{rec['code_id']}'"
         parent = rec["parent_id"]
-        if parent is not None and parent not in parents:
+        if parent is not None and parent not in first_line:  # a code with problems still exists
             found.add(
                 name,
                 where,

@@ -1,0 +1,259 @@
+"""One schema library for every configuration file: pydantic models, evstudy's errors.
+
+Each YAML file a study holds (study.yml, the codebook, the question map, overrides,
+auto-coding rules, recommendations) is described by :class:`Schema` models. :func:`validate`
+checks one mapping against one model and turns every pydantic error into a
+:class:`~evstudy.errors.Problem`: the file, ``line N, <entry>`` from the YAML node tree, the
+problem in plain words and how to fix it. Checks that read several fields at once live in a
+model's :meth:`Schema.problems`; they run on the fields that are valid, so one pass reports
+every problem an entry has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from types import UnionType
+from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, Union, get_args, get_origin
+
+import yaml
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import ValidationError as PydanticError
+from pydantic_core import PydanticCustomError, PydanticKnownError
+
+from evstudy.errors import Problems
+
+__all__ = ["OptionalText", "Schema", "Text", "blank_is_none", "fail", "line_at", "validate"]
+
+M = TypeVar("M", bound="Schema")
+Loc = tuple[str | int, ...]
+
+
+class Schema(BaseModel):
+    """Base of every configuration model: unknown keys are errors, YAML numbers may be text.
+
+    ``noun`` names an entry in messages ("the code has no label"); :meth:`problems` holds the
+    checks of several fields at once.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",  # a misspelt key is reported, never silently ignored
+        coerce_numbers_to_str=True,  # YAML reads `id: 1` as a number; ids are text
+        str_strip_whitespace=True,
+        frozen=True,
+    )
+    noun: ClassVar[str] = ""
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        """What is wrong across several fields, as (problem, fix) pairs; none by default."""
+        return iter(())
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _not_blank(value: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise PydanticKnownError("missing")  # a blank value reads as a missing one
+    return text
+
+
+blank_is_none = BeforeValidator(_blank_is_none)
+# Text that must be there (whitespace collapsed), and text that may be left out or blank.
+Text = Annotated[str, AfterValidator(_not_blank)]
+OptionalText = Annotated[str | None, blank_is_none]
+
+
+def fail(problem: str, fix: str) -> NoReturn:
+    """Raise from a validator: a problem with its own words and fix."""
+    raise PydanticCustomError("evstudy", "{problem}", {"problem": problem, "fix": fix})
+
+
+def line_at(tree: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
+    """The 1-based line of the node at ``loc`` in ``tree``; None when there is no such node."""
+    node = tree
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if str(k.value) == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if 0 <= part < len(node.value) else None
+        else:
+            node = None
+    return None if node is None else node.start_mark.line + 1
+
+
+def validate(
+    model: type[M],
+    data: Any,
+    *,
+    file: str,
+    found: Problems,
+    tree: yaml.Node | None = None,
+    at: Loc = (),
+    place: str | None = None,
+) -> M | None:
+    """Validate ``data`` against ``model``, adding every problem to ``found``.
+
+    Parameters
+    ----------
+    model : type of Schema
+        The model.
+    data : object
+        The parsed YAML mapping (one entry of a list, or one section).
+    file : str
+        How messages name the file.
+    found : Problems
+        Where problems go.
+    tree : yaml.Node, optional
+        The file's node tree (:func:`evstudy.io.textfiles.load_yaml`), for line numbers.
+    at : tuple
+        Where ``data`` sits in the file, e.g. ``("codes", 3)`` or ``("disclosure",)``.
+    place : str, optional
+        The entry's name in messages ("code 'approach'"): every problem of the entry is then
+        placed at the entry's line. Without it, the place is the key path of each problem
+        ("disclosure.quote_k") at that key's line.
+
+    Returns
+    -------
+    Schema or None
+        The model; when some optional fields failed, the model without them (so that callers
+        can still check the rest); None when no model can be made.
+    """
+    try:
+        obj, errors = model.model_validate(data), []
+    except PydanticError as exc:
+        obj, errors = None, exc.errors(include_url=False)
+        failed = {e["loc"][0] for e in errors if e["loc"]}
+        if isinstance(data, dict) and failed and not any(not e["loc"] for e in errors):
+            try:  # the fields that are valid, so that checks of several fields still run
+                obj = model.model_validate({k: v for k, v in data.items() if k not in failed})
+            except PydanticError:
+                obj = None
+
+    def where(loc: Loc) -> str:
+        if place is not None:
+            return f"line {line_at(tree, at) or 0}, {place}"
+        path = _dotted((*at, *loc))
+        line = line_at(tree, (*at, *loc))
+        return f"line {line}, {path}" if line else path
+
+    extras: dict[Loc, list[str]] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            extras.setdefault(loc[:-1], []).append(str(loc[-1]))
+            continue
+        problem, fix = _words(model, loc, error)
+        found.add(file, where(loc), problem, fix)
+    for loc, keys in extras.items():
+        inside = f" in {_subject(loc)}" if loc else ""
+        known = ", ".join(_keys(_model_at(model, loc)))
+        found.add(
+            file, where(loc), f"unknown key(s){inside}: {', '.join(sorted(keys))}", f"use {known}"
+        )
+    if obj is not None:
+        for problem, fix in obj.problems():
+            found.add(file, where(()), problem, fix)
+    return obj
+
+
+# --- pydantic's errors in plain words ---------------------------------------------------------
+
+
+def _dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f" entry {part + 1}" if isinstance(part, int) else f"{'.' if out else ''}{part}"
+    return out
+
+
+def _subject(loc: Loc) -> str:
+    """How a message names the thing at ``loc`` inside an entry ("items entry 1")."""
+    return _dotted(loc)
+
+
+def _keys(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model of the mapping at ``loc`` inside ``model`` (for the keys it accepts)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field = current.model_fields.get(str(part))
+        current = None if field is None else _inner_model(field.annotation)
+    return current
+
+
+def _choices(model: type[BaseModel] | None, name: str) -> list[Any]:
+    """The allowed values of a Literal field (for "must be one of")."""
+    field = None if model is None else model.model_fields.get(name)
+    if field is None:
+        return []
+
+    def walk(annotation: Any) -> list[Any]:
+        origin = get_origin(annotation)
+        if origin is not None and str(origin) == "typing.Literal":
+            return list(get_args(annotation))
+        if origin in (Union, UnionType) or origin is not None:
+            return [v for arg in get_args(annotation) for v in walk(arg)]
+        return []
+
+    return walk(field.annotation)
+
+
+def _words(model: type[Schema], loc: Loc, error: dict[str, Any]) -> tuple[str, str]:
+    """One pydantic error as (problem, fix)."""
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    if kind == "evstudy":
+        return ctx["problem"], ctx["fix"]
+    if not loc:
+        keys = [f"{k}:" for k in _keys(model)]
+        return "the entry is not a mapping", f"write {', '.join(keys[:3])}" + (
+            " and so on" if len(keys) > 3 else ""
+        )
+    name = str(loc[-1]) if not isinstance(loc[-1], int) else _dotted(loc)
+    parent = _model_at(model, loc[:-1])
+    info = None if parent is None else parent.model_fields.get(name)
+    hint = info.description if info is not None and info.description else None
+    owner = _subject(loc[:-1]) if loc[:-1] else (f"the {model.noun}" if model.noun else "")
+    field = f"`{name}`" + (f" of {owner}" if loc[:-1] else "")
+    if kind == "missing" or (value is None and kind.endswith("_type")):
+        return f"{owner} has no {name}".strip(), hint or f"add {name}: (see the README's example)"
+    if kind == "literal_error":
+        options = _choices(parent, name) or ctx.get("expected", "")
+        return (
+            f"{field} must be one of {options}, but {value!r} was given",
+            "use one of those values",
+        )
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{field} must be true or false, not {value!r}", "write true or false"
+    if kind.startswith("int_"):
+        return f"{field} must be a whole number, not {value!r}", "write a whole number"
+    if kind == "greater_than_equal":
+        return f"{field} must be at least {ctx['ge']}, not {value!r}", "fix it"
+    if kind == "string_type":
+        return f"{field} must be text, not {value!r}", "write text (quote it if need be)"
+    if kind in ("list_type", "tuple_type"):
+        return f"{field} must be a list, not {value!r}", "write [a, b] or one '- a' per line"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        keys = ", ".join(_keys(_model_at(model, loc))) or "key: value pairs"
+        return f"{field} must be a mapping, not {value!r}", f"write {keys}"
+    if kind.startswith("date_"):
+        return f"{field} must be a date, not {value!r}", "write YYYY-MM-DD"
+    return f"{field}: {error['msg'][:1].lower()}{error['msg'][1:]}", "see the README's example"
