@@ -246,7 +246,7 @@ def _words(model: type[Schema], loc: Loc, error: dict[str, Any]) -> tuple[str, s
     if kind.startswith("int_"):
         return f"{field} must be a whole number, not {value!r}", "write a whole number"
     if kind == "greater_than_equal":
-        return f"{field} must be at least {ctx['ge']}, not {value!r}", "fix it"
+        return f"{field} must be at least {ctx['ge']}, not {value!r}", f"write {ctx['ge']} or more"
     if kind == "string_type":
         return f"{field} must be text, not {value!r}", "write text (quote it if need be)"
     if kind in ("list_type", "tuple_type"):
