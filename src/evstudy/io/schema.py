@@ -22,7 +22,16 @@ from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from evstudy.errors import Problems
 
-__all__ = ["OptionalText", "Schema", "Text", "blank_is_none", "fail", "line_at", "validate"]
+__all__ = [
+    "OptionalText",
+    "Schema",
+    "Text",
+    "blank_is_none",
+    "fail",
+    "line_at",
+    "raw_text",
+    "validate",
+]
 
 M = TypeVar("M", bound="Schema")
 Loc = tuple[str | int, ...]
@@ -63,6 +72,13 @@ blank_is_none = BeforeValidator(_blank_is_none)
 # Text that must be there (whitespace collapsed), and text that may be left out or blank.
 Text = Annotated[str, AfterValidator(_not_blank)]
 OptionalText = Annotated[str | None, blank_is_none]
+
+
+def raw_text(entry: Any, key: str) -> str | None:
+    """``entry[key]`` as stripped text, before validation (to name an entry in messages)."""
+    value = entry.get(key) if isinstance(entry, dict) else None
+    text = None if value is None or isinstance(value, dict | list) else str(value).strip()
+    return text or None
 
 
 def fail(problem: str, fix: str) -> NoReturn:
