@@ -66,7 +66,7 @@ disclosure: {quote_k: -1}
     text = str(info.value)
     for expected in [
         "study.synthetic",
-        "unknown file key 'surveys'",
+        "files: unknown key(s): surveys",
         "Note-taker",
         "no research team",
         "role_group must be one of ['commissioner']",
@@ -140,15 +140,16 @@ analyses:
     text = str(info.value)
     for fragment in [
         "research_questions entry 1 (1): has no text",
-        "research_questions entry 2: the id '1' is used twice",
+        "research_questions entry 2 (1): the id '1' is used twice",
         "research_questions entry 3: has no id",
         "population.outside: 'wizard' is not a role group",
-        "population.size: unknown key",
+        "population: unknown key(s): size",
         "`type` must be one of ['site_typology'",
         "but 'horoscope' was given",
-        "analyses entry 2 (preferred_formats).rq: '9' is not a declared research question",
-        "analyses entry 3 (awareness_use): is missing not_aware, used",
+        "analyses entry 2 (preferred_formats): rq '9' is not a declared research question",
+        "analyses entry 3 (awareness_use): has no not_aware",
+        "analyses entry 3 (awareness_use): has no used",
         "'druid' in group 'B' are not role groups",
     ]:
         assert fragment in text, f"{fragment!r} not in:\n{text}"
-    assert len(info.value.problems) == 9  # the two "horoscope" fragments are one problem
+    assert len(info.value.problems) == 10  # the two "horoscope" fragments are one problem
