@@ -75,6 +75,28 @@ disclosure: {quote_k: -1}
     ]:
         assert expected in text
     assert len(info.value.problems) == 7
+    # Each problem is at its YAML line (the bad text starts with a blank line).
+    assert [p.where for p in info.value.problems] == [
+        "line 2, study.synthetic",
+        "line 3, files",
+        "line 5, team entry 1 (Alex Morgan)",
+        "line 5, team",
+        "line 9, role_groups.rules entry 1",
+        "line 10, role_groups.rules entry 2",
+        "line 11, disclosure.quote_k",
+    ]
+
+
+def test_unknown_sections_and_wrong_shapes_are_reported_and_the_rest_is_read(tmp_path):
+    # GOOD is 12 lines (the first blank), so the additions are lines 13 to 15.
+    bad = GOOD + "reserch_questions: []\nresearch_questions: {id: 1}\ntargets: [1, 2]\n"
+    with pytest.raises(ValidationError) as info:
+        load_config(write(tmp_path, bad))
+    assert [(p.where, p.problem) for p in info.value.problems] == [
+        ("line 15, targets", "`targets` must be a mapping, not [1, 2]"),
+        ("line 14, research_questions", "`research_questions` must be a list, not {'id': 1}"),
+        ("line 13", "unknown key(s): reserch_questions"),
+    ]
 
 
 def test_missing_and_broken_config(tmp_path):

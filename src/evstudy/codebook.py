@@ -17,7 +17,16 @@ from pydantic import BeforeValidator, Field, field_validator
 from evstudy.codebook_changes import code_changes, merge_codes, stale_codings
 from evstudy.errors import InputError, Problems
 from evstudy.files import write_workbook
-from evstudy.io.schema import OptionalText, Schema, Text, blank_is_none, fail, line_at, validate
+from evstudy.io.schema import (
+    OptionalText,
+    Schema,
+    Text,
+    blank_is_none,
+    fail,
+    line_at,
+    reads,
+    validate,
+)
 from evstudy.io.textfiles import load_yaml
 
 __all__ = [
@@ -111,7 +120,8 @@ class CodeEntry(Schema):
             )
         return tuple(sorted({str(q).strip() for q in values}, key=_rq_key))
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    @reads("status", "merged_into")
+    def _merge(self) -> Iterator[tuple[str, str]]:
         if self.status == "merged" and self.merged_into is None:
             yield "a merged code has no merged_into", "name the code it was merged into"
         elif self.merged_into is not None and self.status != "merged":

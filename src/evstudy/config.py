@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, create_model, field_validator
 
 from evstudy.errors import InputError, Problems
-from evstudy.io.schema import OptionalText, Schema, Text, fail, line_at, raw_text, validate
+from evstudy.io.schema import OptionalText, Schema, Text, fail, line_at, raw_text, reads, validate
 from evstudy.io.textfiles import load_yaml
 
 __all__ = [
@@ -213,7 +213,8 @@ class RuleEntry(Schema):
     job_title: OptionalText = None
     organisation_type: OptionalText = None
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    @reads("job_title", "organisation_type")
+    def _patterns(self) -> Iterator[tuple[str, str]]:
         for key in ("job_title", "organisation_type"):
             try:
                 re.compile(getattr(self, key) or "")

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BeforeValidator, Field
 
 from evstudy.errors import InputError, Problems
-from evstudy.io.schema import Schema, Text, line_at, raw_text, validate
+from evstudy.io.schema import Schema, Text, line_at, raw_text, reads, validate
 from evstudy.io.textfiles import load_yaml
 
 __all__ = ["RULE_COLUMNS", "read_autocode_rules"]
@@ -94,7 +94,8 @@ class RuleEntry(Schema):
         """The rule's usable terms as (kind, term)."""
         return ((kind, term) for kind, term, problem in self._checked() if problem is None)
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    @reads("keywords", "phrases")
+    def _terms_problems(self) -> Iterator[tuple[str, str]]:
         yield from (problem for _, _, problem in self._checked() if problem is not None)
         if not self.keywords and not self.phrases:
             yield "the rule has no keywords or phrases", "add keywords: or phrases:"

@@ -11,7 +11,16 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, field_validator
 
 from evstudy.errors import InputError, Problems
-from evstudy.io.schema import OptionalText, Schema, Text, blank_is_none, fail, line_at, validate
+from evstudy.io.schema import (
+    OptionalText,
+    Schema,
+    Text,
+    blank_is_none,
+    fail,
+    line_at,
+    reads,
+    validate,
+)
 from evstudy.io.sheets import cell_text
 from evstudy.io.textfiles import load_yaml
 
@@ -137,10 +146,13 @@ class QuestionEntry(Schema):
             fail(f"the id {value!r} is not a simple name", "use letters, digits and _")
         return value
 
-    def problems(self) -> Iterator[tuple[str, str]]:
-        kind = self.type
-        if self.attribute is not None and kind not in ("single", "text"):
+    @reads("type", "attribute")
+    def _attribute(self) -> Iterator[tuple[str, str]]:
+        if self.attribute is not None and self.type not in ("single", "text"):
             yield "only single and text questions can be attributes", "remove 'attribute:'"
+
+    @reads("options", "items")
+    def _unique(self) -> Iterator[tuple[str, str]]:
         for key, entries in (("options", self.options), ("items", self.items)):
             seen: set[tuple[str, str | None]] = set()
             for i, entry in enumerate(entries, 1):
@@ -157,12 +169,18 @@ class QuestionEntry(Schema):
                             f"make each {what} unique",
                         )
                     seen.add((what, value))
-        if kind in ("single", "multi") and not self.options:
-            yield f"a {kind} question needs options", "list its options"
-        if kind in ("grid", "text") and (self.options or self.other):
-            yield f"a {kind} question has no options or 'other'", "remove them"
+
+    @reads("type", "options", "other")
+    def _options(self) -> Iterator[tuple[str, str]]:
+        if self.type in ("single", "multi") and not self.options:
+            yield f"a {self.type} question needs options", "list its options"
+        if self.type in ("grid", "text") and (self.options or self.other):
+            yield f"a {self.type} question has no options or 'other'", "remove them"
+
+    @reads("type", "items", "scale", "neutral")
+    def _grid(self) -> Iterator[tuple[str, str]]:
         scale = {norm_text(s) for s in self.scale}
-        if kind == "grid":
+        if self.type == "grid":
             if len(self.scale) < 2 or len(scale) < len(self.scale):
                 yield "a grid needs a scale of two or more different labels", "list scale: [...]"
             if not self.items:
@@ -174,7 +192,10 @@ class QuestionEntry(Schema):
                 )
         elif self.items or self.scale or self.neutral:
             yield "only grid questions have items, scale or neutral", "remove them"
-        if self.max_choices is not None and kind != "multi":
+
+    @reads("type", "max_choices")
+    def _max_choices(self) -> Iterator[tuple[str, str]]:
+        if self.max_choices is not None and self.type != "multi":
             yield "max_choices is for multi questions only", "remove it"
 
     def question(self) -> Question:

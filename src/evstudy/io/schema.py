@@ -11,7 +11,7 @@ every problem an entry has.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import UnionType
 from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, Union, get_args, get_origin
 
@@ -30,6 +30,7 @@ __all__ = [
     "fail",
     "line_at",
     "raw_text",
+    "reads",
     "validate",
 ]
 
@@ -37,11 +38,28 @@ M = TypeVar("M", bound="Schema")
 Loc = tuple[str | int, ...]
 
 
+Check = Callable[[Any], Iterable[tuple[str, str]]]
+
+
+def reads(*fields: str) -> Callable[[Check], Check]:
+    """Mark a model's method as a check of several fields: it yields (problem, fix) pairs.
+
+    The check runs only when every field it reads is valid, so that a field that failed
+    (and was reported) is not reported again through a check that sees its default.
+    """
+
+    def mark(check: Check) -> Check:
+        check.reads = frozenset(fields)  # type: ignore[attr-defined]
+        return check
+
+    return mark
+
+
 class Schema(BaseModel):
     """Base of every configuration model: unknown keys are errors, YAML numbers may be text.
 
-    ``noun`` names an entry in messages ("the code has no label"); :meth:`problems` holds the
-    checks of several fields at once.
+    ``noun`` names an entry in messages ("the code has no label"); methods marked with
+    :func:`reads` check several fields at once.
     """
 
     model_config = ConfigDict(
@@ -52,9 +70,14 @@ class Schema(BaseModel):
     )
     noun: ClassVar[str] = ""
 
-    def problems(self) -> Iterator[tuple[str, str]]:
-        """What is wrong across several fields, as (problem, fix) pairs; none by default."""
-        return iter(())
+    def problems(self, failed: Iterable[str] = ()) -> Iterator[tuple[str, str]]:
+        """What the checks of several fields find, leaving out those that read ``failed``."""
+        failed = frozenset(failed)
+        for klass in reversed(type(self).__mro__):
+            for check in vars(klass).values():
+                fields = getattr(check, "reads", None)
+                if fields is not None and failed.isdisjoint(fields):
+                    yield from check(self)
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -136,6 +159,7 @@ def validate(
         The model; when some optional fields failed, the model without them (so that callers
         can still check the rest); None when no model can be made.
     """
+    failed: set[str | int] = set()
     try:
         obj, errors = model.model_validate(data), []
     except PydanticError as exc:
@@ -147,12 +171,13 @@ def validate(
             except PydanticError:
                 obj = None
 
-    def where(loc: Loc) -> str:
+    def where(loc: Loc, key: str | None = None) -> str:
         if place is not None:
             return f"line {line_at(tree, at) or 0}, {place}"
         path = _dotted((*at, *loc))
-        line = line_at(tree, (*at, *loc))
-        return f"line {line}, {path}" if line else path
+        # An unknown key is found at its own line; it is named in the problem.
+        line = line_at(tree, (*at, *loc, key) if key else (*at, *loc))
+        return ", ".join(part for part in (f"line {line}" if line else "", path) if part)
 
     extras: dict[Loc, list[str]] = {}
     for error in errors:
@@ -166,10 +191,13 @@ def validate(
         inside = f" in {_subject(loc)}" if loc else ""
         known = ", ".join(_keys(_model_at(model, loc)))
         found.add(
-            file, where(loc), f"unknown key(s){inside}: {', '.join(sorted(keys))}", f"use {known}"
+            file,
+            where(loc, keys[0]),
+            f"unknown key(s){inside}: {', '.join(sorted(keys))}",
+            f"use {known}",
         )
     if obj is not None:
-        for problem, fix in obj.problems():
+        for problem, fix in obj.problems({str(f) for f in failed}):
             found.add(file, where(()), problem, fix)
     return obj
 
