@@ -86,6 +86,34 @@ def test_an_unknown_key_lists_the_keys_in_words(tmp_path):
     assert found.fix == "use id, text, audience, codes"
 
 
+def test_every_recommendations_problem_is_reported_with_its_line(tmp_path):
+    path = write(
+        tmp_path,
+        "recommendations:\n"
+        "  - id: R1\n    text: A.\n    audience: Toolkit\n    codes: [barrier]\n    owner: me\n"
+        "  - id: R1\n    text: ' '\n    audience: Ministers\n    codes: []\n"
+        "  - text: No id.\n    audience: toolkit\n    codes: barrier.nothing\n"
+        "  - just a sentence\n",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        read_recommendations(path, codes=["barrier"])
+    found = [(p.where, p.problem) for p in excinfo.value.problems]
+    expected = [
+        ("line 2, recommendation 1 (R1)", "unknown key(s): owner"),
+        ("line 7, recommendation 2 (R1)", "id 'R1' is already used"),
+        ("line 7, recommendation 2 (R1)", "the recommendation has no text"),
+        ("line 7, recommendation 2 (R1)", "but 'Ministers' was given"),
+        ("line 7, recommendation 2 (R1)", "the recommendation cites no codes"),
+        ("line 11, recommendation 3", "the recommendation has no id"),
+        ("line 11, recommendation 3", "but 'toolkit' was given"),
+        ("line 11, recommendation 3", "cites code 'barrier.nothing', which the codebook lacks"),
+        ("line 14, recommendation 4", "the entry is not a mapping"),
+    ]
+    assert len(found) == len(expected), found
+    for (where, problem), (want_where, want) in zip(found, expected, strict=True):
+        assert where == want_where and want in problem, (where, problem)
+
+
 def test_evidence_is_computed_from_the_codings(demo_study, display):
     from evstudy.coding import coded_segments, primary_coder
 

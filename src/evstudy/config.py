@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BeforeValidator, Field, StrictBool, StrictInt, create_model, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    create_model,
+    field_validator,
+)
 
 from evstudy.errors import InputError, Problems
 from evstudy.io.schema import OptionalText, Schema, Text, fail, line_at, raw_text, reads, validate
@@ -163,6 +171,10 @@ def _listed_or_none(value: Any) -> Any:
 
 
 Listed = BeforeValidator(_listed)
+# Prose for sentences: one paragraph, its line breaks and runs of spaces as single spaces.
+Prose = Annotated[
+    OptionalText, AfterValidator(lambda v: v if v is None else " ".join(v.split()) or None)
+]
 
 
 class StudyFile(Schema):
@@ -183,8 +195,8 @@ class StudyFile(Schema):
 class StudySection(Schema):
     title: Text = "Untitled study"
     synthetic: StrictBool = False
-    description: OptionalText = None
-    site_noun: OptionalText = None
+    description: Prose = None
+    site_noun: Prose = None
 
 
 Files = create_model(  # one optional path per raw input
@@ -193,9 +205,6 @@ Files = create_model(  # one optional path per raw input
     # Aliases, as "register" would shadow a method of pydantic's base class.
     **{f"file_{key}": (OptionalText, Field(None, alias=key)) for key in DEFAULT_FILES},
 )
-Files.chosen = lambda self: {
-    k: v for k, v in self.model_dump(by_alias=True).items() if v is not None
-}
 
 
 class TeamEntry(Schema):
@@ -380,7 +389,8 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
     # Sections of the wrong shape are reported and left out; the others are read on.
     top = check(StudyFile, data, ()) or StudyFile()
     study = check(StudySection, top.study or {}, ("study",)) or StudySection()
-    files = {**DEFAULT_FILES, **(check(Files, top.files or {}, ("files",)) or Files()).chosen()}
+    chosen = check(Files, top.files or {}, ("files",)) or Files()
+    files = {**DEFAULT_FILES, **chosen.model_dump(by_alias=True, exclude_none=True)}
 
     team = []
     for i, entry in enumerate(top.team or []):
