@@ -175,3 +175,19 @@ analyses:
     ]:
         assert fragment in text, f"{fragment!r} not in:\n{text}"
     assert len(info.value.problems) == 10  # the two "horoscope" fragments are one problem
+
+
+def test_a_declared_analysis_with_too_few_entries_says_how_many(tmp_path):
+    bad = """
+research_questions: [{id: 1, title: A, text: "A?"}]
+analyses:
+  - type: site_typology
+    rq: 1
+    types: [{id: a, label: planned, code: x.planned}]
+"""
+    with pytest.raises(ValidationError) as info:
+        load_config(write(tmp_path, GOOD + bad))
+    (problem,) = info.value.problems
+    assert problem.where == "line 16, analyses entry 1 (site_typology)"  # GOOD is 12 lines
+    assert problem.problem == "`types` must have at least 2 entries, not 1"
+    assert problem.fix == "list two or more types"

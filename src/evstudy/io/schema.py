@@ -4,16 +4,15 @@ Each YAML file a study holds (study.yml, the codebook, the question map, overrid
 auto-coding rules, recommendations) is described by :class:`Schema` models. :func:`validate`
 checks one mapping against one model and turns every pydantic error into a
 :class:`~evstudy.errors.Problem`: the file, ``line N, <entry>`` from the YAML node tree, the
-problem in plain words and how to fix it. Checks that read several fields at once live in a
-model's :meth:`Schema.problems`; they run on the fields that are valid, so one pass reports
-every problem an entry has.
+problem in plain words and how to fix it. Checks that read several fields at once are a
+model's methods marked with :func:`reads`; they run on the fields that are valid, so one pass
+reports every problem an entry has, and none twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from types import UnionType
-from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, NoReturn, TypeVar, get_args, get_origin
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
@@ -36,8 +35,6 @@ __all__ = [
 
 M = TypeVar("M", bound="Schema")
 Loc = tuple[str | int, ...]
-
-
 Check = Callable[[Any], Iterable[tuple[str, str]]]
 
 
@@ -188,7 +185,7 @@ def validate(
         problem, fix = _words(model, loc, error)
         found.add(file, where(loc), problem, fix)
     for loc, keys in extras.items():
-        inside = f" in {_subject(loc)}" if loc else ""
+        inside = f" in {_dotted(loc)}" if loc else ""
         known = ", ".join(_keys(_model_at(model, loc)))
         found.add(
             file,
@@ -206,15 +203,11 @@ def validate(
 
 
 def _dotted(loc: Loc) -> str:
+    """How messages name a place: ``disclosure.quote_k``, ``items entry 1``."""
     out = ""
     for part in loc:
         out += f" entry {part + 1}" if isinstance(part, int) else f"{'.' if out else ''}{part}"
     return out
-
-
-def _subject(loc: Loc) -> str:
-    """How a message names the thing at ``loc`` inside an entry ("items entry 1")."""
-    return _dotted(loc)
 
 
 def _keys(model: type[BaseModel] | None) -> list[str]:
@@ -251,12 +244,9 @@ def _choices(model: type[BaseModel] | None, name: str) -> list[Any]:
         return []
 
     def walk(annotation: Any) -> list[Any]:
-        origin = get_origin(annotation)
-        if origin is not None and str(origin) == "typing.Literal":
+        if get_origin(annotation) is Literal:
             return list(get_args(annotation))
-        if origin in (Union, UnionType) or origin is not None:
-            return [v for arg in get_args(annotation) for v in walk(arg)]
-        return []
+        return [v for arg in get_args(annotation) for v in walk(arg)]  # Optional, Annotated
 
     return walk(field.annotation)
 
@@ -275,7 +265,7 @@ def _words(model: type[Schema], loc: Loc, error: dict[str, Any]) -> tuple[str, s
     parent = _model_at(model, loc[:-1])
     info = None if parent is None else parent.model_fields.get(name)
     hint = info.description if info is not None and info.description else None
-    owner = _subject(loc[:-1]) if loc[:-1] else (f"the {model.noun}" if model.noun else "")
+    owner = _dotted(loc[:-1]) if loc[:-1] else (f"the {model.noun}" if model.noun else "")
     field = f"`{name}`" + (f" of {owner}" if loc[:-1] else "")
     if kind == "missing" or (value is None and kind.endswith("_type")):
         return f"{owner} has no {name}".strip(), hint or f"add {name}: (see the README's example)"
@@ -293,6 +283,11 @@ def _words(model: type[Schema], loc: Loc, error: dict[str, Any]) -> tuple[str, s
         return f"{field} must be at least {ctx['ge']}, not {value!r}", f"write {ctx['ge']} or more"
     if kind == "string_type":
         return f"{field} must be text, not {value!r}", "write text (quote it if need be)"
+    if kind == "too_short":
+        return (
+            f"{field} must have at least {ctx['min_length']} entries, not {ctx['actual_length']}",
+            hint or "see the README's example",
+        )
     if kind in ("list_type", "tuple_type"):
         return f"{field} must be a list, not {value!r}", "write [a, b] or one '- a' per line"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
