@@ -81,8 +81,8 @@ disclosure: {quote_k: -1}
         "line 3, files",
         "line 5, team entry 1 (Alex Morgan)",
         "line 5, team",
-        "line 9, role_groups.rules entry 1",
-        "line 10, role_groups.rules entry 2",
+        "line 9, role_groups.rules entry 1 (manager)",
+        "line 10, role_groups.rules entry 2 (commissioner)",
         "line 11, disclosure.quote_k",
     ]
 
@@ -161,9 +161,9 @@ analyses:
         load_config(write(tmp_path, GOOD + bad))
     text = str(info.value)
     for fragment in [
-        "research_questions entry 1 (1): has no text",
-        "research_questions entry 2 (1): the id '1' is used twice",
-        "research_questions entry 3: has no id",
+        "research_questions entry 1 (1): the research question has no text",
+        "research_questions entry 2 (1): the id repeats the research question on line 15",
+        "research_questions entry 3: the research question has no id",
         "population.outside: 'wizard' is not a role group",
         "population: unknown key(s): size",
         "`type` must be one of ['site_typology'",

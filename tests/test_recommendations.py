@@ -65,7 +65,12 @@ def test_an_unknown_code_names_the_file_the_recommendation_and_the_code(tmp_path
         found[0].problem
     )
     problems = " ".join(p.problem for p in found[1:])
-    for part in ("already used", "no text", "`audience` must be one of", "cites no codes"):
+    for part in (
+        "repeats the recommendation on line 2",
+        "no text",
+        "`audience` must be one of",
+        "cites no codes",
+    ):
         assert part in problems
     assert len(found) == 5
     with pytest.raises(InputError, match="no 'recommendations:' list"):
@@ -100,7 +105,7 @@ def test_every_recommendations_problem_is_reported_with_its_line(tmp_path):
     found = [(p.where, p.problem) for p in excinfo.value.problems]
     expected = [
         ("line 2, recommendation 1 (R1)", "unknown key(s): owner"),
-        ("line 7, recommendation 2 (R1)", "id 'R1' is already used"),
+        ("line 7, recommendation 2 (R1)", "the id repeats the recommendation on line 2"),
         ("line 7, recommendation 2 (R1)", "the recommendation has no text"),
         ("line 7, recommendation 2 (R1)", "but 'Ministers' was given"),
         ("line 7, recommendation 2 (R1)", "the recommendation cites no codes"),

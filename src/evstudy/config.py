@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -27,7 +27,18 @@ from pydantic import (
 )
 
 from evstudy.errors import InputError, Problems
-from evstudy.io.schema import OptionalText, Schema, Text, fail, line_at, raw_text, reads, validate
+from evstudy.io.schema import (
+    OptionalText,
+    Schema,
+    Text,
+    fail,
+    line_at,
+    numbered,
+    raw_text,
+    reads,
+    validate,
+    validate_entries,
+)
 from evstudy.io.textfiles import load_yaml
 
 __all__ = [
@@ -254,6 +265,7 @@ class Fieldwork(Schema):
 
 
 class ResearchQuestion(Schema):
+    noun: ClassVar[str] = "research question"
     id: Text = Field(description="give it a short id, e.g. id: 1")
     title: Text = Field(description="write its title")
     text: Text = Field(description="write its text")
@@ -392,14 +404,17 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
     chosen = check(Files, top.files or {}, ("files",)) or Files()
     files = {**DEFAULT_FILES, **chosen.model_dump(by_alias=True, exclude_none=True)}
 
-    team = []
-    for i, entry in enumerate(top.team or []):
-        who = raw_text(entry, "name")
-        member = check(
-            TeamEntry, entry, ("team", i), f"team entry {i + 1}" + (f" ({who})" if who else "")
+    def entries(model: type[S], items: list[Any] | None, at: tuple, **how: Any) -> list[S]:
+        place = numbered(f"{'.'.join(at)} entry")
+        found_ = validate_entries(
+            model, items or [], file=name, found=found, tree=tree, at=at, place=place, **how
         )
-        if member is not None:
-            team.append(TeamMember(member.name, member.role))
+        return [entry.value for entry in found_ if entry.value is not None]
+
+    team = [
+        TeamMember(m.name, m.role)
+        for m in entries(TeamEntry, top.team, ("team",), name="name", unique=False)
+    ]
     if not team:
         add(("team",), "team", "no research team is listed", "list interviewers and facilitators")
 
@@ -412,25 +427,30 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
             "no role groups are defined",
             "see the README",
         )
-    rules = []
-    for i, entry in enumerate(groups.rules):
-        at, place = ("role_groups", "rules", i), f"role_groups.rules entry {i + 1}"
-        group = raw_text(entry, "role_group")
-        if group not in labels:
-            add(
-                at,
-                place,
-                f"role_group must be one of {sorted(labels)}",
-                "use a key of role_groups.labels",
-            )
-            continue
-        rule = check(RuleEntry, entry, at, place)
-        if rule is not None:
-            rules.append(RoleRule(rule.role_group, rule.job_title, rule.organisation_type))
+
+    def known_group(n: int, entry: Any) -> Iterator[tuple[str, str]]:
+        if raw_text(entry, "role_group") not in labels:
+            yield f"role_group must be one of {sorted(labels)}", "use a key of role_groups.labels"
+
+    rules = [
+        RoleRule(rule.role_group, rule.job_title, rule.organisation_type)
+        for rule in entries(
+            RuleEntry,
+            groups.rules,
+            ("role_groups", "rules"),
+            name="role_group",
+            unique=False,
+            also=known_group,
+        )
+        if rule.role_group in labels
+    ]
 
     disclosure = check(Disclosure, top.disclosure or {}, ("disclosure",)) or Disclosure()
     fieldwork = check(Fieldwork, top.fieldwork or {}, ("fieldwork",)) or Fieldwork()
-    questions = _research_questions(top.research_questions or [], check, add)
+    questions = tuple(
+        {"rq_id": q.id, "title": q.title, "text": q.text}
+        for q in entries(ResearchQuestion, top.research_questions, ("research_questions",))
+    )
     population = check(Population, top.population or {}, ("population",)) or Population()
     for group in population.outside:
         if group not in labels:
@@ -462,24 +482,6 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
         population={"label": population.label, "outside": list(population.outside)},
         analyses=analyses,
     )
-
-
-def _research_questions(entries: list[Any], check: Any, add: Any) -> tuple[dict[str, str], ...]:
-    """``research_questions:``: a list of {id, title, text}; ids unique, as strings."""
-    out: list[dict[str, str]] = []
-    seen: set[str | None] = set()
-    for i, entry in enumerate(entries):
-        rq_id = raw_text(entry, "id")
-        at, place = ("research_questions", i), f"research_questions entry {i + 1}"
-        place += f" ({rq_id})" if rq_id else ""
-        if rq_id is not None and rq_id in seen:
-            add(at, place, f"the id {rq_id!r} is used twice", "give each its own id")
-            continue
-        seen.add(rq_id)
-        question = check(ResearchQuestion, entry, at, place)
-        if question is not None:
-            out.append({"rq_id": question.id, "title": question.title, "text": question.text})
-    return tuple(out)
 
 
 def _analyses(

@@ -10,7 +10,18 @@ import yaml
 from pydantic import Field, StrictBool, StrictInt
 
 from evstudy.errors import Problems
-from evstudy.io.schema import OptionalText, Schema, Text, line_at, raw_text, reads, validate
+from evstudy.io.schema import (
+    OptionalText,
+    Schema,
+    Text,
+    line_at,
+    numbered,
+    quoted,
+    raw_text,
+    reads,
+    validate,
+    validate_entries,
+)
 
 
 class Part(Schema):
@@ -154,3 +165,34 @@ def test_raw_text():
     assert raw_text({"id": ""}, "id") is None
     assert raw_text({"id": [1]}, "id") is None
     assert raw_text("text", "id") is None
+
+
+def test_validate_entries_places_each_entry_and_reports_repeated_names():
+    text = (
+        "things:\n  - {id: a, kind: a}\n  - {id: b, kind: z}\n"
+        "  - {id: a, kind: b, parts: [{label: p}]}\n"
+    )
+    found = Problems()
+    entries = validate_entries(
+        Thing,
+        yaml.safe_load(text)["things"],
+        file="t.yml",
+        found=found,
+        tree=yaml.compose(text),
+        at=("things",),
+        place=quoted("thing"),
+        also=lambda n, entry: [("odd", "even it out")] if n % 2 else [],
+    )
+    assert [(e.where, e.line, e.name) for e in entries] == [
+        ("line 2, thing 'a'", 2, "a"),
+        ("line 3, thing 'b'", 3, "b"),
+        ("line 4, thing 'a'", 4, "a"),
+    ]
+    assert [e.value is None for e in entries] == [False, True, False]
+    assert [(p.where, p.problem) for p in found] == [
+        ("line 2, thing 'a'", "odd"),
+        ("line 3, thing 'b'", "`kind` must be one of ['a', 'b'], but 'z' was given"),
+        ("line 4, thing 'a'", "the id repeats the thing on line 2"),
+        ("line 4, thing 'a'", "odd"),
+    ]
+    assert numbered("rule")(3, None) == "rule 3" and numbered("rule")(3, "x") == "rule 3 (x)"

@@ -240,6 +240,7 @@ questions:
     problems = excinfo.value.problems
     expected = [
         ("line 2, question 'a'", "a single question needs options"),
+        ("line 5, question 'a'", "the id repeats the question on line 2"),
         ("line 5, question 'a'", "`type` must be one of ['single', 'multi', 'grid', 'text']"),
         ("line 8, question 'grid1'", "items entry 1 ('No id') has no simple id"),
         ("line 8, question 'grid1'", "a grid needs a scale"),

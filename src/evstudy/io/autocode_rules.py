@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BeforeValidator, Field
 
 from evstudy.errors import InputError, Problems
-from evstudy.io.schema import Schema, Text, line_at, raw_text, reads, validate
+from evstudy.io.schema import Schema, Text, numbered, raw_text, reads, validate_entries
 from evstudy.io.textfiles import load_yaml
 
 __all__ = ["RULE_COLUMNS", "read_autocode_rules"]
@@ -144,15 +144,25 @@ def read_autocode_rules(
     found = Problems()
     records: list[dict[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for i, entry in enumerate(data["rules"]):
+
+    def in_codebook(n: int, entry: Any) -> Iterator[tuple[str, str]]:
         code = raw_text(entry, "code")
-        place = f"rule {i + 1}" + (f" ({code})" if code else "")
-        where = f"line {line_at(tree, ('rules', i)) or 0}, {place}"
         if code is not None and known is not None and code not in known:
-            found.add(name, where, f"code {code!r} is not in the codebook", "correct the code id")
-        rule = validate(
-            RuleEntry, entry, file=name, found=found, tree=tree, at=("rules", i), place=place
-        )
+            yield f"code {code!r} is not in the codebook", "correct the code id"
+
+    entries = validate_entries(
+        RuleEntry,
+        data["rules"],
+        file=name,
+        found=found,
+        tree=tree,
+        at=("rules",),
+        place=numbered("rule"),
+        name="code",
+        unique=False,  # a code's terms may be split over several rules
+        also=in_codebook,
+    )
+    for where, _, _, rule in entries:
         for kind, term in rule.terms() if rule is not None else ():
             if (rule.code, term.casefold()) in seen:
                 found.add(name, where, f"{kind} {term!r} is repeated", "list it once")

@@ -21,9 +21,10 @@ from evstudy.io.schema import (
     Text,
     blank_is_none,
     fail,
-    line_at,
+    quoted,
     reads,
     validate,
+    validate_entries,
 )
 from evstudy.io.textfiles import load_yaml
 
@@ -116,11 +117,6 @@ class CodeEntry(Schema):
 CODE_KEYS = tuple(CodeEntry.model_fields)
 
 
-def _text(value: Any) -> str | None:
-    text = None if value is None else str(value).strip()
-    return text or None
-
-
 class CodebookFile(Schema):
     """The file: its version and its codes (each checked as a :class:`CodeEntry`)."""
 
@@ -207,24 +203,19 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
     found = Problems()
     head = validate(CodebookFile, data, file=name, found=found, tree=tree)
     version = head.version if head is not None else None
+    entries = validate_entries(
+        CodeEntry,
+        data["codes"],
+        file=name,
+        found=found,
+        tree=tree,
+        at=("codes",),
+        place=quoted("code"),
+    )
+    known = {entry.name for entry in entries}  # a code with problems still exists
     records: list[dict[str, Any]] = []
-    first_line: dict[str, int] = {}
-    for i, entry in enumerate(data["codes"]):
-        line = line_at(tree, ("codes", i)) or 0
-        code_id = _text(entry.get("id")) if isinstance(entry, dict) else None
-        place = f"code '{code_id}'" if code_id else f"code entry {i + 1}"
-        if code_id in first_line:
-            found.add(
-                name,
-                f"line {line}, {place}",
-                f"the id repeats the code on line {first_line[code_id]}",
-                "give each code its own id",
-            )
-        elif code_id is not None:
-            first_line[code_id] = line
-        code = validate(
-            CodeEntry, entry, file=name, found=found, tree=tree, at=("codes", i), place=place
-        )
+    for entry in entries:
+        code = entry.value
         if code is None:
             continue
         records.append(
@@ -245,7 +236,7 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
                 "merged_into": code.merged_into if code.status == "merged" else None,
                 "changed_in": code.changed_in,
                 "reason": code.reason,
-                "line": line,
+                "line": entry.line,
             }
         )
     if not records and not found:
@@ -255,7 +246,7 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
     for rec in records:
         where = f"line {rec['line']}, code '{rec['code_id']}'"
         parent = rec["parent_id"]
-        if parent is not None and parent not in first_line:  # a code with problems still exists
+        if parent is not None and parent not in known:
             found.add(
                 name,
                 where,

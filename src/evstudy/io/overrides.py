@@ -11,15 +11,15 @@ the reason::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import pandas as pd
 from pydantic import BeforeValidator, Field
 
 from evstudy.errors import InputError, Problems
-from evstudy.io.schema import Schema, Text, line_at, raw_text, validate
+from evstudy.io.schema import Schema, Text, numbered, raw_text, validate_entries
 from evstudy.io.textfiles import load_yaml
 
 if TYPE_CHECKING:
@@ -91,38 +91,27 @@ def read_overrides(
     if study is not None:
         codes = study.codebook.loc[study.codebook["parent_id"].notna(), "code_id"]
     known = None if codes is None else set(codes)
-    found, records, seen = Problems(), [], {}
-    for i, entry in enumerate(data["overrides"]):
+
+    def in_codebook(n: int, entry: Any) -> Iterator[tuple[str, str]]:
         code = raw_text(entry, "code")
-        place = f"override {i + 1}" + (f" ({code})" if code else "")
-        where = f"line {line_at(tree, ('overrides', i)) or 0}, {place}"
         if code is not None and known is not None and code not in known:
-            found.add(
-                name,
-                where,
-                f"{code!r} is not a code of the codebook",
-                "use a code id (not a theme)",
-            )
-        elif code is not None and code in seen:
-            found.add(
-                name, where, f"{code!r} is already overridden in override {seen[code]}", "keep one"
-            )
-        seen.setdefault(code, i + 1)
-        row = validate(
-            OverrideEntry,
-            entry,
-            file=name,
-            found=found,
-            tree=tree,
-            at=("overrides", i),
-            place=place,
-        )
-        if row is not None:
-            records.append(
-                {"code_id": row.code, "convergence": row.convergence, "reason": row.reason}
-            )
+            yield f"{code!r} is not a code of the codebook", "use a code id (not a theme)"
+
+    found = Problems()
+    entries = validate_entries(
+        OverrideEntry,
+        data["overrides"],
+        file=name,
+        found=found,
+        tree=tree,
+        at=("overrides",),
+        place=numbered("override"),
+        name="code",
+        also=in_codebook,
+    )
+    rows = [e.value for e in entries if e.value is not None]
     found.raise_if_any(name)
-    return pd.DataFrame.from_records(records, columns=COLUMNS)
+    return pd.DataFrame([(r.code, r.convergence, r.reason) for r in rows], columns=COLUMNS)
 
 
 def read_ingested_overrides(

@@ -17,9 +17,9 @@ from evstudy.io.schema import (
     Text,
     blank_is_none,
     fail,
-    line_at,
+    quoted,
     reads,
-    validate,
+    validate_entries,
 )
 from evstudy.io.sheets import cell_text
 from evstudy.io.textfiles import load_yaml
@@ -246,37 +246,34 @@ def read_question_map(path: str | Path, *, label: str | None = None) -> Question
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise InputError(name, "", "the file has no 'questions:' list", "see the README example")
     found = Problems()
+    entries = validate_entries(
+        QuestionEntry,
+        data["questions"],
+        file=name,
+        found=found,
+        tree=tree,
+        at=("questions",),
+        place=quoted("question"),
+    )
     questions: list[Question] = []
     first: dict[tuple[str, str], int] = {}
-    for i, entry in enumerate(data["questions"]):
-        line = line_at(tree, ("questions", i)) or 0
-        qid = _str(entry.get("id")) if isinstance(entry, dict) else None
-        place = f"question '{qid}'" if qid else f"question entry {i + 1}"
-        parsed = validate(
-            QuestionEntry,
-            entry,
-            file=name,
-            found=found,
-            tree=tree,
-            at=("questions", i),
-            place=place,
-        )
-        if parsed is None:
+    for entry in entries:
+        if entry.value is None:
             continue
-        question = parsed.question()
-        keys = [("id", question.id), ("text", norm_text(question.text))]
+        question = entry.value.question()
+        keys = [("text", norm_text(question.text))]
         if question.attribute:
             keys.append(("attribute", question.attribute))
         for kind, value in keys:
             if (kind, value) in first:
                 found.add(
                     name,
-                    f"line {line}, {place}",
+                    entry.where,
                     f"the {kind} repeats the question on line {first[kind, value]}",
                     "fix one",
                 )
             else:
-                first[kind, value] = line
+                first[kind, value] = entry.line
         questions.append(question)
     if not data["questions"]:
         found.add(name, "questions", "the map lists no questions", "add one per export block")

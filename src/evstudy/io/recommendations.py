@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BeforeValidator, Field, field_validator
 
 from evstudy.errors import InputError, Problems
-from evstudy.io.schema import Schema, Text, fail, line_at, raw_text, validate
+from evstudy.io.schema import Schema, Text, fail, numbered, raw_text, validate_entries
 from evstudy.io.textfiles import load_yaml
 
 __all__ = ["AUDIENCES", "COLUMNS", "read_recommendations"]
@@ -90,42 +90,32 @@ def read_recommendations(
             "write recommendations: [{id: ..., text: ..., audience: ..., codes: [...]}]",
         )
     known = None if codes is None else set(codes)
-    found, records, seen = Problems(), [], set()
-    for i, entry in enumerate(data["recommendations"]):
-        rec_id = raw_text(entry, "id")
-        place = f"recommendation {i + 1}" + (f" ({rec_id})" if rec_id else "")
-        where = f"line {line_at(tree, ('recommendations', i)) or 0}, {place}"
-        if rec_id is not None and rec_id in seen:
-            found.add(name, where, f"id {rec_id!r} is already used", "give each its own id")
-        seen.add(rec_id)
-        rec = validate(
-            RecommendationEntry,
-            entry,
-            file=name,
-            found=found,
-            tree=tree,
-            at=("recommendations", i),
-            place=place,
-        )
-        cited = entry.get("codes") if isinstance(entry, dict) else None
-        cited = [cited] if isinstance(cited, str) else cited if isinstance(cited, list) else []
-        for code in [str(c).strip() for c in cited] if known is not None else ():
-            if code not in known:  # checked even when the entry has other problems
-                found.add(
-                    name,
-                    where,
-                    f"recommendation {rec_id or i + 1} cites code {code!r}, which the codebook "
-                    "lacks",
+
+    def cited(n: int, entry: Any) -> Iterator[tuple[str, str]]:
+        """Codes the codebook lacks (checked even when the entry has other problems)."""
+        codes = entry.get("codes") if isinstance(entry, dict) and known is not None else None
+        codes = [codes] if isinstance(codes, str) else codes if isinstance(codes, list) else []
+        for code in (str(c).strip() for c in codes):
+            if code not in known:
+                yield (
+                    f"recommendation {raw_text(entry, 'id') or n} cites code {code!r}, which "
+                    "the codebook lacks",
                     "cite a theme or code id from codebook.yml, or add the code there",
                 )
-        if rec is not None:
-            records.append(
-                {
-                    "rec_id": rec.id,
-                    "text": rec.text,
-                    "audience": rec.audience,
-                    "codes": list(rec.codes),
-                }
-            )
+
+    found = Problems()
+    entries = validate_entries(
+        RecommendationEntry,
+        data["recommendations"],
+        file=name,
+        found=found,
+        tree=tree,
+        at=("recommendations",),
+        place=numbered("recommendation"),
+        also=cited,
+    )
+    records = [
+        (rec.id, rec.text, rec.audience, list(rec.codes)) for *_, rec in entries if rec is not None
+    ]
     found.raise_if_any(name)
     return pd.DataFrame.from_records(records, columns=COLUMNS)

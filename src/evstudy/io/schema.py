@@ -12,7 +12,17 @@ reports every problem an entry has, and none twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Annotated, Any, ClassVar, Literal, NoReturn, TypeVar, get_args, get_origin
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    NamedTuple,
+    NoReturn,
+    TypeVar,
+    get_args,
+    get_origin,
+)
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
@@ -28,9 +38,12 @@ __all__ = [
     "blank_is_none",
     "fail",
     "line_at",
+    "numbered",
+    "quoted",
     "raw_text",
     "reads",
     "validate",
+    "validate_entries",
 ]
 
 M = TypeVar("M", bound="Schema")
@@ -197,6 +210,92 @@ def validate(
         for problem, fix in obj.problems({str(f) for f in failed}):
             found.add(file, where(()), problem, fix)
     return obj
+
+
+class Entry(NamedTuple):
+    """One validated entry of a list: where messages place it, its name and its model."""
+
+    where: str
+    line: int
+    name: str | None
+    value: Any
+
+
+Place = Callable[[int, str | None], str]
+
+
+def quoted(noun: str) -> Place:
+    """Entries named ``code 'approach'``, or ``code entry 5`` when they have no name."""
+    return lambda n, name: f"{noun} '{name}'" if name else f"{noun} entry {n}"
+
+
+def numbered(label: str) -> Place:
+    """Entries named ``override 2 (toolkit.nice)``, or ``override 2``."""
+    return lambda n, name: f"{label} {n}" + (f" ({name})" if name else "")
+
+
+def validate_entries(
+    model: type[M],
+    entries: Sequence[Any],
+    *,
+    file: str,
+    found: Problems,
+    tree: yaml.Node | None,
+    at: Loc,
+    place: Place,
+    name: str = "id",
+    unique: bool = True,
+    also: Callable[[int, Any], Iterable[tuple[str, str]]] | None = None,
+) -> list[Entry]:
+    """Validate each entry of a list with :func:`validate`, each placed at its own line.
+
+    Parameters
+    ----------
+    model : type of Schema
+        The model of one entry.
+    entries : sequence
+        The list, as parsed.
+    file, found, tree
+        As for :func:`validate`.
+    at : tuple
+        Where the list is in the file, e.g. ``("codes",)``.
+    place : callable
+        How messages name entry ``n`` (1-based) given its name: :func:`quoted` or
+        :func:`numbered`.
+    name : str
+        The key that names an entry ("id", "code").
+    unique : bool
+        Whether a name may be used once only: a repeat is a problem naming the first line.
+    also : callable, optional
+        More checks of entry ``n`` (1-based) as written, against other files (codes in the
+        codebook): (problem, fix) pairs, reported with the entry's own.
+
+    Returns
+    -------
+    list of Entry
+        One per entry: ``where``, its ``line``, the ``name`` as written (before validation)
+        and the model (None when it cannot be made).
+    """
+    out: list[Entry] = []
+    first: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        ident, line = raw_text(entry, name), line_at(tree, (*at, i)) or 0
+        label = place(i + 1, ident)
+        where = f"line {line}, {label}"
+        if unique and ident is not None and ident in first:
+            found.add(
+                file,
+                where,
+                f"the {name} repeats the {model.noun} on line {first[ident]}",
+                f"give each {model.noun} its own {name}",
+            )
+        elif ident is not None:
+            first[ident] = line
+        value = validate(model, entry, file=file, found=found, tree=tree, at=(*at, i), place=label)
+        for problem, fix in also(i + 1, entry) if also is not None else ():
+            found.add(file, where, problem, fix)
+        out.append(Entry(where, line, ident, value))
+    return out
 
 
 # --- pydantic's errors in plain words ---------------------------------------------------------
