@@ -66,7 +66,7 @@ disclosure: {quote_k: -1}
     text = str(info.value)
     for expected in [
         "study.synthetic",
-        "unknown file key 'surveys'",
+        "files: unknown key(s): surveys",
         "Note-taker",
         "no research team",
         "role_group must be one of ['commissioner']",
@@ -75,6 +75,28 @@ disclosure: {quote_k: -1}
     ]:
         assert expected in text
     assert len(info.value.problems) == 7
+    # Each problem is at its YAML line (the bad text starts with a blank line).
+    assert [p.where for p in info.value.problems] == [
+        "line 2, study.synthetic",
+        "line 3, files",
+        "line 5, team entry 1 (Alex Morgan)",
+        "line 5, team",
+        "line 9, role_groups.rules entry 1 (manager)",
+        "line 10, role_groups.rules entry 2 (commissioner)",
+        "line 11, disclosure.quote_k",
+    ]
+
+
+def test_unknown_sections_and_wrong_shapes_are_reported_and_the_rest_is_read(tmp_path):
+    # GOOD is 12 lines (the first blank), so the additions are lines 13 to 15.
+    bad = GOOD + "reserch_questions: []\nresearch_questions: {id: 1}\ntargets: [1, 2]\n"
+    with pytest.raises(ValidationError) as info:
+        load_config(write(tmp_path, bad))
+    assert [(p.where, p.problem) for p in info.value.problems] == [
+        ("line 15, targets", "`targets` must be a mapping, not [1, 2]"),
+        ("line 14, research_questions", "`research_questions` must be a list, not {'id': 1}"),
+        ("line 13", "unknown key(s): reserch_questions"),
+    ]
 
 
 def test_missing_and_broken_config(tmp_path):
@@ -139,16 +161,33 @@ analyses:
         load_config(write(tmp_path, GOOD + bad))
     text = str(info.value)
     for fragment in [
-        "research_questions entry 1 (1): has no text",
-        "research_questions entry 2: the id '1' is used twice",
-        "research_questions entry 3: has no id",
+        "research_questions entry 1 (1): the research question has no text",
+        "research_questions entry 2 (1): the id repeats the research question on line 15",
+        "research_questions entry 3: the research question has no id",
         "population.outside: 'wizard' is not a role group",
-        "population.size: unknown key",
+        "population: unknown key(s): size",
         "`type` must be one of ['site_typology'",
         "but 'horoscope' was given",
-        "analyses entry 2 (preferred_formats).rq: '9' is not a declared research question",
-        "analyses entry 3 (awareness_use): is missing not_aware, used",
+        "analyses entry 2 (preferred_formats): rq '9' is not a declared research question",
+        "analyses entry 3 (awareness_use): has no not_aware",
+        "analyses entry 3 (awareness_use): has no used",
         "'druid' in group 'B' are not role groups",
     ]:
         assert fragment in text, f"{fragment!r} not in:\n{text}"
-    assert len(info.value.problems) == 9  # the two "horoscope" fragments are one problem
+    assert len(info.value.problems) == 10  # the two "horoscope" fragments are one problem
+
+
+def test_a_declared_analysis_with_too_few_entries_says_how_many(tmp_path):
+    bad = """
+research_questions: [{id: 1, title: A, text: "A?"}]
+analyses:
+  - type: site_typology
+    rq: 1
+    types: [{id: a, label: planned, code: x.planned}]
+"""
+    with pytest.raises(ValidationError) as info:
+        load_config(write(tmp_path, GOOD + bad))
+    (problem,) = info.value.problems
+    assert problem.where == "line 16, analyses entry 1 (site_typology)"  # GOOD is 12 lines
+    assert problem.problem == "`types` must have at least 2 entries, not 1"
+    assert problem.fix == "list two or more types"

@@ -65,7 +65,12 @@ def test_an_unknown_code_names_the_file_the_recommendation_and_the_code(tmp_path
         found[0].problem
     )
     problems = " ".join(p.problem for p in found[1:])
-    for part in ("already used", "no text", "`audience` must be one of", "cites no codes"):
+    for part in (
+        "repeats the recommendation on line 2",
+        "no text",
+        "`audience` must be one of",
+        "cites no codes",
+    ):
         assert part in problems
     assert len(found) == 5
     with pytest.raises(InputError, match="no 'recommendations:' list"):
@@ -84,6 +89,34 @@ def test_an_unknown_key_lists_the_keys_in_words(tmp_path):
     assert found.where == "line 2, recommendation 1 (R1)"
     assert found.problem == "unknown key(s): owner"
     assert found.fix == "use id, text, audience, codes"
+
+
+def test_every_recommendations_problem_is_reported_with_its_line(tmp_path):
+    path = write(
+        tmp_path,
+        "recommendations:\n"
+        "  - id: R1\n    text: A.\n    audience: Toolkit\n    codes: [barrier]\n    owner: me\n"
+        "  - id: R1\n    text: ' '\n    audience: Ministers\n    codes: []\n"
+        "  - text: No id.\n    audience: toolkit\n    codes: barrier.nothing\n"
+        "  - just a sentence\n",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        read_recommendations(path, codes=["barrier"])
+    found = [(p.where, p.problem) for p in excinfo.value.problems]
+    expected = [
+        ("line 2, recommendation 1 (R1)", "unknown key(s): owner"),
+        ("line 7, recommendation 2 (R1)", "the id repeats the recommendation on line 2"),
+        ("line 7, recommendation 2 (R1)", "the recommendation has no text"),
+        ("line 7, recommendation 2 (R1)", "but 'Ministers' was given"),
+        ("line 7, recommendation 2 (R1)", "the recommendation cites no codes"),
+        ("line 11, recommendation 3", "the recommendation has no id"),
+        ("line 11, recommendation 3", "but 'toolkit' was given"),
+        ("line 11, recommendation 3", "cites code 'barrier.nothing', which the codebook lacks"),
+        ("line 14, recommendation 4", "the entry is not a mapping"),
+    ]
+    assert len(found) == len(expected), found
+    for (where, problem), (want_where, want) in zip(found, expected, strict=True):
+        assert where == want_where and want in problem, (where, problem)
 
 
 def test_evidence_is_computed_from_the_codings(demo_study, display):

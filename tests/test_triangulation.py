@@ -190,7 +190,7 @@ def test_a_bad_overrides_file_reports_every_problem(demo_study, tmp_path):
     assert len(problems) == 5, text
     assert all(p.file == str(path) for p in problems)
     assert any("line 2" in t and "'concordance' was given" in t for t in text)
-    assert any("line 5" in t and "already overridden in override 1" in t for t in text)
+    assert any("line 5" in t and "the code repeats the override on line 2" in t for t in text)
     assert any("line 5" in t and "no reason" in t for t in text)
     assert any("line 7" in t and "not a code of the codebook" in t for t in text)
     assert any("line 7" in t and "unknown key(s): note" in t for t in text)

@@ -304,7 +304,11 @@ class Assembly:
         codes = set(self.codebook["code_id"]) if self.codebook is not None else None
         self.review_sources = self.review_findings = self.recommendations = None
         if cfg.path("review_register").exists():
-            self.review_sources = self._read(read_review_register, cfg.path("review_register"))
+            self.review_sources = self._read(
+                read_review_register,
+                cfg.path("review_register"),
+                rq_ids=[q["rq_id"] for q in cfg.research_questions],
+            )
         if cfg.path("review_findings").exists():
             self.review_findings = self._read(
                 read_review_findings,

@@ -16,7 +16,6 @@ human coding, turn by turn.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from evstudy.codebook import descendants
-from evstudy.errors import InputError, Problems
-from evstudy.io.textfiles import load_yaml
+from evstudy.errors import InputError
+from evstudy.io.autocode_rules import RULE_COLUMNS, _normalise, _pieces, read_autocode_rules
 
 __all__ = [
     "RULE_COLUMNS",
@@ -36,8 +35,6 @@ __all__ = [
     "suggest_codes",
 ]
 
-RULE_COLUMNS = ["code_id", "kind", "term", "pattern"]
-RULE_KEYS = ("code", "keywords", "phrases")
 DATA_ROLES = ("participant", "respondent")  # whose words are coded; never the team's
 SUGGESTION_COLUMNS = [
     "doc_id",
@@ -52,137 +49,6 @@ SUGGESTION_COLUMNS = [
     "match_end",
     "n_matches",
 ]
-
-
-def _normalise(text: str) -> str:
-    # Curly and straight apostrophes are the same letter to a reader (length-preserving).
-    return text.replace("\u2019", "'")
-
-
-def _pieces(term: str, kind: str) -> tuple[str, str]:
-    """The term's first character and a regex for the rest (with the right word boundary)."""
-    term = _normalise(term)
-    if kind == "keyword":
-        wild = term.endswith("*")
-        stem = term[:-1] if wild else term
-        rest = re.escape(stem[1:]) + (r"\w*" if wild else "")
-    else:
-        words = term.split()
-        rest = re.escape(words[0][1:]) + "".join(r"\s+" + re.escape(w) for w in words[1:])
-    return term[0], rest + r"(?!\w)"
-
-
-def _term_pattern(term: str, kind: str) -> str:
-    first, rest = _pieces(term, kind)
-    return r"(?<!\w)" + re.escape(first) + rest
-
-
-def _rule_lines(tree: Any) -> list[int]:
-    """The 1-based line of each entry of the top-level ``rules`` list."""
-    for key, value in getattr(tree, "value", []) or []:
-        if getattr(key, "value", None) == "rules" and hasattr(value, "value"):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
-def read_autocode_rules(
-    path: str | Path,
-    *,
-    codes: Iterable[str] | None = None,
-    label: str | None = None,
-) -> pd.DataFrame:
-    """Read and validate an auto-coding rules file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The rules YAML (``rules:`` list of ``{code, keywords, phrases}``).
-    codes : iterable of str, optional
-        The codebook's code ids; when given, every rule's code must be one of them.
-    label : str, optional
-        How messages name the file; defaults to ``path``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per keyword or phrase, in file order: ``code_id``, ``kind`` (``keyword``
-        or ``phrase``), ``term`` (as written) and ``pattern`` (the regular expression it
-        becomes, to be compiled with ``re.IGNORECASE``).
-
-    Raises
-    ------
-    InputError
-        When the file is missing, not YAML, or has no ``rules:`` list.
-    ValidationError
-        Listing every problem: entries without a code or terms, unknown keys, keywords
-        with spaces or a misplaced ``*``, repeated terms, codes not in the codebook.
-    """
-    path = Path(path)
-    name = label or str(path)
-    data, tree = load_yaml(path, name)
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise InputError(
-            name, "", "the file has no 'rules:' list", "write rules: [{code: ..., keywords: [...]}]"
-        )
-    lines = _rule_lines(tree)
-    known = None if codes is None else set(codes)
-    found = Problems()
-    records: list[dict[str, str]] = []
-    seen: dict[tuple[str, str], int] = {}
-    for i, entry in enumerate(data["rules"]):
-        where = f"line {lines[i] if i < len(lines) else 0}, rule {i + 1}"
-        if not isinstance(entry, dict) or not entry.get("code"):
-            found.add(name, where, "the rule has no code", "start the rule with code: <code id>")
-            continue
-        code = str(entry["code"]).strip()
-        where = f"{where} ({code})"
-        unknown = sorted(str(k) for k in entry if k not in RULE_KEYS)
-        if unknown:
-            found.add(
-                name, where, f"unknown key(s): {', '.join(unknown)}", "use code, keywords, phrases"
-            )
-        if known is not None and code not in known:
-            found.add(name, where, f"code {code!r} is not in the codebook", "correct the code id")
-        n_terms = 0
-        for key, kind in (("keywords", "keyword"), ("phrases", "phrase")):
-            terms = entry.get(key) or []
-            if not isinstance(terms, list):
-                terms = [terms]
-            for term in terms:
-                term = " ".join(str(term).split()) if term is not None else ""
-                if not term.strip("*"):
-                    found.add(name, where, f"an empty {kind}", "remove it or write a word")
-                    continue
-                if kind == "keyword" and " " in term:
-                    found.add(name, where, f"keyword {term!r} has spaces", "move it under phrases:")
-                    continue
-                if "*" in term.rstrip("*") or (kind == "phrase" and "*" in term):
-                    found.add(
-                        name,
-                        where,
-                        f"{kind} {term!r} has a * that is not at the end of a keyword",
-                        "use * only as the last character of a keyword (e.g. commission*)",
-                    )
-                    continue
-                if (code, term.casefold()) in seen:
-                    found.add(name, where, f"{kind} {term!r} is repeated", "list it once")
-                    continue
-                seen[(code, term.casefold())] = i
-                records.append(
-                    {
-                        "code_id": code,
-                        "kind": kind,
-                        "term": term,
-                        "pattern": _term_pattern(term, kind),
-                    }
-                )
-                n_terms += 1
-        if n_terms == 0 and not unknown:
-            found.add(
-                name, where, "the rule has no keywords or phrases", "add keywords: or phrases:"
-            )
-    found.raise_if_any(name)
-    return pd.DataFrame.from_records(records, columns=RULE_COLUMNS)
 
 
 def _rules_frame(rules: pd.DataFrame | str | Path, study: Any = None) -> pd.DataFrame:

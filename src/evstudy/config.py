@@ -11,11 +11,34 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    create_model,
+    field_validator,
+)
 
 from evstudy.errors import InputError, Problems
+from evstudy.io.schema import (
+    OptionalText,
+    Schema,
+    Text,
+    fail,
+    line_at,
+    numbered,
+    raw_text,
+    reads,
+    validate,
+    validate_entries,
+)
 from evstudy.io.textfiles import load_yaml
 
 __all__ = [
@@ -67,16 +90,6 @@ DEFAULT_TARGETS: dict[str, Any] = {
 
 # Fieldwork facts the dashboard marks: the days survey reminders went out (ISO dates).
 DEFAULT_FIELDWORK: dict[str, Any] = {"survey_reminders": []}
-
-# Study-specific analyses a study may declare under `analyses:` (see the README), with the
-# keys each one needs and may have.
-ANALYSIS_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "site_typology": (("rq", "types"), ("title",)),
-    "resource_judgements": (("rq", "resources", "judgements"), ("title", "methods")),
-    "group_comparison": (("rq", "question", "groups"), ("title", "item")),
-    "awareness_use": (("rq", "question", "not_aware", "used"), ("title",)),
-    "preferred_formats": (("rq", "question"), ("title",)),
-}
 
 DEFAULT_POPULATION: dict[str, Any] = {"label": "participants", "outside": []}
 
@@ -146,6 +159,185 @@ class StudyConfig:
         return None
 
 
+# --- the schema of study.yml ------------------------------------------------------------------
+
+S = TypeVar("S", bound=Schema)
+
+
+def _folded(options: tuple[str, ...]) -> BeforeValidator:
+    """Accept an option in any case ("facilitator"), keeping what was written otherwise."""
+    by_fold = {o.casefold(): o for o in options}
+    return BeforeValidator(
+        lambda v: by_fold.get(str(v).strip().casefold(), v) if isinstance(v, str) else v
+    )
+
+
+def _listed(value: Any) -> Any:
+    """One value where a list is expected is a list of one."""
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _listed_or_none(value: Any) -> Any:
+    return None if value is None else _listed(value)
+
+
+Listed = BeforeValidator(_listed)
+# Prose for sentences: one paragraph, its line breaks and runs of spaces as single spaces.
+Prose = Annotated[
+    OptionalText, AfterValidator(lambda v: v if v is None else " ".join(v.split()) or None)
+]
+
+
+class StudyFile(Schema):
+    """The top level: which sections there are and their shapes (each is checked on its own)."""
+
+    study: dict[str, Any] | None = None
+    files: dict[str, Any] | None = None
+    team: list[Any] | None = None
+    role_groups: dict[str, Any] | None = None
+    targets: dict[str, Any] | None = None
+    fieldwork: dict[str, Any] | None = None
+    disclosure: dict[str, Any] | None = None
+    research_questions: list[Any] | None = None
+    population: dict[str, Any] | None = None
+    analyses: list[Any] | None = None
+
+
+class StudySection(Schema):
+    title: Text = "Untitled study"
+    synthetic: StrictBool = False
+    description: Prose = None
+    site_noun: Prose = None
+
+
+Files = create_model(  # one optional path per raw input
+    "Files",
+    __base__=Schema,
+    # Aliases, as "register" would shadow a method of pydantic's base class.
+    **{f"file_{key}": (OptionalText, Field(None, alias=key)) for key in DEFAULT_FILES},
+)
+
+
+class TeamEntry(Schema):
+    name: Text = Field(description="give each member a name and role")
+    role: Annotated[Literal[TEAM_ROLES], _folded(TEAM_ROLES)]
+
+
+class RoleGroups(Schema):
+    labels: dict[Text, Text] = Field(default_factory=dict)
+    rules: list[Any] = Field(default_factory=list)
+
+
+class RuleEntry(Schema):
+    role_group: Text
+    job_title: OptionalText = None
+    organisation_type: OptionalText = None
+
+    @reads("job_title", "organisation_type")
+    def _patterns(self) -> Iterator[tuple[str, str]]:
+        for key in ("job_title", "organisation_type"):
+            try:
+                re.compile(getattr(self, key) or "")
+            except re.error as exc:
+                yield f"{key}: bad regular expression: {exc}", "fix it"
+        if not (self.job_title or self.organisation_type):
+            yield "matches nothing", "give job_title or organisation_type"
+
+
+Disclosure = create_model(
+    "Disclosure",
+    __base__=Schema,
+    **{key: (StrictInt, Field(value, ge=0)) for key, value in DEFAULT_DISCLOSURE.items()},
+)
+
+
+class Fieldwork(Schema):
+    survey_reminders: list[str] = Field(default_factory=list)
+
+    @field_validator("survey_reminders", mode="before")
+    @classmethod
+    def _dates(cls, value: Any) -> list[str]:
+        try:  # YAML reads 2023-11-06 as a date; quoted, it is a string
+            days = [dt.date.fromisoformat(str(day)) for day in _listed(value)]
+        except (TypeError, ValueError):
+            fail(f"survey_reminders must be a list of dates, not {value!r}", "write YYYY-MM-DD")
+        return [day.isoformat() for day in sorted(set(days))]
+
+
+class ResearchQuestion(Schema):
+    noun: ClassVar[str] = "research question"
+    id: Text = Field(description="give it a short id, e.g. id: 1")
+    title: Text = Field(description="write its title")
+    text: Text = Field(description="write its text")
+
+
+class Population(Schema):
+    label: Text = DEFAULT_POPULATION["label"]
+    outside: Annotated[list[Text], Listed] = Field(default_factory=list)
+
+
+class Analysis(Schema):
+    """What every declared analysis has: its type, its research question and a title."""
+
+    type: str
+    rq: Text = Field(description="name the research question it serves, e.g. rq: 1")
+    title: OptionalText = None
+
+
+class SiteType(Schema):
+    id: Text
+    label: Text
+    code: Text
+
+
+class SiteTypology(Analysis):
+    types: list[SiteType] = Field(min_length=2, description="list two or more types")
+
+
+class ResourceJudgements(Analysis):
+    resources: Annotated[list[Text], Listed] = Field(min_length=1)
+    judgements: dict[Text, Text] = Field(
+        min_length=1, description="map a label to a code, e.g. strength: code.id"
+    )
+    methods: Annotated[list[Text] | None, BeforeValidator(_listed_or_none)] = None
+
+
+class GroupComparison(Analysis):
+    question: Text
+    item: OptionalText = None
+    groups: dict[Text, Annotated[list[Text], Listed]] = Field(
+        min_length=2, description="map two or more group labels to role groups"
+    )
+
+
+class AwarenessUse(Analysis):
+    question: Text
+    not_aware: Text
+    used: Annotated[list[Text], Listed] = Field(min_length=1)
+
+
+class PreferredFormats(Analysis):
+    question: Text
+
+
+# Study-specific analyses a study may declare under `analyses:` (see the README).
+ANALYSIS_MODELS: dict[str, type[Analysis]] = {
+    "site_typology": SiteTypology,
+    "resource_judgements": ResourceJudgements,
+    "group_comparison": GroupComparison,
+    "awareness_use": AwarenessUse,
+    "preferred_formats": PreferredFormats,
+}
+# Each type's keys: those it needs and those it may have.
+ANALYSIS_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    kind: (
+        tuple(k for k, f in model.model_fields.items() if k != "type" and f.is_required()),
+        tuple(k for k, f in model.model_fields.items() if not f.is_required()),
+    )
+    for kind, model in ANALYSIS_MODELS.items()
+}
+
+
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above ``start`` holding ``pyproject.toml`` and ``data/``."""
     here = (start or Path.cwd()).resolve()
@@ -191,291 +383,146 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
             "point --raw (or EVSTUDY_RAW) at a folder made by `evstudy synth`, "
             f"or write a {CONFIG_NAME} as the README describes",
         )
-    data = load_yaml(path, str(path))[0] or {}
+    data, tree = load_yaml(path, str(path))
+    data = data or {}
     if not isinstance(data, dict):
         raise InputError(path, "", "the file must hold a mapping", "see the README's example")
 
     found = Problems()
     name = CONFIG_NAME
-    study = data.get("study") or {}
-    synthetic = study.get("synthetic", False)
-    if not isinstance(synthetic, bool):
-        found.add(name, "study.synthetic", f"must be true or false, not {synthetic!r}", "fix it")
-        synthetic = False
 
-    files = dict(DEFAULT_FILES)
-    for key, value in (data.get("files") or {}).items():
-        if key not in DEFAULT_FILES:
-            found.add(
-                name,
-                f"files.{key}",
-                f"unknown file key {key!r}",
-                f"use one of {', '.join(sorted(DEFAULT_FILES))}",
-            )
-        else:
-            files[key] = str(value)
+    def check(model: type[S], value: Any, at: tuple, place: str | None = None) -> S | None:
+        return validate(model, value, file=name, found=found, tree=tree, at=at, place=place)
 
-    team = []
-    for i, member in enumerate(data.get("team") or [], 1):
-        if not isinstance(member, dict) or not member.get("name"):
-            found.add(name, f"team entry {i}", "has no name", "give each member a name and role")
-            continue
-        role = str(member.get("role", "")).strip().title()
-        if role not in TEAM_ROLES:
-            found.add(
-                name,
-                f"team entry {i} ({member['name']})",
-                f"`role` must be one of {list(TEAM_ROLES)}, but {member.get('role')!r} was given",
-                "use Interviewer or Facilitator",
-            )
-            continue
-        team.append(TeamMember(str(member["name"]).strip(), role))
+    def add(at: tuple, place: str, problem: str, fix: str) -> None:
+        line = line_at(tree, at)
+        found.add(name, f"line {line}, {place}" if line else place, problem, fix)
+
+    # Sections of the wrong shape are reported and left out; the others are read on.
+    top = check(StudyFile, data, ()) or StudyFile()
+    study = check(StudySection, top.study or {}, ("study",)) or StudySection()
+    chosen = check(Files, top.files or {}, ("files",)) or Files()
+    files = {**DEFAULT_FILES, **chosen.model_dump(by_alias=True, exclude_none=True)}
+
+    def entries(model: type[S], items: list[Any] | None, at: tuple, **how: Any) -> list[S]:
+        place = numbered(f"{'.'.join(at)} entry")
+        found_ = validate_entries(
+            model, items or [], file=name, found=found, tree=tree, at=at, place=place, **how
+        )
+        return [entry.value for entry in found_ if entry.value is not None]
+
+    team = [
+        TeamMember(m.name, m.role)
+        for m in entries(TeamEntry, top.team, ("team",), name="name", unique=False)
+    ]
     if not team:
-        found.add(name, "team", "no research team is listed", "list interviewers and facilitators")
+        add(("team",), "team", "no research team is listed", "list interviewers and facilitators")
 
-    groups = data.get("role_groups") or {}
-    labels = {str(k): str(v) for k, v in (groups.get("labels") or {}).items()}
+    groups = check(RoleGroups, top.role_groups or {}, ("role_groups",)) or RoleGroups()
+    labels = dict(groups.labels)
     if not labels:
-        found.add(name, "role_groups.labels", "no role groups are defined", "see the README")
-    rules = []
-    for i, rule in enumerate(groups.get("rules") or [], 1):
-        where = f"role_groups.rules entry {i}"
-        if not isinstance(rule, dict) or rule.get("role_group") not in labels:
-            found.add(
-                name,
-                where,
-                f"role_group must be one of {sorted(labels)}",
-                "use a key of role_groups.labels",
-            )
-            continue
-        if not (rule.get("job_title") or rule.get("organisation_type")):
-            found.add(name, where, "matches nothing", "give job_title or organisation_type")
-            continue
-        for key in ("job_title", "organisation_type"):
-            if rule.get(key):
-                try:
-                    re.compile(rule[key])
-                except re.error as exc:
-                    found.add(name, f"{where}.{key}", f"bad regular expression: {exc}", "fix it")
-        rules.append(
-            RoleRule(rule["role_group"], rule.get("job_title"), rule.get("organisation_type"))
+        add(
+            ("role_groups", "labels"),
+            "role_groups.labels",
+            "no role groups are defined",
+            "see the README",
         )
 
-    targets = {**DEFAULT_TARGETS, **(data.get("targets") or {})}
-    disclosure = dict(DEFAULT_DISCLOSURE)
-    for key, value in (data.get("disclosure") or {}).items():
-        if key not in DEFAULT_DISCLOSURE:
-            found.add(
-                name, f"disclosure.{key}", "unknown threshold", f"use {list(DEFAULT_DISCLOSURE)}"
-            )
-        elif not isinstance(value, int) or value < 0:
-            found.add(name, f"disclosure.{key}", f"must be a whole number, not {value!r}", "fix it")
-        else:
-            disclosure[key] = value
+    def known_group(n: int, entry: Any) -> Iterator[tuple[str, str]]:
+        if raw_text(entry, "role_group") not in labels:
+            yield f"role_group must be one of {sorted(labels)}", "use a key of role_groups.labels"
 
-    fieldwork = dict(DEFAULT_FIELDWORK)
-    for key, value in (data.get("fieldwork") or {}).items():
-        if key not in DEFAULT_FIELDWORK:
-            found.add(name, f"fieldwork.{key}", "unknown setting", f"use {list(DEFAULT_FIELDWORK)}")
-            continue
-        try:  # YAML reads 2023-11-06 as a date; quoted, it is a string
-            days = [dt.date.fromisoformat(str(day)) for day in (value or [])]
-            fieldwork[key] = [day.isoformat() for day in sorted(set(days))]
-        except (TypeError, ValueError):
-            found.add(
-                name,
-                f"fieldwork.{key}",
-                f"must be a list of dates, not {value!r}",
-                "write YYYY-MM-DD",
-            )
+    rules = [
+        RoleRule(rule.role_group, rule.job_title, rule.organisation_type)
+        for rule in entries(
+            RuleEntry,
+            groups.rules,
+            ("role_groups", "rules"),
+            name="role_group",
+            unique=False,
+            also=known_group,
+        )
+        if rule.role_group in labels
+    ]
 
-    questions = _research_questions(data.get("research_questions"), found)
-    population = _population(data.get("population"), labels, found)
-    analyses = _analyses(data.get("analyses"), {q["rq_id"] for q in questions}, labels, found)
-    for key in ("description", "site_noun"):
-        if study.get(key) is not None and not isinstance(study.get(key), str):
-            found.add(name, f"study.{key}", f"must be text, not {study[key]!r}", "quote it")
-
-    found.raise_if_any(f"{path}")
-    return StudyConfig(
-        raw_dir=raw_dir.resolve(),
-        title=str(study.get("title", "Untitled study")),
-        synthetic=synthetic,
-        team=tuple(team),
-        role_group_labels=labels,
-        role_rules=tuple(rules),
-        files=files,
-        targets=targets,
-        disclosure=disclosure,
-        fieldwork=fieldwork,
-        description=" ".join(str(study.get("description") or "").split()),
-        site_noun=str(study.get("site_noun") or "site").strip(),
-        research_questions=questions,
-        population=population,
-        analyses=analyses,
+    disclosure = check(Disclosure, top.disclosure or {}, ("disclosure",)) or Disclosure()
+    fieldwork = check(Fieldwork, top.fieldwork or {}, ("fieldwork",)) or Fieldwork()
+    questions = tuple(
+        {"rq_id": q.id, "title": q.title, "text": q.text}
+        for q in entries(ResearchQuestion, top.research_questions, ("research_questions",))
     )
-
-
-def _research_questions(raw: Any, found: Problems) -> tuple[dict[str, str], ...]:
-    """``research_questions:``: a list of {id, title, text}; ids unique, as strings."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        found.add(CONFIG_NAME, "research_questions", "must be a list", "see the README's example")
-        return ()
-    out: list[dict[str, str]] = []
-    for i, entry in enumerate(raw, 1):
-        where = f"research_questions entry {i}"
-        if not isinstance(entry, dict):
-            found.add(CONFIG_NAME, where, "must be a mapping", "give id, title and text")
-            continue
-        unknown = sorted(set(map(str, entry)) - {"id", "title", "text"})
-        if unknown:
-            found.add(
-                CONFIG_NAME, where, f"unknown key(s): {', '.join(unknown)}", "use id, title, text"
-            )
-        rq_id = entry.get("id")
-        if rq_id is None or isinstance(rq_id, bool) or not str(rq_id).strip():
-            found.add(CONFIG_NAME, where, "has no id", "give it a short id, e.g. id: 1")
-            continue
-        rq_id = str(rq_id).strip()
-        if any(q["rq_id"] == rq_id for q in out):
-            found.add(CONFIG_NAME, where, f"the id {rq_id!r} is used twice", "give each its own id")
-            continue
-        texts = {}
-        for key in ("title", "text"):
-            value = entry.get(key)
-            if not isinstance(value, str) or not value.strip():
-                found.add(CONFIG_NAME, f"{where} ({rq_id})", f"has no {key}", f"write its {key}")
-            texts[key] = " ".join(str(value or "").split())
-        out.append({"rq_id": rq_id, **texts})
-    return tuple(out)
-
-
-def _population(raw: Any, labels: dict[str, str], found: Problems) -> dict[str, Any]:
-    """``population:``: the headline population's label and the role groups outside it."""
-    population = {**DEFAULT_POPULATION, "outside": []}
-    if raw is None:
-        return population
-    if not isinstance(raw, dict):
-        found.add(CONFIG_NAME, "population", "must be a mapping", "give label and outside")
-        return population
-    for key in sorted(set(map(str, raw)) - set(DEFAULT_POPULATION)):
-        found.add(CONFIG_NAME, f"population.{key}", "unknown key", "use label and outside")
-    if raw.get("label") is not None:
-        population["label"] = " ".join(str(raw["label"]).split())
-    outside = raw.get("outside") or []
-    if not isinstance(outside, list):
-        outside = [outside]
-    for group in outside:
-        if str(group) not in labels:
-            found.add(
-                CONFIG_NAME,
+    population = check(Population, top.population or {}, ("population",)) or Population()
+    for group in population.outside:
+        if group not in labels:
+            add(
+                ("population", "outside"),
                 "population.outside",
                 f"{group!r} is not a role group",
                 f"use keys of role_groups.labels: {', '.join(labels)}",
             )
-        else:
-            population["outside"].append(str(group))
-    return population
+    # Declared ids as written, so that a question with another problem is not reported twice.
+    rq_ids = {raw_text(q, "id") for q in top.research_questions or []} - {None}
+    analyses = _analyses(top.analyses or [], rq_ids, labels, check, add)
+
+    found.raise_if_any(f"{path}")
+    return StudyConfig(
+        raw_dir=raw_dir.resolve(),
+        title=study.title,
+        synthetic=study.synthetic,
+        team=tuple(team),
+        role_group_labels=labels,
+        role_rules=tuple(rules),
+        files=files,
+        targets={**DEFAULT_TARGETS, **(top.targets or {})},
+        disclosure=disclosure.model_dump(),
+        fieldwork=fieldwork.model_dump(),
+        description=study.description or "",
+        site_noun=study.site_noun or "site",
+        research_questions=questions,
+        population={"label": population.label, "outside": list(population.outside)},
+        analyses=analyses,
+    )
 
 
 def _analyses(
-    raw: Any, rq_ids: set[str], labels: dict[str, str], found: Problems
+    entries: list[Any], rq_ids: set[str], labels: dict[str, str], check: Any, add: Any
 ) -> tuple[dict[str, Any], ...]:
     """``analyses:``: declared study-specific sections; the shape is checked here, the codes
     and survey questions they name against the codebook and question map at ingest."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        found.add(CONFIG_NAME, "analyses", "must be a list", "see the README's example")
-        return ()
     out = []
-    for i, entry in enumerate(raw, 1):
-        where = f"analyses entry {i}"
-        if not isinstance(entry, dict):
-            found.add(CONFIG_NAME, where, "must be a mapping", "give type, rq and its settings")
-            continue
-        kind = entry.get("type")
-        if kind not in ANALYSIS_TYPES:
-            found.add(
-                CONFIG_NAME,
-                where,
-                f"`type` must be one of {list(ANALYSIS_TYPES)}, but {kind!r} was given",
+    for i, entry in enumerate(entries):
+        at, place = ("analyses", i), f"analyses entry {i + 1}"
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        if kind not in ANALYSIS_MODELS:
+            add(
+                at,
+                place,
+                f"`type` must be one of {list(ANALYSIS_MODELS)}, but {kind!r} was given",
                 "use one of those types",
             )
             continue
-        where = f"{where} ({kind})"
-        needed, optional = ANALYSIS_TYPES[kind]
-        missing = [k for k in needed if entry.get(k) in (None, "", [], {})]
-        unknown = sorted(set(map(str, entry)) - {"type", *needed, *optional})
-        if missing:
-            found.add(CONFIG_NAME, where, f"is missing {', '.join(missing)}", "see the README")
-        if unknown:
-            found.add(
-                CONFIG_NAME,
-                where,
-                f"unknown key(s): {', '.join(unknown)}",
-                f"use {', '.join(['type', *needed, *optional])}",
-            )
-        if missing or unknown:
+        place = f"{place} ({kind})"
+        analysis = check(ANALYSIS_MODELS[kind], entry, at, place)
+        if analysis is None:
             continue
-        item = {**{k: None for k in optional}, **entry, "rq": str(entry["rq"])}
-        if item["rq"] not in rq_ids:
-            found.add(
-                CONFIG_NAME,
-                f"{where}.rq",
-                f"{item['rq']!r} is not a declared research question",
+        if analysis.rq not in rq_ids:
+            add(
+                at,
+                place,
+                f"rq {analysis.rq!r} is not a declared research question",
                 "use an id from research_questions",
             )
             continue
-        problem = _analysis_shape(item, labels)
-        if problem:
-            found.add(CONFIG_NAME, where, problem, "see the README's example")
-            continue
-        out.append(item)
-    return tuple(out)
-
-
-def _analysis_shape(item: dict[str, Any], labels: dict[str, str]) -> str | None:
-    """What is wrong with the shape of one declared analysis, or None."""
-    kind = item["type"]
-    if kind == "site_typology":
-        types = item["types"]
-        if not isinstance(types, list) or len(types) < 2:
-            return "`types` must list two or more types"
-        for t in types:
-            if not isinstance(t, dict) or not all(t.get(k) for k in ("id", "label", "code")):
-                return "each of `types` needs id, label and code"
-        item["types"] = [{k: str(t[k]) for k in ("id", "label", "code")} for t in types]
-    elif kind == "resource_judgements":
-        if not isinstance(item["resources"], list):
-            return "`resources` must be a list of codes"
-        if not isinstance(item["judgements"], dict) or len(item["judgements"]) < 1:
-            return "`judgements` must map a label to a code, e.g. strength: code.id"
-        item["resources"] = [str(c) for c in item["resources"]]
-        item["judgements"] = {str(k): str(v) for k, v in item["judgements"].items()}
-        if item["methods"] is not None:
-            item["methods"] = [str(m) for m in item["methods"]]
-    elif kind == "group_comparison":
-        groups = item["groups"]
-        if not isinstance(groups, dict) or len(groups) < 2:
-            return "`groups` must map two or more group labels to role groups"
-        out = {}
-        for label, members in groups.items():
-            members = members if isinstance(members, list) else [members]
-            unknown = [str(m) for m in members if str(m) not in labels]
+        for label, members in getattr(analysis, "groups", {}).items():
+            unknown = [m for m in members if m not in labels]
             if unknown:
-                return f"{', '.join(map(repr, unknown))} in group {label!r} are not role groups"
-            out[str(label)] = [str(m) for m in members]
-        item["groups"] = out
-        item["question"] = str(item["question"])
-        item["item"] = None if item["item"] is None else str(item["item"])
-    elif kind == "awareness_use":
-        used = item["used"] if isinstance(item["used"], list) else [item["used"]]
-        item["used"] = [str(u) for u in used]
-        item["not_aware"] = str(item["not_aware"])
-        item["question"] = str(item["question"])
-    elif kind == "preferred_formats":
-        item["question"] = str(item["question"])
-    return None
+                add(
+                    at,
+                    place,
+                    f"{', '.join(map(repr, unknown))} in group {label!r} are not role groups",
+                    f"use keys of role_groups.labels: {', '.join(labels)}",
+                )
+        dumped = analysis.model_dump()
+        optional = ANALYSIS_TYPES[kind][1]
+        out.append({**{k: None for k in optional}, **{k: dumped[k] for k in entry}})
+    return tuple(out)

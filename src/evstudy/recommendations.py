@@ -21,12 +21,11 @@ handful of people, should be read as a lead rather than a finding.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from evstudy.errors import InputError, Problems
+from evstudy.io.recommendations import AUDIENCES, COLUMNS, read_recommendations
 
 if TYPE_CHECKING:
     from evstudy.study import Study
@@ -40,108 +39,8 @@ __all__ = [
     "recommendations_table",
 ]
 
-AUDIENCES = ("Toolkit", "Practice Guides", "local commissioners", "national policy")
 THIN_SITES = 3
 THIN_PARTICIPANTS = 10
-KEYS = ("id", "text", "audience", "codes")
-COLUMNS = ["rec_id", "text", "audience", "codes"]
-
-
-def read_recommendations(
-    path: str | Path, *, codes: Any = None, label: str | None = None
-) -> pd.DataFrame:
-    """Read and validate a recommendations file.
-
-    Parameters
-    ----------
-    path : str or Path
-    codes : collection of str, optional
-        The codebook's code and theme ids; when given, every cited id must be one of them.
-    label : str, optional
-        How messages name the file; defaults to ``path``.
-
-    Returns
-    -------
-    DataFrame
-        rec_id, text, audience, codes (a list of ids); file order.
-
-    Raises
-    ------
-    InputError
-        When the file is missing, is not YAML or has no ``recommendations:`` list.
-    ValidationError
-        Listing every problem: a missing or repeated id, a blank text, an audience not in
-        :data:`AUDIENCES`, no codes, a code the codebook lacks, an unknown key.
-    """
-    from evstudy.io.textfiles import entry_lines, load_yaml
-
-    path = Path(path)
-    name = label or str(path)
-    if not path.is_file():
-        raise InputError(name, "", "the recommendations file does not exist", "check the path")
-    data, tree = load_yaml(path, name)
-    if not isinstance(data, dict) or not isinstance(data.get("recommendations"), list):
-        raise InputError(
-            name,
-            "",
-            "the file has no 'recommendations:' list",
-            "write recommendations: [{id: ..., text: ..., audience: ..., codes: [...]}]",
-        )
-    known = None if codes is None else set(codes)
-    lines = entry_lines(tree, "recommendations")
-    found, records, seen = Problems(), [], {}
-    for i, entry in enumerate(data["recommendations"]):
-        where = f"line {lines[i] if i < len(lines) else 0}, recommendation {i + 1}"
-        if not isinstance(entry, dict):
-            found.add(name, where, "the entry is not a mapping", "write id:, text:, audience:")
-            continue
-        rec_id = str(entry.get("id") or "").strip()
-        where = f"{where} ({rec_id})" if rec_id else where
-        unknown = sorted(str(k) for k in entry if k not in KEYS)
-        if unknown:
-            found.add(
-                name, where, f"unknown key(s): {', '.join(unknown)}", f"use {', '.join(KEYS)}"
-            )
-        if not rec_id:
-            found.add(name, where, "the recommendation has no id", "add id: REC1 (unique)")
-        elif rec_id in seen:
-            found.add(name, where, f"id {rec_id!r} is already used", "give each its own id")
-        seen.setdefault(rec_id, i + 1)
-        text = " ".join(str(entry.get("text") or "").split())
-        if not text:
-            found.add(name, where, "the recommendation has no text", "write it in a sentence")
-        audience = str(entry.get("audience") or "").strip()
-        if audience not in AUDIENCES:
-            found.add(
-                name,
-                where,
-                f"`audience` must be one of {list(AUDIENCES)}, but {entry.get('audience')!r} "
-                "was given",
-                "use one of the four audiences",
-            )
-        cited = entry.get("codes")
-        cited = [cited] if isinstance(cited, str) else cited
-        if not isinstance(cited, list) or not cited:
-            found.add(
-                name,
-                where,
-                "the recommendation cites no codes",
-                "list the theme or code ids that support it: codes: [barrier.capacity]",
-            )
-            cited = []
-        cited = [str(c).strip() for c in cited]
-        for code in cited:
-            if known is not None and code not in known:
-                found.add(
-                    name,
-                    where,
-                    f"recommendation {rec_id or i + 1} cites code {code!r}, which the codebook "
-                    "lacks",
-                    "cite a theme or code id from codebook.yml, or add the code there",
-                )
-        records.append({"rec_id": rec_id, "text": text, "audience": audience, "codes": cited})
-    found.raise_if_any(name)
-    return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
 def recommendation_evidence(

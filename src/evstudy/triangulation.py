@@ -39,7 +39,7 @@ import pandas as pd
 
 from evstudy.coding import _coder_filter, coded_segments
 from evstudy.disclosure import wilson
-from evstudy.errors import InputError, Problems
+from evstudy.io.overrides import CONVERGENCE, OVERRIDES_FILE, read_overrides
 from evstudy.matrices import exemplars
 
 if TYPE_CHECKING:
@@ -63,9 +63,7 @@ __all__ = [
     "survey_evidence",
 ]
 
-CONVERGENCE = ("agreement", "partial agreement", "silence", "dissonance")
 TIERS = ("high", "typical", "low")
-OVERRIDES_FILE = "triangulation_overrides"  # its key in config.DEFAULT_FILES
 QUALITATIVE = ("interview", "focus_group")
 RULES = (
     "**Silence**: the survey has no question on the theme, or no interviewee or "
@@ -98,7 +96,6 @@ TIER_WORDS = {
     "typical": "about as often as related themes",
     "low": "less than for most related themes",
 }
-OVERRIDE_KEYS = ("code", "convergence", "reason")
 
 
 def rules_text() -> str:
@@ -550,112 +547,6 @@ def convergence_summary(display: pd.DataFrame) -> pd.DataFrame:
 # --- researcher overrides ----------------------------------------------------------------------
 
 
-def read_overrides(
-    path: str | Path, *, study: Study | None = None, label: str | None = None
-) -> pd.DataFrame:
-    """Read and validate a triangulation overrides file.
-
-    The file lists rows of the joint display whose convergence code a researcher sets by
-    hand, each with the reason::
-
-        overrides:
-          - code: toolkit.eif_guidebook
-            convergence: partial agreement
-            reason: Experts were asked about the Guidebook, so interviews over-represent it.
-
-    Parameters
-    ----------
-    path : str or Path
-    study : Study, optional
-        When given, every code must be a code (not a theme) of its codebook.
-    label : str, optional
-        How messages name the file; defaults to ``path``.
-
-    Returns
-    -------
-    DataFrame
-        code_id, convergence, reason; file order.
-
-    Raises
-    ------
-    InputError
-        When the file is missing, is not YAML or has no ``overrides:`` list.
-    ValidationError
-        Listing every problem: a missing code, convergence or reason, an unknown
-        convergence code or key, a code not in the codebook, a code overridden twice.
-    """
-    from evstudy.io.textfiles import entry_lines, load_yaml
-
-    path = Path(path)
-    name = label or str(path)
-    if not path.is_file():
-        raise InputError(name, "", "the overrides file does not exist", "check the path")
-    data, tree = load_yaml(path, name)
-    if not isinstance(data, dict) or not isinstance(data.get("overrides"), list):
-        raise InputError(
-            name,
-            "",
-            "the file has no 'overrides:' list",
-            "write overrides: [{code: ..., convergence: ..., reason: ...}]",
-        )
-    lines = entry_lines(tree, "overrides")
-    codes = None
-    if study is not None:
-        codes = set(study.codebook.loc[study.codebook["parent_id"].notna(), "code_id"])
-    found, records, seen = Problems(), [], {}
-    for i, entry in enumerate(data["overrides"]):
-        where = f"line {lines[i] if i < len(lines) else 0}, override {i + 1}"
-        if not isinstance(entry, dict):
-            found.add(
-                name, where, "the entry is not a mapping", "write code:, convergence:, reason:"
-            )
-            continue
-        code = str(entry.get("code") or "").strip()
-        where = f"{where} ({code})" if code else where
-        unknown = sorted(str(k) for k in entry if k not in OVERRIDE_KEYS)
-        if unknown:
-            found.add(
-                name,
-                where,
-                f"unknown key(s): {', '.join(unknown)}",
-                "use code, convergence, reason",
-            )
-        convergence = str(entry.get("convergence") or "").strip().lower()
-        reason = str(entry.get("reason") or "").strip()
-        if not code:
-            found.add(name, where, "the override has no code", "add code: <code id>")
-        elif codes is not None and code not in codes:
-            found.add(
-                name,
-                where,
-                f"{code!r} is not a code of the codebook",
-                "use a code id (not a theme)",
-            )
-        elif code in seen:
-            found.add(
-                name, where, f"{code!r} is already overridden in override {seen[code]}", "keep one"
-            )
-        if convergence not in CONVERGENCE:
-            found.add(
-                name,
-                where,
-                f"`convergence` must be one of {list(CONVERGENCE)}, "
-                f"but {entry.get('convergence')!r} was given",
-                "use one of the four codes",
-            )
-        if not reason:
-            found.add(
-                name,
-                where,
-                "the override gives no reason",
-                "say why, in a sentence: the report shows it",
-            )
-        seen.setdefault(code, i + 1)
-        records.append({"code_id": code, "convergence": convergence, "reason": reason})
-    found.raise_if_any(name)
-    return pd.DataFrame.from_records(records, columns=["code_id", "convergence", "reason"])
-
-
 def _check_overrides(overrides: pd.DataFrame, codes: pd.Series) -> None:
     missing = set(overrides.columns) ^ {"code_id", "convergence", "reason"}
     if missing:
@@ -693,23 +584,11 @@ def study_overrides(study: Study, *, raw: str | Path | None = None) -> pd.DataFr
         When the study was ingested with an overrides file that is not in the raw folder
         found, or has changed since.
     """
-    from evstudy.config import DEFAULT_FILES, load_config, resolve_raw
-    from evstudy.files import sha256_file
+    from evstudy.io.overrides import read_ingested_overrides
 
-    recorded = study.ingest_report.get("raw_sha256", {})
-    folder = resolve_raw(raw)
-    name = DEFAULT_FILES[OVERRIDES_FILE]
-    if (folder / "study.yml").is_file():
-        name = load_config(folder).files[OVERRIDES_FILE]
-    if name not in recorded:
-        return pd.DataFrame(columns=["code_id", "convergence", "reason"])
-    path = folder / name
-    if not path.is_file() or sha256_file(path) != recorded[name]:
-        raise InputError(
-            path,
-            "",
-            "this is not the overrides file the study was ingested with "
-            + ("(it is missing)" if not path.is_file() else "(it has changed since)"),
-            "set EVSTUDY_RAW to the raw folder the study came from, or re-run evstudy ingest",
-        )
-    return read_overrides(path, study=study, label=name)
+    book = study.codebook
+    return read_ingested_overrides(
+        study.ingest_report.get("raw_sha256", {}),
+        raw=raw,
+        codes=book.loc[book["parent_id"].notna(), "code_id"],
+    )

@@ -32,8 +32,11 @@ def problems(excinfo: pytest.ExceptionInfo) -> list:
     return list(excinfo.value.problems)
 
 
+RQ_IDS = ("1", "2", "3", "4", "5")
+
+
 def test_register_exact_values(tmp_path):
-    frame = read_review_register(write(tmp_path, GOOD, "register.csv"))
+    frame = read_review_register(write(tmp_path, GOOD, "register.csv"), rq_ids=RQ_IDS)
     assert frame["source_id"].tolist() == ["R01", "R02", "X01"]
     assert frame["year"].tolist()[0] == 2017 and frame["year"].isna().tolist() == [
         False,
@@ -54,7 +57,9 @@ R01,B.,1850,journal,England,x,,,,,,,included,
 R03,,2019,guidance,England,x,very,,,,,top,excluded,
 """
     with pytest.raises(ValidationError) as excinfo:
-        read_review_register(write(tmp_path, bad, "register.csv"), label="review/register.csv")
+        read_review_register(
+            write(tmp_path, bad, "register.csv"), rq_ids=RQ_IDS, label="review/register.csv"
+        )
     found = {(p.where, p.problem.split(",")[0]) for p in problems(excinfo)}
     wheres = [p.where for p in problems(excinfo)]
     assert all(p.file == "review/register.csv" and p.fix for p in problems(excinfo))
@@ -76,13 +81,33 @@ R03,,2019,guidance,England,x,very,,,,,top,excluded,
 
 def test_register_missing_columns_are_named(tmp_path):
     with pytest.raises(ValidationError) as excinfo:
-        read_review_register(write(tmp_path, "Source ID,Citation\nR01,A.\n", "register.csv"))
+        read_review_register(
+            write(tmp_path, "Source ID,Citation\nR01,A.\n", "register.csv"), rq_ids=RQ_IDS
+        )
     missing = {p.problem.split("'")[1] for p in problems(excinfo)}
     assert {"Year", "Type", "Quality", "Decision", "RQ5"} <= missing
 
 
+def test_relevance_columns_are_the_declared_research_questions(tmp_path):
+    text = (
+        "Source ID,Citation,Year,Type,Country,Method,Relevance access,RQ2,RQ9,Quality,Decision,"
+        "Reason\nR01,A.,2019,guidance,UK,x,high,,some,low,included,\n"
+    )
+    path = write(tmp_path, text, "register.csv")
+    frame = read_review_register(path, rq_ids=["access", "2"])
+    # The declared questions' columns, in declared order; RQ9 is not declared, so ignored.
+    assert list(frame.columns[6:9]) == ["rqaccess", "rq2", "quality"]
+    assert frame[["rqaccess", "rq2"]].values.tolist() == [["high", "none"]]
+    # A study that declares no research questions has no relevance columns.
+    assert not any(c.startswith("rq") for c in read_review_register(path).columns)
+    with pytest.raises(ValidationError) as excinfo:
+        read_review_register(path, rq_ids=["access", "3"])
+    (problem,) = problems(excinfo)
+    assert problem.where == "line 1" and problem.problem.startswith("there is no 'RQ3' column")
+
+
 def test_findings_number_each_finding_once_and_check_codes_and_sources(tmp_path):
-    register = read_review_register(write(tmp_path, GOOD, "register.csv"))
+    register = read_review_register(write(tmp_path, GOOD, "register.csv"), rq_ids=RQ_IDS)
     codes = {"barrier.budget", "barrier.capacity", "influence.cost"}
     frame = read_review_findings(
         write(tmp_path, FINDINGS, "findings.csv"), codes=codes, sources=register
@@ -102,7 +127,7 @@ def test_findings_number_each_finding_once_and_check_codes_and_sources(tmp_path)
 
 
 def test_the_demo_review_has_only_the_four_real_included_sources(demo_raw):
-    register = read_review_register(demo_raw / "review" / "review_register.xlsx")
+    register = read_review_register(demo_raw / "review" / "review_register.xlsx", rq_ids=RQ_IDS)
     included = register[register["decision"] == "included"]
     assert len(included) == 4
     assert included["citation"].str.contains("Atkins et al. \\(2017\\)").sum() == 1

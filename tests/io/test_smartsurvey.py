@@ -240,15 +240,16 @@ questions:
     problems = excinfo.value.problems
     expected = [
         ("line 2, question 'a'", "a single question needs options"),
-        ("line 5, question 'a'", "type 'choice' is not one of"),
+        ("line 5, question 'a'", "the id repeats the question on line 2"),
+        ("line 5, question 'a'", "`type` must be one of ['single', 'multi', 'grid', 'text']"),
         ("line 8, question 'grid1'", "items entry 1 ('No id') has no simple id"),
         ("line 8, question 'grid1'", "a grid needs a scale"),
         ("line 8, question 'grid1'", "neutral 'Middle' is not on the scale"),
         ("line 13, question 'm'", "only single and text questions can be attributes"),
         ("line 13, question 'm'", "unknown key(s): colour"),
         ("line 13, question 'm'", "options entry 2 repeats the label 'x'"),
-        ("line 13, question 'm'", "max_choices must be at least 1"),
-        ("line 20, question 't'", "attribute 'nickname' is not one of"),
+        ("line 13, question 'm'", "`max_choices` must be at least 1, not 0"),
+        ("line 20, question 't'", "`attribute` must be one of ['job_title'"),
         ("line 28, question 't3'", "the attribute repeats the question on line 24"),
     ]
     assert len(problems) == len(expected), [str(p) for p in problems]

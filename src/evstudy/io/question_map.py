@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
-import yaml
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, field_validator
 
 from evstudy.errors import InputError, Problems
+from evstudy.io.schema import (
+    OptionalText,
+    Schema,
+    Text,
+    blank_is_none,
+    fail,
+    quoted,
+    reads,
+    validate_entries,
+)
 from evstudy.io.sheets import cell_text
 from evstudy.io.textfiles import load_yaml
 
@@ -27,18 +37,7 @@ __all__ = [
 
 QUESTION_TYPES = ("single", "multi", "grid", "text")
 ATTRIBUTES = ("job_title", "organisation_type", "site", "years_in_role")
-QUESTION_KEYS = (
-    "id",
-    "text",
-    "type",
-    "attribute",
-    "options",
-    "items",
-    "scale",
-    "neutral",
-    "other",
-    "max_choices",
-)
+SIMPLE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -98,103 +97,126 @@ def _decode(value: Any) -> str | None:
 # --- the question map ------------------------------------------------------------------------
 
 
-def _lines(tree: yaml.Node | None, key: str) -> list[int]:
-    if isinstance(tree, yaml.MappingNode):
-        for k, v in tree.value:
-            if k.value == key and isinstance(v, yaml.SequenceNode):
-                return [item.start_mark.line + 1 for item in v.value]
-    return []
-
-
 def _str(value: Any) -> str | None:
     return None if value is None or not str(value).strip() else str(value).strip()
 
 
-def _parse_question(entry: Any, add: Callable[[str, str], None]) -> Question | None:
-    """One map entry as a Question, reporting every problem through ``add``."""
-    if not isinstance(entry, dict):
-        add("the entry is not a mapping", "write 'id:', 'text:' and 'type:'")
-        return None
-    qid, text, qtype = _str(entry.get("id")), _str(entry.get("text")), _str(entry.get("type"))
-    if qid is None or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", qid):
-        add(f"the id {qid!r} is missing or not a simple name", "use letters, digits and _")
-    if text is None:
-        add("the question has no text", "copy the question text from line 1 of the export")
-    if qtype not in QUESTION_TYPES:
-        add(f"type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}", "fix the type")
-    unknown = sorted(str(k) for k in entry if k not in QUESTION_KEYS)
-    if unknown:
-        add(f"unknown key(s): {', '.join(unknown)}", f"use only {', '.join(QUESTION_KEYS)}")
-    attribute = _str(entry.get("attribute"))
-    if attribute is not None and attribute not in ATTRIBUTES:
-        add(f"attribute {attribute!r} is not one of {', '.join(ATTRIBUTES)}", "fix or remove it")
-    elif attribute is not None and qtype not in ("single", "text"):
-        add("only single and text questions can be attributes", "remove 'attribute:'")
-        attribute = None
+def _as_entries(value: Any) -> Any:
+    """Options may be written as bare labels: ``options: [Yes, No]``."""
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return [{"label": v} if isinstance(v, str | int | float) else v for v in value]
+    return value
 
-    def labelled(key: str, need_id: bool) -> list[tuple[str | None, str, str | None]]:
-        out, seen = [], set()
-        for i, raw in enumerate(entry.get(key) or [], 1):
-            raw = {"label": raw} if isinstance(raw, str | int | float) else raw
-            if not isinstance(raw, dict) or _str(raw.get("label")) is None:
-                add(f"{key} entry {i} has no label", "write a label (and optionally a code)")
-                continue
-            label, ident = str(raw["label"]).strip(), _str(raw.get("id"))
-            if need_id and (ident is None or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ident)):
-                add(f"{key} entry {i} ({label!r}) has no simple id", "give it an id like research")
-            for kind, value in (("label", norm_text(label)), ("id", ident)):
-                if value is not None and (kind, value) in seen:
-                    add(f"{key} entry {i} repeats the {kind} {value!r}", f"make each {kind} unique")
-                seen.add((kind, value))
-            out.append((ident, label, _str(raw.get("code"))))
-        return out
 
-    if not isinstance(entry.get("options") or [], list) or not isinstance(
-        entry.get("items") or [], list
-    ):
-        add("options and items must be lists", "see the README's question_map example")
-        return None
-    options = tuple(Option(label, code) for _, label, code in labelled("options", False))
-    items = tuple(Item(ident or "", label, code) for ident, label, code in labelled("items", True))
-    scale_raw = entry.get("scale") or []
-    scale = tuple(str(s).strip() for s in scale_raw) if isinstance(scale_raw, list) else ()
-    neutral = _str(entry.get("neutral"))
-    other, max_choices = entry.get("other", False), entry.get("max_choices")
-    if qtype in ("single", "multi") and not options:
-        add(f"a {qtype} question needs options", "list its options")
-    if qtype in ("grid", "text") and (options or other):
-        add(f"a {qtype} question has no options or 'other'", "remove them")
-    if qtype == "grid":
-        if len(scale) < 2 or len({norm_text(s) for s in scale}) < len(scale):
-            add("a grid needs a scale of two or more different labels", "list scale: [...]")
-        if not items:
-            add("a grid needs items", "list items: [{id, label, code}]")
-        if neutral is not None and norm_text(neutral) not in {norm_text(s) for s in scale}:
-            add(f"neutral {neutral!r} is not on the scale", "use one of the scale's labels")
-    elif items or scale or neutral:
-        add("only grid questions have items, scale or neutral", "remove them")
-    if not isinstance(other, bool):
-        add(f"other must be true or false, not {other!r}", "fix it")
-    if max_choices is not None and (
-        qtype != "multi" or isinstance(max_choices, bool) or not isinstance(max_choices, int)
-    ):
-        add("max_choices must be a whole number, on multi questions only", "fix or remove it")
-    elif max_choices is not None and max_choices < 1:
-        add("max_choices must be at least 1", "fix it")
-    if qid is None or text is None or qtype not in QUESTION_TYPES:
-        return None
-    return Question(
-        qid,
-        text.replace("@SQ@", "'"),
-        qtype,
-        attribute if attribute in ATTRIBUTES else None,
-        options,
-        items,
-        scale,
-        neutral,
-        bool(other),
-        max_choices if isinstance(max_choices, int) and not isinstance(max_choices, bool) else None,
-    )
+Entries = BeforeValidator(_as_entries)
+
+
+class OptionEntry(Schema):
+    """One answer option: its label as the export shows it, and the code it is evidence for."""
+
+    label: Text = Field(description="write a label (and optionally a code)")
+    code: OptionalText = None
+
+
+class ItemEntry(OptionEntry):
+    """One row of a grid; its id is checked by the question (only grids have items)."""
+
+    id: OptionalText = None
+
+
+class QuestionEntry(Schema):
+    """One entry of the ``questions:`` list."""
+
+    noun: ClassVar[str] = "question"
+    id: Text = Field(description="give it a short id: letters, digits and _")
+    text: Text = Field(description="copy the question text from line 1 of the export")
+    type: Literal[QUESTION_TYPES]
+    attribute: Annotated[Literal[ATTRIBUTES] | None, blank_is_none] = None
+    options: Annotated[tuple[OptionEntry, ...], Entries] = ()
+    items: Annotated[tuple[ItemEntry, ...], Entries] = ()
+    scale: Annotated[tuple[str, ...], BeforeValidator(lambda v: () if v is None else v)] = ()
+    neutral: OptionalText = None
+    other: StrictBool = False
+    max_choices: StrictInt | None = Field(None, ge=1)
+
+    @field_validator("id")
+    @classmethod
+    def _simple(cls, value: str) -> str:
+        if not SIMPLE_ID.fullmatch(value):
+            fail(f"the id {value!r} is not a simple name", "use letters, digits and _")
+        return value
+
+    @reads("type", "attribute")
+    def _attribute(self) -> Iterator[tuple[str, str]]:
+        if self.attribute is not None and self.type not in ("single", "text"):
+            yield "only single and text questions can be attributes", "remove 'attribute:'"
+
+    @reads("options", "items")
+    def _unique(self) -> Iterator[tuple[str, str]]:
+        for key, entries in (("options", self.options), ("items", self.items)):
+            seen: set[tuple[str, str | None]] = set()
+            for i, entry in enumerate(entries, 1):
+                ident = getattr(entry, "id", None)
+                if key == "items" and (ident is None or not SIMPLE_ID.fullmatch(ident)):
+                    yield (
+                        f"items entry {i} ({entry.label!r}) has no simple id",
+                        "give it an id like research",
+                    )
+                for what, value in (("label", norm_text(entry.label)), ("id", ident)):
+                    if value is not None and (what, value) in seen:
+                        yield (
+                            f"{key} entry {i} repeats the {what} {value!r}",
+                            f"make each {what} unique",
+                        )
+                    seen.add((what, value))
+
+    @reads("type", "options", "other")
+    def _options(self) -> Iterator[tuple[str, str]]:
+        if self.type in ("single", "multi") and not self.options:
+            yield f"a {self.type} question needs options", "list its options"
+        if self.type in ("grid", "text") and (self.options or self.other):
+            yield f"a {self.type} question has no options or 'other'", "remove them"
+
+    @reads("type", "items", "scale", "neutral")
+    def _grid(self) -> Iterator[tuple[str, str]]:
+        scale = {norm_text(s) for s in self.scale}
+        if self.type == "grid":
+            if len(self.scale) < 2 or len(scale) < len(self.scale):
+                yield "a grid needs a scale of two or more different labels", "list scale: [...]"
+            if not self.items:
+                yield "a grid needs items", "list items: [{id, label, code}]"
+            if self.neutral is not None and norm_text(self.neutral) not in scale:
+                yield (
+                    f"neutral {self.neutral!r} is not on the scale",
+                    "use one of the scale's labels",
+                )
+        elif self.items or self.scale or self.neutral:
+            yield "only grid questions have items, scale or neutral", "remove them"
+
+    @reads("type", "max_choices")
+    def _max_choices(self) -> Iterator[tuple[str, str]]:
+        if self.max_choices is not None and self.type != "multi":
+            yield "max_choices is for multi questions only", "remove it"
+
+    def question(self) -> Question:
+        """The entry as the :class:`Question` the rest of evstudy reads."""
+        return Question(
+            self.id,
+            self.text.replace("@SQ@", "'"),
+            self.type,
+            self.attribute if self.type in ("single", "text") else None,
+            tuple(Option(o.label, o.code) for o in self.options),
+            tuple(Item(i.id or "", i.label, i.code) for i in self.items),
+            self.scale,
+            self.neutral,
+            self.other,
+            self.max_choices,
+        )
+
+
+QUESTION_KEYS = tuple(QuestionEntry.model_fields)
 
 
 def read_question_map(path: str | Path, *, label: str | None = None) -> QuestionMap:
@@ -225,29 +247,35 @@ def read_question_map(path: str | Path, *, label: str | None = None) -> Question
     data, tree = load_yaml(path, name)
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise InputError(name, "", "the file has no 'questions:' list", "see the README example")
-    lines = _lines(tree, "questions")
     found = Problems()
+    entries = validate_entries(
+        QuestionEntry,
+        data["questions"],
+        file=name,
+        found=found,
+        tree=tree,
+        at=("questions",),
+        place=quoted("question"),
+    )
     questions: list[Question] = []
     first: dict[tuple[str, str], int] = {}
-    for i, entry in enumerate(data["questions"]):
-        line = lines[i] if i < len(lines) else 0
-        qid = _str(entry.get("id")) if isinstance(entry, dict) else None
-        where = f"line {line}, question '{qid}'" if qid else f"line {line}, question entry {i + 1}"
-
-        def add(problem: str, fix: str, where: str = where) -> None:
-            found.add(name, where, problem, fix)
-
-        question = _parse_question(entry, add)
-        if question is None:
+    for entry in entries:
+        if entry.value is None:
             continue
-        keys = [("id", question.id), ("text", norm_text(question.text))]
+        question = entry.value.question()
+        keys = [("text", norm_text(question.text))]
         if question.attribute:
             keys.append(("attribute", question.attribute))
         for kind, value in keys:
             if (kind, value) in first:
-                add(f"the {kind} repeats the question on line {first[kind, value]}", "fix one")
+                found.add(
+                    name,
+                    entry.where,
+                    f"the {kind} repeats the question on line {first[kind, value]}",
+                    "fix one",
+                )
             else:
-                first[kind, value] = line
+                first[kind, value] = entry.line
         questions.append(question)
     if not data["questions"]:
         found.add(name, "questions", "the map lists no questions", "add one per export block")

@@ -13,12 +13,13 @@ Quality is appraised on a simple stated scale (:data:`QUALITY`): *high* for peer
 empirical research whose methods are reported and whose setting matches the question;
 *moderate* for empirical work with reported methods that is not peer-reviewed, or is
 peer-reviewed with a weaker fit; *low* for briefings, summaries and commentary without
-method detail. Relevance to each research question is *high*, *some* or *none*.
+method detail. Relevance to each research question study.yml declares is *high*, *some* or
+*none* (a column per question: ``RQ<id>``, ``Relevance RQ<id>`` or ``Relevance <id>``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,6 @@ QUALITY = ("high", "moderate", "low")
 RELEVANCE = ("high", "some", "none")
 DECISIONS = ("included", "excluded")
 YEARS = (1950, 2100)  # a year outside this range is a typing slip
-RQS = tuple(f"rq{i}" for i in range(1, 6))
 SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "source_id": ("Source ID", "Source", "source_id"),
     "citation": ("Citation",),
@@ -58,7 +58,6 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "type": ("Type", "Source type"),
     "country": ("Country",),
     "method": ("Method",),
-    **{rq: (rq.upper(), f"Relevance {rq.upper()}") for rq in RQS},
     "quality": ("Quality", "Quality appraisal"),
     "decision": ("Decision", "Included"),
     "reason": ("Reason", "Exclusion reason"),
@@ -70,7 +69,7 @@ FINDING_COLUMNS: dict[str, tuple[str, ...]] = {
     "coder": ("Coder", "Reviewer"),
     "memo": ("Memo",),
 }
-REGISTER_OUT = ["source_id", "citation", "year", "type", "country", "method", *RQS]
+REGISTER_OUT = ["source_id", "citation", "year", "type", "country", "method"]
 REGISTER_OUT += ["quality", "decision", "reason"]
 FINDINGS_OUT = ["finding_id", "source_id", "finding", "code_id", "coder", "memo"]
 
@@ -80,13 +79,25 @@ def _choice(value: Any) -> str | None:
     return None if text is None else " ".join(text.casefold().split())
 
 
-def read_review_register(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
+def _relevance_columns(rq_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Each declared research question's relevance column: ``rq<id>`` and its headers."""
+    return {
+        f"rq{rq}": (f"RQ{rq}", f"Relevance RQ{rq}", f"Relevance {rq}") for rq in map(str, rq_ids)
+    }
+
+
+def read_review_register(
+    path: str | Path, *, rq_ids: Sequence[str] = (), label: str | None = None
+) -> pd.DataFrame:
     """Read and validate the review register.
 
     Parameters
     ----------
     path : str or Path
         A ``.xlsx`` (first sheet) or ``.csv`` file, header on row 1.
+    rq_ids : sequence of str
+        The research questions study.yml declares: each needs a relevance column headed
+        ``RQ<id>``, ``Relevance RQ<id>`` or ``Relevance <id>``. Other columns are ignored.
     label : str, optional
         How messages name the file; defaults to ``path``.
 
@@ -94,8 +105,8 @@ def read_review_register(path: str | Path, *, label: str | None = None) -> pd.Da
     -------
     DataFrame
         source_id, citation, year (Int64; NA when undated), type, country, method,
-        rq1 ... rq5 (relevance), quality (None for an excluded source), decision, reason
-        (None when included), row.
+        ``rq<id>`` for each declared research question (relevance), quality (None for an
+        excluded source), decision, reason (None when included), row.
 
     Raises
     ------
@@ -109,11 +120,13 @@ def read_review_register(path: str | Path, *, label: str | None = None) -> pd.Da
     """
     sheet = read_sheet(path, label)
     found = Problems()
-    cols = find_columns(sheet, SOURCE_COLUMNS, list(SOURCE_COLUMNS), found)
+    relevance = _relevance_columns(rq_ids)
+    columns = {**SOURCE_COLUMNS, **relevance}
+    cols = find_columns(sheet, columns, list(columns), found)
     found.raise_if_any(sheet.file)
 
     def add(number: int, key: str, problem: str, fix: str) -> None:
-        found.add(sheet.file, sheet.where(number, SOURCE_COLUMNS[key][0]), problem, fix)
+        found.add(sheet.file, sheet.where(number, columns[key][0]), problem, fix)
 
     def check(number: int, key: str, value: str | None, options: tuple[str, ...]) -> None:
         if value is not None and value not in options:
@@ -134,7 +147,7 @@ def read_review_register(path: str | Path, *, label: str | None = None) -> pd.Da
             check(number, key, rec[key], options)
         rec["decision"] = _choice(raw["decision"])
         check(number, "decision", rec["decision"], DECISIONS)
-        for rq in RQS:
+        for rq in relevance:
             rec[rq] = _choice(raw[rq]) or "none"
             check(number, rq, rec[rq], RELEVANCE)
         source = rec["source_id"]
@@ -181,7 +194,8 @@ def read_review_register(path: str | Path, *, label: str | None = None) -> pd.Da
         rec["row"] = number
         records.append(rec)
     found.raise_if_any(sheet.file)
-    return records_frame(records, [*REGISTER_OUT, "row"]).astype({"year": "Int64"})
+    out = [*REGISTER_OUT[:6], *relevance, *REGISTER_OUT[6:], "row"]
+    return records_frame(records, out).astype({"year": "Int64"})
 
 
 def read_review_findings(
