@@ -1,4 +1,4 @@
-"""Recommendations for the Evidence Toolkit and the Practice Guides, linked to their evidence.
+"""Recommendations, linked to their evidence.
 
 Researchers write the recommendations in a small YAML file (``recommendations.yml`` in the
 raw folder), each with the theme or code ids that support it::
@@ -6,7 +6,7 @@ raw folder), each with the theme or code ids that support it::
     recommendations:
       - id: REC1
         text: Give commissioners short, plain summaries of what works.
-        audience: Toolkit
+        audience: commissioners
         codes: [enabler.summaries, barrier.capacity]
 
 Ingest validates the file against the codebook and keeps it as the ``recommendations``
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from evstudy.study import Study
 
 __all__ = [
-    "AUDIENCES",
     "THIN_PARTICIPANTS",
     "THIN_SITES",
     "read_recommendations",
@@ -40,7 +39,6 @@ __all__ = [
     "recommendations_table",
 ]
 
-AUDIENCES = ("Toolkit", "Practice Guides", "local commissioners", "national policy")
 THIN_SITES = 3
 THIN_PARTICIPANTS = 10
 KEYS = ("id", "text", "audience", "codes")
@@ -70,8 +68,7 @@ def read_recommendations(
     InputError
         When the file is missing, is not YAML or has no ``recommendations:`` list.
     ValidationError
-        Listing every problem: a missing or repeated id, a blank text, an audience not in
-        :data:`AUDIENCES`, no codes, a code the codebook lacks, an unknown key.
+        Listing every problem: a missing or repeated id, a blank text, no audience, no codes, a code the codebook lacks, an unknown key.
     """
     from evstudy.io.textfiles import entry_lines, load_yaml
 
@@ -111,13 +108,12 @@ def read_recommendations(
         if not text:
             found.add(name, where, "the recommendation has no text", "write it in a sentence")
         audience = str(entry.get("audience") or "").strip()
-        if audience not in AUDIENCES:
+        if not audience:
             found.add(
                 name,
                 where,
-                f"`audience` must be one of {list(AUDIENCES)}, but {entry.get('audience')!r} "
-                "was given",
-                "use one of the four audiences",
+                "the recommendation has no audience",
+                "say who it is for: audience: commissioners (any words the study uses)",
             )
         cited = entry.get("codes")
         cited = [cited] if isinstance(cited, str) else cited
