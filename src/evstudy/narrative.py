@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 QUALITATIVE = ("interview", "focus_group")
+_WORDS = {1: "one", 2: "two", 3: "three"}
 
 
 # --- templating helpers ------------------------------------------------------------------------
@@ -248,7 +249,7 @@ def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
             )
             for r in survey_top.itertuples()
         )
-        verdict = f"the same {len(top)} as in the interviews" if same else "a different set"
+        verdict = f"the same {_WORDS.get(len(top), len(top))} as in the interviews" if same else "a different set"
         paragraphs.append(
             fill(
                 "In the survey the {word} chosen most often were {chosen}: {verdict} (table "
@@ -521,8 +522,10 @@ def executive_summary(
                 else "",
             )
         )
-    reliability = reliability_table(study)
-    reliability = reliability[reliability["code_id"] != "overall"]
+    from evstudy.report import double_coded
+
+    reliability = reliability_table(study) if double_coded(study) else pd.DataFrame()
+    reliability = reliability[reliability["code_id"] != "overall"] if len(reliability) else reliability
     if len(reliability):
         lines.append(
             fill(

@@ -30,6 +30,7 @@ __all__ = [
     "approach_by_site",
     "banner",
     "comparison_text",
+    "double_coded",
     "figure",
     "methods_text",
     "provenance_table",
@@ -285,6 +286,13 @@ def approach_by_site(study: Study, *, coder: str | None = "primary") -> pd.DataF
         out[str(kind["code"]).rsplit(".", 1)[-1]] = typology[str(kind["id"])].to_numpy()
     out["approach"] = typology["type"].to_numpy()
     return out
+
+
+def double_coded(study: Study) -> bool:
+    """Whether any document was coded by two or more coders (auto-coding aside), so that
+    inter-coder reliability can be measured."""
+    codings = study.codings[study.codings["coder"] != "auto"]
+    return bool(len(codings)) and bool((codings.groupby("doc_id")["coder"].nunique() > 1).any())
 
 
 def methods_text(study: Study) -> str:

@@ -483,7 +483,8 @@ def site_typology(
     codes = [t["code"] for t in types]
     ids = [str(t["id"]) for t in types]
     counts = code_matrix(study, rows="site", count="participants", codes=codes, coder=coder)
-    counts = counts.reindex(index=study.sites["site_id"], columns=codes, fill_value=0)
+    unique = list(dict.fromkeys(codes))  # two types may share a code: then every site ties
+    counts = counts.reindex(index=study.sites["site_id"], columns=unique, fill_value=0)
     table = pd.DataFrame(
         {
             "site_id": study.sites["site_id"].to_numpy(),
