@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evstudy import sections
-from evstudy import casestudy, narrative
+from evstudy import casestudy, narrative, sections
 from evstudy.matrices import comb_codes
 from evstudy.report import approach_by_site
 from evstudy.study import load_study

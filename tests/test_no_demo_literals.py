@@ -204,7 +204,8 @@ def test_no_demo_literal_in_notebook_code(path):
 
 
 def test_the_check_catches_each_kind_of_literal():
-    ids, phrases, names = _literals()
+    ids, _, names = _literals()
+    assert "Saltmere" in names
     assert "approach.reactive" in ids and "guide_formats" in ids and "S03" in ids
     cases = [
         (1, "approach.reactive"),  # a code id
@@ -219,5 +220,6 @@ def test_the_check_catches_each_kind_of_literal():
 
 
 def test_docstrings_are_not_checked_but_other_strings_are():
-    source = 'def f():\n    """Uses approach.reactive in an example."""\n    return "approach.reactive"\n'
+    doc = '    """Uses approach.reactive in an example."""\n'
+    source = "def f():\n" + doc + '    return "approach.reactive"\n'
     assert offenders(_strings(source)) == [(3, "approach.reactive")]

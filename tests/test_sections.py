@@ -127,7 +127,9 @@ def test_headline_denominators_leave_out_the_groups_outside_the_population(demo_
     coded = coded.dropna(subset=["participant_id"])
     inside = coded[~coded["participant_id"].map(roles).isin(outside)]
     assert counts["base"].iloc[0] == inside["participant_id"].nunique()
-    assert counts["outside_base"].iloc[0] == coded["participant_id"].nunique() - counts["base"].iloc[0]
+    assert (
+        counts["outside_base"].iloc[0] == coded["participant_id"].nunique() - counts["base"].iloc[0]
+    )
     section = sections.research_question(demo_study, "2")
     assert "Reported apart" in _text(section)
     base = counts["base"].iloc[0]
@@ -146,7 +148,9 @@ def test_survey_evidence_pairs_with_codes_only_by_the_question_maps_code(demo_st
     item = (answers["question_id"] == grid["question"]) & (answers["item_id"] == grid["item"])
     code = answers.loc[item, "code"].dropna().iloc[0]
     assert code in set(evidence["code_id"])
-    unlinked = dataclasses.replace(demo_study, survey_answers=answers.assign(code=answers["code"].where(~item)))
+    unlinked = dataclasses.replace(
+        demo_study, survey_answers=answers.assign(code=answers["code"].where(~item))
+    )
     assert code not in set(survey_evidence(unlinked)["code_id"])
 
 
@@ -175,7 +179,9 @@ def _markdown(objects: list) -> str:
 
 
 def _no_none(text: str) -> None:
-    assert not re.search(r"\b(None|nan|NaN)\b", text), re.search(r".{40}\b(None|nan|NaN)\b.{20}", text)
+    assert not re.search(r"\b(None|nan|NaN)\b", text), re.search(
+        r".{40}\b(None|nan|NaN)\b.{20}", text
+    )
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +232,9 @@ def _variant(study, name):
         study = dataclasses.replace(study, ingest_report=report)
     if name == "inductive codes without rq":
         book = study.codebook.copy()
-        book["rq"] = [() if o == "inductive" else r for o, r in zip(book["origin"], book["rq"], strict=True)]
+        book["rq"] = [
+            () if o == "inductive" else r for o, r in zip(book["origin"], book["rq"], strict=True)
+        ]
         study = dataclasses.replace(study, codebook=book)
     return study
 

@@ -249,7 +249,11 @@ def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
             )
             for r in survey_top.itertuples()
         )
-        verdict = f"the same {_WORDS.get(len(top), len(top))} as in the interviews" if same else "a different set"
+        verdict = (
+            f"the same {_WORDS.get(len(top), len(top))} as in the interviews"
+            if same
+            else "a different set"
+        )
         paragraphs.append(
             fill(
                 "In the survey the {word} chosen most often were {chosen}: {verdict} (table "
@@ -525,7 +529,9 @@ def executive_summary(
     from evstudy.report import double_coded
 
     reliability = reliability_table(study) if double_coded(study) else pd.DataFrame()
-    reliability = reliability[reliability["code_id"] != "overall"] if len(reliability) else reliability
+    reliability = (
+        reliability[reliability["code_id"] != "overall"] if len(reliability) else reliability
+    )
     if len(reliability):
         lines.append(
             fill(
@@ -647,11 +653,8 @@ def sample_against_targets(
     from evstudy.fieldwork import MEASURES, fieldwork_progress
 
     progress = fieldwork_progress(study, targets=targets)
-    noun = study.site_noun
-    labels = {
-        **MEASURES,
-        "sites": f"{noun[:1].upper()}{noun[1:]}s (sites)" if noun != "site" else "Sites",
-    }
+    nouns = plural_noun(study.site_noun)
+    labels = {**MEASURES, "sites": f"{nouns[:1].upper()}{nouns[1:]} (sites)"}
     out = progress[["measure", "target", "achieved", "pct"]].copy()
     out["measure"] = out["measure"].map(labels)
     return out

@@ -68,7 +68,8 @@ def read_recommendations(
     InputError
         When the file is missing, is not YAML or has no ``recommendations:`` list.
     ValidationError
-        Listing every problem: a missing or repeated id, a blank text, no audience, no codes, a code the codebook lacks, an unknown key.
+        Listing every problem: a missing or repeated id, a blank text, no audience, no
+        codes, a code the codebook lacks, an unknown key.
     """
     from evstudy.io.textfiles import entry_lines, load_yaml
 

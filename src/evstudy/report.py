@@ -263,7 +263,7 @@ def table(
 def approach_by_site(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
     """Each site's type under the study's first declared ``site_typology``, for the site pages.
 
-    A thin view of :func:`evstudy.sections.site_typology` kept for the site case studies:
+    A thin view of :func:`evstudy.sections.typology_table` kept for the site case studies:
     one count column per type, named after the last part of the type's code id, and
     ``approach`` holding the type id (or "mixed").
 
@@ -273,14 +273,14 @@ def approach_by_site(study: Study, *, coder: str | None = "primary") -> pd.DataF
         site_id, site_name, one column per type (participants), approach. No typology
         declared: site_id, site_name and approach "mixed" for every site.
     """
-    from evstudy.sections import site_typology
+    from evstudy.sections import typology_table
     from evstudy.study import analyses_of
 
     declared = analyses_of(study, "site_typology")
     base = study.sites[["site_id", "site_name"]].reset_index(drop=True)
     if not declared:
         return base.assign(approach="mixed")
-    typology = site_typology(study, declared[0], coder=coder).table
+    typology = typology_table(study, declared[0], coder=coder)
     out = base.copy()
     for kind in declared[0]["types"]:
         out[str(kind["code"]).rsplit(".", 1)[-1]] = typology[str(kind["id"])].to_numpy()

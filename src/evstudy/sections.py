@@ -58,6 +58,7 @@ __all__ = [
     "research_questions",
     "resource_judgements",
     "site_typology",
+    "typology_table",
 ]
 
 QUALITATIVE = ("interview", "focus_group")
@@ -449,6 +450,44 @@ def _item_label(study: Study, question: str, item: str) -> str:
 # --- the declared section types ------------------------------------------------------------------
 
 
+def typology_table(
+    study: Study, analysis: Mapping[str, Any], *, coder: str | None = "primary"
+) -> pd.DataFrame:
+    """The table of :func:`site_typology` alone: each site's counts and type.
+
+    Returns
+    -------
+    DataFrame
+        site_id, site_name, one column per type id (participants coded to its code),
+        type (a type id, or "mixed" for a tie between the leaders or no participant coded),
+        type_label.
+    """
+    from evstudy.coding import code_matrix
+
+    types = list(analysis["types"])
+    codes = [t["code"] for t in types]
+    ids = [str(t["id"]) for t in types]
+    counts = code_matrix(study, rows="site", count="participants", codes=codes, coder=coder)
+    unique = list(dict.fromkeys(codes))  # two types may share a code: then every site ties
+    counts = counts.reindex(index=study.sites["site_id"], columns=unique, fill_value=0)
+    table = pd.DataFrame(
+        {
+            "site_id": study.sites["site_id"].to_numpy(),
+            "site_name": study.sites["site_name"].to_numpy(),
+        }
+    )
+    for type_id, code in zip(ids, codes, strict=True):
+        table[type_id] = counts[code].to_numpy().astype("int64")
+    values = table[ids].to_numpy()
+    top = values.max(axis=1)
+    leaders = (values == top[:, None]).sum(axis=1)
+    chosen = np.array(ids, dtype=object)[values.argmax(axis=1)]
+    table["type"] = np.where((leaders > 1) | (top == 0), "mixed", chosen)
+    labels = {str(t["id"]): t["label"] for t in types}
+    table["type_label"] = table["type"].map({**labels, "mixed": "a mix"})
+    return table
+
+
 def site_typology(
     study: Study,
     analysis: Mapping[str, Any],
@@ -476,30 +515,12 @@ def site_typology(
         table: site_id, site_name, one column per type id (participants coded to its
         code), type (a type id or "mixed"), type_label.
     """
-    from evstudy.coding import code_matrix
-
     types = list(analysis["types"])
     title = analysis.get("title") or "Sites by type"
     codes = [t["code"] for t in types]
     ids = [str(t["id"]) for t in types]
-    counts = code_matrix(study, rows="site", count="participants", codes=codes, coder=coder)
-    unique = list(dict.fromkeys(codes))  # two types may share a code: then every site ties
-    counts = counts.reindex(index=study.sites["site_id"], columns=unique, fill_value=0)
-    table = pd.DataFrame(
-        {
-            "site_id": study.sites["site_id"].to_numpy(),
-            "site_name": study.sites["site_name"].to_numpy(),
-        }
-    )
-    for type_id, code in zip(ids, codes, strict=True):
-        table[type_id] = counts[code].to_numpy().astype("int64")
-    values = table[ids].to_numpy()
-    top = values.max(axis=1)
-    leaders = (values == top[:, None]).sum(axis=1)
-    chosen = np.array(ids, dtype=object)[values.argmax(axis=1)]
-    table["type"] = np.where((leaders > 1) | (top == 0), "mixed", chosen)
+    table = typology_table(study, analysis, coder=coder)
     labels = {str(t["id"]): t["label"] for t in types}
-    table["type_label"] = table["type"].map({**labels, "mixed": "a mix"})
     noun = study.site_noun
     n_sites = len(table)
     kinds = {i: table.loc[table["type"] == i, "site_name"].tolist() for i in ids}
