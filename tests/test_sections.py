@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -295,3 +296,47 @@ def test_missing_input_names_the_file_that_would_add_it():
     assert "review/review_register.xlsx" in sections.missing_input("review")
     with pytest.raises(ValueError, match="`what` must be one of"):
         sections.missing_input("admin")
+
+
+@pytest.mark.slow
+def test_the_synthesis_notebook_runs_on_a_study_with_no_optional_inputs(study_copy, tmp_path):
+    """No research questions or analyses declared, no review, recommendations, overrides or
+    admin data: the notebook runs, heads its findings with the themes and says which file
+    would add each missing section."""
+    import shutil
+
+    import nbformat
+    import yaml
+    from nbclient import NotebookClient
+
+    from evstudy.ingest import ingest
+
+    raw = study_copy
+    for name in ("recommendations.yml", "review", "triangulation_overrides.yml", "admin"):
+        path = raw / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    config = yaml.safe_load((raw / "study.yml").read_text(encoding="utf-8"))
+    config.pop("research_questions", None)
+    config.pop("analyses", None)
+    (raw / "study.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    book = yaml.safe_load((raw / "codebook.yml").read_text(encoding="utf-8"))
+    for code in book["codes"]:
+        code.pop("rq", None)
+    (raw / "codebook.yml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    ingest(raw, tmp_path / "processed", key_dir=tmp_path / "keys")
+
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "notebooks" / "synthesis.ipynb", as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    first.source = f"processed = {str(tmp_path / 'processed')!r}\nfigures = {str(tmp_path)!r}"
+    NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    markdown = "\n".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
+    _no_none(markdown)
+    for what in ("review", "recommendations"):
+        assert sections.missing_input(what) in markdown
+    themes = [line for line in markdown.splitlines() if line.startswith("- **")]
+    labels = [c["label"] for c in book["codes"] if not c.get("parent")]
+    assert [t.split("**")[1].rstrip(".") for t in themes[: len(labels)]] == labels
+    assert "Research question" not in markdown
