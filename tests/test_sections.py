@@ -231,6 +231,9 @@ def _variant(study, name):
     if name == "no declarations":
         report = {**study.ingest_report, "research_questions": [], "analyses": []}
         study = dataclasses.replace(study, ingest_report=report)
+    if name == "no COM-B mapping":
+        book = study.codebook.assign(comb=None, valence=None)
+        study = dataclasses.replace(study, codebook=book)
     if name == "inductive codes without rq":
         book = study.codebook.copy()
         book["rq"] = [
@@ -249,6 +252,7 @@ ODD = [
     "no survey",
     "no declarations",
     "inductive codes without rq",
+    "no COM-B mapping",
 ]
 
 
@@ -272,6 +276,9 @@ def test_odd_studies_get_findings_without_a_traceback(small, name, tmp_path):
         from evstudy.report import double_coded
 
         assert not double_coded(study) and double_coded(small)
+    if name == "no COM-B mapping":
+        assert sections.missing_input("comb") in markdown
+        assert "COM-B matrix" not in markdown
     if name == "no declarations":
         book = study.codebook
         assert list(titles) == list(book.loc[book["parent_id"].isna(), "label"])
