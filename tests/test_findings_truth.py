@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evstudy import casestudy, narrative
+from evstudy import casestudy, narrative, sections
 from evstudy.matrices import comb_codes
 from evstudy.report import approach_by_site
 from evstudy.study import load_study
@@ -67,7 +67,8 @@ def test_reactive_sites_are_the_ones_rq1_and_the_case_studies_identify(planted):
     )
     headline = narrative.headlines(study).at[0, "headline"]
     n = len(truth["reactive_sites"])
-    assert headline.startswith(f"{n} of {len(study.sites)} sites describe mainly reactive")
+    sites = narrative.plural_noun(study.site_noun)
+    assert headline.startswith(f"{n} of {len(study.sites)} {sites} describe mainly reactive")
     named = headline[headline.index("(") + 1 : headline.index(")")]
     assert sorted(named.replace(" and ", ", ").split(", ")) == _names(
         study, truth["reactive_sites"]
@@ -88,10 +89,11 @@ def test_planted_top_barriers_lead_the_comb_matrix_and_the_survey(planted):
         survey = part.sort_values("survey_n", ascending=False).head(3)["code_id"].tolist()
         assert interviews == truth[key], valence  # in the planted order
         assert sorted(survey) == sorted(truth[key]), valence
-    text = narrative.rq2(study)
+    text = narrative.comb_section(study).markdown
     labels = codes.set_index("code_id")["label"]
     first = narrative.midsentence(labels[truth["top_barriers"][0]])
-    assert text.startswith(f"The barriers participants described most were *{first}*")
+    label = study.population["label"]
+    assert text.startswith(f"The barriers {label} described most were *{first}*")
     assert "the same three as in the interviews" in text
 
 
@@ -118,7 +120,9 @@ def test_partner_agencies_rate_research_evidence_higher(planted):
     study, truth = planted
     rating = truth["research_evidence_rating"]
     assert rating["partner_agency_mean"] > rating["la_staff_mean"]
-    assert "of partner agencies said so against" in narrative.rq1(study)
+    section = sections.research_question(study, "1")
+    text = " ".join(p for p in section.parts if isinstance(p, str))
+    assert re.search(r"\d+% of partner agencies answered .* against \d+% of local authority", text)
 
 
 @pytest.mark.slow

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 
-from evstudy import narrative
+from evstudy import narrative, sections
 from evstudy.fieldwork import fieldwork_progress
-from evstudy.matrices import comb_codes
 from evstudy.narrative import ci, fill, listing, n_of, pct, plural
-from evstudy.report import approach_by_site
 from evstudy.triangulation import convergence_summary, joint_display
 
 # --- templating helpers ------------------------------------------------------------------------
@@ -49,73 +45,66 @@ def test_fill_formats_values_by_kind():
         fill("{missing}")
 
 
-# --- the sections, traced to their numbers ---------------------------------------------------
+# --- the COM-B findings and the summary, traced to their numbers --------------------------------
 
 
-def test_rq1_names_the_sites_the_classification_finds(demo_study):
-    text = narrative.rq1(demo_study)
-    approach = approach_by_site(demo_study)
-    reactive = approach.loc[approach["approach"] == "reactive", "site_name"].tolist()
-    assert text.startswith(f"{len(reactive)} of {len(approach)} sites describe mainly reactive")
-    assert listing(reactive) in text
-    assert "(table *Commissioning approach by site*)" in text
-    assert re.search(r"\d+% of partner agencies said so against \d+% of local authority", text)
+def test_plural_nouns_and_labels_mid_sentence():
+    assert narrative.plural_noun("local authority") == "local authorities"
+    assert narrative.plural_noun("weakness") == "weaknesses"
+    assert narrative.plural_noun("day") == "days"
+    assert plural(2, "county") == "2 counties" and n_of(1, 3, "county") == "1 of 3 counties"
+    assert narrative.midsentence("Peer networks") == "peer networks"
+    # Proper names keep their capitals: an acronym, or a later word with a capital.
+    assert narrative.midsentence("NICE guidelines") == "NICE guidelines"
+    assert narrative.midsentence("Research in Practice") == "Research in Practice"
 
 
-def test_rq2_reports_the_leading_barriers_with_their_counts(demo_study):
-    text = narrative.rq2(demo_study)
-    codes = comb_codes(demo_study)
-    top = codes[codes["valence"] == "barrier"].nlargest(3, "participants")
-    first = top.iloc[0]
-    assert f"*{narrative.midsentence(first['label'])}*" in text.split(",")[0]
-    counts = listing(str(x) for x in top["participants"])
-    assert f"({counts} of {len(demo_study.participants)} participants)" in text
-    assert "No code in the codebook maps to physical capability" in text
-    assert f"{first['survey_pct']:.0%}, {ci(first['ci_low'], first['ci_high'])}" in text
+def test_comb_headline_counts_the_headline_population(demo_study):
+    section = narrative.comb_section(demo_study)
+    counts = sections.population_counts(demo_study)
+    book = demo_study.codebook.set_index("code_id")
+    barriers = counts[counts["code_id"].map(book["valence"]) == "barrier"]
+    top = barriers.sort_values(["participants", "code_id"], ascending=[False, True]).head(3)
+    expected = listing([str(n) for n in top["participants"]])
+    base = counts["base"].iloc[0]
+    assert f"({expected} of {base} local-authority and partner staff)" in section.headline
+    first = narrative.midsentence(top["label"].iloc[0])
+    assert section.headline.startswith(
+        f"The barriers local-authority and partner staff described most were *{first}*"
+    )
+    # The experts, outside the population, are reported apart.
+    assert "Reported apart from the headline figures: of the 16 expert participants" in (
+        section.markdown
+    )
+    names = [p.name for p in section.parts if isinstance(p, sections.Chart)]
+    assert names == ["comb_matrix", "role_groups_by_code"]
 
 
-def test_rq3_counts_strengths_and_weaknesses_per_resource(demo_study):
-    views = narrative.legacy_views(demo_study).set_index(["resource", "judgement"])
-    assert views.index.tolist() == [
-        ("toolkit.eif_guidebook", "strength"),
-        ("toolkit.eif_guidebook", "weakness"),
-        ("toolkit.wwcsc_store", "strength"),
-        ("toolkit.wwcsc_store", "weakness"),
-    ]
-    # Independently: the primary coder's expert passages that name the Evidence Store.
-    codings = demo_study.codings[demo_study.codings["coder"] == "CD"]
-    experts = codings[codings["doc_id"].str.startswith("EXP-")]
-    named = experts["text"].str.contains(r"Evidence Store|WWCSC", case=False)
-    weakness = experts[named & (experts["code_id"] == "toolkit.weakness")]
-    assert views.loc[("toolkit.wwcsc_store", "weakness"), "passages"] == len(weakness)
-    assert views["quote"].notna().all()
-    assert views["attribution"].eq("Expert interviewee").all()
-    text = narrative.rq3(demo_study)
-    strengths = views.loc[("toolkit.wwcsc_store", "strength"), "passages"]
-    assert f"Evidence Store in {strengths} strengths and {len(weakness)} weaknesses" in text
+def test_pairs_section_names_the_pairs_raised_together(demo_study):
+    from evstudy.matrices import barrier_enabler_pairs
 
-
-def test_rq4_and_rq5_come_from_the_joint_display(demo_study):
-    display = joint_display(demo_study).set_index("code_id")
-    tools = display[(display["theme_id"] == "toolkit") & display["question_id"].notna()]
-    most_used = tools["survey_pct"].idxmax()
-    assert f"*{display.at[most_used, 'label']}*" in narrative.rq4(demo_study).split(";")[1]
-    guides = display[display["theme_id"] == "guide"]
-    wanted = guides["survey_pct"].idxmax()
-    text = narrative.rq5(demo_study)
-    assert f"*{narrative.midsentence(display.at[wanted, 'label'])}* " in text
-    assert f"({guides.at[wanted, 'survey_pct']:.0%})" in text
+    pairs = barrier_enabler_pairs(demo_study)
+    first = pairs.iloc[0]
+    section = narrative.pairs_section(demo_study)
+    assert f"({first['n']} documents)" in section.markdown
+    assert section.headline.startswith("What would help most: *")
+    assert narrative.pairs_section(demo_study, lead=False).headline == ""
 
 
 @pytest.mark.slow
 def test_headlines_and_summary_cover_every_question(demo_study):
     heads = narrative.headlines(demo_study)
-    assert heads["rq"].tolist() == [1, 2, 3, 4, 5]
-    assert heads["question"].str.len().gt(40).all()
+    assert heads["rq_id"].tolist() == list(demo_study.research_questions["rq_id"])
+    assert heads["question"].tolist() == list(demo_study.research_questions["text"])
+    assert heads["headline"].str.len().gt(40).all()
     summary = narrative.executive_summary(demo_study)
     assert summary.count("- **Research question") == 5
     assert heads.at[0, "headline"] in summary
     assert "- **Rigour.** 18 documents were double-coded" in summary
+
+
+def test_targets_text_takes_the_range_of_sites_from_the_study(demo_study):
+    assert "(8 to 12 local authorities;" in narrative.targets_text(demo_study)
 
 
 def test_triangulation_text_counts_match_the_summary(demo_study):
@@ -182,7 +171,7 @@ def test_sample_against_targets(demo_study):
     # The same counts as the fieldwork dashboard, which counts who spoke in a focus group.
     progress = fieldwork_progress(demo_study)
     assert sample["achieved"].tolist() == progress["achieved"].tolist()
-    assert sample.index[0] == "Local authorities (sites)"
+    assert sample.index[0] == "Local authorities (sites)"  # the study's site noun
     custom = narrative.sample_against_targets(demo_study, targets={"interviews": 33})
     assert custom.set_index("measure").at["One-to-one interviews", "pct"] == pytest.approx(
         sample.at["One-to-one interviews", "achieved"] / 33

@@ -132,6 +132,7 @@ def test_notebook_runs_on_the_demo(name, demo_processed, demo_study, tmp_path):
         assert "Saltmere (S03)" in text and "**reactive** approach" in text
         assert "Saltmere" in html  # published attributions name the site
     if name == "synthesis":
-        assert "4 of 9 sites describe mainly reactive commissioning" in text
+        assert "4 of 9 local authorities describe mainly reactive commissioning" in text
+        assert text.count("### Research question") == 5
         for heading in ("## Executive summary", "## Methods", "## Appendix E: provenance"):
             assert heading in text

@@ -68,10 +68,22 @@ def test_approach_by_site_recovers_the_planted_reactive_sites(demo_study, demo_t
     )
 
 
-def test_sector_groups_split_local_authority_staff_from_partners():
-    groups = report.sector_groups()
-    assert groups["Partner agencies"] == ["partner_agency"]
-    assert "commissioner" in groups["Local authority staff"]
+def test_methods_text_mentions_only_what_the_study_holds(demo_study):
+    text = report.methods_text(demo_study)
+    n = demo_study.documents["method"].eq("focus_group").sum()
+    assert text.startswith("9 local authorities took part.")
+    assert f"{n} focus groups" in text
+    assert f"a survey of {len(demo_study.survey_respondents)} respondents" in text
+    import dataclasses
+
+    docs = demo_study.documents[demo_study.documents["method"] != "focus_group"]
+    none = dataclasses.replace(
+        demo_study,
+        documents=docs,
+        survey_respondents=demo_study.survey_respondents.head(0),
+    )
+    text = report.methods_text(none)
+    assert "focus group" not in text and "survey" not in text
 
 
 def test_provenance_lists_digests_but_no_file_names_or_paths(demo_study):

@@ -1,11 +1,12 @@
-"""The findings in words: Markdown written from computed values, one section per research question.
+"""The findings in words: Markdown written from computed values.
 
 Nothing in a finding is typed in. Every number, name and ranking comes from the matrices
 (:mod:`evstudy.matrices`), the joint display (:mod:`evstudy.triangulation`) and the survey
 (:mod:`evstudy.survey`), through a few small templating helpers (:func:`n_of`,
 :func:`listing`, :func:`pct`, :func:`ci` and :func:`fill`), so that other data give other
-words. Each ``rqN`` function returns the section's Markdown; :func:`headlines` gives one
-sentence per question for the executive summary.
+words. The sections per research question are assembled in :mod:`evstudy.sections`; here
+are the COM-B findings they share (:func:`comb_section`, :func:`pairs_section`), the
+executive summary and the triangulation text.
 """
 
 from __future__ import annotations
@@ -13,75 +14,71 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from evstudy.matrices import (
+    COMB_LABELS,
+    METHOD_LABELS,
     barrier_enabler_pairs,
     comb_codes,
     comb_matrix,
-    exemplars,
     framework_matrix,
 )
+from evstudy.study import derived
 
 if TYPE_CHECKING:
+    from evstudy.sections import Section
     from evstudy.study import Study
 
 __all__ = [
-    "RESEARCH_QUESTIONS",
     "ci",
+    "comb_section",
     "executive_summary",
     "fill",
     "headlines",
     "italic",
-    "legacy_views",
     "listing",
     "midsentence",
     "n_of",
+    "pairs_section",
     "pct",
     "plural",
-    "rq1",
-    "rq2",
-    "rq3",
-    "rq4",
-    "rq5",
+    "plural_noun",
     "sample_against_targets",
+    "targets_text",
     "top_choices",
     "triangulation_text",
 ]
 
-RESEARCH_QUESTIONS = {
-    1: "What does designing, commissioning and decommissioning services for children and "
-    "families look like across local authorities and their health partners?",
-    2: "What capability, opportunity and motivation barriers and enablers do the people who "
-    "design and commission services meet in using evidence-based programmes?",
-    3: "What were the strengths and weaknesses of the legacy WWCSC Evidence Store and EIF "
-    "Guidebook, as their users saw them?",
-    4: "Whether and how evidence toolkits and guidance shape service design, commissioning "
-    "and practice models.",
-    5: "What stops What Works evidence and guidance being used and applied, what would help, "
-    "and what should the Practice Guides contain and look like?",
-}
 QUALITATIVE = ("interview", "focus_group")
-LEGACY = ("toolkit.eif_guidebook", "toolkit.wwcsc_store")
-JUDGEMENTS = ("toolkit.strength", "toolkit.weakness")
-SECTOR_NOUNS = {"Local authority staff": "local authority staff"}
+_WORDS = {1: "one", 2: "two", 3: "three"}
 
 
 # --- templating helpers ------------------------------------------------------------------------
 
 
 def plural(n: int, noun: str, plural: str | None = None) -> str:
-    """``"1 site"``, ``"7 sites"``; ``plural`` for irregular nouns."""
-    word = noun if n == 1 else (plural or f"{noun}s")
+    """``"1 site"``, ``"7 sites"``, ``"2 local authorities"``; ``plural`` for irregular nouns."""
+    word = noun if n == 1 else (plural or plural_noun(noun))
     return f"{n:,} {word}"
+
+
+def plural_noun(noun: str) -> str:
+    """The regular English plural: "site" -> "sites", "authority" -> "authorities"."""
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", noun):
+        return noun + "es"
+    return noun + "s"
 
 
 def n_of(k: int, n: int, noun: str, plural: str | None = None) -> str:
     """``"7 of 9 sites"``: the noun agrees with the total."""
-    word = noun if n == 1 else (plural or f"{noun}s")
+    word = noun if n == 1 else (plural or plural_noun(noun))
     return f"{k:,} of {n:,} {word}"
 
 
@@ -142,11 +139,11 @@ def italic(items: Iterable[str]) -> list[str]:
 
 
 def midsentence(label: str) -> str:
-    """A label as it reads mid-sentence ("Peer networks" -> "peer networks"; "NICE" stays)."""
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
-
-
-# --- shared computations -----------------------------------------------------------------------
+    """A label as it reads mid-sentence ("Peer networks" -> "peer networks"; "NICE",
+    "Research in Practice" and "EIF Guidebook" stay as they are: proper names)."""
+    words = label.split()
+    proper = label[1:2].isupper() or any(w[:1].isupper() for w in words[1:])
+    return label if proper or not label else label[:1].lower() + label[1:]
 
 
 def _joint(study: Study, coder: str | None, display: pd.DataFrame | None) -> pd.DataFrame:
@@ -155,202 +152,94 @@ def _joint(study: Study, coder: str | None, display: pd.DataFrame | None) -> pd.
         return display
     from evstudy.triangulation import joint_display
 
-    return joint_display(study, coder=coder)
+    return derived(study, ("joint_display", coder), partial(joint_display, study, coder=coder))
 
 
-# --- the research questions --------------------------------------------------------------------
+# --- COM-B barriers and enablers ---------------------------------------------------------------
 
 
-def _rq1(study: Study, coder: str | None, joint: pd.DataFrame) -> dict[str, str]:
-    from evstudy.report import approach_by_site
-    from evstudy.subgroups import compare_groups
-
-    approach = approach_by_site(study, coder=coder)
-    kinds = {
-        k: approach.loc[approach["approach"] == k, "site_name"].tolist()
-        for k in ("reactive", "structured", "mixed")
-    }
-    n_sites = len(approach)
-    codes = framework_matrix(study, rows="site", level="code", coder=coder)
-    reactive_code = codes[codes["code_id"] == "approach.reactive"].set_index("row")
-    is_reactive = reactive_code.index.isin(
-        approach.loc[approach["approach"] == "reactive", "site_id"]
-    )
-    here = reactive_code[is_reactive]
-    there = reactive_code[~is_reactive]
-    joint = joint.set_index("code_id")
-    headline = fill(
-        "{reactive} {verb} mainly reactive commissioning ({names}); {structured} a structured "
-        "commissioning cycle{mixed}.",
-        reactive=n_of(len(kinds["reactive"]), n_sites, "site"),
-        verb="describes" if len(kinds["reactive"]) == 1 else "describe",
-        names=kinds["reactive"] or ["none"],
-        structured=plural(len(kinds["structured"]), "site"),
-        mixed=f" and {plural(len(kinds['mixed']), 'site')} a mix" if kinds["mixed"] else "",
-    )
-    paragraphs = [headline]
-    if len(here) and len(there):
-        paragraphs.append(
-            fill(
-                "At the reactive sites {a} described commissioning driven by crises, "
-                "deadlines and short-notice money ({a_share:pct}), against {b} at the other "
-                "sites ({b_share:pct}). The site is classed by whichever of the two "
-                "approaches more of its participants described (table *Commissioning approach "
-                "by site*).",
-                a=n_of(int(here["participants"].sum()), int(here["base"].sum()), "participant"),
-                a_share=here["participants"].sum() / here["base"].sum(),
-                b=n_of(int(there["participants"].sum()), int(there["base"].sum()), "participant"),
-                b_share=there["participants"].sum() / there["base"].sum(),
-            )
-        )
-    others = joint.loc[
-        [
-            c
-            for c in ("approach.coproduction", "approach.decommissioning", "approach.partnership")
-            if c in joint.index
-        ]
-    ]
-    if len(others):
-        parts = [
-            fill(
-                "{label} ({n})",
-                label=midsentence(r.label),
-                n=n_of(int(r.qual_n), int(r.qual_base), "participant"),
-            )
-            for r in others.sort_values("qual_n", ascending=False).itertuples()
-        ]
-        paragraphs.append(
-            fill(
-                "Beyond the cycle, interviewees and focus-group participants talked about {parts}.",
-                parts=parts,
-            )
-        )
-    influences = joint[
-        joint["theme_id"].isin(["influence", "evidence"]) & joint["survey_base"].notna()
-    ]
-    if len(influences):
-        qual_top = influences.sort_values("qual_pct", ascending=False).head(2)
-        survey_top = influences.sort_values("survey_pct", ascending=False).head(2)
-        paragraphs.append(
-            fill(
-                "Asked what shapes their decisions, participants most often spoke of {q} "
-                "({q_n}); survey respondents were most often influenced a lot or a great deal "
-                "by {s} ({s_pct}).",
-                q=italic(midsentence(x) for x in qual_top["label"]),
-                q_n=listing(
-                    f"{int(r.qual_n)} of {int(r.qual_base)}" for r in qual_top.itertuples()
-                ),
-                s=italic(midsentence(x) for x in survey_top["label"]),
-                s_pct=listing(pct(x) for x in survey_top["survey_pct"]),
-            )
-        )
-    if "evidence.research" in joint.index and pd.notna(
-        joint.at["evidence.research", "survey_base"]
-    ):
-        research = joint.loc["evidence.research"]
-        sentence = fill(
-            "Research evidence about what works gave a mixed picture: {q} participants raised "
-            "it, while {s:pct} of survey respondents ({interval:ci}) said it influences their "
-            "decisions a lot or a great deal.",
-            q=f"{int(research['qual_n'])} of {int(research['qual_base'])}",
-            s=research["survey_pct"],
-            interval=(research["ci_low"], research["ci_high"]),
-        )
-        groups = _sector_comparison(study, compare_groups)
-        paragraphs.append(f"{sentence} {groups}".strip())
-    return {"headline": headline, "markdown": "\n\n".join(paragraphs)}
+def _comb_codes(study: Study, coder: str | None) -> pd.DataFrame:
+    return derived(study, ("comb_codes", coder), partial(comb_codes, study, coder=coder))
 
 
-def _sector_comparison(study: Study, compare_groups: Any) -> str:
-    """Partner agencies against local authority staff on research evidence, or why not shown."""
-    from evstudy.report import sector_groups
+def _leading(study: Study, coder: str | None, valence: str, n: int = 3) -> pd.DataFrame:
+    """The codes of one valence most described by the headline population."""
+    from evstudy.sections import population_counts
 
-    items = study.survey_answers.loc[
-        study.survey_answers["code"] == "evidence.research", ["question_id", "item_id"]
-    ].drop_duplicates()
-    if items.empty:
-        return ""
-    question, item = items.iloc[0]
-    result = compare_groups(study, question, item=item, groups=sector_groups())
-    shown = result[result["shown"].fillna(False).astype(bool)]
-    if shown["group"].nunique() < 2:
-        notes = [n for n in result["note"].dropna().unique() if n]
-        return " ".join(notes)
-    test = shown.iloc[0]
-    groups = shown.drop_duplicates("group").sort_values("pct", ascending=False)
-    high, low = groups.iloc[0], groups.iloc[1]
-    return fill(
-        "{high:pct} of {high_name} said so against {low:pct} of {low_name} "
-        "({test}, p = {p:.3f}; bases {hb} and {lb}).",
-        high=high["pct"],
-        high_name=SECTOR_NOUNS.get(high["group"], str(high["group"]).lower()),
-        low=low["pct"],
-        low_name=SECTOR_NOUNS.get(low["group"], str(low["group"]).lower()),
-        test=test["test"],
-        p=test["p_value"],
-        hb=int(high["base"]),
-        lb=int(low["base"]),
-    )
+    book = study.codebook.set_index("code_id")
+    counts = population_counts(study, coder=coder)
+    codes = counts[counts["code_id"].map(book["valence"]) == valence]
+    codes = codes.assign(comb=codes["code_id"].map(book["comb"]))
+    return codes.sort_values(["participants", "code_id"], ascending=[False, True]).head(n)
 
 
-def rq1(study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None) -> str:
-    """Research question 1, commissioning approaches and influences, as Markdown.
+def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
+    """Barriers and enablers by COM-B component, in words, with the matrix and its tables.
 
-    Sites are classed by :func:`evstudy.report.approach_by_site`; other approaches and the
-    influences on decisions come from the joint display, research evidence from the survey
-    with a comparison of partner agencies and local authority staff.
+    The headline counts the headline population (study.yml ``population:``); role groups
+    outside it are reported apart. The COM-B matrix and the survey's choices beside the
+    interview counts follow (:func:`evstudy.matrices.comb_codes`,
+    :func:`evstudy.matrices.comb_matrix`), then the barrier each role group described most.
 
     Parameters
     ----------
     study : Study
     coder : str or None, default "primary"
-    display : DataFrame, optional
-        The joint display (:func:`evstudy.triangulation.joint_display`, with the
-        researcher's overrides) the report shows; computed without overrides when not
-        given.
+
+    Returns
+    -------
+    evstudy.sections.Section
+        table: :func:`evstudy.matrices.comb_codes`.
     """
-    return _rq1(study, coder, _joint(study, coder, display))["markdown"]
+    from evstudy.charts.matrices import comb_heatmap, framework_heatmap
+    from evstudy.sections import Chart, Section, Table, population_counts
 
-
-def _top(codes: pd.DataFrame, valence: str, n: int = 3) -> pd.DataFrame:
-    part = codes[codes["valence"] == valence]
-    return part.sort_values(["participants", "code_id"], ascending=[False, True]).head(n)
-
-
-def _rq2(study: Study, coder: str | None) -> dict[str, str]:
-    codes = comb_codes(study, coder=coder)
-    cells = comb_matrix(study, coder=coder)
-    people = int(study.participants["participant_id"].nunique())
-    parts = {}
-    for valence in ("barrier", "enabler"):
-        top = _top(codes, valence)
-        survey = codes[codes["valence"] == valence].dropna(subset=["survey_rank"])
-        survey_top = survey.sort_values(["survey_n", "code_id"], ascending=[False, True]).head(3)
-        same = set(top["code_id"]) == set(survey_top["code_id"]) and len(survey_top) == 3
-        lead = cells[cells["valence"] == valence].sort_values("participants", ascending=False)
-        parts[valence] = {
-            "top": top,
-            "labels": italic(midsentence(x) for x in top["label"]),
-            "counts": listing(str(x) for x in top["participants"]),
-            "survey": survey_top,
-            "same": same,
-            "cell": lead.iloc[0],
-        }
-    b, e = parts["barrier"], parts["enabler"]
-    headline = fill(
-        "The barriers participants described most were {b} ({b_n} of {people} participants), "
-        "mainly {b_cell}; the leading enablers were {e}.",
-        b=b["labels"],
-        b_n=b["counts"],
-        people=people,
-        b_cell=midsentence(b["cell"]["comb_label"]),
-        e=e["labels"],
+    codes = _comb_codes(study, coder)
+    cells = derived(study, ("comb_matrix", coder), partial(comb_matrix, study, coder=coder))
+    counts = population_counts(study, coder=coder)
+    label = study.population["label"]
+    base = int(counts["base"].iloc[0]) if len(counts) else 0
+    barriers, enablers = _leading(study, coder, "barrier"), _leading(study, coder, "enabler")
+    frame = _comb_frame(study, coder)
+    lead = frame[~frame["outside"] & (frame["valence"] == "barrier")]
+    lead = lead.groupby("comb")["participant_id"].nunique().sort_values(ascending=False)
+    sentences = []
+    if len(barriers) and barriers["participants"].sum():
+        sentences.append(
+            fill(
+                "The barriers {label} described most were {b} ({b_n} of {base} {label}){cell}",
+                label=label,
+                b=italic(midsentence(x) for x in barriers["label"]),
+                b_n=listing(str(x) for x in barriers["participants"]),
+                base=base,
+                cell=fill(", mainly {c}", c=midsentence(COMB_LABELS[lead.index[0]]))
+                if len(lead)
+                else "",
+            )
+        )
+    if len(enablers) and enablers["participants"].sum():
+        sentences.append(
+            fill(
+                "the leading enablers were {e}", e=italic(midsentence(x) for x in enablers["label"])
+            )
+        )
+    headline = (
+        ("; ".join(sentences) + ".")
+        if sentences
+        else "No participant described a barrier or enabler."
     )
+    headline = headline[:1].upper() + headline[1:]
     paragraphs = [headline]
+    outside = _outside_text(study, counts)
+    if outside:
+        paragraphs.append(outside)
     for valence, word in (("barrier", "barriers"), ("enabler", "enablers")):
-        p = parts[valence]
-        if p["survey"].empty:
+        top = _leading(study, coder, valence)
+        survey = codes[codes["valence"] == valence].dropna(subset=["survey_rank"])
+        if survey.empty:
             continue
+        survey_top = survey.sort_values(["survey_n", "code_id"], ascending=[False, True]).head(3)
+        same = set(top["code_id"]) == set(survey_top["code_id"]) and len(survey_top) == len(top)
         chosen = listing(
             fill(
                 "*{label}* ({n:pct}, {interval:ci})",
@@ -358,9 +247,13 @@ def _rq2(study: Study, coder: str | None) -> dict[str, str]:
                 n=r.survey_pct,
                 interval=(r.ci_low, r.ci_high),
             )
-            for r in p["survey"].itertuples()
+            for r in survey_top.itertuples()
         )
-        verdict = "the same three as in the interviews" if p["same"] else "a different set"
+        verdict = (
+            f"the same {_WORDS.get(len(top), len(top))} as in the interviews"
+            if same
+            else "a different set"
+        )
         paragraphs.append(
             fill(
                 "In the survey the {word} chosen most often were {chosen}: {verdict} (table "
@@ -371,12 +264,13 @@ def _rq2(study: Study, coder: str | None) -> dict[str, str]:
             )
         )
     ranked = cells.sort_values("participants", ascending=False)
+    ranked = ranked[ranked["participants"] > 0]
     empty = cells.groupby("comb_label", sort=False)["codes"].sum()
     empty = [midsentence(x) for x in empty[empty == 0].index]
     paragraphs.append(
         fill(
-            "By COM-B component (table and figure *COM-B matrix*), barriers concentrated in "
-            "{b_cells} and enablers in {e_cells}.{gap}",
+            "By COM-B component (table and figure *COM-B matrix*, every participant), barriers "
+            "concentrated in {b_cells} and enablers in {e_cells}.{gap}",
             b_cells=[
                 f"{midsentence(r.comb_label)} ({r.participants} participants)"
                 for r in ranked[ranked["valence"] == "barrier"].head(2).itertuples()
@@ -392,15 +286,111 @@ def _rq2(study: Study, coder: str | None) -> dict[str, str]:
             else "",
         )
     )
-    paragraphs.append(_by_role_group(study, coder))
-    return {"headline": headline, "markdown": "\n\n".join(p for p in paragraphs if p)}
-
-
-def _by_role_group(study: Study, coder: str | None) -> str:
-    """The barrier most described by each role group."""
-    matrix = framework_matrix(
+    roles = framework_matrix(
         study, rows="role_group", level="code", methods=QUALITATIVE, coder=coder
     )
+    by_role = _by_role_group(study, roles)
+    if by_role:
+        paragraphs.append(by_role)
+    comb_labels = {
+        "comb_label": "COM-B component",
+        "valence": "Barrier or enabler",
+        "codes": "Codes",
+        "participants": "Participants",
+        "segments": "Passages",
+        "leading_label": "Leading code",
+        "leading_participants": "Its participants",
+        "survey_n": "Survey: chose any",
+        "survey_pct": "Survey share",
+        "attribution": "Who",
+        "quote": "Quote",
+    }
+    code_labels = {
+        "comb_label": "COM-B component",
+        "valence": "Barrier or enabler",
+        "label": "Code",
+        "participants": "Participants",
+        "segments": "Passages",
+        "rank": "Rank",
+        "survey_n": "Survey: chose it",
+        "survey_pct": "Survey share",
+        "ci_low": "95% CI low",
+        "ci_high": "95% CI high",
+        "survey_rank": "Survey rank",
+    }
+    methods = listing(METHOD_LABELS[m].lower() + "s" for m in QUALITATIVE)
+    parts = (
+        Chart(
+            "comb_matrix",
+            partial(
+                comb_heatmap,
+                cells,
+                title="COM-B matrix: participants describing barriers and enablers",
+            ),
+        ),
+        Table(
+            cells.drop(columns=["comb", "leading_code", "survey_base"]),
+            caption="COM-B matrix",
+            labels=comb_labels,
+            percent=["survey_pct"],
+        ),
+        Table(
+            codes.drop(columns=["comb", "code_id", "survey_base"]),
+            caption="COM-B barriers and enablers by code",
+            labels=code_labels,
+            percent=["survey_pct", "ci_low", "ci_high"],
+        ),
+        f"Share of each role group's participants in {methods} coded to each code:",
+        Chart(
+            "role_groups_by_code", partial(framework_heatmap, roles, title="Role groups by code")
+        ),
+    )
+    return Section(
+        title="COM-B barriers and enablers",
+        markdown="\n\n".join(paragraphs),
+        headline=headline,
+        table=codes,
+        parts=parts,
+    )
+
+
+def _comb_frame(study: Study, coder: str | None) -> pd.DataFrame:
+    from evstudy.sections import _population_frame
+
+    frame = _population_frame(study, coder)
+    book = study.codebook.set_index("code_id")
+    frame = frame.assign(
+        valence=frame["code_id"].map(book["valence"]), comb=frame["code_id"].map(book["comb"])
+    )
+    return frame[frame["valence"].isin(["barrier", "enabler"]) & frame["comb"].notna()]
+
+
+def _outside_text(study: Study, counts: pd.DataFrame) -> str:
+    """The barrier the role groups outside the headline population described most."""
+    outside = study.population["outside"]
+    base = int(counts["outside_base"].iloc[0]) if len(counts) else 0
+    if not outside or not base:
+        return ""
+    book = study.codebook.set_index("code_id")
+    barriers = counts[counts["code_id"].map(book["valence"]) == "barrier"]
+    barriers = barriers.sort_values(["outside_participants", "code_id"], ascending=[False, True])
+    if barriers.empty or not barriers["outside_participants"].iloc[0]:
+        return ""
+    labels = study.role_group_labels
+    who = listing(midsentence(labels.get(g, g)) for g in outside)
+    top = barriers.iloc[0]
+    return fill(
+        "Reported apart from the headline figures: of the {base} {who} participants, {k} "
+        "described *{code}*, the barrier they raised most.",
+        base=base,
+        who=who,
+        k=int(top["outside_participants"]),
+        code=midsentence(top["label"]),
+    )
+
+
+def _by_role_group(study: Study, matrix: pd.DataFrame) -> str:
+    """The barrier most described by each role group."""
     barriers = study.codebook.loc[study.codebook["valence"] == "barrier", "code_id"]
     matrix = matrix[matrix["code_id"].isin(barriers) & (matrix["participants"] > 0)]
     if matrix.empty:
@@ -420,255 +410,36 @@ def _by_role_group(study: Study, coder: str | None) -> str:
     )
 
 
-def rq2(study: Study, *, coder: str | None = "primary") -> str:
-    """Research question 2, COM-B barriers and enablers, as Markdown.
-
-    From :func:`evstudy.matrices.comb_codes` and :func:`evstudy.matrices.comb_matrix`, with
-    the survey's choices beside the interview counts and the leading barrier per role group.
-    """
-    return _rq2(study, coder)["markdown"]
-
-
-def legacy_views(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
-    """What expert interviewees said about each legacy resource: strengths and weaknesses.
-
-    A passage of an expert interview coded as a strength or a weakness is tied to a legacy
-    resource when it names it, that is when it matches the study's auto-coding keywords for
-    the resource's code (its label when the study has no rule for it).
+def pairs_section(study: Study, *, coder: str | None = "primary", lead: bool = True) -> Section:
+    """What would help: the leading enablers and the barrier-enabler pairs raised together.
 
     Parameters
     ----------
     study : Study
     coder : str or None, default "primary"
+    lead : bool, default True
+        Open with the leading enablers (the headline); False when the COM-B section
+        before it has named them already.
 
     Returns
     -------
-    DataFrame
-        resource (code id), resource_label, judgement ("strength" or "weakness"), passages,
-        experts (expert interviewees with such a passage), quote, attribution (an exemplar);
-        one row per resource and judgement.
+    evstudy.sections.Section
+        table: :func:`evstudy.matrices.barrier_enabler_pairs`.
     """
-    from evstudy.coding import _coder_filter, coded_segments
+    from evstudy.charts.matrices import pairs_heatmap
+    from evstudy.sections import Chart, Section
 
-    book = study.codebook.set_index("code_id")["label"]
-    frame = _coder_filter(study, coded_segments(study), coder)
-    frame = frame[
-        (frame["method"] == "expert_interview")
-        & (frame["speaker_role"] == "participant")
-        & frame["code_id"].isin(JUDGEMENTS)
-    ]
-    ranked = exemplars(study, by=["code_id"], methods=["expert_interview"], coder=coder, n=None)
-    ranked = ranked[ranked["code_id"].isin(JUDGEMENTS)]
-    rules = study.autocode_rules
-    rows = []
-    for code in (c for c in LEGACY if c in book.index):
-        terms = rules.loc[rules["code_id"] == code, "pattern"] if len(rules) else pd.Series()
-        pattern = "|".join(terms) or re.escape(book[code])
-        named = frame[frame["text"].str.contains(pattern, case=False, regex=True)]
-        quoted = ranked[ranked["quote"].str.contains(pattern, case=False, regex=True)]
-        for judgement in JUDGEMENTS:
-            part = named[named["code_id"] == judgement]
-            best = quoted[quoted["code_id"] == judgement].head(1)
-            rows.append(
-                {
-                    "resource": code,
-                    "resource_label": book[code],
-                    "judgement": judgement.split(".")[-1],
-                    "passages": len(part),
-                    "experts": part["participant_id"].nunique(),
-                    "quote": best["quote"].iloc[0] if len(best) else None,
-                    "attribution": best["attribution"].iloc[0] if len(best) else None,
-                }
-            )
-    columns = ["resource", "resource_label", "judgement", "passages", "experts"]
-    return pd.DataFrame(rows, columns=[*columns, "quote", "attribution"])
-
-
-def _rq3(study: Study, coder: str | None) -> dict[str, str]:
-    from evstudy.coding import _coder_filter, coded_segments
-
-    experts = study.participants[study.participants["methods"].str.contains("expert_interview")]
-    frame = _coder_filter(study, coded_segments(study), coder)
-    frame = frame[
-        (frame["method"] == "expert_interview") & (frame["speaker_role"] == "participant")
-    ]
-    said = frame.groupby("code_id")["participant_id"].nunique()
-    strengths, weaknesses = (int(said.get(c, 0)) for c in JUDGEMENTS)
-    headline = fill(
-        "{s} named strengths of the legacy resources and {w} named weaknesses.",
-        s=n_of(strengths, len(experts), "expert interviewee"),
-        w=str(weaknesses),
-    )
-    views = legacy_views(study, coder=coder)
-    wide = views.pivot(index="resource_label", columns="judgement", values="passages")
-    wide = wide.reindex(columns=["strength", "weakness"], fill_value=0)
-    if len(wide):
-        leaning = [
-            fill(
-                "the {r} drew more {more} than {fewer} ({a} against {b})",
-                r=r,
-                more="strengths" if row.strength > row.weakness else "weaknesses",
-                fewer="weaknesses" if row.strength > row.weakness else "strengths",
-                a=int(max(row.strength, row.weakness)),
-                b=int(min(row.strength, row.weakness)),
-            )
-            for r, row in wide.iterrows()
-            if row.strength != row.weakness
-        ]
-        if leaning:
-            headline = headline[:-1] + fill("; {x}.", x=leaning)
-    paragraphs = [headline]
-    if len(wide):
-        paragraphs.append(
-            fill(
-                "Counting the passages that name a resource, experts described {parts} (table "
-                "*Expert views of the legacy resources*, with a quote for each).",
-                parts=[
-                    fill(
-                        "the {r} in {s} strengths and {w} weaknesses",
-                        r=r,
-                        s=int(row.strength),
-                        w=int(row.weakness),
-                    )
-                    for r, row in wide.iterrows()
-                ],
-            )
-        )
-    survey = _legacy_survey(study)
-    if survey:
-        paragraphs.append(survey)
-    return {"headline": headline, "markdown": "\n\n".join(paragraphs)}
-
-
-def _legacy_survey(study: Study) -> str:
-    from evstudy.triangulation import survey_evidence
-
-    evidence = survey_evidence(study).set_index("code_id")
-    known = [c for c in LEGACY if c in evidence.index]
-    if not known:
-        return ""
-    labels = study.codebook.set_index("code_id")["label"]
-    return fill(
-        "In the survey, {parts} ({statistic}; base {base}).",
-        parts=[f"{pct(evidence.at[c, 'pct'])} had used the {labels[c]}" for c in known],
-        statistic=evidence.at[known[0], "statistic"],
-        base=int(evidence.loc[known, "base"].max()),
-    )
-
-
-def rq3(study: Study, *, coder: str | None = "primary") -> str:
-    """Research question 3, the legacy Evidence Store and Guidebook, as Markdown.
-
-    Counts the expert interviewees coded to strengths and weaknesses, then, from
-    :func:`legacy_views`, the expert-interview passages coded as a strength or a weakness
-    that name each legacy resource, and the survey's share who had used each.
-    """
-    return _rq3(study, coder)["markdown"]
-
-
-def _rq4(study: Study, coder: str | None, joint: pd.DataFrame) -> dict[str, str]:
-    tools = joint[(joint["theme_id"] == "toolkit") & ~joint["code_id"].isin(JUDGEMENTS)]
-    if tools.empty:
-        return {
-            "headline": "No toolkit codes were used.",
-            "markdown": "No toolkit codes were used.",
-        }
-    talked = tools.sort_values(["qual_pct", "code_id"], ascending=[False, True]).head(3)
-    used = tools.dropna(subset=["survey_pct"]).sort_values("survey_pct", ascending=False).head(3)
-    headline = fill(
-        "Participants talked most about {talked}; survey respondents had used {used} most.",
-        talked=italic(talked["label"]),
-        used=italic(used["label"]) or ["none"],
-    )
-    paragraphs = [headline]
-    gap = tools.dropna(subset=["survey_pct"]).assign(gap=lambda d: d["qual_pct"] - d["survey_pct"])
-    more_talked = gap[gap["gap"] > 0].sort_values("gap", ascending=False)
-    if len(more_talked):
-        paragraphs.append(
-            fill(
-                "Being talked about is not the same as being used: {parts} (joint display).",
-                parts=[
-                    fill(
-                        "the {l} was mentioned by {q:pct} of interviewees and focus-group "
-                        "participants but used by {s:pct} of survey respondents",
-                        l=r.label,
-                        q=r.qual_pct,
-                        s=r.survey_pct,
-                    )
-                    for r in more_talked.head(2).itertuples()
-                ],
-            )
-        )
-    matrix = framework_matrix(
-        study, rows="role_group", level="code", methods=QUALITATIVE, coder=coder
-    )
-    matrix = matrix[matrix["code_id"].isin(talked["code_id"]) & (matrix["participants"] > 0)]
-    if len(matrix):
-        lead = matrix.sort_values(["share", "row"], ascending=[False, True], kind="stable")
-        lead = lead.groupby("code_id", sort=False).head(1).set_index("code_id")
-        paragraphs.append(
-            fill(
-                "Who mentioned them differed by role (figure *Role groups by code*): {parts}.",
-                parts=[
-                    fill(
-                        "the {l} most by *{g}* participants ({k:pct} of them)",
-                        l=lead.at[c, "label"],
-                        g=lead.at[c, "row_label"],
-                        k=lead.at[c, "share"],
-                    )
-                    for c in talked["code_id"]
-                    if c in lead.index
-                ],
-            )
-        )
-    return {"headline": headline, "markdown": "\n\n".join(paragraphs)}
-
-
-def rq4(study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None) -> str:
-    """Research question 4, how toolkits and guidance enter decisions, as Markdown.
-
-    Toolkits talked about (interviews and focus groups) against toolkits used (survey),
-    from the joint display, and the role group that mentioned each of the most talked-about
-    toolkits most (the framework matrix of role groups by code).
-
-    Parameters
-    ----------
-    study : Study
-    coder : str or None, default "primary"
-    display : DataFrame, optional
-        The joint display the report shows (see :func:`rq1`).
-    """
-    return _rq4(study, coder, _joint(study, coder, display))["markdown"]
-
-
-def _rq5(study: Study, coder: str | None, joint: pd.DataFrame) -> dict[str, str]:
     pairs = barrier_enabler_pairs(study, coder=coder)
     top_pairs = pairs[pairs["n"] > 0].head(3)
-    guide = joint[joint["theme_id"] == "guide"]
-    enablers = _top(comb_codes(study, coder=coder), "enabler")
-    paragraphs = []
-    headline = fill(
-        "What would help most: {e}.", e=italic(midsentence(x) for x in enablers["label"])
-    )
-    if len(guide):
-        talked = guide.sort_values(["qual_pct", "code_id"], ascending=[False, True]).iloc[0]
-        wanted = guide.dropna(subset=["survey_pct"]).sort_values("survey_pct", ascending=False)
+    enablers = _leading(study, coder, "enabler")
+    enablers = enablers[enablers["participants"] > 0]
+    headline = ""
+    if lead and len(enablers):
         headline = fill(
-            "What would help most: {e}; for the Practice Guides, {w}.",
-            e=italic(midsentence(x) for x in enablers["label"]),
-            w=(
-                fill(
-                    "survey respondents most wanted *{s}* ({p:pct}) and participants most "
-                    "often asked for *{t}*",
-                    s=midsentence(wanted.iloc[0]["label"]),
-                    p=wanted.iloc[0]["survey_pct"],
-                    t=midsentence(talked["label"]),
-                )
-                if len(wanted)
-                else fill("participants most often asked for *{t}*", t=midsentence(talked["label"]))
-            ),
+            "What would help most: {e}.", e=italic(midsentence(x) for x in enablers["label"])
         )
-    paragraphs.append(headline)
+    paragraphs = [headline] if headline else []
+    parts: tuple = ()
     if len(top_pairs):
         paragraphs.append(
             fill(
@@ -681,77 +452,41 @@ def _rq5(study: Study, coder: str | None, joint: pd.DataFrame) -> dict[str, str]
                 ],
             )
         )
-    if len(guide):
-        rows = guide.sort_values("survey_pct", ascending=False)
-        paragraphs.append(
-            fill(
-                "On the Guides' content and format, survey respondents chose {chosen}; in "
-                "interviews and focus groups, participants asked for {said}.",
-                chosen=[
-                    fill(
-                        "*{l}* ({p:pct}, {i:ci})",
-                        l=midsentence(r.label),
-                        p=r.survey_pct,
-                        i=(r.ci_low, r.ci_high),
-                    )
-                    for r in rows.dropna(subset=["survey_pct"]).itertuples()
-                ]
-                or ["nothing (not asked)"],
-                said=[
-                    f"*{midsentence(r.label)}* ({plural(int(r.qual_n), 'participant')})"
-                    for r in guide.sort_values("qual_n", ascending=False).itertuples()
-                ],
-            )
+        parts = (
+            Chart(
+                "barriers_with_enablers",
+                partial(
+                    pairs_heatmap, pairs, title="Barriers with enablers: documents coded with both"
+                ),
+            ),
         )
-    return {"headline": headline, "markdown": "\n\n".join(paragraphs)}
+    return Section(
+        title="What would help",
+        markdown="\n\n".join(paragraphs),
+        headline=headline,
+        table=pairs,
+        parts=parts,
+    )
 
 
-def rq5(study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None) -> str:
-    """Research question 5, what would overcome the barriers and the Guides' format, as Markdown.
-
-    The leading enablers, the barrier-enabler pairs most raised together, and Practice Guide
-    preferences from interviews, focus groups and the survey.
-
-    Parameters
-    ----------
-    study : Study
-    coder : str or None, default "primary"
-    display : DataFrame, optional
-        The joint display the report shows (see :func:`rq1`).
-    """
-    return _rq5(study, coder, _joint(study, coder, display))["markdown"]
+# --- the executive summary ---------------------------------------------------------------------
 
 
 def headlines(
     study: Study, *, coder: str | None = "primary", display: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """One computed sentence per research question, for the executive summary.
+    """One computed sentence per research question (or theme), for the executive summary.
 
-    Parameters
-    ----------
-    study : Study
-    coder : str or None, default "primary"
-    display : DataFrame, optional
-        The joint display the report shows (see :func:`rq1`).
+    See :func:`evstudy.sections.headlines`.
 
     Returns
     -------
     DataFrame
-        rq (1-5), question, headline (Markdown).
+        rq_id, title, question, headline (Markdown).
     """
-    joint = _joint(study, coder, display)
-    found = (
-        _rq1(study, coder, joint),
-        _rq2(study, coder),
-        _rq3(study, coder),
-        _rq4(study, coder, joint),
-        _rq5(study, coder, joint),
-    )
-    rows = [
-        {"rq": i, "question": RESEARCH_QUESTIONS[i], "headline": f["headline"]}
-        for i, f in enumerate(found, 1)
-    ]
-    return pd.DataFrame(rows)
+    from evstudy.sections import headlines as section_headlines
+
+    return section_headlines(study, coder=coder, display=display)
 
 
 def executive_summary(
@@ -765,32 +500,38 @@ def executive_summary(
     study : Study
     coder : str or None, default "primary"
     display : DataFrame, optional
-        The joint display the report shows (see :func:`rq1`), so that the summary agrees
-        with :func:`triangulation_text` of the same display.
+        The joint display the report shows, so that the summary agrees with
+        :func:`triangulation_text` of the same display.
     """
     from evstudy.reliability import reliability_table
 
     display = _joint(study, coder, display)
+    heads = headlines(study, coder=coder, display=display)
     lines = [
-        f"- **Research question {r.rq}.** {r.headline}"
-        for r in headlines(study, coder=coder, display=display).itertuples()
+        f"- **{r.title.split(':')[0]}.** {r.headline}" for r in heads.itertuples() if r.headline
     ]
-    counts = display["convergence"].value_counts()
-    dissonant = display[display["convergence"] == "dissonance"]
-    lines.append(
-        fill(
-            "- **Triangulation.** Interviews, focus groups and the survey agreed on {a} of the "
-            "{n} themes the survey asked about and were dissonant on {d}{which}.",
-            a=int(counts.get("agreement", 0)),
-            n=int((display["convergence"] != "silence").sum()),
-            d=int(counts.get("dissonance", 0)),
-            which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
-            if len(dissonant)
-            else "",
+    asked = int((display["convergence"] != "silence").sum())
+    if asked:
+        counts = display["convergence"].value_counts()
+        dissonant = display[display["convergence"] == "dissonance"]
+        lines.append(
+            fill(
+                "- **Triangulation.** Interviews, focus groups and the survey agreed on {a} of "
+                "the {n} themes the survey asked about and were dissonant on {d}{which}.",
+                a=int(counts.get("agreement", 0)),
+                n=asked,
+                d=int(counts.get("dissonance", 0)),
+                which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
+                if len(dissonant)
+                else "",
+            )
         )
+    from evstudy.report import double_coded
+
+    reliability = reliability_table(study) if double_coded(study) else pd.DataFrame()
+    reliability = (
+        reliability[reliability["code_id"] != "overall"] if len(reliability) else reliability
     )
-    reliability = reliability_table(study)
-    reliability = reliability[reliability["code_id"] != "overall"]
     if len(reliability):
         lines.append(
             fill(
@@ -869,6 +610,25 @@ def triangulation_text(display: pd.DataFrame) -> str:
     return " ".join(text)
 
 
+def targets_text(study: Study) -> str:
+    """What the sample table compares with: the protocol's range of sites, from study.yml."""
+    from evstudy.fieldwork import study_targets
+
+    targets = study_targets(study)
+    low, high = targets.get("sites_min"), targets.get("sites_max")
+    nouns = plural_noun(study.site_noun)
+    if low and high and low != high:
+        aimed = f"{low} to {high} {nouns}"
+    elif low or high:
+        aimed = plural(int(low or high), study.site_noun)
+    else:
+        return "What fieldwork achieved against the targets the protocol set."
+    return (
+        f"What fieldwork achieved against the targets the protocol set ({aimed}; the row for "
+        f"{nouns} compares with the smallest number)."
+    )
+
+
 def sample_against_targets(
     study: Study, *, targets: Mapping[str, int] | None = None
 ) -> pd.DataFrame:
@@ -893,7 +653,8 @@ def sample_against_targets(
     from evstudy.fieldwork import MEASURES, fieldwork_progress
 
     progress = fieldwork_progress(study, targets=targets)
-    labels = {**MEASURES, "sites": "Local authorities (sites)"}
+    nouns = plural_noun(study.site_noun)
+    labels = {**MEASURES, "sites": f"{nouns[:1].upper()}{nouns[1:]} (sites)"}
     out = progress[["measure", "target", "achieved", "pct"]].copy()
     out["measure"] = out["measure"].map(labels)
     return out

@@ -1,4 +1,4 @@
-"""Recommendations for the Evidence Toolkit and the Practice Guides, linked to their evidence.
+"""Recommendations, linked to their evidence.
 
 Researchers write the recommendations in a small YAML file (``recommendations.yml`` in the
 raw folder), each with the theme or code ids that support it::
@@ -6,7 +6,7 @@ raw folder), each with the theme or code ids that support it::
     recommendations:
       - id: REC1
         text: Give commissioners short, plain summaries of what works.
-        audience: Toolkit
+        audience: commissioners
         codes: [enabler.summaries, barrier.capacity]
 
 Ingest validates the file against the codebook and keeps it as the ``recommendations``
@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from evstudy.io.recommendations import AUDIENCES, COLUMNS, read_recommendations
+from evstudy.io.recommendations import COLUMNS, read_recommendations
 
 if TYPE_CHECKING:
     from evstudy.study import Study
 
 __all__ = [
-    "AUDIENCES",
     "THIN_PARTICIPANTS",
     "THIN_SITES",
     "read_recommendations",

@@ -4,9 +4,8 @@ The notebooks stay thin: they load the study, call analysis functions and show
 the results through these helpers, which render to plain HTML that exports
 byte for byte the same on every run (no pandas Styler random ids, PNGs with
 fixed metadata) and gives every figure its alt text. The few cross-site
-summaries the report needs and no analysis module provides yet (themes per
-site, commissioning approach per site, COM-B barriers and enablers, exemplar
-quotes) are here too, each one or two operations on the tidy tables.
+summaries the report needs (the methods in words, a site typology for the site
+pages) are here too.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from evstudy.coding import code_matrix
-
 if TYPE_CHECKING:
     from IPython.display import HTML, Markdown
     from matplotlib.figure import Figure
@@ -33,7 +30,9 @@ __all__ = [
     "approach_by_site",
     "banner",
     "comparison_text",
+    "double_coded",
     "figure",
+    "methods_text",
     "provenance_table",
     "save_and_show",
     "sector_groups",
@@ -42,7 +41,6 @@ __all__ = [
 ]
 
 FIGURE_DPI = 110  # the report's charts: 9 in wide -> about 1000 px, sharp on screen and paper
-APPROACH_CODES = ("approach.cycle", "approach.reactive")
 
 
 # --- display ---------------------------------------------------------------------------------
@@ -264,44 +262,98 @@ def table(
 
 
 def approach_by_site(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
-    """Which sites describe a structured commissioning cycle, and which a reactive one.
+    """Each site's type under the study's first declared ``site_typology``, for the site pages.
 
-    Counts participants coded ``approach.cycle`` and ``approach.reactive`` at each site;
-    a site is "structured" when more participants describe the cycle, "reactive" when
-    more describe reactive commissioning, "mixed" when as many do each.
+    A thin view of :func:`evstudy.sections.typology_table` kept for the site case studies:
+    one count column per type, named after the last part of the type's code id, and
+    ``approach`` holding the type id (or "mixed").
 
     Returns
     -------
     DataFrame
-        site_id, site_name, cycle, reactive (participants), approach.
+        site_id, site_name, one column per type (participants), approach. No typology
+        declared: site_id, site_name and approach "mixed" for every site.
     """
-    counts = code_matrix(
-        study, rows="site", count="participants", codes=list(APPROACH_CODES), coder=coder
-    )
-    counts = counts.reindex(index=study.sites["site_id"], columns=APPROACH_CODES, fill_value=0)
-    out = pd.DataFrame(
-        {
-            "site_id": study.sites["site_id"].to_numpy(),
-            "site_name": study.sites["site_name"].to_numpy(),
-            "cycle": counts["approach.cycle"].to_numpy(),
-            "reactive": counts["approach.reactive"].to_numpy(),
-        }
-    )
-    diff = out["cycle"] - out["reactive"]
-    out["approach"] = "mixed"
-    out.loc[diff > 0, "approach"] = "structured"
-    out.loc[diff < 0, "approach"] = "reactive"
+    from evstudy.sections import typology_table
+    from evstudy.study import analyses_of
+
+    declared = analyses_of(study, "site_typology")
+    base = study.sites[["site_id", "site_name"]].reset_index(drop=True)
+    if not declared:
+        return base.assign(approach="mixed")
+    typology = typology_table(study, declared[0], coder=coder)
+    out = base.copy()
+    for kind in declared[0]["types"]:
+        out[str(kind["code"]).rsplit(".", 1)[-1]] = typology[str(kind["id"])].to_numpy()
+    out["approach"] = typology["type"].to_numpy()
     return out
 
 
 def sector_groups() -> dict[str, list[str]]:
-    """The survey's two sectors as ``compare_groups`` ``groups``: {sector: [role groups]}."""
+    """Deprecated: the survey notebook's groups from ``charts.standard.SECTORS``.
+
+    Kept only until the survey notebook takes its groups from the study's declared
+    ``group_comparison`` (``evstudy.study.analyses_of(study, "group_comparison")``, or
+    :func:`evstudy.sections.group_comparison`); the synthesis no longer uses it.
+    """
     from evstudy.charts.standard import SECTORS
 
     groups: dict[str, list[str]] = {}
     for role_group, sector in SECTORS.items():
         groups.setdefault(sector, []).append(role_group)
     return groups
+
+
+def double_coded(study: Study) -> bool:
+    """Whether any document was coded by two or more coders (auto-coding aside), so that
+    inter-coder reliability can be measured."""
+    codings = study.codings[study.codings["coder"] != "auto"]
+    return bool(len(codings)) and bool((codings.groupby("doc_id")["coder"].nunique() > 1).any())
+
+
+def methods_text(study: Study) -> str:
+    """The methods in a paragraph: sites, transcripts by method, words, survey, codebook, coders.
+
+    Only what the study holds is mentioned: a study with no focus groups or no survey says
+    nothing about them.
+    """
+    from evstudy.matrices import METHOD_LABELS
+    from evstudy.narrative import listing, plural
+
+    docs = study.documents
+    counts = docs["method"].value_counts()
+    nouns = {
+        "interview": "one-to-one interview",
+        "expert_interview": "expert interview",
+        "focus_group": "focus group",
+    }
+    collected = [plural(int(counts[m]), nouns[m]) for m in nouns if counts.get(m, 0)]
+    collected += [
+        plural(int(counts[m]), METHOD_LABELS.get(m, m).lower())
+        for m in counts.index
+        if m not in nouns and m != "survey"
+    ]
+    words = int(docs.loc[docs["method"] != "survey", "n_words"].sum()) if "n_words" in docs else 0
+    noun = study.site_noun
+    text = (
+        f"{plural(len(study.sites), noun)} took part. The study collected "
+        f"{listing(collected, empty='no transcripts')} ({words:,} words from "
+        f"{plural(len(study.participants), 'participant')})"
+    )
+    respondents = len(study.survey_respondents)
+    text += f", and a survey of {plural(respondents, 'respondent')}." if respondents else "."
+    book = study.codebook
+    coders = sorted(set(study.codings["coder"]) - {"auto"})
+    inductive = int((book["origin"] == "inductive").sum()) if "origin" in book else 0
+    comb = bool(book["comb"].notna().any()) if "comb" in book else False
+    text += (
+        f"\n\nTranscripts were coded with a codebook of "
+        f"{plural(int((book['depth'] > 0).sum()), 'code')} under "
+        f"{plural(int((book['depth'] == 0).sum()), 'theme')} ({inductive} of them inductive), "
+        f"by {plural(len(coders), 'coder')} ({listing(coders)})"
+        + ("; barriers and enablers are mapped to COM-B." if comb else ".")
+    )
+    return text
 
 
 # --- provenance --------------------------------------------------------------------------------

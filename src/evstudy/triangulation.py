@@ -200,10 +200,14 @@ def survey_evidence(study: Study) -> pd.DataFrame:
         code_id, question_id, item_id, statistic (what the share counts, in words), n, base,
         pct, ci_low, ci_high (Wilson 95%); one row per code, questionnaire order.
     """
+    cols = ["code_id", "question_id", "item_id", "statistic", "n", "base", "pct"]
     questions = study.survey_questions
     answers = study.survey_answers
     answers = answers[answers["value"].notna()]
     options = study.survey_options
+    if questions.empty or answers.empty:  # no survey, or no responses: nothing to pair
+        empty = pd.DataFrame(columns=[*cols, "ci_low", "ci_high"])
+        return empty.astype({"n": "int64", "base": "int64", "pct": "float64"})
     kinds = questions.drop_duplicates("question_id").set_index("question_id")["type"]
     answers = answers.assign(type=answers["question_id"].map(kinds))
     multi = answers[answers["type"] == "multi"]
@@ -244,7 +248,6 @@ def survey_evidence(study: Study) -> pd.DataFrame:
     out = out.drop_duplicates("code_id").astype({"n": "int64", "base": "int64"})
     out["pct"] = out["n"] / out["base"]
     out["ci_low"], out["ci_high"] = wilson(out["n"], out["base"])
-    cols = ["code_id", "question_id", "item_id", "statistic", "n", "base", "pct"]
     return out[[*cols, "ci_low", "ci_high"]].reset_index(drop=True)
 
 

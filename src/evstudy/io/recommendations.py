@@ -13,18 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import pandas as pd
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import Field, field_validator
 
 from evstudy.errors import InputError, Problems
 from evstudy.io.schema import Schema, Text, fail, numbered, raw_text, validate_entries
 from evstudy.io.textfiles import load_yaml
 
-__all__ = ["AUDIENCES", "COLUMNS", "read_recommendations"]
+__all__ = ["COLUMNS", "read_recommendations"]
 
-AUDIENCES = ("Toolkit", "Practice Guides", "local commissioners", "national policy")
 COLUMNS = ["rec_id", "text", "audience", "codes"]
 
 
@@ -34,9 +33,10 @@ class RecommendationEntry(Schema):
     noun: ClassVar[str] = "recommendation"
     id: Text = Field(description="add id: REC1 (unique)")
     text: Text = Field(description="write it in a sentence")
-    audience: Annotated[
-        Literal[AUDIENCES], BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)
-    ]
+    # Any words the study uses for who a recommendation is for.
+    audience: Text = Field(
+        description="say who it is for: audience: commissioners (any words the study uses)"
+    )
     codes: tuple[Text, ...] = ()
 
     @field_validator("codes", mode="before")
@@ -74,8 +74,8 @@ def read_recommendations(
     InputError
         When the file is missing, is not YAML or has no ``recommendations:`` list.
     ValidationError
-        Listing every problem: a missing or repeated id, a blank text, an audience not in
-        :data:`AUDIENCES`, no codes, a code the codebook lacks, an unknown key.
+        Listing every problem: a missing or repeated id, a blank text or audience, no
+        codes, a code the codebook lacks, an unknown key.
     """
     path = Path(path)
     name = label or str(path)
