@@ -510,10 +510,9 @@ def comparison_text(study: Study, *, site: str, coder: str | None = "primary") -
     n = int(compared["n_sites"].max())
     return fill(
         "Against the mean of all {n}, participants at {name} raised {above} more often, "
-        "and {below} less often (figure *{name} against all {noun}*).",
+        "and {below} less often (figure *{name} against all sites*).",
         n=plural(n, study.site_noun, sites_noun(study)),
         name=name,
-        noun=sites_noun(study),
         above=[
             fill(
                 "*{l}* ({s:pct} against {m:pct})", l=midsentence(r.label), s=r.share, m=r.mean_share
