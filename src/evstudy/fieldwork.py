@@ -431,7 +431,14 @@ def _week_from(uptake: pd.DataFrame, day: Any) -> int:
 
 
 def uptake_text(study: Study, *, targets: Mapping[str, Any] | None = None) -> str:
-    """One paragraph on survey uptake: responses against target and after each reminder."""
+    """One paragraph on survey uptake: responses against target and after each reminder.
+
+    A study with no survey gets one line saying which file would add it.
+    """
+    if study.survey_questions.empty:
+        from evstudy.survey import missing_input
+
+        return missing_input("No survey", "question_map")
     uptake = survey_uptake(study)
     target = study_targets(study, targets=targets)["survey_responses"]
     days = pd.to_datetime(study.survey_respondents["started"]).dropna()

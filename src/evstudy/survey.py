@@ -275,7 +275,8 @@ def likert_table(study: Study, question: str, *, by: str | None = None) -> pd.Da
     answers = _grouped(study, _answers(study, question), by)
     n = answers.groupby(["group", "item_id", "value"])["respondent_id"].nunique()
     base = answers.groupby(["group", "item_id"])["respondent_id"].nunique().rename("base")
-    groups = sorted(answers["group"].unique())
+    # The whole sample is one group, answered or not, so an unanswered grid has its rows.
+    groups = sorted(answers["group"].unique()) if by else ["All"]
     grid = pd.MultiIndex.from_product(
         [groups, items["item_id"], scale["category"]], names=["group", "item_id", "category"]
     )
@@ -324,9 +325,11 @@ def likert_summary(study: Study, question: str, *, by: str | None = None) -> pd.
     base = out["base"].where(out["base"] > 0)
     for valence in ("positive", "neutral", "negative"):
         out[f"pct_{valence}"] = out.pop(valence) / base
-    out["median_category"] = table.groupby(keys, sort=False)[
-        ["category", "position", "n", "base"]
-    ].apply(_median_category)
+    parts = table.groupby(keys, sort=False)[["category", "position", "n", "base"]]
+    # one value per item, in the order of `out` (None where nobody answered the item)
+    out["median_category"] = pd.Series(
+        [_median_category(part) for _, part in parts], index=out.index, dtype=object
+    )
     weighted = table.assign(w=table["n"] * table["position"]).groupby(keys, sort=False)["w"].sum()
     out["mean_position"] = weighted / base
     out = out.reset_index()
