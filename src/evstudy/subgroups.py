@@ -18,7 +18,7 @@ from scipy.stats.contingency import association
 from statsmodels.stats.proportion import proportion_effectsize
 
 from evstudy.disclosure import OTHER, apply_min_base, identifies_sites, thresholds
-from evstudy.survey import _answers, _options, _question, likert_table, respondent_groups
+from evstudy.survey import _answers, _lower, _options, _question, likert_table, respondent_groups
 
 if TYPE_CHECKING:
     from evstudy.study import Study
@@ -340,8 +340,7 @@ def comparison_subject(study: Study, analysis: Mapping) -> str:
         label = rows.loc[rows["item_id"] == item, "item_label"]
         scale = _options(study, question)
         positive = [str(c) for c in scale.loc[scale["valence"] == "positive", "option"]]
-        words = [p[:1].lower() + p[1:] if p[1:2].islower() else p for p in positive]
-        said = " or ".join(words) if words else "a positive answer"
+        said = " or ".join(_lower(p) for p in positive) or "a positive answer"
         name = label.iloc[0] if len(label) else item
         return f"*{name}*: {said} for"
     return f"*{item}* was chosen by"
