@@ -286,10 +286,10 @@ def site_typology(
     analysis = _typology(study, analysis)
     types = [dict(t) for t in analysis["types"]]
     key = ("site_typology", tuple((t["id"], t["code"]) for t in types), coder)
-    return derived_copy(study, key, lambda: _site_typology(study, types, coder))
+    return _derived_copy(study, key, lambda: _site_typology(study, types, coder))
 
 
-def derived_copy(study: Study, key: tuple, compute: Any) -> pd.DataFrame:
+def _derived_copy(study: Study, key: tuple, compute: Any) -> pd.DataFrame:
     """A cached derived table (:func:`evstudy.study.derived`), copied for the caller."""
     from evstudy.study import derived
 
