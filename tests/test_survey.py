@@ -266,3 +266,27 @@ def test_free_text_base_counts_who_answered_even_with_nothing_coded(demo_study):
     assert answered(uncoded, "comments") == 25
     with pytest.raises(ValueError, match="`question` must be one of"):
         answered(uncoded, "no_such_question")
+
+
+def test_a_role_group_the_declared_comparison_leaves_out_is_named_on_the_page(demo_study):
+    from evstudy.survey import question_blocks
+
+    comparison = {
+        "type": "group_comparison",
+        "rq": "1",
+        "title": None,
+        "question": "influences",
+        "item": "research",
+        "groups": {
+            "Leaders and managers": ["senior_leader", "commissioner", "service_manager"],
+            "Partner agencies": ["partner_agency"],
+        },
+    }
+    narrower = dataclasses.replace(
+        demo_study, ingest_report={**demo_study.ingest_report, "analyses": [comparison]}
+    )
+    text = " ".join(getattr(b, "data", "") or "" for b in question_blocks(narrower, {}))
+    assert "Respondents in no compared group are left out: Practitioner or practice lead." in text
+    # the demo's own groups cover every role group that responded: no such line
+    text = " ".join(getattr(b, "data", "") or "" for b in question_blocks(demo_study, {}))
+    assert "no compared group" not in text

@@ -653,6 +653,18 @@ def question_table(study: Study, question: str) -> pd.DataFrame:
     return out
 
 
+def _group_notes(study: Study, question: str, names: list[str]) -> list[str]:
+    """What the by-group charts of a grid left out or folded, so no group goes unmentioned."""
+    from evstudy.subgroups import group_likert_table, group_sets
+
+    if len(names) < 2:
+        return []
+    notes: list[str] = []
+    for groups in group_sets(study):
+        notes += group_likert_table(study, question, groups=groups)[1]
+    return list(dict.fromkeys(notes))
+
+
 def question_blocks(study: Study, charts: Mapping[str, tuple]) -> list:
     """The survey page's section for each question, in questionnaire order.
 
@@ -680,6 +692,7 @@ def question_blocks(study: Study, charts: Mapping[str, tuple]) -> list:
         blocks.append(Markdown(f"### {heading}\n\n" + summary_text(study, question)))
         if answered(study, question):
             blocks += [show_chart(charts, name) for name in names]
+            blocks += [Markdown(f"*{note}*") for note in _group_notes(study, question, names)]
             shown = question_table(study, question)
             blocks.append(table(shown, percent=shown.attrs["percent"]))
     return blocks
