@@ -73,7 +73,8 @@ def test_reactive_sites_are_the_ones_rq1_and_the_case_studies_identify(planted):
         study, truth["reactive_sites"]
     )
     types = casestudy.site_typology(study).set_index("site_id")
-    labels = {t["id"]: t["label"] for t in study.analyses[0]["types"]}
+    (typology,) = [a for a in study.analyses if a["type"] == "site_typology"]
+    labels = {t["id"]: t["label"] for t in typology["types"]}
     for site in study.sites["site_id"]:
         text = casestudy.typology_text(study, site=site)
         expected = "reactive" if site in truth["reactive_sites"] else "structured"
