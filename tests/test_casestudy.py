@@ -8,7 +8,6 @@ import pytest
 
 from evstudy import casestudy
 from evstudy.matrices import site_comparison
-from evstudy.report import approach_by_site
 
 SITE = "S03"
 
@@ -16,7 +15,10 @@ SITE = "S03"
 def test_profile_and_admin(demo_study):
     text = casestudy.profile_text(demo_study, site=SITE)
     row = demo_study.sites.set_index("site_id").loc[SITE]
-    assert text.startswith(f"{row['site_name']} is a {row['la_type'].lower()}")
+    assert text.startswith(f"{row['site_name']} is one of the study's 9 local authorities.")
+    # every attribute column of the site table, labelled from its name
+    assert f"LA type *{row['la_type']}*" in text and f"IMD decile *{row['imd_decile']}*" in text
+    assert f"region *{row['region']}*" in text
     admin = casestudy.admin_summary(demo_study, site=SITE).set_index("measure")
     latest = demo_study.admin[demo_study.admin["year"] == demo_study.admin["year"].max()]
     spend = latest[latest["measure"] == "Early help spend"]
@@ -36,12 +38,35 @@ def test_participation_is_published_under_the_suppression_rule(demo_study):
     assert "Total" in table.columns and "Interview" in table.columns
 
 
-def test_approach_text_agrees_with_the_classification(demo_study):
-    approach = approach_by_site(demo_study).set_index("site_id")
-    for site, row in approach.iterrows():
-        text = casestudy.approach_text(demo_study, site=site)
-        assert f"**{row['approach']}** approach" in text
-        assert f"{row['cycle']} participant" in text
+def test_site_typology_counts_participants_per_declared_code(demo_study):
+    from evstudy.coding import code_matrix
+
+    (analysis,) = [a for a in demo_study.analyses if a["type"] == "site_typology"]
+    types = analysis["types"]
+    table = casestudy.site_typology(demo_study).set_index("site_id")
+    counts = code_matrix(
+        demo_study, rows="site", count="participants", codes=[t["code"] for t in types],
+        coder="primary",
+    )  # fmt: skip
+    for site, row in table.iterrows():
+        got = [row[t["id"]] for t in types]
+        assert got == [int(counts.at[site, t["code"]]) for t in types]
+        leader = [t["id"] for t in types if row[t["id"]] == max(got)]
+        assert row["type"] == (leader[0] if len(leader) == 1 else casestudy.MIXED)
+        text = casestudy.typology_text(demo_study, site=site)
+        assert f"**{row['label']}**" in text
+        assert f"{row[types[0]['id']]} participant" in text
+
+
+def test_typology_of_a_study_that_declares_none_is_refused(demo_study):
+    import dataclasses
+
+    plain = dataclasses.replace(
+        demo_study, ingest_report={**demo_study.ingest_report, "analyses": []}
+    )
+    with pytest.raises(ValueError, match="declares no site_typology"):
+        casestudy.site_typology(plain)
+    assert casestudy.typology_blocks(plain, site=SITE) == []
 
 
 def test_theme_evidence_and_text(demo_study):
@@ -76,12 +101,46 @@ def test_comparison_text_names_the_largest_differences(demo_study):
     furthest = compared.loc[compared["difference"].idxmax(), "label"]
     text = casestudy.comparison_text(demo_study, site=SITE)
     assert furthest[:1].lower() + furthest[1:] in text
-    assert text.startswith("Against the mean of all 9 sites, participants at Saltmere raised")
+    assert text.startswith(
+        "Against the mean of all 9 local authorities, participants at Saltmere raised"
+    )
 
 
-def test_an_unknown_site_is_refused(demo_study):
-    with pytest.raises(ValueError, match=r"`site` must be one of \['S01'"):
+def test_an_unknown_site_is_refused_with_the_sites_and_the_closest(demo_study):
+    with pytest.raises(
+        ValueError, match=r"`site` must be one of the study's 9 local authorities \(S01 "
+    ):
         casestudy.profile_text(demo_study, site="S10")
+    with pytest.raises(
+        ValueError, match=r"but 'Saltmre' was passed; did you mean 'Saltmere' \(S03\)\?"
+    ):
+        casestudy.profile_text(demo_study, site="Saltmre")
+
+
+def test_a_site_is_named_by_id_or_name_and_none_is_the_first(demo_study):
+    assert casestudy.resolve_site(demo_study, "saltmere") == SITE
+    assert casestudy.resolve_site(demo_study, "s03") == SITE
+    assert casestudy.resolve_site(demo_study, None) == demo_study.sites["site_id"].iloc[0]
+    by_name = casestudy.theme_evidence(demo_study, site="Saltmere", theme="barrier")
+    by_id = casestudy.theme_evidence(demo_study, site=SITE, theme="barrier")
+    assert by_name.equals(by_id)
+
+
+def test_attribute_labels_and_blank_attributes_left_out(demo_study):
+    import dataclasses
+
+    assert casestudy.attribute_label("la_type") == "LA type"
+    assert casestudy.attribute_label("imd_decile") == "IMD decile"
+    assert casestudy.attribute_label("ethnic_minority_band") == "Ethnic minority band"
+    sites = demo_study.sites.copy()
+    sites["region"] = sites["region"].astype(object)
+    sites.loc[sites["site_id"] == SITE, ["region", "rurality"]] = [None, float("nan")]
+    blank = dataclasses.replace(demo_study, sites=sites)
+    text = casestudy.profile_text(blank, site=SITE)
+    assert "region" not in text.lower() and "rurality" not in text.lower()
+    assert "None" not in text and "nan" not in text
+    shown = casestudy.site_attributes(blank, site=SITE)
+    assert "Region" not in set(shown["attribute"]) and shown["value"].notna().all()
 
 
 def test_precompute_leaves_no_cross_site_table_for_a_page_to_compute(demo_processed):
@@ -97,7 +156,8 @@ def test_precompute_leaves_no_cross_site_table_for_a_page_to_compute(demo_proces
             casestudy.profile_text(study, site=SITE),
             casestudy.admin_summary(study, site=SITE),
             casestudy.participation(study, site=SITE),
-            casestudy.approach_text(study, site=SITE),
+            casestudy.typology_text(study, site=SITE),
+            casestudy.site_typology(study),
             casestudy.theme_evidence(study, site=SITE, theme=["barrier", "enabler"]),
             casestudy.theme_text(study, site=SITE, theme="influence"),
             casestudy.good_practice(study, site=SITE),

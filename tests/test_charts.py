@@ -25,12 +25,12 @@ from statsmodels.stats.proportion import proportion_confint
 
 from evstudy.charts import (
     apply_style,
+    awareness_chart,
     chart_style,
     likert_chart,
     ranking_chart,
     style,
     subgroup_chart,
-    toolkit_chart,
 )
 
 SCALE = [
@@ -376,11 +376,14 @@ def test_ranking_validates_arguments():
         ranking_chart(choice_table().iloc[:0], title="x")
 
 
-# --- toolkits ------------------------------------------------------------------------------------
+# --- awareness and use ---------------------------------------------------------------------------
 
 
-def test_toolkit_stacks_to_100_percent_ordered_by_use():
-    fig, alt = toolkit_chart(toolkit_table(), title="Toolkits")
+USED = TOOLKIT_SCALE[2:]  # the scale points that mean "used", as a study declares them
+
+
+def test_awareness_stacks_to_100_percent_ordered_by_use():
+    fig, alt = awareness_chart(toolkit_table(), title="Toolkits", used=USED)
     ax = fig.axes[0]
     assert ylabels(ax) == [
         "Research in Practice",
@@ -403,8 +406,23 @@ def test_toolkit_stacks_to_100_percent_ordered_by_use():
     assert "(n = 52)" in alt
 
 
-def test_toolkit_uses_the_sequential_palette_darkest_for_most_use():
-    fig, _ = toolkit_chart(toolkit_table(), title="Toolkits")
+def test_awareness_orders_by_the_declared_used_points():
+    # Only occasional use counts as "used": EIF Guidebook (17 of 52) ties Research in
+    # Practice (17) and comes first, as given; by all use, Research in Practice leads.
+    fig, alt = awareness_chart(toolkit_table(), title="Toolkits", used=[TOOLKIT_SCALE[2]])
+    assert ylabels(fig.axes[0]) == [
+        "EIF Guidebook",
+        "Research in Practice",
+        "What Works for Children's Social Care toolkit",
+    ]
+    assert "EIF Guidebook 33% used" in alt
+    plt.close(fig)
+    with pytest.raises(ValueError, match="`used` must be points of the scale"):
+        awareness_chart(toolkit_table(), title="Toolkits", used=["Often"])
+
+
+def test_awareness_uses_the_sequential_palette_darkest_for_most_use():
+    fig, _ = awareness_chart(toolkit_table(), title="Toolkits", used=USED)
     colours = [hexes(c.patches).pop() for c in fig.axes[0].containers]
     assert colours == style.sequential_palette(4)[::-1]
     assert luminance(colours[0]) < luminance(colours[-1])

@@ -10,7 +10,8 @@ import hashlib
 
 import pytest
 
-from evstudy.charts.standard import sector_likert_table, survey_charts
+from evstudy.charts.standard import chart_names, survey_charts
+from evstudy.subgroups import group_likert_table, group_sets
 
 pytestmark = pytest.mark.slow
 
@@ -69,12 +70,13 @@ def test_planted_top_three_lead_the_ranking_charts(
 
 
 def test_partner_agencies_rate_research_higher_in_the_sector_chart(demo_study, demo_truth):
-    table, notes = sector_likert_table(demo_study, "influences")
+    (groups,) = group_sets(demo_study)  # the demo declares one set of groups
+    table, notes = group_likert_table(demo_study, "influences", groups=groups)
     assert notes == []
     research = table[table["item_id"] == "research"]
     mean = (research["n"] * research["position"]).groupby(
-        research["sector"]
-    ).sum() / research.groupby("sector")["n"].sum()
+        research["group"]
+    ).sum() / research.groupby("group")["n"].sum()
     planted = demo_truth["research_evidence_rating"]
     assert mean["Partner agencies"] == pytest.approx(planted["partner_agency_mean"], abs=0.01)
     assert mean["Local authority staff"] == pytest.approx(planted["la_staff_mean"], abs=0.05)
@@ -104,3 +106,28 @@ def test_saving_again_gives_the_same_bytes(demo_study, charts, tmp_path):
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(where.iterdir())}
 
     assert digest(tmp_path) == digest(folder)
+
+
+def test_chart_names_follow_the_question_map_and_the_declarations(demo_study):
+    names = chart_names(demo_study)
+    questions = demo_study.survey_questions.sort_values("position")["question_id"].unique()
+    assert list(names) == list(questions)
+    drawn = [name for charts in names.values() for name in charts]
+    grids = demo_study.survey_questions.query("type == 'grid'")["question_id"].unique()
+    declared = {a["question"] for a in demo_study.analyses if a["type"] == "awareness_use"}
+    # every Likert grid once more by the declared groups; none for text or profile questions
+    assert sorted(n for n in drawn if n.endswith("_by_sector")) == sorted(
+        f"{q}_by_sector" for q in grids if q not in declared
+    )
+    kinds = demo_study.survey_questions.drop_duplicates("question_id").set_index("question_id")
+    for question in kinds.index[kinds["type"].eq("text") | kinds["attribute"].notna()]:
+        assert names[question] == []
+
+
+def test_a_role_group_outside_the_compared_groups_is_named_not_dropped(demo_study):
+    table, notes = group_likert_table(
+        demo_study, "influences", groups={"Leaders": ["senior_leader", "commissioner"]}
+    )
+    assert set(table["group"]) <= {"Leaders", "Other"}
+    left = [n for n in notes if n.startswith("Respondents in no compared group")]
+    assert len(left) == 1 and "Partner agency" in left[0] and "Practitioner" in left[0]

@@ -65,3 +65,28 @@ def test_fixed_workbook_properties(workbook):
     props = openpyxl.load_workbook(workbook).properties
     assert props.creator == "evstudy"
     assert props.created == props.modified == dt.datetime(2000, 1, 1)
+
+
+def test_awareness_sheet_only_where_the_study_declares_one(demo_study, workbook, tmp_path):
+    import dataclasses
+
+    titles = {ws.title: ws["A2"].value or "" for ws in openpyxl.load_workbook(workbook)}
+    declared = {a["question"] for a in demo_study.analyses if a["type"] == "awareness_use"}
+    assert declared and all(titles[q].startswith("Awareness and use") for q in declared)
+    grids = set(demo_study.survey_questions.query("type == 'grid'")["question_id"])
+    assert all(titles[q].startswith("Summary") for q in grids - declared)
+    plain = dataclasses.replace(
+        demo_study, ingest_report={**demo_study.ingest_report, "analyses": []}
+    )
+    wb = openpyxl.load_workbook(write_survey_workbook(plain, tmp_path / "plain.xlsx"))
+    assert all(wb[q]["A2"].value.startswith("Summary") for q in grids)
+
+
+def test_free_text_sheet_says_how_many_answered(demo_study, workbook):
+    texts = demo_study.survey_questions.query("type == 'text'")["question_id"].unique()
+    wb = openpyxl.load_workbook(workbook)
+    for question in texts:
+        answered = demo_study.survey_answers.query("question_id == @question and value.notna()")[
+            "respondent_id"
+        ].nunique()
+        assert wb[question]["A2"].value.startswith(f"{answered} respondents answered.")

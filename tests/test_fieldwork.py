@@ -358,3 +358,12 @@ def test_notebook_runs_on_the_demo(demo_processed, tmp_path):
     words = re.sub(r"data:image/png;base64,[^\"]*", "", html) + text
     assert not re.search(r"\bP\d{3}\b", words)  # counts only: no pseudonyms
     assert "One-to-one interviews" in text and "to go" in text
+
+
+def test_the_sites_measure_is_named_as_the_study_names_a_site(demo_study):
+    progress = fieldwork_progress(demo_study).set_index("measure")
+    assert progress.at["sites", "label"] == "Local authorities"  # site_noun: local authority
+    schools = dataclasses.replace(
+        demo_study, ingest_report={**demo_study.ingest_report, "site_noun": "school"}
+    )
+    assert fieldwork_progress(schools).set_index("measure").at["sites", "label"] == "Schools"

@@ -73,10 +73,14 @@ def test_reactive_sites_are_the_ones_rq1_and_the_case_studies_identify(planted):
     assert sorted(named.replace(" and ", ", ").split(", ")) == _names(
         study, truth["reactive_sites"]
     )
+    types = casestudy.site_typology(study).set_index("site_id")
+    (typology,) = [a for a in study.analyses if a["type"] == "site_typology"]
+    labels = {t["id"]: t["label"] for t in typology["types"]}
     for site in study.sites["site_id"]:
-        text = casestudy.approach_text(study, site=site)
+        text = casestudy.typology_text(study, site=site)
         expected = "reactive" if site in truth["reactive_sites"] else "structured"
-        assert f"**{expected}** approach" in text, site
+        assert types.at[site, "type"] == expected, site
+        assert f"**{labels[expected]}**" in text, site
 
 
 @pytest.mark.slow

@@ -114,7 +114,7 @@ def test_explore_notebook_runs_on_the_demo(demo_raw, tmp_path):
     )
     assert "synthetic study" in text  # the Study's repr
     assert "attribution" in text and "kappa" in text and "first_saturation" in text
-    assert "Horizontal bar chart" in text  # the barriers chart's alt text
+    assert "bar chart of" in text  # the first survey chart's alt text
     assert any("image/png" in o.get("data", {}) for o in outputs)
 
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 REPORT = {
     "survey": {"processed": None, "figures": None},
-    "site_case_study": {"processed": None, "figures": None, "site": "S01"},
+    "site_case_study": {"processed": None, "figures": None, "site": None},
     "synthesis": {"processed": None, "figures": None},
 }
 MAX_STATEMENTS = 15  # "thin": a cell loads, calls library functions and shows the result
@@ -129,7 +129,10 @@ def test_notebook_runs_on_the_demo(name, demo_processed, demo_study, tmp_path):
         assert len(images) == len(saved)  # every standard chart is shown, each once
         assert f"{len(demo_study.survey_respondents)} people responded" in text
     if name == "site_case_study":
-        assert "Saltmere (S03)" in text and "**reactive** approach" in text
+        assert "Saltmere (S03)" in text and "**mainly reactive commissioning**" in text
+        # one section per theme of the codebook, headed by its label
+        for label in demo_study.codebook.loc[demo_study.codebook["parent_id"].isna(), "label"]:
+            assert f"## {label}" in text
         assert "Saltmere" in html  # published attributions name the site
     if name == "synthesis":
         assert "4 of 9 local authorities describe mainly reactive commissioning" in text

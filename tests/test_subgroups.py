@@ -183,3 +183,20 @@ def test_caution_only_for_small_groups():
     assert small_group_caution([12, 9, 40]) == (
         "Small groups (n = 12, 9 and 40): treat this difference as indicative only."
     )
+
+
+def test_a_declared_comparison_runs_its_question_item_and_groups(demo_study):
+    from evstudy.subgroups import compare_declared, comparison_subject, group_sets
+
+    (analysis,) = [a for a in demo_study.analyses if a["type"] == "group_comparison"]
+    result = compare_declared(demo_study, analysis)
+    direct = compare_groups(
+        demo_study, analysis["question"], item=analysis["item"], groups=analysis["groups"]
+    )
+    pd.testing.assert_frame_equal(result, direct)
+    assert list(result["group"].drop_duplicates()) == list(analysis["groups"])
+    assert group_sets(demo_study) == [analysis["groups"]]
+    items = demo_study.survey_questions.set_index(["question_id", "item_id"])["item_label"]
+    label = items[(analysis["question"], analysis["item"])]
+    # the item's positive scale points, as they read mid-sentence
+    assert comparison_subject(demo_study, analysis) == f"*{label}*: a lot or a great deal for"

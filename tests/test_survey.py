@@ -1,4 +1,4 @@
-"""Survey tables: bases, Wilson intervals, Likert summaries, toolkits, coded free text."""
+"""Survey tables: bases, Wilson intervals, Likert summaries, awareness and use, coded free text."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from scipy.stats import binomtest
 
 from evstudy.disclosure import DisclosureError
 from evstudy.survey import (
+    answered,
+    awareness_summary,
+    awareness_table,
     choice_table,
     completion_by_question,
     free_text_codes,
@@ -17,8 +20,6 @@ from evstudy.survey import (
     likert_table,
     respondent_profile,
     response_status,
-    toolkit_summary,
-    toolkit_table,
 )
 
 SCALE = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
@@ -212,22 +213,39 @@ def test_two_way_profile_never_shows_small_counts(demo_study):
     assert (profile.loc[profile["suppressed"], "n"].isna()).all()
 
 
-def test_toolkits_aware_and_used(demo_study):
-    table = toolkit_table(demo_study)
+def test_awareness_as_declared_aware_and_used(demo_study):
+    table = awareness_table(demo_study, "toolkits")
     assert list(table.columns) == [
         "item_id", "item_label", "category", "position", "n", "base", "pct",
     ]  # fmt: skip
-    summary = toolkit_summary(demo_study).set_index("item_id")
+    summary = awareness_summary(demo_study, "toolkits").set_index("item_id")
     nice = table[table["item_id"] == "nice"].set_index("category")["n"]
     base = nice.sum()
     assert summary.loc["nice", "aware"] == pytest.approx(1 - nice["Not aware"] / base)
     used = nice["Used occasionally"] + nice["Used regularly"]
     assert summary.loc["nice", "used"] == pytest.approx(used / base)
     assert summary["used"].is_monotonic_decreasing
+    # Passed scale points override the declaration: "used" as regular use only.
+    regular = awareness_summary(
+        demo_study, "toolkits", not_aware="Not aware", used=["Used regularly"]
+    ).set_index("item_id")
+    assert regular.loc["nice", "used"] == pytest.approx(nice["Used regularly"] / base)
+
+
+def test_awareness_needs_a_declaration_or_the_scale_points(demo_study):
+    plain = dataclasses.replace(
+        demo_study, ingest_report={**demo_study.ingest_report, "analyses": []}
+    )
+    with pytest.raises(ValueError, match="awareness_use analysis for 'toolkits'"):
+        awareness_summary(plain, "toolkits")
+    with pytest.raises(ValueError, match=r"`used` must be one of \['Not aware'"):
+        awareness_summary(plain, "toolkits", not_aware="Not aware", used=["Often"])
+    with pytest.raises(ValueError, match="`question` must be one of"):
+        awareness_summary(demo_study, "barriers")
 
 
 def test_free_text_codes_count_the_survey_codings(demo_study):
-    codes = free_text_codes(demo_study)
+    codes = free_text_codes(demo_study, "comments")
     docs = demo_study.documents
     survey_docs = docs.loc[docs["method"] == "survey", "doc_id"]
     codings = demo_study.codings[demo_study.codings["doc_id"].isin(survey_docs)]
@@ -236,3 +254,42 @@ def test_free_text_codes_count_the_survey_codings(demo_study):
     assert codes["base"].iloc[0] == 25
     assert codes["n_respondents"].is_monotonic_decreasing
     assert codes["label"].notna().all()
+
+
+def test_free_text_base_counts_who_answered_even_with_nothing_coded(demo_study):
+    """The independent study's page said "0 respondents left a comment" when 23 had: the
+    count came from the coded comments, and none were coded. The base is who answered."""
+    docs = demo_study.documents
+    survey_docs = set(docs.loc[docs["method"] == "survey", "doc_id"])
+    uncoded = dataclasses.replace(
+        demo_study, codings=demo_study.codings[~demo_study.codings["doc_id"].isin(survey_docs)]
+    )
+    codes = free_text_codes(uncoded, "comments")
+    assert codes.empty and codes.attrs["base"] == 25
+    assert answered(uncoded, "comments") == 25
+    with pytest.raises(ValueError, match="`question` must be one of"):
+        answered(uncoded, "no_such_question")
+
+
+def test_a_role_group_the_declared_comparison_leaves_out_is_named_on_the_page(demo_study):
+    from evstudy.survey import question_blocks
+
+    comparison = {
+        "type": "group_comparison",
+        "rq": "1",
+        "title": None,
+        "question": "influences",
+        "item": "research",
+        "groups": {
+            "Leaders and managers": ["senior_leader", "commissioner", "service_manager"],
+            "Partner agencies": ["partner_agency"],
+        },
+    }
+    narrower = dataclasses.replace(
+        demo_study, ingest_report={**demo_study.ingest_report, "analyses": [comparison]}
+    )
+    text = " ".join(getattr(b, "data", "") or "" for b in question_blocks(narrower, {}))
+    assert "Respondents in no compared group are left out: Practitioner or practice lead." in text
+    # the demo's own groups cover every role group that responded: no such line
+    text = " ".join(getattr(b, "data", "") or "" for b in question_blocks(demo_study, {}))
+    assert "no compared group" not in text

@@ -1,15 +1,21 @@
 """One site's case study: its context, who took part, its themes, quotes and how it compares.
 
-Each section of ``site_case_study.ipynb`` is one call here. Text comes from computed values
-through the templating helpers of :mod:`evstudy.narrative`; quotes come from
-:func:`evstudy.matrices.exemplars`, so they carry published attributions only; the table
-of who took part is a table of people and is published under the suppression rule.
+Each section of ``site_case_study.ipynb`` is one call here, and everything a page says
+comes from the study's own files: the site's attributes from the site table, its themes
+from the codebook, its typologies from the ``site_typology`` analyses study.yml declares.
+Text comes from computed values through the templating helpers of
+:mod:`evstudy.narrative`; quotes come from :func:`evstudy.matrices.exemplars`, so they
+carry published attributions only; the table of who took part is a table of people and
+is published under the suppression rule.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import difflib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from evstudy.matrices import LEVELS, METHOD_LABELS, exemplars, framework_matrix, site_comparison
@@ -19,53 +25,148 @@ if TYPE_CHECKING:
     from evstudy.study import Study
 
 __all__ = [
-    "GOOD_PRACTICE",
+    "MIXED",
     "admin_summary",
-    "approach_text",
+    "attribute_label",
     "comparison_text",
     "good_practice",
     "key_quotes",
     "participation",
     "precompute",
     "profile_text",
+    "resolve_site",
+    "site_attributes",
+    "site_documents",
+    "site_typology",
+    "sites_noun",
+    "theme_blocks",
     "theme_evidence",
     "theme_text",
+    "themes",
+    "typology_blocks",
+    "typology_text",
 ]
 
-# What the report counts as good practice: what helps evidence use (the enabler theme) and
-# families designing services with staff.
-GOOD_PRACTICE = ("enabler", "approach.coproduction")
 STANDS_OUT = 0.10  # a share this far from the cross-site mean is worth a sentence
+MIXED = "mixed"  # a site whose leading types tie
+NOT_ATTRIBUTES = {"site_id", "site_name", "row"}  # site-table columns that are not attributes
+LISTED = 10  # an unknown site's error lists every site when there are this many or fewer
+# Short words that stay lower case in a column's label; other words of 2-3 letters are
+# taken for abbreviations ("la_type" -> "LA type", "imd_decile" -> "IMD decile").
+SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "per", "the", "to"}
+SMALL_WORDS |= {"age", "all", "day", "fee", "key", "new", "old", "pay", "sex", "use", "yes"}
 
 
-def _check_site(study: Study, site: str) -> pd.Series:
-    sites = list(study.sites["site_id"])
-    if site not in sites:
-        raise ValueError(f"`site` must be one of {sites}, but {site!r} was passed")
-    return study.sites.set_index("site_id").loc[site]
+# --- the site -------------------------------------------------------------------------------------
+
+
+def sites_noun(study: Study, n: int = 2) -> str:
+    """What the study calls a site, in the plural unless ``n`` is 1 ("local authorities")."""
+    noun = study.site_noun
+    if n == 1:
+        return noun
+    if noun.endswith("y") and noun[-2:-1] not in set("aeiou"):
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def resolve_site(study: Study, site: str | None = None) -> str:
+    """The ``site_id`` of a site given by id or name (any case); None means the first site.
+
+    Raises
+    ------
+    ValueError
+        When the study has no sites, or ``site`` names none of them: the message lists
+        the sites (all of them when there are 10 or fewer) and the closest matches.
+    """
+    table = study.sites
+    ids = [str(s) for s in table["site_id"]]
+    names = [str(s) for s in table["site_name"]]
+    if not ids:
+        raise ValueError("the study has no sites: add them to sites.csv")
+    if site is None:
+        return ids[0]
+    text = str(site).strip()
+    for keys in (ids, [i.casefold() for i in ids], [n.casefold() for n in names]):
+        probe = text if keys is ids else text.casefold()
+        if probe in keys:
+            return ids[keys.index(probe)]
+    noun = sites_noun(study, len(ids))
+    shown = [f"{i} {n}" for i, n in zip(ids, names, strict=True)]
+    listed = f" ({', '.join(shown)})" if len(ids) <= LISTED else ""
+    message = (
+        f"`site` must be one of the study's {len(ids)} {noun}{listed}, but {site!r} was passed"
+    )
+    by_id = dict(zip(ids, names, strict=True))
+    folded = {i.casefold(): i for i in ids} | {n.casefold(): i for i, n in by_id.items()}
+    close = difflib.get_close_matches(text.casefold(), list(folded), n=3, cutoff=0.6)
+    hints = list(dict.fromkeys(f"{by_id[folded[c]]!r} ({folded[c]})" for c in close))
+    if hints:
+        message += f"; did you mean {listing(hints, conj='or')}?"
+    raise ValueError(message)
+
+
+def _site_row(study: Study, site: str) -> pd.Series:
+    return study.sites.set_index("site_id").loc[resolve_site(study, site)]
+
+
+def attribute_label(column: str) -> str:
+    """A site-table column as a label: "la_type" -> "LA type", "region" -> "Region"."""
+    words = [w for w in str(column).replace("-", "_").split("_") if w]
+    shown = [
+        w.upper() if 2 <= len(w) <= 3 and w.casefold() not in SMALL_WORDS else w.lower()
+        for w in words
+    ]
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
+
+
+def _shown(value: Any) -> str | None:
+    """A cell as text for a sentence; None when blank (never "None" or "nan")."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def site_attributes(study: Study, *, site: str) -> pd.DataFrame:
+    """The site's attributes: every column of the site table but its id and name, labelled.
+
+    Returns
+    -------
+    DataFrame
+        attribute (label from the column name, see :func:`attribute_label`), value
+        (text); blank cells are left out.
+    """
+    row = _site_row(study, site)
+    rows = [
+        (attribute_label(column), _shown(value))
+        for column, value in row.items()
+        if column not in NOT_ATTRIBUTES
+    ]
+    return pd.DataFrame(
+        [(a, v) for a, v in rows if v is not None], columns=["attribute", "value"], dtype=object
+    )
 
 
 def profile_text(study: Study, *, site: str) -> str:
-    """The site in one paragraph, from the site table."""
-    p = _check_site(study, site)
-    partner = (
-        " It already works with the sponsor on other programmes."
-        if str(p.get("foundations_partner", "")).lower() in {"true", "yes", "1"}
-        else ""
+    """The site in one paragraph, from its row of the site table (blank cells left out)."""
+    row = _site_row(study, site)
+    n = len(study.sites)
+    attributes = site_attributes(study, site=site)
+    text = (
+        f"{row['site_name']} is one of the study's {plural(n, study.site_noun, sites_noun(study))}."
     )
-    return fill(
-        "{name} is a {kind} ({tier} tier) in the {region} region, classed *{rurality}*, in "
-        "deprivation decile {imd} (1 = the most deprived tenth of areas), with a {band} share "
-        "of residents from ethnic minorities.{partner}",
-        name=p["site_name"],
-        kind=str(p["la_type"]).lower(),
-        tier=p["tier"],
-        region=p["region"],
-        rurality=p["rurality"],
-        imd=str(p["imd_decile"]),
-        band=p["ethnic_minority_band"],
-        partner=partner,
-    )
+    if n == 1:
+        text = f"{row['site_name']} is the study's one {study.site_noun}."
+    if attributes.empty:
+        return text + " The site table gives no other attributes for it."
+    pairs = [f"{midsentence(a)} *{v}*" for a, v in attributes.itertuples(index=False)]
+    return f"{text} The site table records its {'; '.join(pairs)}."
 
 
 def admin_summary(study: Study, *, site: str) -> pd.DataFrame:
@@ -74,11 +175,12 @@ def admin_summary(study: Study, *, site: str) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        measure, unit, one column per year, all_sites_median (latest year).
+        measure, unit, one column per year, all_sites_median (latest year); no rows when
+        the study has no admin data, or none for this site.
     """
-    _check_site(study, site)
+    site = resolve_site(study, site)
     admin = study.admin
-    if admin.empty:
+    if admin.empty or not (admin["site_id"] == site).any():
         return pd.DataFrame(columns=["measure", "unit", "all_sites_median"])
     mine = admin[admin["site_id"] == site].pivot_table(
         index=["measure", "unit"], columns="year", values="value", sort=False
@@ -88,6 +190,26 @@ def admin_summary(study: Study, *, site: str) -> pd.DataFrame:
     out = mine.join(median.rename("all_sites_median")).reset_index()
     out.columns = [str(c) for c in out.columns]
     return out
+
+
+def site_documents(study: Study, *, site: str) -> pd.DataFrame:
+    """The site's transcripts (not survey answers): documents by method, with words.
+
+    Returns
+    -------
+    DataFrame
+        method (label), documents, words; no rows when the site has no transcript.
+    """
+    site = resolve_site(study, site)
+    docs = study.documents
+    docs = docs[(docs["site_id"] == site) & (docs["method"] != "survey")]
+    table = (
+        docs.assign(method=docs["method"].map(lambda m: METHOD_LABELS.get(m, m)))
+        .groupby("method", sort=False)
+        .agg(documents=("doc_id", "size"), words=("n_words", "sum"))
+        .reset_index()
+    )
+    return table.astype({"documents": "int64", "words": "int64"})
 
 
 def participation(study: Study, *, site: str) -> pd.DataFrame:
@@ -100,11 +222,14 @@ def participation(study: Study, *, site: str) -> pd.DataFrame:
     -------
     DataFrame
         Index the role-group labels, columns the methods (and totals); whole numbers or "c".
+        No rows when nobody at the site took part.
     """
     from evstudy.disclosure import suppress_table
 
-    _check_site(study, site)
+    site = resolve_site(study, site)
     people = study.participants[study.participants["site_id"] == site]
+    if people.empty:
+        return pd.DataFrame(index=pd.Index([], name="Role group"))
     people = people.assign(method=people["methods"].str.split("; ")).explode("method")
     counts = pd.crosstab(people["role_group"], people["method"])
     labels = study.role_group_labels
@@ -115,26 +240,133 @@ def participation(study: Study, *, site: str) -> pd.DataFrame:
     return suppress_table(counts, threshold=study.disclosure["suppress_max"])
 
 
-def approach_text(study: Study, *, site: str, coder: str | None = "primary") -> str:
-    """How the site commissions: structured cycle against reactive, with the counts."""
-    from evstudy.report import approach_by_site
+# --- typologies -----------------------------------------------------------------------------------
 
-    name = _check_site(study, site)["site_name"]
-    approach = approach_by_site(study, coder=coder)
-    row = approach.set_index("site_id").loc[site]
-    kinds = approach["approach"]
-    same = int((kinds == row["approach"]).sum())
-    return fill(
-        "At {name}, {cycle} described a structured commissioning cycle and {reactive} "
-        "reactive, unplanned commissioning, so the evidence points to a **{kind}** approach "
-        "({same} of the study's {n} sites are {kind}).",
-        name=name,
-        cycle=plural(int(row["cycle"]), "participant"),
-        reactive=str(int(row["reactive"])),
-        kind=row["approach"],
-        same=str(same),
-        n=str(len(kinds)),
+
+def _typology(study: Study, analysis: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    from evstudy.study import analyses_of
+
+    declared = analyses_of(study, "site_typology")
+    if analysis is None:
+        if not declared:
+            raise ValueError(
+                "the study declares no site_typology analysis: declare one under "
+                "`analyses:` in study.yml, or pass `analysis`"
+            )
+        return declared[0]
+    if analysis.get("type") != "site_typology":
+        raise ValueError(
+            f"`analysis` must be a site_typology analysis, but {analysis.get('type')!r} was passed"
+        )
+    return analysis
+
+
+def site_typology(
+    study: Study, *, analysis: Mapping[str, Any] | None = None, coder: str | None = "primary"
+) -> pd.DataFrame:
+    """Each site's type under a declared ``site_typology``: the type most participants describe.
+
+    Counts the participants at each site coded to each type's code (survey respondents
+    who named the site count too); a site takes the type with the most, and is
+    :data:`MIXED` when the leaders tie (including when nobody described any).
+
+    Parameters
+    ----------
+    study : Study
+    analysis : mapping, optional
+        One of ``evstudy.study.analyses_of(study, "site_typology")``; default the first.
+    coder : str or None, default "primary"
+
+    Returns
+    -------
+    DataFrame
+        site_id, site_name, one column of participants per type id (declared order),
+        type (a type id or "mixed"), label (the type's label, or "mixed").
+    """
+    analysis = _typology(study, analysis)
+    types = [dict(t) for t in analysis["types"]]
+    key = ("site_typology", tuple((t["id"], t["code"]) for t in types), coder)
+    return _derived_copy(study, key, lambda: _site_typology(study, types, coder))
+
+
+def _derived_copy(study: Study, key: tuple, compute: Any) -> pd.DataFrame:
+    """A cached derived table (:func:`evstudy.study.derived`), copied for the caller."""
+    from evstudy.study import derived
+
+    return derived(study, key, compute).copy()
+
+
+def _site_typology(study: Study, types: list[dict], coder: str | None) -> pd.DataFrame:
+    from evstudy.coding import code_matrix
+
+    codes = [t["code"] for t in types]
+    counts = code_matrix(study, rows="site", count="participants", codes=codes, coder=coder)
+    counts = counts.reindex(index=study.sites["site_id"], columns=codes, fill_value=0)
+    out = pd.DataFrame(
+        {
+            "site_id": study.sites["site_id"].to_numpy(),
+            "site_name": study.sites["site_name"].to_numpy(),
+        }
     )
+    for t in types:
+        out[t["id"]] = counts[t["code"]].to_numpy().astype("int64")
+    ids = [t["id"] for t in types]
+    values = out[ids].to_numpy()
+    top = values.max(axis=1)
+    leaders = (values == top[:, None]).sum(axis=1)
+    first = values.argmax(axis=1)
+    out["type"] = [ids[i] if n == 1 else MIXED for i, n in zip(first, leaders, strict=True)]
+    labels = {t["id"]: t["label"] for t in types}
+    out["label"] = out["type"].map(lambda t: labels.get(t, MIXED))
+    return out
+
+
+def typology_text(
+    study: Study,
+    *,
+    site: str,
+    analysis: Mapping[str, Any] | None = None,
+    coder: str | None = "primary",
+) -> str:
+    """The site's type under a declared ``site_typology``, with the counts behind it."""
+    analysis = _typology(study, analysis)
+    site = resolve_site(study, site)
+    table = site_typology(study, analysis=analysis, coder=coder)
+    row = table.set_index("site_id").loc[site]
+    types = list(analysis["types"])
+    counted = [
+        f"{plural(int(row[t['id']]), 'participant') if i == 0 else int(row[t['id']])} "
+        f"described {t['label']}"
+        for i, t in enumerate(types)
+    ]
+    same = int((table["type"] == row["type"]).sum())
+    kind = row["label"]
+    return fill(
+        "At {name}, {counted}, so the evidence points to **{kind}** ({same} of the study's "
+        "{n} are {kind_short}).",
+        name=row["site_name"],
+        counted=listing(counted),
+        kind=kind,
+        same=str(same),
+        n=plural(len(table), study.site_noun, sites_noun(study)),
+        kind_short=row["type"],
+    )
+
+
+# --- themes ---------------------------------------------------------------------------------------
+
+
+def themes(study: Study) -> pd.DataFrame:
+    """The codebook's themes (its top-level codes) in codebook order.
+
+    Returns
+    -------
+    DataFrame
+        theme_id, label.
+    """
+    book = study.codebook
+    top = book[book["parent_id"].isna()]
+    return top[["code_id", "label"]].rename(columns={"code_id": "theme_id"}).reset_index(drop=True)
 
 
 def theme_evidence(
@@ -146,6 +378,7 @@ def theme_evidence(
     ----------
     study : Study
     site : str
+        A site id or name.
     theme : str or list of str
         Theme (or code) ids; every code below them is shown.
     coder : str or None, default "primary"
@@ -155,11 +388,11 @@ def theme_evidence(
     DataFrame
         code_id, label, participants, base, share, mean_share (mean of every site's share),
         difference, quote, attribution (the site's exemplar; None when nobody here raised it);
-        participants descending.
+        participants descending. No rows when the site has no coded transcript.
     """
     from evstudy.coding import expand_codes
 
-    _check_site(study, site)
+    site = resolve_site(study, site)
     codes = expand_codes(study, theme, param="theme")
     compared = site_comparison(study, site=site, level="code", coder=coder)
     compared = compared[compared["code_id"].isin(codes)]
@@ -183,7 +416,7 @@ def theme_text(
     10 percentage points above the mean of every site's share, and is *raised less* when
     it is at least 10 points below.
     """
-    name = _check_site(study, site)["site_name"]
+    name = _site_row(study, site)["site_name"]
     table = theme_evidence(study, site=site, theme=theme, coder=coder)
     raised = table[table["participants"] > 0]
     if raised.empty:
@@ -222,18 +455,25 @@ def good_practice(
 ) -> pd.DataFrame:
     """Examples of good practice at the site: passages on what helps evidence use.
 
-    Good practice is what the codebook's enablers describe, plus co-production with
-    families (:data:`GOOD_PRACTICE`); one exemplar for each of the ``n`` such codes most
-    participants at the site described.
+    Good practice is what the codebook's enablers describe (codes whose ``valence`` is
+    "enabler"); one exemplar for each of the ``n`` such codes most participants at the
+    site described.
 
     Returns
     -------
     DataFrame
-        label, participants, quote, attribution.
+        label, participants, quote, attribution; no rows when the codebook marks no
+        enabler.
     """
-    table = theme_evidence(study, site=site, theme=list(GOOD_PRACTICE), coder=coder)
+    book = study.codebook
+    enablers = list(book.loc[book["valence"] == "enabler", "code_id"])
+    columns = ["label", "participants", "quote", "attribution"]
+    if not enablers:
+        resolve_site(study, site)
+        return pd.DataFrame(columns=columns)
+    table = theme_evidence(study, site=site, theme=enablers, coder=coder)
     table = table[(table["participants"] > 0) & table["quote"].notna()].head(n)
-    return table[["label", "participants", "quote", "attribution"]].reset_index(drop=True)
+    return table[columns].reset_index(drop=True)
 
 
 def key_quotes(
@@ -244,10 +484,10 @@ def key_quotes(
     Returns
     -------
     DataFrame
-        theme, participants, quote, attribution; between 3 and ``n`` rows when the site has
-        that many themes with a quote.
+        theme, participants, quote, attribution; up to ``n`` rows, one per theme with a
+        quote.
     """
-    _check_site(study, site)
+    site = resolve_site(study, site)
     if not 1 <= n <= 10:
         raise ValueError(f"`n` must be one of {list(range(1, 11))}, but {n!r} was passed")
     matrix = framework_matrix(study, rows="site", coder=coder)
@@ -259,16 +499,19 @@ def key_quotes(
 
 def comparison_text(study: Study, *, site: str, coder: str | None = "primary") -> str:
     """How the site differs from the others: the codes furthest above and below the mean."""
-    name = _check_site(study, site)["site_name"]
-    compared = site_comparison(study, site=site, level="code", coder=coder)
+    name = _site_row(study, site)["site_name"]
+    compared = site_comparison(study, site=resolve_site(study, site), level="code", coder=coder)
+    if compared.empty:
+        return f"Nothing coded at {name} can be compared with the other {sites_noun(study)}."
     above = compared.sort_values("difference", ascending=False).head(3)
     below = compared.sort_values("difference").head(3)
     above = above[above["difference"] > 0]
     below = below[below["difference"] < 0]
+    n = int(compared["n_sites"].max())
     return fill(
-        "Against the mean of all {n} sites, participants at {name} raised {above} more often, "
+        "Against the mean of all {n}, participants at {name} raised {above} more often, "
         "and {below} less often (figure *{name} against all sites*).",
-        n=str(int(compared["n_sites"].max())),
+        n=plural(n, study.site_noun, sites_noun(study)),
         name=name,
         above=[
             fill(
@@ -291,10 +534,10 @@ def precompute(study: Study, *, coder: str | None = "primary") -> None:
     """Compute, once, the cross-site tables that every site's case study reads.
 
     Each site's page compares the site with all the others, so the pages share the site
-    framework matrices, their ranks and the exemplar quotes. A build computes them in
-    the process its kernels are forked from (see :mod:`evstudy.build.warm`), so that no
-    page computes them again; a page whose study lacks them computes them itself, with
-    the same result.
+    framework matrices, their ranks, the exemplar quotes and the declared typologies. A
+    build computes them in the process its kernels are forked from (see
+    :mod:`evstudy.build.warm`), so that no page computes them again; a page whose study
+    lacks them computes them itself, with the same result.
 
     Parameters
     ----------
@@ -302,9 +545,79 @@ def precompute(study: Study, *, coder: str | None = "primary") -> None:
     coder : str or None, default "primary"
         As for the case-study functions (the notebook uses the default).
     """
+    from evstudy.study import analyses_of
+
     sites = study.sites["site_id"]
     if sites.empty:
         return
     for level in LEVELS:
         site_comparison(study, site=sites.iloc[0], level=level, coder=coder)
     exemplars(study, by=["site_id", "code_id"], coder=coder)
+    for analysis in analyses_of(study, "site_typology"):
+        site_typology(study, analysis=analysis, coder=coder)
+
+
+# --- page blocks ----------------------------------------------------------------------------------
+
+EVIDENCE = ["label", "participants", "share", "mean_share", "quote", "attribution"]
+EVIDENCE_LABELS = {
+    "label": "Code",
+    "participants": "Participants here",
+    "share": "Share here",
+    "mean_share": "All sites (mean share)",
+    "quote": "Exemplar quote",
+    "attribution": "Who",
+}
+
+
+def typology_blocks(study: Study, *, site: str, coder: str | None = "primary") -> list:
+    """The page's section for each ``site_typology`` the study declares (Markdown objects).
+
+    None when the study declares none, or the site has no transcript to type it by.
+    """
+    from IPython.display import Markdown
+
+    from evstudy.study import analyses_of
+
+    if site_documents(study, site=site).empty:
+        return []
+    return [
+        Markdown(
+            f"## {analysis['title'] or 'Site typology'}\n\n"
+            + typology_text(study, site=site, analysis=analysis, coder=coder)
+        )
+        for analysis in analyses_of(study, "site_typology")
+    ]
+
+
+def theme_blocks(study: Study, *, site: str, coder: str | None = "primary") -> list:
+    """The page's section for each theme of the codebook, in codebook order.
+
+    Each is a heading (the theme's label), :func:`theme_text` and the
+    :func:`theme_evidence` table. None when the site has no transcript.
+    """
+    from IPython.display import Markdown
+
+    from evstudy.report import table
+
+    if site_documents(study, site=site).empty:
+        return []
+    name = _site_row(study, site)["site_name"]
+    blocks: list = []
+    for theme in themes(study).itertuples():
+        evidence = theme_evidence(study, site=site, theme=theme.theme_id, coder=coder)
+        blocks.append(
+            Markdown(
+                f"## {theme.label}\n\n"
+                + theme_text(study, site=site, theme=theme.theme_id, coder=coder)
+            )
+        )
+        blocks.append(
+            table(
+                evidence[EVIDENCE],
+                percent=["share", "mean_share"],
+                labels=EVIDENCE_LABELS,
+                caption=f"{theme.label} at {name}",
+            )
+        )
+    return blocks

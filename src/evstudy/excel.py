@@ -150,7 +150,8 @@ def _question_sheet(wb: Workbook, study: Study, question: pd.Series, k: int, m: 
         order = [*survey._options(study, qid)["option"], "Other"]
         counts = table.set_index("option")[["n"]]
         counts = counts.reindex([o for o in order if o in counts.index])
-        note = f'Base: {int(table["base"].iloc[0])} respondents. Counts from 1 to {k}: "c".'
+        base = int(table["base"].iloc[0]) if len(table) else 0
+        note = f'Base: {base} respondents. Counts from 1 to {k}: "c".'
         _block(ws, 1, title, _people_table(counts, k, "Option"), note)
     elif kind in {"single", "multi"}:
         table = survey.choice_table(study, qid)
@@ -166,10 +167,12 @@ def _question_sheet(wb: Workbook, study: Study, question: pd.Series, k: int, m: 
         note = " ".join([f"Groups with a base under {m} are combined or left out.", *notes])
         _block(ws, row + 1, "By role group", grouped[["role_group", *cols]], note)
     elif kind == "grid":
+        declared = survey.awareness_use_of(study, qid)
+        label = "Summary"
         summary = survey.likert_summary(study, qid)
-        label = "Awareness and use" if qid == "toolkits" else "Summary"
-        if qid == "toolkits":
-            summary = survey.toolkit_summary(study, qid)
+        if declared is not None:  # the study's awareness_use analysis of this grid
+            label = "Awareness and use"
+            summary = survey.awareness_summary(study, qid)
         row = _block(ws, 1, title, summary.drop(columns="item_id"), f"{label}: base per row.")
         dist = survey.likert_table(study, qid)
         wide = dist.pivot_table(
@@ -179,7 +182,10 @@ def _question_sheet(wb: Workbook, study: Study, question: pd.Series, k: int, m: 
         _block(ws, row + 1, "Distribution of answers", wide.reset_index())
     else:
         codes = survey.free_text_codes(study, qid)
-        note = "Coded free-text answers: counts of coded answers (themes), not of people."
+        note = (
+            f"{codes.attrs['base']} respondents answered. Coded free-text answers: counts "
+            "of coded answers (themes), not of people."
+        )
         _block(ws, 1, title, codes, note)
     _widths(ws)
 

@@ -46,7 +46,7 @@ METHODS = {
     "expert_interview": "Expert interview",
 }
 MEASURES = {
-    "sites": "Local authorities",
+    "sites": "Sites",  # named as the study names a site (study.yml `site_noun`)
     "interviews": "One-to-one interviews",
     "expert_interviews": "Expert interviews",
     "focus_groups": "Focus groups",
@@ -55,6 +55,14 @@ MEASURES = {
 }
 ALL_RESPONSES = "All responses"
 BY_COLUMNS = ("site_id", "method", "role_group")
+
+
+def _measures(study: Study) -> dict[str, str]:
+    """:data:`MEASURES`, with the sites called what the study calls them."""
+    from evstudy.casestudy import sites_noun
+
+    noun = sites_noun(study)
+    return {**MEASURES, "sites": noun[:1].upper() + noun[1:]}
 
 
 def study_targets(study: Study, *, targets: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -228,7 +236,7 @@ def fieldwork_progress(study: Study, *, targets: Mapping[str, Any] | None = None
         ("survey_responses", t["survey_responses"], len(respondents), f"{complete} complete"),
     ]
     table = pd.DataFrame(rows, columns=["measure", "target", "achieved", "note"])
-    table.insert(1, "label", table["measure"].map(MEASURES))
+    table.insert(1, "label", table["measure"].map(_measures(study)))
     table["remaining"] = (table["target"] - table["achieved"]).clip(lower=0)
     table["pct"] = table["achieved"] / table["target"].replace(0, np.nan)
     table["behind"] = table["achieved"] < table["target"]
@@ -274,7 +282,7 @@ def site_progress(study: Study, *, targets: Mapping[str, Any] | None = None) -> 
         id_vars=["site_id", "site_name"], var_name="measure", value_name="achieved"
     )
     table["achieved"] = table["achieved"].astype("int64")
-    table["label"] = table["measure"].map(MEASURES)
+    table["label"] = table["measure"].map(_measures(study))
     table["target"] = table["measure"].map(per_site).astype(float)
     table["remaining"] = (table["target"] - table["achieved"]).clip(lower=0)
     table["behind"] = table["achieved"] < table["target"]  # False where there is no target
@@ -431,7 +439,14 @@ def _week_from(uptake: pd.DataFrame, day: Any) -> int:
 
 
 def uptake_text(study: Study, *, targets: Mapping[str, Any] | None = None) -> str:
-    """One paragraph on survey uptake: responses against target and after each reminder."""
+    """One paragraph on survey uptake: responses against target and after each reminder.
+
+    A study with no survey gets one line saying which file would add it.
+    """
+    if study.survey_questions.empty:
+        from evstudy.survey import missing_input
+
+        return missing_input("No survey", "question_map")
     uptake = survey_uptake(study)
     target = study_targets(study, targets=targets)["survey_responses"]
     days = pd.to_datetime(study.survey_respondents["started"]).dropna()

@@ -35,7 +35,6 @@ __all__ = [
     "methods_text",
     "provenance_table",
     "save_and_show",
-    "sector_groups",
     "show_chart",
     "table",
 ]
@@ -287,21 +286,6 @@ def approach_by_site(study: Study, *, coder: str | None = "primary") -> pd.DataF
         out[str(kind["code"]).rsplit(".", 1)[-1]] = typology[str(kind["id"])].to_numpy()
     out["approach"] = typology["type"].to_numpy()
     return out
-
-
-def sector_groups() -> dict[str, list[str]]:
-    """Deprecated: the survey notebook's groups from ``charts.standard.SECTORS``.
-
-    Kept only until the survey notebook takes its groups from the study's declared
-    ``group_comparison`` (``evstudy.study.analyses_of(study, "group_comparison")``, or
-    :func:`evstudy.sections.group_comparison`); the synthesis no longer uses it.
-    """
-    from evstudy.charts.standard import SECTORS
-
-    groups: dict[str, list[str]] = {}
-    for role_group, sector in SECTORS.items():
-        groups.setdefault(sector, []).append(role_group)
-    return groups
 
 
 def double_coded(study: Study) -> bool:

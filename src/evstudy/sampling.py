@@ -1,8 +1,10 @@
-"""Choosing the local authorities: a stratified sample from a frame, balanced by rerandomisation.
+"""Choosing the sites: a stratified sample from a frame, balanced by rerandomisation.
 
-The protocol asks for 8-12 authorities spread across type and tier and mixed on region,
-rurality, deprivation and ethnic-minority share, including some the sponsor already works
-with. The sample is drawn in two steps:
+A protocol typically asks for a handful of sites (local authorities, say) spread across
+some primary strata (type and tier) and mixed on other variables (region, rurality,
+deprivation), with some sites that must be included. Which variables, and which sites,
+the caller says; with none named, the site table's own columns that the frame has are
+used. The sample is drawn in two steps:
 
 1. **Primary strata** (e.g. type x tier) get seats in proportion to their size, rounded by
    the largest-remainder (Hamilton) method; a stratum gets more seats where force-included
@@ -54,13 +56,9 @@ __all__ = [
 ]
 
 DEFAULT_STRATA = ("la_type", "tier")
-DEFAULT_BALANCE = (
-    "region",
-    "rurality",
-    "imd_decile",
-    "ethnic_minority_band",
-    "foundations_partner",
-)
+# The site table's design variables, used when the caller names none and the frame has them;
+# any other column (a sponsor's own flag, say) is balanced by naming it.
+DEFAULT_BALANCE = ("region", "rurality", "imd_decile", "ethnic_minority_band")
 
 # Other spellings of the site table's columns that frames use (compared after _norm); the
 # name itself is always tried first (see _find_column).
@@ -69,10 +67,10 @@ FRAME_ALIASES: dict[str, tuple[str, ...]] = {
     "la_type": ("authority_type", "type"),
     "rurality": ("urban_rural",),
     "ethnic_minority_band": ("ethnic_minority",),
-    "foundations_partner": ("partner",),
 }
 _IMD_DECILE = re.compile(r"imd.*decile")  # e.g. imd2019_decile_of_153
 ALL = "all"  # the one stratum when no strata are given
+FLAG_VALUES = {*TRUE_VALUES, "no", "n", "false", "0"}  # a yes/no column's spellings
 
 
 # --- the frame ---------------------------------------------------------------------------------
@@ -622,10 +620,10 @@ def site_table(
     Returns
     -------
     pandas.DataFrame
-        ``site_id, site_name, la_type, tier, region, rurality, imd_decile,
-        ethnic_minority_band, foundations_partner``, labels as the frame spells them.
-        A column the frame lacks is blank, except ``foundations_partner``, which ingest
-        requires as yes/no and is written "no": correct it by hand for the sponsor's partners.
+        The site table's columns (``site_id, site_name``, then each column ingest reads
+        from ``sites.csv``), labels as the frame spells them; a yes/no flag is written
+        ``yes`` or ``no``. A column the frame lacks is blank: fill it in before ingest
+        when ingest requires it (:func:`format_sample` lists them).
     """
     columns = dict(columns or {})
     width = max(2, len(str(len(units))))
@@ -642,12 +640,19 @@ def site_table(
     for key in list(SITE_COLUMNS)[1:]:
         source = columns.get(key) or _find_column(units, key)
         table[key] = units[source] if source is not None else None
-    # ingest requires yes/no here; a frame without the column says nothing, written "no"
-    partner = table["foundations_partner"].astype("string").str.strip().str.casefold()
-    table["foundations_partner"] = np.where(partner.isin(TRUE_VALUES), "yes", "no")
+        if source is not None and _is_flag(table[key]):
+            # ingest reads yes/no flags; the frame may spell them True/1/Y
+            folded = table[key].astype("string").str.strip().str.casefold()
+            table[key] = np.where(folded.isin(TRUE_VALUES), "yes", "no")
     if table["imd_decile"].notna().any():
         table["imd_decile"] = pd.to_numeric(table["imd_decile"]).astype("Int64")
     return table.reset_index(drop=True)
+
+
+def _is_flag(values: pd.Series) -> bool:
+    """A column of yes/no answers only (any spelling parse_bool reads), not all blank."""
+    folded = values.dropna().astype("string").str.strip().str.casefold()
+    return bool(len(folded)) and folded.isin(FLAG_VALUES).all()
 
 
 def write_site_table(table: pd.DataFrame, path: str | Path) -> Path:
@@ -776,11 +781,10 @@ def format_sample(
         lacking = sorted(set(sites["site_id"]) - set(reserves["site_id"]))
         if lacking:
             lines.append(f"No spare authority in the stratum of {', '.join(lacking)}.")
-    if not _find_column(frame, "ethnic_minority_band"):
-        lines.append("\nThe frame has no ethnic_minority_band: the site table leaves it blank.")
-    if not _find_column(frame, "foundations_partner"):
+    lacking = [key for key in list(SITE_COLUMNS)[2:] if not _find_column(frame, key)]
+    if lacking:
         lines.append(
-            "The frame has no foundations_partner: the site table says 'no' for every site; "
-            "mark the sponsor's partners 'yes' before ingest."
+            f"\nThe frame has no {', '.join(lacking)}: the site table leaves "
+            f"{'it' if len(lacking) == 1 else 'them'} blank; fill in what ingest needs by hand."
         )
     return "\n".join(lines)

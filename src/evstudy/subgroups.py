@@ -17,13 +17,21 @@ from scipy import stats
 from scipy.stats.contingency import association
 from statsmodels.stats.proportion import proportion_effectsize
 
-from evstudy.disclosure import OTHER, identifies_sites, thresholds
-from evstudy.survey import _answers, _options, _question, respondent_groups
+from evstudy.disclosure import OTHER, apply_min_base, identifies_sites, thresholds
+from evstudy.survey import _answers, _lower, _options, _question, likert_table, respondent_groups
 
 if TYPE_CHECKING:
     from evstudy.study import Study
 
-__all__ = ["compare_groups", "small_group_caution"]
+__all__ = [
+    "compare_declared",
+    "compare_groups",
+    "comparison_blocks",
+    "comparison_subject",
+    "group_likert_table",
+    "group_sets",
+    "small_group_caution",
+]
 
 COLUMNS = [
     "group",
@@ -278,3 +286,157 @@ def compare_groups(
     out["shown"] = True
     out["note"] = " ".join(notes) or None
     return out[COLUMNS]
+
+
+# --- declared comparisons ------------------------------------------------------------------------
+
+
+def group_sets(study: Study) -> list[dict[str, list[str]]]:
+    """The distinct sets of groups the study's ``group_comparison`` analyses compare.
+
+    Each is ``{group label: [role-group ids]}`` as study.yml declares it, in declared
+    order; two analyses that compare the same groups give one set.
+    """
+    from evstudy.study import analyses_of
+
+    sets: list[dict[str, list[str]]] = []
+    for analysis in analyses_of(study, "group_comparison"):
+        groups = {str(k): list(v) for k, v in analysis["groups"].items()}
+        if groups not in sets:
+            sets.append(groups)
+    return sets
+
+
+def compare_declared(study: Study, analysis: Mapping) -> pd.DataFrame:
+    """Run a declared ``group_comparison``: its question, item (or option) and groups.
+
+    For a grid question ``item`` is the row compared; for a single or multiple choice
+    question it is the option (a single-choice question may leave it out only when the
+    comparison is of the whole scale, which :func:`compare_groups` does not do, so an
+    option is required there too).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`compare_groups`.
+    """
+    question, item = analysis["question"], analysis.get("item")
+    kind = _question(study, question, ["single", "multi", "grid"])["type"].iloc[0]
+    groups = {str(k): list(v) for k, v in analysis["groups"].items()}
+    if kind == "grid":
+        return compare_groups(study, question, item=item, groups=groups)
+    return compare_groups(study, question, option=item, groups=groups)
+
+
+def comparison_subject(study: Study, analysis: Mapping) -> str:
+    """The start of a sentence on a declared comparison, ending before the shares.
+
+    For a grid item: "*Item label*: Agree or strongly agree for" (the item's positive
+    scale points); for an option: "*Option* was chosen by".
+    """
+    question, item = analysis["question"], analysis.get("item")
+    rows = _question(study, question, ["single", "multi", "grid"])
+    if rows["type"].iloc[0] == "grid":
+        label = rows.loc[rows["item_id"] == item, "item_label"]
+        scale = _options(study, question)
+        positive = [str(c) for c in scale.loc[scale["valence"] == "positive", "option"]]
+        said = " or ".join(_lower(p) for p in positive) or "a positive answer"
+        name = label.iloc[0] if len(label) else item
+        return f"*{name}*: {said} for"
+    return f"*{item}* was chosen by"
+
+
+def group_likert_table(
+    study: Study,
+    question: str,
+    *,
+    groups: Mapping[str, Sequence[str]],
+    by: str = "role_group",
+) -> tuple[pd.DataFrame, list[str]]:
+    """A Likert table by groups of role groups (or of another attribute), min base applied.
+
+    Parameters
+    ----------
+    study : Study
+    question : str
+        A grid question id.
+    groups : mapping
+        ``{group label: [values of by]}``, e.g. a declared ``group_comparison``'s groups.
+    by : str, default "role_group"
+        The respondent attribute the groups are made of.
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        The publishable table with a ``group`` column (groups in the order given), and
+        notes: what the minimum-base rule folded or left out, and which values of ``by``
+        that respondents gave belong to no group, so none is dropped silently.
+    """
+    _labels(study, by, groups)  # checks `by` and that no value is in two groups
+    table = likert_table(study, question, by=by)
+    order = list(groups)
+    table = table.assign(group=table[by].map(dict(_member_lookup(groups))))
+    outside = sorted({str(v) for v in table.loc[table["group"].isna(), by].dropna()})
+    table = table.dropna(subset=["group"])
+    keys = ["group", "item_id", "item_label", "category", "position", "valence"]
+    summed = table.groupby(keys, sort=False, observed=True, as_index=False)[["n"]].sum()
+    # Each member's base is the same for every category of an item, so bases add up.
+    bases = (
+        table.drop_duplicates([by, "item_id"])
+        .groupby(["group", "item_id"], as_index=False)["base"]
+        .sum()
+    )
+    summed = summed.merge(bases, on=["group", "item_id"])
+    summed["pct"] = summed["n"] / summed["base"].where(summed["base"] > 0)
+    summed["group"] = pd.Categorical(summed["group"], categories=order)
+    summed = summed.sort_values("group", kind="stable").reset_index(drop=True)
+    summed["group"] = summed["group"].astype(object)
+    min_base = thresholds(study)["min_subgroup_base"]
+    shown, notes = apply_min_base(summed, by="group", min_base=min_base)
+    if outside:
+        labels = study.role_group_labels if by == "role_group" else {}
+        names = [labels.get(v, v) for v in outside]
+        notes = [*notes, f"Respondents in no compared group are left out: {', '.join(names)}."]
+    return shown, notes
+
+
+def _member_lookup(groups: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    return [
+        (value, str(label))
+        for label, members in groups.items()
+        for value in ([members] if isinstance(members, str) else members)
+    ]
+
+
+def comparison_blocks(study: Study) -> list:
+    """The survey page's section for each declared ``group_comparison``.
+
+    Each is a heading (the analysis's title), a paragraph on the comparison and its
+    table; with none declared, one line saying how to declare one. None when nobody
+    responded to the survey.
+    """
+    from IPython.display import Markdown
+
+    from evstudy.report import comparison_text, table
+    from evstudy.study import analyses_of
+
+    if study.survey_respondents.empty:
+        return []
+    comparisons = analyses_of(study, "group_comparison")
+    if not comparisons:
+        return [
+            Markdown(
+                "### Comparing groups\n\n*No group comparison is declared: a `group_comparison` "
+                "under `analyses:` in study.yml (a question, its item and the groups of role "
+                "groups to compare) would add this section.*"
+            )
+        ]
+    blocks: list = []
+    for analysis in comparisons:
+        result = compare_declared(study, analysis)
+        title = analysis["title"] or "Comparing " + " and ".join(analysis["groups"]).lower()
+        subject = comparison_subject(study, analysis)
+        blocks.append(Markdown(f"### {title}\n\n" + comparison_text(result, subject=subject)))
+        shown = result.drop(columns=["shown", "warning", "caution", "note"])
+        blocks.append(table(shown, percent=["pct"], digits=3))
+    return blocks

@@ -1,4 +1,4 @@
-"""Survey tables with honest uncertainty: response, profile, choices, Likert grids, toolkits.
+"""Survey tables with honest uncertainty: response, profile, choices, Likert grids, awareness.
 
 Every percentage has its base (the respondents who answered that question or
 grid row, within the group); choice tables carry Wilson 95% intervals, because
@@ -10,7 +10,7 @@ prepares them for publication. Subgroup tests are in :mod:`evstudy.subgroups`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,17 +29,25 @@ if TYPE_CHECKING:
     from evstudy.study import Study
 
 __all__ = [
+    "answered",
+    "awareness_summary",
+    "awareness_table",
+    "awareness_use_of",
     "choice_table",
     "completion_by_question",
     "free_text_codes",
     "likert_summary",
     "likert_table",
+    "missing_input",
+    "question_blocks",
     "question_ids",
+    "question_table",
+    "question_type",
     "respondent_groups",
     "respondent_profile",
     "response_status",
-    "toolkit_summary",
-    "toolkit_table",
+    "response_text",
+    "summary_text",
 ]
 
 NOT_STATED = "Not stated"
@@ -275,7 +283,8 @@ def likert_table(study: Study, question: str, *, by: str | None = None) -> pd.Da
     answers = _grouped(study, _answers(study, question), by)
     n = answers.groupby(["group", "item_id", "value"])["respondent_id"].nunique()
     base = answers.groupby(["group", "item_id"])["respondent_id"].nunique().rename("base")
-    groups = sorted(answers["group"].unique())
+    # The whole sample is one group, answered or not, so an unanswered grid has its rows.
+    groups = sorted(answers["group"].unique()) if by else ["All"]
     grid = pd.MultiIndex.from_product(
         [groups, items["item_id"], scale["category"]], names=["group", "item_id", "category"]
     )
@@ -324,9 +333,11 @@ def likert_summary(study: Study, question: str, *, by: str | None = None) -> pd.
     base = out["base"].where(out["base"] > 0)
     for valence in ("positive", "neutral", "negative"):
         out[f"pct_{valence}"] = out.pop(valence) / base
-    out["median_category"] = table.groupby(keys, sort=False)[
-        ["category", "position", "n", "base"]
-    ].apply(_median_category)
+    parts = table.groupby(keys, sort=False)[["category", "position", "n", "base"]]
+    # one value per item, in the order of `out` (None where nobody answered the item)
+    out["median_category"] = pd.Series(
+        [_median_category(part) for _, part in parts], index=out.index, dtype=object
+    )
     weighted = table.assign(w=table["n"] * table["position"]).groupby(keys, sort=False)["w"].sum()
     out["mean_position"] = weighted / base
     out = out.reset_index()
@@ -336,8 +347,36 @@ def likert_summary(study: Study, question: str, *, by: str | None = None) -> pd.
     return out.drop(columns="_order").reset_index(drop=True)
 
 
-def toolkit_table(study: Study, question: str = "toolkits") -> pd.DataFrame:
-    """Awareness and use of each toolkit: the answer distribution per toolkit.
+def awareness_use_of(study: Study, question: str) -> dict | None:
+    """The ``awareness_use`` analysis the study declares for a grid question, or None."""
+    from evstudy.study import analyses_of
+
+    declared = [a for a in analyses_of(study, "awareness_use") if a["question"] == question]
+    return declared[0] if declared else None
+
+
+def _awareness_points(study: Study, question: str, not_aware, used) -> tuple[str, list[str]]:
+    """The scale points meaning "not aware" and "used": as passed, else as declared."""
+    if not_aware is None or used is None:
+        declared = awareness_use_of(study, question)
+        if declared is None:
+            raise ValueError(
+                f"`not_aware` and `used` must be passed, or the study must declare an "
+                f"awareness_use analysis for {question!r} in study.yml, but neither was"
+            )
+        not_aware = declared["not_aware"] if not_aware is None else not_aware
+        used = declared["used"] if used is None else used
+    used = [used] if isinstance(used, str) else list(used)
+    scale = list(_options(study, question)["option"])
+    for name, points in (("not_aware", [not_aware]), ("used", used)):
+        for point in points:
+            if point not in scale:
+                raise ValueError(f"`{name}` must be one of {scale}, but {point!r} was passed")
+    return not_aware, used
+
+
+def awareness_table(study: Study, question: str) -> pd.DataFrame:
+    """Awareness and use of each item of a grid question: the answer distribution per item.
 
     Returns
     -------
@@ -348,34 +387,58 @@ def toolkit_table(study: Study, question: str = "toolkits") -> pd.DataFrame:
     return table[["item_id", "item_label", "category", "position", "n", "base", "pct"]]
 
 
-def toolkit_summary(study: Study, question: str = "toolkits") -> pd.DataFrame:
-    """Per toolkit: the share aware of it and the share using it.
+def awareness_summary(
+    study: Study,
+    question: str,
+    *,
+    not_aware: str | None = None,
+    used: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Per item of an awareness grid: the share aware of it and the share using it.
 
-    ``aware`` is 1 minus the share at the first scale point ("Not aware");
-    ``used`` is the share at the positive scale points ("Used occasionally",
-    "Used regularly").
+    Parameters
+    ----------
+    study : Study
+    question : str
+        A grid question id.
+    not_aware : str, optional
+        The scale point meaning "not aware"; ``aware`` is 1 minus the share giving it.
+        Default: as the study's ``awareness_use`` analysis of the question declares.
+    used : str or sequence of str, optional
+        The scale points meaning "used"; ``used`` is the share giving any of them.
+        Default: as declared.
 
     Returns
     -------
     DataFrame
         item_id, item_label, base, aware, used; sorted by used, then aware, descending.
     """
+    _question(study, question, ["grid"])
+    not_aware, used_points = _awareness_points(study, question, not_aware, used)
     table = likert_table(study, question)
     keys = ["item_id", "item_label"]
-    grouped = table.groupby(keys, sort=False)
-    out = grouped.agg(base=("base", "first")).reset_index()
-    first = table[table["position"] == 1].set_index(keys)["pct"]
-    used = table[table["valence"] == "positive"].groupby(keys, sort=False)["n"].sum()
-    out["aware"] = 1 - out.set_index(keys).index.map(first).to_numpy(dtype=float)
-    out["used"] = out.set_index(keys).index.map(used).to_numpy(dtype=float) / out["base"]
+    out = table.groupby(keys, sort=False).agg(base=("base", "first")).reset_index()
+    base = out["base"].where(out["base"] > 0).to_numpy(dtype=float)
+    index = pd.MultiIndex.from_frame(out[keys])
+    unaware = table[table["category"] == not_aware].groupby(keys, sort=False)["n"].sum()
+    using = table[table["category"].isin(used_points)].groupby(keys, sort=False)["n"].sum()
+    out["aware"] = 1 - unaware.reindex(index, fill_value=0).to_numpy(dtype=float) / base
+    out["used"] = using.reindex(index, fill_value=0).to_numpy(dtype=float) / base
     out["_order"] = np.arange(len(out))
     out = out.sort_values(["used", "aware", "_order"], ascending=[False, False, True])
     return out.drop(columns="_order").reset_index(drop=True)
 
 
-def free_text_codes(
-    study: Study, question: str = "comments", *, coder: str | None = None
-) -> pd.DataFrame:
+def answered(study: Study, question: str) -> int:
+    """How many respondents answered a question (any row of a grid)."""
+    if question not in question_ids(study):
+        raise ValueError(
+            f"`question` must be one of {question_ids(study)}, but {question!r} was passed"
+        )
+    return int(_answers(study, question)["respondent_id"].nunique())
+
+
+def free_text_codes(study: Study, question: str, *, coder: str | None = None) -> pd.DataFrame:
     """Codes applied to the survey's free-text answers, so the survey joins triangulation.
 
     Survey answers are coded as documents ``SVY-<respondent>-<question>`` (method
@@ -395,6 +458,7 @@ def free_text_codes(
     DataFrame
         code_id, label, theme_id, valence, n_codings, n_respondents, base (respondents
         who answered the question), pct (n_respondents/base); sorted by n_respondents.
+        ``attrs["base"]`` holds the base even when no answer has been coded.
     """
     _question(study, question, ["text"])
     docs = study.documents
@@ -418,4 +482,225 @@ def free_text_codes(
     out["pct"] = out["n_respondents"] / base if base else np.nan
     out = out.sort_values(["n_respondents", "n_codings", "code_id"], ascending=[False, False, True])
     cols = ["code_id", "label", "theme_id", "valence", "n_codings", "n_respondents", "base", "pct"]
-    return out[cols].reset_index(drop=True)
+    out = out[cols].reset_index(drop=True)
+    # The base holds when no answer is coded yet (the table is then empty).
+    out.attrs["base"] = int(base)
+    return out
+
+
+# --- the survey page ---------------------------------------------------------------------------
+
+
+def missing_input(what: str, key: str) -> str:
+    """One line for a section left out: what is missing and which raw file would add it.
+
+    Parameters
+    ----------
+    what : str
+        What is missing, e.g. "No survey".
+    key : str
+        The file's key under ``files:`` in study.yml (e.g. ``"survey"``, ``"admin"``);
+        the line names its default path.
+    """
+    from evstudy.config import DEFAULT_FILES
+
+    path = DEFAULT_FILES.get(key, key)
+    return (
+        f"*{what}: `{path}` in the raw folder (or the file `files: {key}` names in "
+        "study.yml) would add this section.*"
+    )
+
+
+def question_type(study: Study, question: str) -> str:
+    """The question's type (single, multi, grid or text); "awareness" for a grid the study
+    declares an ``awareness_use`` analysis of; "profile" for a choice question mapped to a
+    respondent attribute (it counts people, so it is published under the suppression rule)."""
+    rows = _question(study, question, ["single", "multi", "grid", "text"])
+    kind = str(rows["type"].iloc[0])
+    if kind == "grid" and awareness_use_of(study, question) is not None:
+        return "awareness"
+    attribute = rows["attribute"].iloc[0] if "attribute" in rows else None
+    if kind in {"single", "multi"} and isinstance(attribute, str):
+        return "profile"
+    return kind
+
+
+def response_text(study: Study) -> str:
+    """The survey's response in one paragraph: how many responded, completed, partly."""
+    status = response_status(study).set_index("status")
+    total = int(status["n"].sum())
+    if total == 0:
+        return "Nobody has responded to the survey yet: there is nothing to report."
+    complete = int(status.loc["complete", "n"])
+    partial = total - complete
+    text = f"{total} people responded to the survey: {complete} completed it"
+    if partial:
+        median = status.loc["partial", "median_answered"]
+        text += f" and {partial} answered part of it (a median of {median:.0f} questions)"
+    return (
+        text + ". Percentages are of the respondents who answered each question, with Wilson "
+        "95% intervals on the charts."
+    )
+
+
+def _lower(label: str) -> str:
+    """A scale point mid-sentence: "A lot" -> "a lot", "Agree" -> "agree"; "NHS" stays."""
+    first = label.split(" ", 1)[0]
+    return label[:1].lower() + label[1:] if len(first) == 1 or first[1:].islower() else label
+
+
+def summary_text(study: Study, question: str) -> str:
+    """One paragraph on a question's answers, by its type (see :func:`question_type`)."""
+    kind = question_type(study, question)
+    n = answered(study, question)
+    if n == 0:
+        return "No respondent answered this question."
+    if kind in {"single", "multi", "profile"}:
+        table = choice_table(study, question)
+        if kind == "profile":
+            return (
+                f"{n} respondents answered. These answers count people, so counts from 1 to "
+                f'{thresholds(study)["suppress_max"]} are shown as "c".'
+            )
+        top = table[table["n"] > 0].head(3)
+        verb = "chosen most often" if kind == "multi" else "given most often"
+        first = top.iloc[0]
+        then = [f"*{r.option}* ({r.pct:.0%})" for r in top.iloc[1:].itertuples()]
+        text = f"The answer {verb} was *{first['option']}* ({first['pct']:.0%} of {n} respondents)"
+        if then:
+            text += ", then " + (" and ".join(then) if len(then) < 3 else ", ".join(then))
+        return text + "."
+    if kind == "awareness":
+        table = awareness_summary(study, question)
+        most, least = table.iloc[0], table.iloc[-1]
+        return (
+            f"The most used was *{most['item_label']}* ({most['used']:.0%} use it; "
+            f"{most['aware']:.0%} are aware of it). The least used was "
+            f"*{least['item_label']}* ({least['used']:.0%} use it; {least['aware']:.0%} aware)."
+        )
+    if kind == "grid":
+        table = likert_summary(study, question)
+        scale = _options(study, question)
+        positive = [_lower(str(o)) for o in scale.loc[scale["valence"] == "positive", "option"]]
+        said = " or ".join(positive) or "a positive answer"
+        most, least = table.iloc[0], table.iloc[-1]
+        text = (
+            f"*{most['item_label']}* drew the most answers of {said} ({most['pct_positive']:.0%})"
+        )
+        if len(table) > 1:
+            text += f"; *{least['item_label']}* the fewest ({least['pct_positive']:.0%})"
+        return text + "."
+    codes = free_text_codes(study, question)
+    if codes.empty:
+        return (
+            f"{n} respondents answered. None of their answers is coded yet: code the "
+            f"documents SVY-<respondent>-{question} in a coding sheet to see their themes here."
+        )
+    return (
+        f"{n} respondents answered; these are the codes their answers received (counts of "
+        "respondents, not suppressed: they count passages, not people by attribute)."
+    )
+
+
+def question_table(study: Study, question: str) -> pd.DataFrame:
+    """A question's answers as a table for the page, labelled, by its type.
+
+    Choice questions give every option with its share and Wilson interval; profile
+    questions their counts of people under the suppression rule; Likert grids
+    :func:`likert_summary`; awareness grids :func:`awareness_summary`; text questions
+    the codes their answers received. ``attrs["percent"]`` names the columns holding
+    proportions.
+
+    Returns
+    -------
+    DataFrame
+        Columns already labelled for display.
+    """
+    kind = question_type(study, question)
+    if kind == "profile":
+        table = choice_table(study, question)
+        order = [*_options(study, question)["option"], OTHER]
+        counts = table.set_index("option")[["n"]]
+        counts = counts.reindex([o for o in order if o in counts.index])
+        k = thresholds(study)["suppress_max"]
+        hidden = suppression_mask(counts, threshold=k, totals=True).loc[counts.index, "n"]
+        n = counts["n"].astype(object).mask(hidden.to_numpy(), "c")
+        share = (counts["n"] / max(int(counts["n"].sum()), 1)).astype(object)
+        out = pd.DataFrame(
+            {"Answer": counts.index, "Respondents": n.to_numpy(), "Share": share.to_numpy()}
+        )
+        out["Share"] = out["Share"].mask(hidden.to_numpy(), "c")
+        percent = ["Share"]
+    elif kind in {"single", "multi"}:
+        table = choice_table(study, question)
+        out = table[["option", "n", "base", "pct", "ci_low", "ci_high"]].set_axis(
+            ["Answer", "Respondents", "Base", "Share", "95% CI low", "95% CI high"], axis=1
+        )
+        percent = ["Share", "95% CI low", "95% CI high"]
+    elif kind == "awareness":
+        table = awareness_summary(study, question)
+        out = table[["item_label", "base", "aware", "used"]].set_axis(
+            ["Item", "Base", "Aware", "Use it"], axis=1
+        )
+        percent = ["Aware", "Use it"]
+    elif kind == "grid":
+        table = likert_summary(study, question)
+        columns = ["item_label", "base", "pct_positive", "pct_neutral", "pct_negative"]
+        out = table[[*columns, "median_category", "mean_position"]].set_axis(
+            ["Item", "Base", "Positive", "Neutral", "Negative", "Median answer", "Mean"], axis=1
+        )
+        percent = ["Positive", "Neutral", "Negative"]
+    else:
+        table = free_text_codes(study, question)
+        out = table.head(10)[["label", "valence", "n_respondents", "pct"]].set_axis(
+            ["Code", "Barrier or enabler", "Respondents", "Share"], axis=1
+        )
+        percent = ["Share"]
+    out = out.reset_index(drop=True)
+    out.attrs["percent"] = percent
+    return out
+
+
+def _group_notes(study: Study, question: str, names: list[str]) -> list[str]:
+    """What the by-group charts of a grid left out or folded, so no group goes unmentioned."""
+    from evstudy.subgroups import group_likert_table, group_sets
+
+    if len(names) < 2:
+        return []
+    notes: list[str] = []
+    for groups in group_sets(study):
+        notes += group_likert_table(study, question, groups=groups)[1]
+    return list(dict.fromkeys(notes))
+
+
+def question_blocks(study: Study, charts: Mapping[str, tuple]) -> list:
+    """The survey page's section for each question, in questionnaire order.
+
+    Each is the question's text as a heading, :func:`summary_text`, its standard charts
+    (from :func:`evstudy.charts.standard.survey_charts`, with a note for one the
+    minimum-base rule left out) and :func:`question_table`. None when nobody responded.
+
+    Parameters
+    ----------
+    study : Study
+    charts : mapping
+        What ``survey_charts(study)`` returned.
+    """
+    from IPython.display import Markdown
+
+    from evstudy.charts.standard import chart_names
+    from evstudy.report import show_chart, table
+
+    if study.survey_respondents.empty:
+        return []
+    texts = study.survey_questions.drop_duplicates("question_id").set_index("question_id")
+    blocks: list = []
+    for question, names in chart_names(study).items():
+        heading = texts.at[question, "question_text"]
+        blocks.append(Markdown(f"### {heading}\n\n" + summary_text(study, question)))
+        if answered(study, question):
+            blocks += [show_chart(charts, name) for name in names]
+            blocks += [Markdown(f"*{note}*") for note in _group_notes(study, question, names)]
+            shown = question_table(study, question)
+            blocks.append(table(shown, percent=shown.attrs["percent"]))
+    return blocks

@@ -7,7 +7,7 @@ as PNG and SVG, byte for byte the same on every run.
 
 from evstudy.charts.save import save_figure
 from evstudy.charts.style import apply_style, chart_style
-from evstudy.charts.survey import likert_chart, ranking_chart, subgroup_chart, toolkit_chart
+from evstudy.charts.survey import awareness_chart, likert_chart, ranking_chart, subgroup_chart
 
 
 def __getattr__(name: str):  # survey_charts pulls in the survey analysis: load it on demand
@@ -20,11 +20,11 @@ def __getattr__(name: str):  # survey_charts pulls in the survey analysis: load 
 
 __all__ = [
     "apply_style",
+    "awareness_chart",
     "chart_style",
     "likert_chart",
     "ranking_chart",
     "save_figure",
     "subgroup_chart",
     "survey_charts",
-    "toolkit_chart",
 ]

@@ -1,10 +1,11 @@
 """The survey's standard charts in one call, with the disclosure rules applied first.
 
 A notebook that wants every survey chart writes ``survey_charts(study, save=True)``:
-one chart per question (rankings for choice questions, diverging bars for Likert
-grids, stacked bars for the toolkit grid) and a local-authority-against-partner
-comparison for each Likert grid, with subgroups under the minimum base folded
-or left out before anything is drawn.
+one chart per question of the question map, by its type (rankings for single and
+multiple choice, diverging bars for Likert grids, stacked bars for a grid the study
+declares an ``awareness_use`` analysis of), and, when the study declares a
+``group_comparison``, each Likert grid again by the groups it compares. Subgroups
+under the minimum base are folded or left out before anything is drawn.
 """
 
 from __future__ import annotations
@@ -15,51 +16,59 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from evstudy.charts.save import save_figure
-from evstudy.charts.survey import likert_chart, ranking_chart, subgroup_chart, toolkit_chart
-from evstudy.disclosure import apply_min_base
+from evstudy.charts.survey import awareness_chart, likert_chart, ranking_chart, subgroup_chart
 from evstudy.study import Study
-from evstudy.survey import choice_table, likert_table, toolkit_table
+from evstudy.subgroups import group_likert_table, group_sets
+from evstudy.survey import (
+    answered,
+    awareness_table,
+    awareness_use_of,
+    choice_table,
+    likert_table,
+    question_ids,
+    question_type,
+)
 
-__all__ = ["SECTORS", "sector_likert_table", "survey_charts"]
+__all__ = ["chart_names", "survey_charts"]
 
-# Role groups to the two sectors the protocol compares. Experts are not survey sectors.
-SECTORS = {
-    "senior_leader": "Local authority staff",
-    "commissioner": "Local authority staff",
-    "service_manager": "Local authority staff",
-    "practitioner": "Local authority staff",
-    "partner_agency": "Partner agencies",
-}
-TOOLKIT_SCALE_START = "not aware"
-
-
-def _is_toolkit_grid(study: Study, question: str) -> bool:
-    scale = study.survey_options.loc[study.survey_options["question_id"] == question, "option"]
-    return scale.str.casefold().str.startswith(TOOLKIT_SCALE_START).any()
+GROUPED = "by_sector"  # the suffix of a grid's chart by the compared groups (file names kept)
 
 
-def sector_likert_table(study: Study, question: str) -> tuple[pd.DataFrame, list[str]]:
-    """A Likert table by sector (local authority staff, partner agencies), min base applied.
+def _grouped_name(question: str, index: int) -> str:
+    """``<question>_by_sector`` for the first set of compared groups, then ``..._by_sector2``."""
+    return f"{question}_{GROUPED}" + (str(index + 1) if index else "")
+
+
+def chart_names(study: Study) -> dict[str, list[str]]:
+    """The charts :func:`survey_charts` may draw for each question, by name, in order.
+
+    A chart that the data cannot give (no answers, or too few respondents in a group
+    under the minimum-base rule) is not drawn, so a name here may be missing from the
+    charts: :func:`evstudy.report.show_chart` says so.
 
     Returns
     -------
-    (DataFrame, list of str)
-        The publishable table with a ``sector`` column, and notes on what was
-        folded or left out under the minimum-base rule.
+    dict
+        ``{question_id: [chart names]}``, in questionnaire order; text questions and
+        profile questions (those mapped to a respondent attribute) have none.
     """
-    table = likert_table(study, question, by="role_group")
-    table = table.assign(sector=table["role_group"].map(SECTORS)).dropna(subset=["sector"])
-    keys = ["sector", "item_id", "item_label", "category", "position", "valence"]
-    summed = table.groupby(keys, sort=False, observed=True, as_index=False)[["n"]].sum()
-    # Each role group's base is the same for every category of an item, so bases add up.
-    bases = (
-        table.drop_duplicates(["role_group", "item_id"])
-        .groupby(["sector", "item_id"], as_index=False)["base"]
-        .sum()
-    )
-    summed = summed.merge(bases, on=["sector", "item_id"])
-    summed["pct"] = summed["n"] / summed["base"]
-    return apply_min_base(summed, by="sector", min_base=study.disclosure["min_subgroup_base"])
+    if study.survey_questions.empty:
+        return {}
+    sets = group_sets(study)
+    names: dict[str, list[str]] = {}
+    for qid in question_ids(study):
+        kind = question_type(study, qid)
+        if kind in {"single", "multi", "awareness"}:
+            names[qid] = [qid]
+        elif kind == "grid":
+            names[qid] = [qid, *(_grouped_name(qid, i) for i in range(len(sets)))]
+        else:  # text answers are coded, and profile questions count people: no chart
+            names[qid] = []
+    return names
+
+
+def _group_title(groups: dict[str, list[str]]) -> str:
+    return "By group: " + ", ".join(groups) + "."
 
 
 def survey_charts(
@@ -71,6 +80,11 @@ def survey_charts(
 ) -> dict[str, tuple[Figure, str]]:
     """Every standard survey chart: ``{chart name: (figure, alt text)}`` in question order.
 
+    Chart names are the question ids, and ``<question>_by_sector`` for a Likert grid
+    by the groups of the study's first declared ``group_comparison`` (``_by_sector2``,
+    ... for further, different sets of groups); see :func:`chart_names`. A question
+    nobody answered has no chart, and a study with no survey has none at all.
+
     Parameters
     ----------
     study : Study
@@ -81,27 +95,39 @@ def survey_charts(
     folder : path, optional
         Where to save instead of the project's ``figures/``.
     """
-    questions = study.survey_questions.drop_duplicates("question_id")
     charts: dict[str, tuple[Figure, str]] = {}
-    for q in questions.itertuples():
-        if q.type in {"single", "multi"} and not isinstance(q.attribute, str):
-            charts[q.question_id] = ranking_chart(
-                choice_table(study, q.question_id), title=q.question_text
+    if study.survey_questions.empty:
+        return charts
+    questions = study.survey_questions.sort_values("position").drop_duplicates("question_id")
+    text = dict(zip(questions["question_id"], questions["question_text"], strict=True))
+    sets = group_sets(study)
+    for qid, names in chart_names(study).items():
+        if not names or answered(study, qid) == 0:
+            continue
+        kind = questions.loc[questions["question_id"] == qid, "type"].iloc[0]
+        title = text[qid]
+        declared = awareness_use_of(study, qid) if kind == "grid" else None
+        if kind in {"single", "multi"}:
+            charts[qid] = ranking_chart(choice_table(study, qid), title=title)
+        elif declared is not None:
+            charts[qid] = awareness_chart(
+                awareness_table(study, qid), title=title, used=declared["used"]
             )
-        elif q.type == "grid" and _is_toolkit_grid(study, q.question_id):
-            charts[q.question_id] = toolkit_chart(
-                toolkit_table(study, q.question_id), title=q.question_text
-            )
-        elif q.type == "grid":
-            charts[q.question_id] = likert_chart(
-                likert_table(study, q.question_id), title=q.question_text
-            )
-            by_sector, _ = sector_likert_table(study, q.question_id)
-            if by_sector["sector"].nunique() >= 2:
-                charts[f"{q.question_id}_by_sector"] = subgroup_chart(
-                    by_sector, by="sector", title=f"{q.question_text} By sector."
-                )
+        else:
+            charts[qid] = likert_chart(likert_table(study, qid), title=title)
+            for name, groups in zip(names[1:], sets, strict=True):
+                grouped, _ = group_likert_table(study, qid, groups=groups)
+                if _drawable(grouped):
+                    charts[name] = subgroup_chart(
+                        grouped, by="group", title=f"{title} {_group_title(groups)}"
+                    )
     if save:
         for name, (fig, alt) in charts.items():
             save_figure(fig, notebook=notebook, chart=name, folder=folder, alt=alt)
     return charts
+
+
+def _drawable(grouped: pd.DataFrame) -> bool:
+    """Two or more groups left after the minimum-base rule, each with answers."""
+    bases = grouped.groupby("group")["base"].max()
+    return int((bases > 0).sum()) >= 2

@@ -1,4 +1,4 @@
-"""Survey charts: Likert grids, ranked choices, toolkit awareness and subgroup panels.
+"""Survey charts: Likert grids, ranked choices, awareness and use, and subgroup panels.
 
 Each function takes one of the tidy tables :mod:`evstudy.survey` returns and
 gives back ``(figure, alt_text)``: a matplotlib Figure in the project style
@@ -13,6 +13,7 @@ by ending a cell with it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,11 +36,11 @@ from evstudy.charts.style import (
     wrap_label,
 )
 
-__all__ = ["likert_chart", "ranking_chart", "subgroup_chart", "toolkit_chart"]
+__all__ = ["awareness_chart", "likert_chart", "ranking_chart", "subgroup_chart"]
 
 CHOICE_COLUMNS = ("option", "n", "base", "pct", "ci_low", "ci_high")
 LIKERT_COLUMNS = ("item_id", "item_label", "category", "position", "valence", "n", "base", "pct")
-TOOLKIT_COLUMNS = ("item_id", "item_label", "category", "position", "n", "base", "pct")
+AWARENESS_COLUMNS = ("item_id", "item_label", "category", "position", "n", "base", "pct")
 VALENCES = ("negative", "neutral", "positive")
 WIDTH = 9.0  # inches: the report's text width at 200 dpi
 ROW = 0.42  # inches per bar
@@ -349,39 +350,47 @@ def ranking_chart(
     return freeze_layout(fig), alt
 
 
-# --- toolkits ------------------------------------------------------------------------------------
+# --- awareness and use ---------------------------------------------------------------------------
 
 
-def toolkit_chart(toolkit_table: pd.DataFrame, *, title: str) -> tuple[Figure, str]:
-    """100% stacked bars of awareness and use of each toolkit, most used at the top.
+def awareness_chart(
+    awareness_table: pd.DataFrame, *, title: str, used: Sequence[str]
+) -> tuple[Figure, str]:
+    """100% stacked bars of awareness and use of each item, most used at the top.
 
-    Segments run from the most use (left) to not aware (right) so the share
-    using each toolkit starts from a common baseline; each bar's base (n)
-    is written on the right.
+    Segments run from the last scale point (left) to the first (right), so with a
+    scale that runs from "not aware" to the most use, the share using each item
+    starts from a common baseline; each bar's base (n) is written on the right.
 
     Parameters
     ----------
-    toolkit_table : DataFrame
-        ``item_id, item_label, category, position, n, base, pct`` with categories
-        Not aware / Aware, not used / Used occasionally / Used regularly (position 0-3).
+    awareness_table : DataFrame
+        ``item_id, item_label, category, position, n, base, pct``, one row per item
+        and scale point (:func:`evstudy.survey.awareness_table`).
     title : str
         Chart title; the base is appended.
+    used : sequence of str
+        The scale points that mean "used": items are ordered by their share, and the
+        alt text gives it.
 
     Returns
     -------
     (Figure, str)
         The chart and a one-sentence alt text.
     """
-    _require(toolkit_table, TOOLKIT_COLUMNS, "toolkit_table")
-    scale = toolkit_table[["category", "position"]].drop_duplicates().sort_values("position")
+    _require(awareness_table, AWARENESS_COLUMNS, "awareness_table")
+    scale = awareness_table[["category", "position"]].drop_duplicates().sort_values("position")
     if scale["category"].duplicated().any():
-        raise ValueError("each toolkit category must have one position")
+        raise ValueError("each scale point must have one position")
     cats = list(scale["category"])
-    used = [c for c in cats if str(c).casefold().startswith("used")]
-    wide = toolkit_table.pivot_table(
+    used = [used] if isinstance(used, str) else list(used)
+    unknown = [c for c in used if c not in cats]
+    if unknown:
+        raise ValueError(f"`used` must be points of the scale {cats}, but {unknown!r} was passed")
+    wide = awareness_table.pivot_table(
         index="item_id", columns="category", values="pct", aggfunc="sum", fill_value=0.0
     ).reindex(columns=cats, fill_value=0.0)
-    info = toolkit_table.groupby("item_id", sort=False).agg(
+    info = awareness_table.groupby("item_id", sort=False).agg(
         item_label=("item_label", "first"), base=("base", "max")
     )
     info["pct_used"] = wide[used].sum(axis=1)
@@ -423,7 +432,7 @@ def toolkit_chart(toolkit_table: pd.DataFrame, *, title: str) -> tuple[Figure, s
     ]
     alt = (
         f"Stacked bar chart of {_subject(title)} ({n_label(info['base'])}), "
-        f"{len(info)} toolkits from most to least used: {_listing(parts)}."
+        f"{len(info)} items from most to least used: {_listing(parts)}."
     )
     return freeze_layout(fig), alt
 
