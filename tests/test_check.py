@@ -65,12 +65,11 @@ def test_check_reports_every_problem_at_once_and_writes_nothing(demo_copy, capsy
     codebook = demo_copy / "codebook.yml"
     text = codebook.read_text(encoding="utf-8")
     codebook.write_text(text.replace("valence: barrier", "valence: obstacle", 1), "utf-8")
-    log = (demo_copy / "fieldwork_log.csv").read_text(encoding="utf-8").splitlines()
-    fields = log[1].split(",")
-    fields[-1] = "next Tuesday"
-    (demo_copy / "fieldwork_log.csv").write_text(
-        "\n".join([log[0], ",".join(fields), *log[2:]]) + "\n", encoding="utf-8"
-    )
+    with (demo_copy / "fieldwork_log.csv").open(encoding="utf-8", newline="") as fh:
+        log = list(csv.reader(fh))
+    log[1][log[0].index("Date")] = "next Tuesday"
+    with (demo_copy / "fieldwork_log.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(log)
     before = _state(demo_copy.parent)
     assert main(["check", "--raw", str(demo_copy)]) == 1
     err = capsys.readouterr().err
