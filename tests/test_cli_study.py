@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,8 @@ def test_check_of_a_new_skeleton_exits_1_with_the_project_error_form(tmp_path, c
     capsys.readouterr()
     assert main(["check", "--raw", str(tmp_path / "mine")]) == 1
     err = capsys.readouterr().err
-    assert "found 2 problems:\n  1. study.yml, team: no research team is listed\n" in err
+    assert "found 2 problems:\n  1. study.yml, line " in err
+    assert re.search(r"study\.yml, line \d+, team: no research team is listed\n", err)
     assert "    fix: " in err and "Traceback" not in err
 
 

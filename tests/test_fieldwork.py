@@ -259,9 +259,11 @@ def test_study_yml_fieldwork_section_is_validated(demo_raw, tmp_path):
     (tmp_path / "study.yml").write_text(bad.replace("fieldwork:", "fieldwork:\n  launch: 1"))
     with pytest.raises(ValidationError) as info:
         load_config(tmp_path)
-    problems = {p.where: p.problem for p in info.value.problems}
+    # places carry their YAML line ("line 50, fieldwork.survey_reminders")
+    problems = {p.where.split(", ", 1)[-1]: p.problem for p in info.value.problems}
     assert "must be a list of dates" in problems["fieldwork.survey_reminders"]
-    assert problems["fieldwork.launch"] == "unknown setting"
+    assert problems["fieldwork"] == "unknown key(s): launch"
+    assert all(p.where.startswith("line ") for p in info.value.problems)
 
 
 # --- charts ------------------------------------------------------------------------------------

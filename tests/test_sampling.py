@@ -284,7 +284,7 @@ def test_a_stratum_with_no_spare_unit_leaves_its_sites_without_reserves():
 def test_site_table_is_what_ingest_reads_with_the_frames_labels(tmp_path):
     frame = synthetic_frame()
     sample = draw_sample(frame, k=6, strata=STRATA, balance=BALANCE, seed=5)
-    sites = site_table(sample)
+    sites = site_table(sample, extra=["foundations_partner"])
     path = write_site_table(sites, tmp_path / "sites.csv")
     read = read_sites(path)
     assert list(read["site_id"]) == ["S01", "S02", "S03", "S04", "S05", "S06"]
@@ -293,7 +293,10 @@ def test_site_table_is_what_ingest_reads_with_the_frames_labels(tmp_path):
     assert list(read["imd_decile"]) == list(sample["imd_decile"])
     assert list(read["foundations_partner"]) == list(sample["foundations_partner"] == "yes")
     # The same seed from scratch gives the same file, byte for byte, with LF line endings.
-    again = site_table(draw_sample(synthetic_frame(), k=6, strata=STRATA, balance=BALANCE, seed=5))
+    again = site_table(
+        draw_sample(synthetic_frame(), k=6, strata=STRATA, balance=BALANCE, seed=5),
+        extra=["foundations_partner"],
+    )
     assert path.read_bytes() == write_site_table(again, tmp_path / "again.csv").read_bytes()
     assert b"\r" not in path.read_bytes()
 

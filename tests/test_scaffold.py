@@ -158,8 +158,10 @@ def test_a_new_skeleton_checks_as_far_as_an_empty_study_can(tmp_path):
     init_study(raw, survey=EXPORT)
     with pytest.raises(ValidationError) as first:
         check_study(raw, key_dir=tmp_path / "keys")
-    places = {(p.file, p.where) for p in first.value.problems}
+    # each place carries its YAML line: "line 18, team"
+    places = {(p.file, p.where.split(", ", 1)[-1]) for p in first.value.problems}
     assert places == {("study.yml", "team"), ("study.yml", "role_groups.labels")}
+    assert all(p.where.startswith("line ") for p in first.value.problems)
     study = raw / "study.yml"
     text = study.read_text(encoding="utf-8")
     text = text.replace("team: []", "team:\n  - {name: Alex Morgan, role: Interviewer}")

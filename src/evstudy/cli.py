@@ -218,7 +218,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     design = {"k": args.k, "strata": strata, "balance": balance, "include": args.include}
     sample = sampling.draw_sample(frame, **design, seed=seed, candidates=args.candidates)
     plain = sampling.draw_sample(frame, **design, seed=seed, candidates=1)
-    sites = sampling.site_table(sample)
+    # the design variables beyond the site table's named ones are the study's own attributes
+    sites = sampling.site_table(sample, extra=[*strata, *balance])
     reserves = None
     if args.reserves:
         reserves = sampling.reserve_table(frame, sample, sites, strata=strata, balance=balance)
@@ -536,7 +537,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_names,
         default=None,
         help="secondary variables to balance, comma-separated (default: region, rurality, "
-        "imd_decile, ethnic_minority_band, foundations_partner where the frame has them)",
+        "imd_decile, ethnic_minority_band where the frame has them); any other frame column "
+        "may be named, and is carried into sites.csv as the study's own attribute",
     )
     p.add_argument(
         "--include",

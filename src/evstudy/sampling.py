@@ -602,6 +602,7 @@ def site_table(
     *,
     ids: Sequence[str] | None = None,
     columns: Mapping[str, str] | None = None,
+    extra: Sequence[str] = (),
     prefix: str = "S",
 ) -> pd.DataFrame:
     """Chosen units as the site table ``evstudy ingest`` reads (``sites.csv``).
@@ -614,6 +615,9 @@ def site_table(
         The ``site_id`` of each row; default ``S01``, ``S02``, ... in row order.
     columns : mapping, optional
         Site-table column to frame column, where the frame's names are not recognised.
+    extra : sequence of str, optional
+        Other frame columns to carry as the study's own site attributes (for instance the
+        variables the sample was stratified or balanced on), under their frame names.
     prefix : str
         The letter(s) before the number of a default id.
 
@@ -622,8 +626,8 @@ def site_table(
     pandas.DataFrame
         The site table's columns (``site_id, site_name``, then each column ingest reads
         from ``sites.csv``), labels as the frame spells them; a yes/no flag is written
-        ``yes`` or ``no``. A column the frame lacks is blank: fill it in before ingest
-        when ingest requires it (:func:`format_sample` lists them).
+        ``yes`` or ``no``; then the ``extra`` columns. A column the frame lacks is blank
+        (:func:`format_sample` lists them).
     """
     columns = dict(columns or {})
     width = max(2, len(str(len(units))))
@@ -637,7 +641,8 @@ def site_table(
             f"`ids` must have one id per row ({len(units)}), but {len(site_ids)} were passed"
         )
     table = pd.DataFrame({"site_id": site_ids}, index=units.index)
-    for key in list(SITE_COLUMNS)[1:]:
+    named = list(SITE_COLUMNS)[1:]
+    for key in [*named, *(c for c in extra if c not in named)]:
         source = columns.get(key) or _find_column(units, key)
         table[key] = units[source] if source is not None else None
         if source is not None and _is_flag(table[key]):
@@ -710,7 +715,11 @@ def reserve_table(
     """
     reserves = draw_reserves(frame, sample, strata=strata, balance=balance)
     chosen = sites.set_axis(sample.index)
-    table = site_table(reserves, ids=reserves["replaces"].map(chosen["site_id"]).tolist())
+    table = site_table(
+        reserves,
+        ids=reserves["replaces"].map(chosen["site_id"]).tolist(),
+        extra=[c for c in chosen.columns if c not in SITE_COLUMNS],
+    )
     return table.assign(
         replaces=reserves["replaces"].map(chosen["site_name"]).to_numpy(),
         distance=reserves["distance"].round(4).to_numpy(),

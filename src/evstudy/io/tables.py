@@ -236,7 +236,7 @@ def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.Data
                 sheet.file,
                 sheet.where(number, "Document ID"),
                 f"Document ID {rec['doc_id']!r} contains spaces",
-                "use letters, digits and hyphens, e.g. INT-S01-03",
+                "use letters, digits and hyphens, e.g. INT-A-03",
             )
         try:
             rec["method"] = parse_method(cells[cols["method"]])
