@@ -1199,7 +1199,7 @@ def _section(
 ) -> Section:
     title = _rq_name(row) if row["rq_id"] != OTHER else row["title"]
     if row.get("declared", True) and row["rq_id"] != OTHER:
-        title = f"{title}: {midsentence(str(row['title']))}"
+        title = f"{title}: {row['title']}"  # as the study wrote it
     paragraphs, parts, heads = [], [], []
     if row.get("text"):
         paragraphs.append(f"*{row['text']}*")
