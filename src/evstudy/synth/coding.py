@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import numpy as np
+
 from evstudy.synth.codebook_spec import LEAF_IDS
 from evstudy.synth.common import Doc, stream
 
@@ -65,7 +67,7 @@ def _runs(doc: Doc) -> list[tuple[int, int, str]]:
 
 
 def _merge_runs(
-    rows: list[list[object]], runs: list[tuple[int, int, str]], rng, memo: str
+    rows: list[list[object]], runs: list[tuple[int, int, str]], rng: np.random.Generator, memo: str
 ) -> list[list[object]]:
     """``rows`` (one document's, one coder's) with some runs coded as one range row.
 
@@ -109,14 +111,14 @@ def coding_rows(
     -------
     (rows, double_coded)
         Rows without the header; ``Turn`` counts every turn from 1, interviewer turns
-        included.
+        included, and is text such as ``"7-8"`` (with ``Text`` blank) for a range.
     """
     rng = stream(seed, "coding")
     n_double = max(1, round(0.2 * len(docs)))
     double = {docs[int(i)].doc_id for i in rng.permutation(len(docs))[:n_double]}
     # Ranges draw from their own stream, so the passage-by-passage coding is as before.
     ranges = stream(seed, "coding ranges")
-    rows: list[list[object]] = []
+    blocks: list[tuple[list[list[object]], list[tuple[int, int, str]], str]] = []
     for doc in docs:
         planted = [
             (number, coding) for number, turn in enumerate(doc.turns, 1) for coding in turn.codings
@@ -126,7 +128,7 @@ def coding_rows(
         for number, coding in planted:
             memo = _MEMOS[int(rng.integers(len(_MEMOS)))] if rng.random() < 0.05 else ""
             primary.append([doc.doc_id, number, coding.text, coding.code, "CD", memo])
-        rows += _merge_runs(primary, runs, ranges, _RANGE_MEMO) if runs else primary
+        blocks.append((primary, runs, _RANGE_MEMO))
         if doc.doc_id not in double:
             continue
         second: list[list[object]] = []
@@ -149,10 +151,18 @@ def coding_rows(
                 sibs = _siblings(coding.code)
                 extra = sibs[int(rng.integers(len(sibs)))]
                 second.append([doc.doc_id, number, coding.text, extra, "VT", ""])
-        rows += _merge_runs(second, runs, ranges, "") if runs else second
-    if rows:  # a row pasted twice, as happens in a shared sheet; ingest counts it once
-        i = int(rng.integers(len(rows)))
-        rows.insert(i + 1, list(rows[i]))
+        blocks.append((second, runs, ""))
+    n_rows = sum(len(block) for block, _, _ in blocks)
+    if n_rows:  # a row pasted twice, as happens in a shared sheet; ingest counts it once
+        i = int(rng.integers(n_rows))
+        for block, _, _ in blocks:
+            if i < len(block):
+                block.insert(i + 1, list(block[i]))
+                break
+            i -= len(block)
+    rows: list[list[object]] = []
+    for block, runs, memo in blocks:
+        rows += _merge_runs(block, runs, ranges, memo) if runs else block
     return rows, sorted(double)
 
 
