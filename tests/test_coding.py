@@ -92,12 +92,30 @@ def test_attributions_are_k_anonymous_and_carry_no_pseudonym_or_name(demo_study,
     assert (table["attribution_level"] > 0).any()
 
 
+def _covered_turns(study, codings):
+    """(coding, turn) for every turn whose words a coding's span overlaps, from the tables."""
+    hits = codings.drop(columns="turn").merge(
+        study.turns[["doc_id", "turn", "start", "end"]],
+        on="doc_id",
+        suffixes=("", "_turn"),
+    )
+    return hits[(hits["start"] < hits["end_turn"]) & (hits["start_turn"] < hits["end"])]
+
+
 def test_code_matrix_totals_equal_the_codings(demo_study, tiny_study):
     codings = demo_study.codings
-    for rows in ("site", "role_group", "method", "document"):
+    # A focus-group passage over two turns is one coding in its document, method and site.
+    for rows in ("site", "method", "document"):
         matrix = code_matrix(demo_study, rows=rows)
         assert int(matrix.to_numpy().sum()) == len(codings)
         assert matrix.sum().to_dict() == codings["code_id"].value_counts().to_dict()
+    # By role group it counts once in each role group its speakers belong to.
+    segments = coded_segments(demo_study)
+    reached = segments.assign(g=segments["role_group"].fillna("(no site)"))
+    reached = reached.drop_duplicates(["coding_id", "g"])
+    matrix = code_matrix(demo_study, rows="role_group")
+    assert int(matrix.to_numpy().sum()) == len(reached) >= len(codings)
+    assert matrix.sum().to_dict() == reached["code_id"].value_counts().to_dict()
     primary = code_matrix(demo_study, coder="primary")
     assert primary_coder(demo_study) == "CD"
     assert int(primary.to_numpy().sum()) == (codings["coder"] == "CD").sum()
@@ -114,8 +132,11 @@ def test_code_matrix_totals_equal_the_codings(demo_study, tiny_study):
 
 
 def test_cooccurrence_is_symmetric_with_the_right_diagonal(demo_study):
-    cd = demo_study.codings[demo_study.codings["coder"] == "CD"]
+    codings = demo_study.codings[demo_study.codings["coder"] == "CD"]
+    # A coding is in every turn whose words it overlaps (a range of turns is in each).
+    covered = _covered_turns(demo_study, codings)
     for unit, keys in (("turn", ["doc_id", "turn"]), ("document", ["doc_id"])):
+        cd = covered if unit == "turn" else codings
         table = cooccurrence(demo_study, unit=unit)
         assert (table.to_numpy() == table.to_numpy().T).all()
         diagonal = cd.drop_duplicates([*keys, "code_id"])["code_id"].value_counts()
@@ -127,7 +148,7 @@ def test_cooccurrence_is_symmetric_with_the_right_diagonal(demo_study):
         assert table.loc[a, b] == len(units_a & units_b) > 0
     segments = cooccurrence(demo_study)
     assert (segments.to_numpy() == segments.to_numpy().T).all()
-    assert np.diag(segments).sum() == len(cd)
+    assert np.diag(segments).sum() == len(codings)
 
 
 def test_cooccurrence_of_overlapping_segments_by_hand(tiny_study):
