@@ -329,7 +329,9 @@ def quotes(
     Returns
     -------
     pandas.DataFrame
-        One row per coding (double-coded passages appear once per coder): ``coding_id,
+        One row per coded segment (double-coded passages appear once per coder; a coding
+        over several speakers' turns once per turn, each with its own words and
+        attribution, sharing the ``coding_id``): ``coding_id,
         doc_id, code_id, coder, text, participant_id`` (the pseudonym, for researchers
         only), ``respondent_id, site_id, role_group, method, attribution,
         attribution_level``, in document and text order.
