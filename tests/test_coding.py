@@ -92,12 +92,30 @@ def test_attributions_are_k_anonymous_and_carry_no_pseudonym_or_name(demo_study,
     assert (table["attribution_level"] > 0).any()
 
 
+def _covered_turns(study, codings):
+    """(coding, turn) for every turn whose words a coding's span overlaps, from the tables."""
+    hits = codings.drop(columns="turn").merge(
+        study.turns[["doc_id", "turn", "start", "end"]],
+        on="doc_id",
+        suffixes=("", "_turn"),
+    )
+    return hits[(hits["start"] < hits["end_turn"]) & (hits["start_turn"] < hits["end"])]
+
+
 def test_code_matrix_totals_equal_the_codings(demo_study, tiny_study):
     codings = demo_study.codings
-    for rows in ("site", "role_group", "method", "document"):
+    # A focus-group passage over two turns is one coding in its document, method and site.
+    for rows in ("site", "method", "document"):
         matrix = code_matrix(demo_study, rows=rows)
         assert int(matrix.to_numpy().sum()) == len(codings)
         assert matrix.sum().to_dict() == codings["code_id"].value_counts().to_dict()
+    # By role group it counts once in each role group its speakers belong to.
+    segments = coded_segments(demo_study)
+    reached = segments.assign(g=segments["role_group"].fillna("(no site)"))
+    reached = reached.drop_duplicates(["coding_id", "g"])
+    matrix = code_matrix(demo_study, rows="role_group")
+    assert int(matrix.to_numpy().sum()) == len(reached) >= len(codings)
+    assert matrix.sum().to_dict() == reached["code_id"].value_counts().to_dict()
     primary = code_matrix(demo_study, coder="primary")
     assert primary_coder(demo_study) == "CD"
     assert int(primary.to_numpy().sum()) == (codings["coder"] == "CD").sum()
@@ -114,8 +132,11 @@ def test_code_matrix_totals_equal_the_codings(demo_study, tiny_study):
 
 
 def test_cooccurrence_is_symmetric_with_the_right_diagonal(demo_study):
-    cd = demo_study.codings[demo_study.codings["coder"] == "CD"]
+    codings = demo_study.codings[demo_study.codings["coder"] == "CD"]
+    # A coding is in every turn whose words it overlaps (a range of turns is in each).
+    covered = _covered_turns(demo_study, codings)
     for unit, keys in (("turn", ["doc_id", "turn"]), ("document", ["doc_id"])):
+        cd = covered if unit == "turn" else codings
         table = cooccurrence(demo_study, unit=unit)
         assert (table.to_numpy() == table.to_numpy().T).all()
         diagonal = cd.drop_duplicates([*keys, "code_id"])["code_id"].value_counts()
@@ -127,7 +148,7 @@ def test_cooccurrence_is_symmetric_with_the_right_diagonal(demo_study):
         assert table.loc[a, b] == len(units_a & units_b) > 0
     segments = cooccurrence(demo_study)
     assert (segments.to_numpy() == segments.to_numpy().T).all()
-    assert np.diag(segments).sum() == len(cd)
+    assert np.diag(segments).sum() == len(codings)
 
 
 def test_cooccurrence_of_overlapping_segments_by_hand(tiny_study):
@@ -140,3 +161,106 @@ def test_cooccurrence_of_overlapping_segments_by_hand(tiny_study):
     assert table.loc["barrier.access", "barrier.access"] == 4
     with pytest.raises(ValueError, match="`unit` must be one of"):
         cooccurrence(study, unit="sentence")
+
+
+def _with_span(study, doc_id, start, end, code="evidence.research", turn=None):
+    """``study`` with one more CD coding over ``start``-``end`` of ``doc_id``'s text."""
+    turns = study.turns[study.turns["doc_id"] == doc_id].set_index("turn")
+    # The tiny study's canonical text: each turn's words at its offsets, dots between.
+    text = "".join(
+        "." * (row.start - offset) + row.text
+        for offset, row in zip([0, *turns["end"][:-1]], turns.itertuples(), strict=True)
+    )
+    extra = pd.DataFrame(
+        {
+            "coding_id": ["K00099"],
+            "doc_id": [doc_id],
+            "code_id": [code],
+            "turn": pd.array([turn], dtype="Int64"),
+            "start": [start],
+            "end": [end],
+            "text": [text[start:end]],
+            "coder": ["CD"],
+        }
+    )
+    codings = pd.concat([study.codings, extra], ignore_index=True)
+    return dataclasses.replace(study, codings=codings)
+
+
+def test_a_passage_over_two_participants_turns_is_a_segment_for_each(tiny_study):
+    # FG1: turn 2 is P001's "The paywall stops us." at 110-131, turn 3 P004's
+    # "Journal access is patchy." at 210-235. A range 2-3 is placed as 110-235.
+    study = _with_span(tiny_study, "FG1", 110, 235, turn=2)
+    segments = coded_segments(study)
+    mine = segments[segments["coding_id"] == "K00099"]
+    assert mine[["turn", "participant_id", "start", "end", "text"]].to_dict("records") == [
+        {
+            "turn": 2,
+            "participant_id": "P001",
+            "start": 110,
+            "end": 131,
+            "text": "The paywall stops us.",
+        },
+        {
+            "turn": 3,
+            "participant_id": "P004",
+            "start": 210,
+            "end": 235,
+            "text": "Journal access is patchy.",
+        },
+    ]
+    # The other codings are one row each, unchanged.
+    others = segments[segments["coding_id"] != "K00099"]
+    assert others["coding_id"].tolist() == tiny_study.codings["coding_id"].tolist()
+    assert others[["start", "end", "turn"]].to_numpy().tolist() == (
+        tiny_study.codings[["start", "end", "turn"]].to_numpy().tolist()
+    )
+
+    # Each participant's own words, with their own attribution (S1 holds three
+    # commissioners but one practitioner, so P004 is "Staff, Alpha").
+    found = quotes(study, code="evidence.research", site="S1")
+    assert found[["participant_id", "text", "attribution"]].to_numpy().tolist() == [
+        ["P001", "The paywall stops us.", "Commissioner, Alpha"],
+        ["P004", "Journal access is patchy.", "Staff, Alpha"],
+    ]
+    # Both people count; the passage is one coding in its site and once in each role group.
+    people = code_matrix(study, rows="role_group", count="participants")
+    assert people.loc["commissioner", "evidence.research"] == 1
+    assert people.loc["practitioner", "evidence.research"] == 2  # P004, and P005 in FG2
+    sites = code_matrix(study, rows="site", codes="evidence.research")
+    assert sites["evidence.research"].to_dict() == {"S1": 1, "S2": 1}
+    groups = code_matrix(study, rows="role_group", codes="evidence.research")
+    assert groups["evidence.research"].to_dict() == {"commissioner": 1, "practitioner": 2}
+    # It overlaps the access coding of turn 2 and the budget coding of turn 3, once each,
+    # and is one coding on the diagonal.
+    table = cooccurrence(study, unit="segment", coder=None)
+    assert table.loc["evidence.research", "barrier.access"] == 1
+    assert table.loc["evidence.research", "barrier.budget"] == 1
+    assert table.loc["evidence.research", "evidence.research"] == 2
+    by_turn = cooccurrence(study, unit="turn", coder=None)
+    assert by_turn.loc["evidence.research", "barrier.budget"] == 1
+
+
+def test_a_span_from_the_facilitators_turn_quotes_only_the_participant(tiny_study):
+    # From "paywall issues?" (turn 1, 14-29) to "The paywall" (turn 2, 110-121); no turn.
+    study = _with_span(tiny_study, "FG1", 14, 121)
+    mine = coded_segments(study).query("coding_id == 'K00099'")
+    assert mine[["turn", "speaker_role", "start", "end"]].to_numpy().tolist() == [
+        [1, "Facilitator", 14, 29],
+        [2, "participant", 110, 121],
+    ]
+    found = quotes(study, code="evidence.research", site="S1")
+    assert found["text"].tolist() == ["The paywall"]
+
+
+def test_a_span_within_one_turn_is_one_segment_with_its_turn_filled(tiny_study):
+    study = _with_span(tiny_study, "FG2", 212, 222)  # inside "Money is tight." (210-225)
+    mine = coded_segments(study).query("coding_id == 'K00099'")
+    assert mine[["turn", "participant_id", "start", "end"]].to_numpy().tolist() == [
+        [3, "P006", 212, 222]
+    ]
+    # Over the gap between turns only (a label, in a real transcript): one row, the turn
+    # the span starts in.
+    study = _with_span(tiny_study, "FG2", 140, 160)
+    mine = coded_segments(study).query("coding_id == 'K00099'")
+    assert mine[["turn", "start", "end"]].to_numpy().tolist() == [[2, 140, 160]]

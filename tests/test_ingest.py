@@ -8,6 +8,7 @@ was written.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import os
@@ -569,3 +570,49 @@ def test_interviewer_must_be_a_team_member(study_copy, tmp_path):
         "column 'Interviewer'",
         "'Nobody Known' is not a member of the research team",
     )
+
+
+def test_coding_turn_range_past_the_last_turn(study_copy, tmp_path):
+    def bad_range(sheet):
+        sheet.cell(row=4, column=_header_index(sheet, "Turn")).value = "3-9999"
+        sheet.cell(row=4, column=_header_index(sheet, "Text")).value = None
+
+    _edit_xlsx(study_copy / "coding" / "coding_sheet.xlsx", bad_range)
+    _expect_problem(study_copy, tmp_path, "has no turn 9999", "row 4, column 'Turn'")
+
+
+def test_a_turn_range_loses_the_turns_of_someone_who_withdrew(study_copy, tmp_path):
+    # The generated focus groups hold turn ranges; find one and who speaks in it.
+    _run(study_copy, tmp_path, "before")
+    before = load_study(tmp_path / "before")
+    sheet = openpyxl.load_workbook(study_copy / "coding" / "coding_sheet.xlsx").worksheets[0]
+    rows = list(sheet.values)
+    number, row = next((i, r) for i, r in enumerate(rows[1:], 2) if "-" in str(r[1]))
+    doc_id, (first, last) = row[0], map(int, str(row[1]).split("-"))
+    turns = before.turns.set_index(["doc_id", "turn"])
+    speaker = turns.loc[(doc_id, last), "participant_id"]
+    with (tmp_path / "before-keys" / "identity_key.csv").open(encoding="utf-8") as fh:
+        name = next(r["name"] for r in csv.DictReader(fh) if r["participant_id"] == speaker)
+    # The last speaker withdraws: their turns leave the data, and the range keeps the rest.
+    sheet.cell(row=number, column=_header_index(sheet, "Turn")).value = f"{first} to {last}"
+    sheet.parent.save(study_copy / "coding" / "coding_sheet.xlsx")
+
+    def withdraw(register):
+        column = _header_index(register, "Withdrawal date")
+        for cells in register.iter_rows(min_row=2):
+            if cells[0].value == name:
+                cells[column - 1].value = dt.datetime(2024, 6, 1)
+
+    _edit_xlsx(study_copy / "register.xlsx", withdraw)
+    _run(study_copy, tmp_path, "after")
+    after = load_study(tmp_path / "after")
+    kept = after.turns.set_index(["doc_id", "turn"]).loc[(doc_id, first)]
+    coded = after.codings[
+        (after.codings["doc_id"] == doc_id)
+        & (after.codings["code_id"] == row[3])
+        & (after.codings["coder"] == row[4])
+        & (after.codings["turn"] == first)
+    ]
+    # The range is now the first speaker's turn alone, from its start to its end.
+    assert coded[["start", "end"]].to_numpy().tolist() == [[kept["start"], kept["end"]]]
+    assert (doc_id, last) not in set(zip(after.turns["doc_id"], after.turns["turn"], strict=True))

@@ -26,7 +26,13 @@ def _speaker_codes(study, methods=("interview", "focus_group", "expert_interview
     """Participants' coded turns, computed straight from the tables (primary coder only)."""
     codings = study.codings[study.codings["coder"] == primary_coder(study)]
     turns = study.turns[study.turns["speaker_role"] == "participant"]
-    frame = codings.merge(turns[["doc_id", "turn", "participant_id"]], on=["doc_id", "turn"])
+    # A coding covers every turn whose words its span overlaps (a range covers several).
+    frame = codings.drop(columns="turn").merge(
+        turns[["doc_id", "turn", "participant_id", "start", "end"]],
+        on="doc_id",
+        suffixes=("", "_turn"),
+    )
+    frame = frame[(frame["start"] < frame["end_turn"]) & (frame["start_turn"] < frame["end"])]
     frame = frame.merge(study.documents[["doc_id", "method"]], on="doc_id")
     frame = frame[frame["method"].isin(methods)]
     frame = frame.merge(study.participants[["participant_id", "site_id", "role_group"]])

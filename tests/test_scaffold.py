@@ -102,7 +102,8 @@ def test_the_workbooks_hold_the_readers_header_rows(tmp_path):
     assert list(register.rows[0]) == [names[0] for names in REGISTER_COLUMNS.values()]
     assert len(register.rows) == 1
     sheet = read_coding_sheet(tmp_path / "s" / "coding" / "coding_sheet.xlsx")
-    assert sheet.empty and list(sheet.columns) == [*CODING_COLUMNS, "row"]
+    columns = ["document", "turn", "turn_end", *list(CODING_COLUMNS)[2:], "row"]
+    assert sheet.empty and list(sheet.columns) == columns
 
 
 def test_study_template_examples_are_valid_declarations(tmp_path):

@@ -1,7 +1,8 @@
 """Placing codings on a document's canonical text.
 
-A coding-sheet row points at its passage in one of two ways: a turn number
-(optionally narrowed by the passage's text), or a character span (optionally
+A coding-sheet row points at its passage in one of three ways: a turn number
+(optionally narrowed by the passage's text), a range of turns (from the start of
+the first turn's text to the end of the last's), or a character span (optionally
 checked by its text). Either way the result is a ``(start, end)`` span of code
 points in the canonical text. When the span and its text disagree, the text
 wins: the span is re-anchored to where the text really is.
@@ -58,6 +59,7 @@ def place_coding(
     end: int | None,
     passage: object | None,
     redact: Callable[[str], str],
+    turn_end: int | None = None,
 ) -> Placed:
     """Where a coding-sheet row's passage lies in ``text``.
 
@@ -75,6 +77,10 @@ def place_coding(
         The row's ``Text`` column.
     redact : callable
         The redaction applied to transcripts, applied to ``passage`` too.
+    turn_end : int, optional
+        The last turn of a range of turns that starts at ``turn``. The passage then runs
+        from the start of ``turn``'s text to the end of ``turn_end``'s, the labels and
+        turns between included; the placed ``turn`` is the first.
 
     Raises
     ------
@@ -83,14 +89,29 @@ def place_coding(
     """
     wanted = _passage(passage, redact) if passage is not None else None
     if turn is not None:
-        row = turns.get(turn)
-        if row is None:
-            last = max(turns, default=0)
-            raise Unplaced(
-                "Turn",
-                f"{doc_id} has no turn {turn} (it has turns 1 to {last})",
-                "check the turn number against `evstudy inspect` of the transcript",
-            )
+        last = max(turns, default=0)
+        for number in dict.fromkeys([turn, turn if turn_end is None else turn_end]):
+            if number not in turns:
+                raise Unplaced(
+                    "Turn",
+                    f"{doc_id} has no turn {number} (it has turns 1 to {last})",
+                    "check the turn number against `evstudy inspect` of the transcript",
+                )
+        row = turns[turn]
+        if turn_end is not None and turn_end != turn:
+            if turn_end < turn:
+                raise Unplaced(
+                    "Turn",
+                    f"the turn range {turn}-{turn_end} ends before it starts",
+                    "write the first turn, then the last (e.g. 4-5)",
+                )
+            if wanted is not None:
+                raise Unplaced(
+                    "Text",
+                    "Text is given with a range of turns",
+                    "Text narrows one turn; leave it blank for a range, or give Start and End",
+                )
+            return Placed(row["start"], turns[turn_end]["end"], turn)
         if wanted is None:
             return Placed(row["start"], row["end"], turn)
         found = row["text"].find(wanted)

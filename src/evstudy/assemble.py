@@ -754,6 +754,13 @@ class Assembly:
                     )
                     continue
                 turn = int(rec["turn"]) if not is_blank(rec.get("turn")) else None
+                last = int(rec["turn_end"]) if not is_blank(rec.get("turn_end")) else turn
+                if turn is not None and last is not None and last > turn:
+                    # A range keeps the turns of people who stay; withdrawn ends fall away.
+                    while turn < last and (doc_id, turn) in self.withdrawn_turns:
+                        turn += 1
+                    while last > turn and (doc_id, last) in self.withdrawn_turns:
+                        last -= 1
                 if (doc_id, turn) in self.withdrawn_turns or (
                     doc_id in withdrawn_docs and doc_id not in self.doc_text
                 ):
@@ -785,6 +792,7 @@ class Assembly:
                         text=self.doc_text[doc_id],
                         turns=self.doc_turns[doc_id],
                         turn=turn,
+                        turn_end=last,
                         start=int(rec["start"]) if not is_blank(rec.get("start")) else None,
                         end=int(rec["end"]) if not is_blank(rec.get("end")) else None,
                         passage=rec["text"] if not is_blank(rec.get("text")) else None,

@@ -89,6 +89,12 @@ def _coder_filter(study: Any, codings: pd.DataFrame, coder: str | None) -> pd.Da
 def coded_segments(study: Any) -> pd.DataFrame:
     """Every coding with its speaker: the table the other functions start from.
 
+    A coding whose span runs over several turns (a range of turns such as ``7-8`` in a
+    coding sheet, or a span across speakers) gives one row per turn whose text it
+    overlaps, each with that part's ``start``, ``end`` and ``text`` and that turn's
+    speaker, and the same ``coding_id``: in a focus group each participant whose words
+    are coded counts. A coding within one turn is one row, as in the codings table.
+
     Returns
     -------
     pandas.DataFrame
@@ -99,19 +105,71 @@ def coded_segments(study: Any) -> pd.DataFrame:
     return derived(study, ("coded_segments",), lambda: _coded_segments(study)).copy()
 
 
+def _by_turn(codings: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
+    """The codings cut at turn boundaries: one row per turn a coding's span overlaps.
+
+    A coding within one turn stays one row (its blank ``turn`` filled from its offsets).
+    A coding whose span runs over several turns (a range of turns, or a span across
+    speakers) becomes one row per turn whose text it overlaps, with that part's offsets
+    and text, so that each speaker's coded words are attributed to that speaker.
+    """
+    if codings.empty or turns.empty:
+        return codings
+    turns = turns.sort_values(["doc_id", "start"]).reset_index(drop=True)
+    t_start, t_end = turns["start"].to_numpy("int64"), turns["end"].to_numpy("int64")
+    t_turn = turns["turn"].to_numpy("int64")
+    doc_turns = turns.groupby("doc_id").indices  # positions, in text order
+    frame = codings.reset_index(drop=True)
+    start = frame["start"].to_numpy("int64")
+    end = frame["end"].to_numpy("int64")
+    # lo: the last turn whose text starts at or before the coding's start (else the
+    # document's first); hi: the last whose text starts before the coding's end.
+    lo = np.full(len(frame), -1)
+    hi = np.full(len(frame), -1)
+    for doc, rows in frame.groupby("doc_id", sort=False).indices.items():
+        if doc not in doc_turns:
+            continue
+        at = doc_turns[doc]
+        starts = t_start[at]
+        lo[rows] = at[np.maximum(np.searchsorted(starts, start[rows], side="right") - 1, 0)]
+        below = np.searchsorted(starts, end[rows], side="left") - 1
+        hi[rows] = np.where(below >= 0, at[np.maximum(below, 0)], -1)
+    known = hi >= 0
+    # The first candidate overlaps only when the coding starts inside its text.
+    first = np.where(known & (t_end[np.maximum(lo, 0)] > start), lo, lo + 1)
+    n = np.where(known, hi - first + 1, 0)
+    filled = frame["turn"].astype("Int64").to_numpy(dtype=object, na_value=None)
+    for i in np.flatnonzero(known & pd.isna(filled)):
+        # One turn overlapped: that turn; none (a span over labels only): where it starts.
+        filled[i] = t_turn[first[i]] if n[i] == 1 else t_turn[lo[i]]
+    frame["turn"] = pd.array(filled, dtype="Int64")
+    several = n > 1
+    if not several.any():
+        return frame
+    repeat = np.where(several, n, 1)
+    out = frame.loc[frame.index.repeat(repeat)].reset_index(drop=True)
+    step = np.arange(len(out)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    position = np.repeat(first, repeat) + step
+    split = np.repeat(several, repeat)
+    at = np.where(split, position, 0)
+    s0, e0 = out["start"].to_numpy("int64"), out["end"].to_numpy("int64")
+    new_start = np.where(split, np.maximum(s0, t_start[at]), s0)
+    new_end = np.where(split, np.minimum(e0, t_end[at]), e0)
+    if "text" in out:  # the codings' text is the canonical text from start to end
+        out["text"] = [
+            text[a - s : b - s] if cut and isinstance(text, str) else text
+            for text, a, b, s, cut in zip(out["text"], new_start, new_end, s0, split, strict=True)
+        ]
+    turn = out["turn"].to_numpy(dtype=object, na_value=None)
+    turn[split] = t_turn[at[split]]
+    out["turn"] = pd.array(turn, dtype="Int64")
+    out["start"] = new_start
+    out["end"] = new_end
+    return out.astype({"start": frame["start"].dtype, "end": frame["end"].dtype})
+
+
 def _coded_segments(study: Any) -> pd.DataFrame:
-    codings = study.codings
-    turns = study.turns.sort_values("start")
-    blank = codings["turn"].isna()
-    if blank.any():
-        # A span coding without a turn belongs to the turn its start falls in.
-        placed = pd.merge_asof(
-            codings.loc[blank, ["doc_id", "start"]].reset_index().sort_values("start"),
-            turns[["doc_id", "start", "turn"]],
-            on="start",
-            by="doc_id",
-        ).set_index("index")["turn"]
-        codings = codings.assign(turn=codings["turn"].fillna(placed).astype("Int64"))
+    codings = _by_turn(study.codings, study.turns)
     people = study.participants[["participant_id", "site_id", "role_group"]]
     respondents = study.survey_respondents[["respondent_id", "site_id", "role_group"]]
     frame = (
@@ -271,7 +329,9 @@ def quotes(
     Returns
     -------
     pandas.DataFrame
-        One row per coding (double-coded passages appear once per coder): ``coding_id,
+        One row per coded segment (double-coded passages appear once per coder; a coding
+        over several speakers' turns once per turn, each with its own words and
+        attribution, sharing the ``coding_id``): ``coding_id,
         doc_id, code_id, coder, text, participant_id`` (the pseudonym, for researchers
         only), ``respondent_id, site_id, role_group, method, attribution,
         attribution_level``, in document and text order.
@@ -444,7 +504,9 @@ def code_matrix(
         The columns: codes, in codebook order.
     count : {"segments", "documents", "participants"}, default "segments"
         Codings; distinct documents; or distinct speakers (participants and survey
-        respondents) with at least one coding in the cell.
+        respondents) with at least one coding in the cell. A coding over several turns
+        counts once in each row its speakers fall in (a focus-group passage over two
+        role groups counts in both).
     codes : str or list of str, optional
         Code or theme ids (with every code below them). Default: every code used.
     coder : str, optional
@@ -470,6 +532,8 @@ def code_matrix(
         speaker=frame["participant_id"].fillna(frame["respondent_id"]),
     )
     if count == "segments":
+        # A coding over two speakers' turns counts once in each row it reaches.
+        frame = frame.drop_duplicates(["_row", "coding_id"])
         table = pd.crosstab(frame["_row"], frame["code_id"])
     else:
         unit = "doc_id" if count == "documents" else "speaker"
@@ -519,11 +583,13 @@ def cooccurrence(
             & (pairs["start_b"] < pairs["end"])
             & (pairs["coding_id"] != pairs["coding_id_b"])
         )
-        pairs = pairs[overlap]
+        # A coding over several turns is several segments, but one coding of each pair.
+        pairs = pairs[overlap].drop_duplicates(["coding_id", "coding_id_b"])
         table = pd.crosstab(pairs["code_id"], pairs["code_id_b"])
         table = table.reindex(index=order, columns=order, fill_value=0)
         values = table.to_numpy(copy=True)
-        np.fill_diagonal(values, frame["code_id"].value_counts().reindex(order, fill_value=0))
+        counts = frame.drop_duplicates("coding_id")["code_id"].value_counts()
+        np.fill_diagonal(values, counts.reindex(order, fill_value=0))
         table = pd.DataFrame(values, index=order, columns=order)
     else:
         keys = ["doc_id", "turn"] if unit == "turn" else ["doc_id"]

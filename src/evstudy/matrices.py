@@ -277,7 +277,7 @@ def _framework_matrix(
     grid = pd.MultiIndex.from_product([labels.index, columns["code_id"]], names=["row", unit])
     counts = (
         frame.groupby([key, unit])
-        .agg(participants=("speaker", "nunique"), segments=("coding_id", "size"))
+        .agg(participants=("speaker", "nunique"), segments=("coding_id", "nunique"))
         .rename_axis(["row", unit])
         .reindex(grid, fill_value=0)
         .reset_index()
@@ -397,7 +397,7 @@ def comb_codes(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
     book = study.codebook[study.codebook["valence"].isin(VALENCES)]
     frame = _segments(study, coder, TRANSCRIPT_METHODS)
     counts = frame.groupby("code_id").agg(
-        participants=("speaker", "nunique"), segments=("coding_id", "size")
+        participants=("speaker", "nunique"), segments=("coding_id", "nunique")
     )
     out = book[["comb", "valence", "code_id", "label"]].join(counts, on="code_id")
     out[["participants", "segments"]] = out[["participants", "segments"]].fillna(0).astype("int64")
@@ -450,7 +450,7 @@ def comb_matrix(
     frame = _segments(study, coder, TRANSCRIPT_METHODS)
     frame = frame.merge(codes[["code_id", "comb", "valence"]], on="code_id")
     cells = frame.groupby(["comb", "valence"]).agg(
-        participants=("speaker", "nunique"), segments=("coding_id", "size")
+        participants=("speaker", "nunique"), segments=("coding_id", "nunique")
     )
     leading = codes.sort_values("participants", ascending=False, kind="stable")
     leading = leading.groupby(["comb", "valence"]).head(1).set_index(["comb", "valence"])

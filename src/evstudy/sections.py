@@ -656,7 +656,7 @@ def resource_judgements(
                     "resource": code,
                     "resource_label": book[code],
                     "judgement": judgement,
-                    "passages": len(part),
+                    "passages": part["coding_id"].nunique(),
                     "participants": part["participant_id"].nunique(),
                     "quote": best["quote"].iloc[0] if len(best) else None,
                     "attribution": best["attribution"].iloc[0] if len(best) else None,

@@ -109,14 +109,16 @@ def measures(study) -> dict:
 def overlap_share(rows: list[list[object]], study) -> tuple[float, int]:
     """Share of codings overlapping a coding with another code by the same coder."""
     texts = {(d.doc_id, n): t.text for d in study.docs for n, t in enumerate(d.turns, 1)}
-    spans = []
-    for doc, turn, text, code, coder, _memo in rows:
+    by_turn: dict[tuple, list] = defaultdict(list)
+    for i, (doc, turn, text, code, coder, _memo) in enumerate(rows):
+        if isinstance(turn, str):  # a range "7-8" codes the whole of each of its turns
+            first, last = map(int, turn.split("-"))
+            for n in range(first, last + 1):
+                by_turn[(doc, n, coder)].append((i, code, 0, len(texts[(doc, n)])))
+            continue
         start = texts[(doc, turn)].find(str(text))
         assert start >= 0, (doc, turn, text)
-        spans.append((doc, turn, coder, code, start, start + len(str(text))))
-    by_turn: dict[tuple, list] = defaultdict(list)
-    for i, (doc, turn, coder, code, a, b) in enumerate(spans):
-        by_turn[(doc, turn, coder)].append((i, code, a, b))
+        by_turn[(doc, turn, coder)].append((i, code, start, start + len(str(text))))
     hit: set[int] = set()
     pairs = 0
     for group in by_turn.values():
@@ -208,3 +210,42 @@ def test_non_ascii_reaches_the_transcript_files(tmp_path):
     )
     assert "(Guest)" in everything
     assert "\u00a3" in everything
+
+
+def test_focus_group_runs_are_coded_as_ranges_that_ingest_spreads_over_turns(tmp_path):
+    from evstudy import load_study
+    from evstudy.coding import coded_segments
+    from evstudy.ingest import ingest
+    from evstudy.io.coding_sheet import read_coding_sheet
+
+    out = tmp_path / "raw"
+    generate_study(out, seed=2023, sites=9)
+    sheet = read_coding_sheet(out / "coding" / "coding_sheet.xlsx")
+    ranges = sheet[sheet["turn_end"] > sheet["turn"]]
+    # Both coders code some runs of building turns as one passage, in focus groups only.
+    assert set(ranges["coder"]) == {"CD", "VT"}
+    assert len(ranges) >= 10
+    assert ranges["document"].str.startswith("FG").all()
+    assert ranges["text"].isna().all()
+
+    ingest(out, tmp_path / "processed", key_dir=tmp_path / "keys")
+    study = load_study(tmp_path / "processed")
+    turns = study.turns.set_index(["doc_id", "turn"])
+    segments = coded_segments(study)
+    placed = study.codings.set_index(["doc_id", "coder", "code_id", "start", "end"])
+    for row in ranges.drop_duplicates(
+        ["document", "turn", "turn_end", "code", "coder"]
+    ).itertuples():
+        first, last = turns.loc[(row.document, row.turn)], turns.loc[(row.document, row.turn_end)]
+        # The passage runs from the first turn's words to the end of the last's, ...
+        key = (row.document, row.coder, row.code, first["start"], last["end"])
+        assert key in placed.index, key
+        coding = placed.loc[[key]].iloc[0]
+        assert coding["turn"] == row.turn
+        # ... and counts once for each participant whose words it holds.
+        parts = segments[segments["coding_id"] == coding["coding_id"]]
+        assert parts["turn"].tolist() == list(range(row.turn, row.turn_end + 1))
+        assert parts["participant_id"].nunique() == len(parts) >= 2
+        assert parts["text"].tolist() == [
+            turns.loc[(row.document, n), "text"] for n in parts["turn"]
+        ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import docx
@@ -173,9 +174,19 @@ def test_coded_text_is_in_its_turn(study):
     turns = {d.doc_id: d.turns for d in study.docs}
     colleagues = {n for names in study.people.colleagues.values() for n in names}
     named = 0
+    docs = {d.doc_id: d for d in study.docs}
     for doc_id, number, text, code, coder, _memo in study.coding:
         assert code in LEAF_IDS
         assert coder in ("CD", "VT")
+        if isinstance(number, str):
+            # A range "7-8": participants building on each other in a focus group, each
+            # turn carrying the code; the passage is the turns, so Text is blank.
+            first, last = map(int, number.split("-"))
+            run = turns[doc_id][first - 1 : last]
+            assert docs[doc_id].method == "Focus group" and text == "" and last > first
+            assert all(t.role == "Participant" and code in t.codes for t in run)
+            assert all(a.speaker is not b.speaker for a, b in pairwise(run))
+            continue
         turn = turns[doc_id][number - 1]
         assert turn.role == "Participant"
         assert text in turn.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from evstudy.synth.coding import agreement
+from evstudy.synth.coding import agreement, row_turns
 from evstudy.synth.survey import INFLUENCES
 from evstudy.synth.truth import BARRIERS, ENABLERS, INFLUENCE_ITEMS
 
@@ -39,7 +39,8 @@ def truth_document(study: Study) -> dict:
     """
     truth, survey = study.truth, study.survey
     assert survey is not None
-    cd = Counter(str(r[3]) for r in study.coding if r[4] == "CD")
+    # Codings per turn: a range over two turns is two (turn, code) units, as ingest counts.
+    cd = Counter(str(r[3]) for r in study.coding if r[4] == "CD" for _ in row_turns(r[1]))
     withdrawn_docs = sorted(d.doc_id for d in study.docs if study.withdrawn in d.participants)
     excluded = {study.withdrawn.pid}
     kept = Counter()
