@@ -89,7 +89,8 @@ def norm_text(value: Any) -> str:
     return " ".join(text.replace("\u2018", "'").casefold().split())
 
 
-def _decode(value: Any) -> str | None:
+def export_text(value: Any) -> str | None:
+    """A SmartSurvey export cell as text (``@SQ@`` back to an apostrophe); None when blank."""
     text = cell_text(value)
     return None if text is None else text.replace("@SQ@", "'")
 

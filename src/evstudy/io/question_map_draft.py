@@ -29,8 +29,8 @@ from typing import Any
 import yaml
 
 from evstudy.errors import InputError
-from evstudy.io.question_map import norm_text
-from evstudy.io.sheets import Sheet, cell_text, is_blank, read_sheet
+from evstudy.io.question_map import export_text, norm_text
+from evstudy.io.sheets import Sheet, column_letter, is_blank, read_sheet
 
 __all__ = ["DraftQuestion", "draft_question_map", "draft_questions", "known_scales"]
 
@@ -118,19 +118,6 @@ def known_scales() -> list[dict[str, Any]]:
     ]
 
 
-def _decode(value: Any) -> str | None:
-    text = cell_text(value)
-    return None if text is None else text.replace("@SQ@", "'")
-
-
-def _letter(index: int) -> str:
-    letters, n = "", index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def _slug(text: str, *, words: int = 3) -> str:
     tokens = re.findall(r"[a-z0-9]+", re.sub(r"'[a-z]*", "", norm_text(text)))
     found = [w for w in tokens if w not in _STOPWORDS]
@@ -197,8 +184,8 @@ def draft_questions(path: str | Path, *, label: str | None = None) -> list[Draft
             "the export has no second header line (the column sub-labels)",
             "export the responses again from SmartSurvey, with its three header lines",
         )
-    head = [_decode(c) for c in sheet.rows[0]]
-    subs = [_decode(c) for c in sheet.rows[1]]
+    head = [export_text(c) for c in sheet.rows[0]]
+    subs = [export_text(c) for c in sheet.rows[1]]
     data = [cells for _, cells in sheet.records(first=3)] if len(sheet.rows) > 3 else []
     scales = known_scales()
     starts = [c for c, h in enumerate(head) if h is not None] + [len(head)]
@@ -209,7 +196,7 @@ def draft_questions(path: str | Path, *, label: str | None = None) -> list[Draft
         text = head[start] or ""
         if norm_text(text).replace(" ", "") in _METADATA:
             continue
-        column = f"column {_letter(start)} ({start + 1})"
+        column = f"column {column_letter(start)} ({start + 1})"
         qid = _unique(_slug(text), ids, f"q{len(questions) + 1}")
         question = _draft_block(text, range(start, stop), subs, data, scales, qid, column)
         if question.type == "single":
@@ -250,7 +237,7 @@ def _draft_block(
             labelled.append(c)
 
     def cells(c: int) -> list[str]:
-        return [v for v in (_decode(row[c]) for row in data) if v is not None]
+        return [v for v in (export_text(row[c]) for row in data) if v is not None]
 
     question = DraftQuestion(qid, text, "text", column)
     if labelled:

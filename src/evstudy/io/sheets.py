@@ -181,6 +181,15 @@ def _xlsx_rows(path: Path, name: str) -> tuple[list[tuple[Any, ...]], list[int]]
 # --- headers ---------------------------------------------------------------------------------
 
 
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index: 0 -> ``A``, 27 -> ``AB``."""
+    letters, n = "", index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def norm_header(value: Any) -> str:
     """A header for matching: case-folded, without ``(s)``, underscores or extra spaces."""
     text = cell_text(value) or ""

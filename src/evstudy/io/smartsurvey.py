@@ -22,10 +22,11 @@ from evstudy.io.question_map import (
     ATTRIBUTES,
     Question,
     QuestionMap,
+    export_text,
     norm_text,
     read_question_map,
 )
-from evstudy.io.sheets import Sheet, cell_text, is_blank, parse_int, read_sheet
+from evstudy.io.sheets import Sheet, cell_text, column_letter, is_blank, parse_int, read_sheet
 
 __all__ = [
     "QuestionMap",
@@ -69,25 +70,11 @@ class SurveyExport:
     completion_rule: str = "inferred from the answers"
 
 
-def _decode(value: Any) -> str | None:
-    text = cell_text(value)
-    return None if text is None else text.replace("@SQ@", "'")
-
-
 # --- the export ------------------------------------------------------------------------------
 
 
-def _letter(index: int) -> str:
-    """Spreadsheet column letter of a 0-based column index."""
-    letters, n = "", index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def _col(index: int) -> str:
-    return f"column {_letter(index)} ({index + 1})"
+    return f"column {column_letter(index)} ({index + 1})"
 
 
 _DATETIME_FORMATS = (
@@ -183,8 +170,8 @@ def _blocks(
     sheet: Sheet, qmap: QuestionMap, found: Problems
 ) -> tuple[dict[str, int], list[_Block]]:
     """The metadata columns and the question blocks, in export order."""
-    head = [_decode(c) for c in sheet.rows[0]]
-    subs = [_decode(c) for c in sheet.rows[1]]
+    head = [export_text(c) for c in sheet.rows[0]]
+    subs = [export_text(c) for c in sheet.rows[1]]
     starts = [c for c, h in enumerate(head) if h is not None] + [len(head)]
 
     def add(c: int, problem: str, fix: str) -> None:
@@ -398,7 +385,7 @@ _RULES = ("completion", "status", "ended")  # which column decides, first found 
 
 
 def _head(sheet: Sheet, meta: dict[str, int], key: str) -> str | None:
-    return _decode(sheet.rows[0][meta[key]]) if key in meta else None
+    return export_text(sheet.rows[0][meta[key]]) if key in meta else None
 
 
 def _status(
@@ -441,7 +428,7 @@ def _answer_block(
 ) -> list[dict[str, Any]]:
     """One respondent's answer rows for one question."""
     q = block.question
-    other = _decode(cells[block.other]) if block.other is not None else None
+    other = export_text(cells[block.other]) if block.other is not None else None
 
     def row(value: str, position: int | None, code: str | None, item: str | None = None):
         return {
@@ -455,11 +442,11 @@ def _answer_block(
 
     out: list[dict[str, Any]] = []
     if q.type == "text" and block.answer is not None:
-        text = _decode(cells[block.answer])
+        text = export_text(cells[block.answer])
         if text is not None:
             out.append(row(text, None, None))
     elif q.type == "single" and block.answer is not None:
-        raw = _decode(cells[block.answer])
+        raw = export_text(cells[block.answer])
         labels = {norm_text(o.label): i for i, o in enumerate(q.options)}
         if raw is not None and norm_text(raw) in labels:
             i = labels[norm_text(raw)]
@@ -478,7 +465,7 @@ def _answer_block(
             out[0]["other_text"] = other
     elif q.type == "multi":
         for c, i in block.columns:
-            raw = _decode(cells[c])
+            raw = export_text(cells[c])
             if raw is None:
                 continue
             if norm_text(raw) != norm_text(q.options[i].label):
@@ -500,7 +487,7 @@ def _answer_block(
     elif q.type == "grid":
         scale = {norm_text(s): i for i, s in enumerate(q.scale)}
         for c, i in block.columns:
-            raw = _decode(cells[c])
+            raw = export_text(cells[c])
             if raw is None:
                 continue
             if norm_text(raw) not in scale:
