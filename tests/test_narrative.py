@@ -186,3 +186,9 @@ def test_one_dissonant_theme_reads_in_the_singular(demo_study):
     text = narrative.triangulation_text(single)
     assert "disagreed (dissonance) on 1." in text
     assert "The dissonant theme: *" in text and "sharpest first" not in text
+
+
+def test_none_or_writes_zero_as_a_word():
+    from evstudy.narrative import none_or
+
+    assert (none_or(0), none_or(1), none_or(1204)) == ("none", "1", "1,204")

@@ -44,6 +44,7 @@ __all__ = [
     "listing",
     "midsentence",
     "n_of",
+    "none_or",
     "pairs_section",
     "pct",
     "plural",
@@ -74,6 +75,11 @@ def plural_noun(noun: str) -> str:
     if re.search(r"(s|x|z|ch|sh)$", noun):
         return noun + "es"
     return noun + "s"
+
+
+def none_or(n: int) -> str:
+    """A count for prose: ``"none"`` for 0, else the number (``"1,204"``)."""
+    return "none" if int(n) == 0 else f"{int(n):,}"
 
 
 def n_of(k: int, n: int, noun: str, plural: str | None = None) -> str:
@@ -518,9 +524,9 @@ def executive_summary(
             fill(
                 "- **Triangulation.** Interviews, focus groups and the survey agreed on {a} of "
                 "the {n} themes the survey asked about and were dissonant on {d}{which}.",
-                a=int(counts.get("agreement", 0)),
+                a=none_or(counts.get("agreement", 0)),
                 n=asked,
-                d=int(counts.get("dissonance", 0)),
+                d=none_or(counts.get("dissonance", 0)),
                 which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
                 if len(dissonant)
                 else "",
@@ -561,9 +567,9 @@ def triangulation_text(display: pd.DataFrame) -> str:
             "Of the {n} themes the survey asked about, interviews, focus groups and the survey "
             "agreed on {a}, partly agreed on {p} and disagreed (dissonance) on {d}.",
             n=len(asked),
-            a=int(counts.get("agreement", 0)),
-            p=int(counts.get("partial agreement", 0)),
-            d=int(counts.get("dissonance", 0)),
+            a=none_or(counts.get("agreement", 0)),
+            p=none_or(counts.get("partial agreement", 0)),
+            d=none_or(counts.get("dissonance", 0)),
         )
     ]
     dissonant = display[display["convergence"] == "dissonance"].assign(

@@ -33,7 +33,17 @@ from evstudy.matrices import (
     exemplars,
     framework_matrix,
 )
-from evstudy.narrative import fill, italic, listing, midsentence, n_of, pct, plural, plural_noun
+from evstudy.narrative import (
+    fill,
+    italic,
+    listing,
+    midsentence,
+    n_of,
+    none_or,
+    pct,
+    plural,
+    plural_noun,
+)
 from evstudy.study import derived
 
 if TYPE_CHECKING:
@@ -1427,10 +1437,10 @@ def _survey_text(
                 "and the survey agreed on {a} of these {n} codes the survey asked about, partly "
                 "agreed on {p} and were dissonant on {d}{which}.",
                 title=title,
-                a=int(convergence.get("agreement", 0)),
+                a=none_or(convergence.get("agreement", 0)),
                 n=len(asked),
-                p=int(convergence.get("partial agreement", 0)),
-                d=int(convergence.get("dissonance", 0)),
+                p=none_or(convergence.get("partial agreement", 0)),
+                d=none_or(convergence.get("dissonance", 0)),
                 which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
                 if len(dissonant)
                 else "",
