@@ -369,3 +369,23 @@ def test_the_sites_measure_is_named_as_the_study_names_a_site(demo_study):
         demo_study, ingest_report={**demo_study.ingest_report, "site_noun": "school"}
     )
     assert fieldwork_progress(schools).set_index("measure").at["sites", "label"] == "Schools"
+
+
+def test_a_study_without_targets_assumes_none(demo_study):
+    """Targets are the study's own: with none in study.yml nothing is measured against the
+    demo's protocol, and the page says which setting would add them."""
+    study = _with_report(demo_study, targets={})
+    assert all(value is None for value in DEFAULT_TARGETS.values())
+    progress = fieldwork_progress(study)
+    assert progress["target"].isna().all() and progress["pct"].isna().all()
+    assert not progress["behind"].any()
+    assert all("no target in study.yml" in note for note in progress["note"])
+    assert list(progress["achieved"]) == list(fieldwork_progress(demo_study)["achieved"])
+    assert "sets no fieldwork targets" in behind_text(study)
+    _figure, alt = progress_chart(progress)
+    assert "no fieldwork targets" in alt
+    # one target set: only that measure is compared
+    some = fieldwork_progress(_with_report(demo_study, targets={"interviews": 60}))
+    assert some["target"].notna().sum() == 1
+    row = some.set_index("measure").loc["interviews"]
+    assert row["pct"] == pytest.approx(row["achieved"] / 60)

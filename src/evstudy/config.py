@@ -78,15 +78,19 @@ DEFAULT_FILES: dict[str, str] = {
     "recommendations": "recommendations.yml",
 }
 
-DEFAULT_TARGETS: dict[str, Any] = {
-    "sites_min": 8,
-    "sites_max": 12,
-    "interviews": 70,
-    "expert_interviews": 16,
-    "focus_groups": 10,
-    "focus_group_size": 7,
-    "survey_responses": 50,
-}
+# The fieldwork targets a protocol may set (study.yml `targets:`); none is assumed, since
+# they are the study's own: a measure without a target is shown without one.
+DEFAULT_TARGETS: dict[str, Any] = dict.fromkeys(
+    (
+        "sites_min",
+        "sites_max",
+        "interviews",
+        "expert_interviews",
+        "focus_groups",
+        "focus_group_size",
+        "survey_responses",
+    )
+)
 
 # Fieldwork facts the dashboard marks: the days survey reminders went out (ISO dates).
 DEFAULT_FIELDWORK: dict[str, Any] = {"survey_reminders": []}

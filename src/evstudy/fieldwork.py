@@ -66,7 +66,7 @@ def _measures(study: Study) -> dict[str, str]:
 
 
 def study_targets(study: Study, *, targets: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The protocol's targets: the defaults, then ``study.yml`` (via ingest), then ``targets``.
+    """The protocol's targets: ``study.yml`` (via ingest), then ``targets``; None where unset.
 
     Parameters
     ----------
@@ -86,6 +86,11 @@ def study_targets(study: Study, *, targets: Mapping[str, Any] | None = None) -> 
                 f"`targets` keys must be one of {sorted(DEFAULT_TARGETS)}, but {key!r} was passed"
             )
     return {**DEFAULT_TARGETS, **study.ingest_report.get("targets", {}), **(targets or {})}
+
+
+def _target(value: Any) -> float:
+    """A target as a number; NaN when study.yml sets none."""
+    return np.nan if value is None else float(value)
 
 
 def survey_reminders(study: Study) -> list[pd.Timestamp]:
@@ -208,17 +213,21 @@ def fieldwork_progress(study: Study, *, targets: Mapping[str, Any] | None = None
         minimum; focus-group participants' is focus groups x group size; interviews count
         transcripts, so a withdrawn interviewee's interview no longer counts.
     """
-    t = study_targets(study, targets=targets)
+    t = {k: _target(v) for k, v in study_targets(study, targets=targets).items()}
     respondents = study.survey_respondents
     complete = int((respondents.get("status", pd.Series(dtype=object)) == "complete").sum())
     n_sites = len(study.sites)
+    low, high = t["sites_min"], t["sites_max"]
+    sites_note = (
+        f"the protocol asks for {low:g}-{high:g}"
+        if pd.notna(low) and pd.notna(high)
+        else f"the protocol asks for at least {low:g}"
+        if pd.notna(low)
+        else ""
+    )
+    size = t["focus_group_size"]
     rows = [
-        (
-            "sites",
-            t["sites_min"],
-            n_sites,
-            f"the protocol asks for {t['sites_min']}-{t['sites_max']}",
-        ),
+        ("sites", low, n_sites, sites_note),
         ("interviews", t["interviews"], len(_documents(study, "interview")), ""),
         (
             "expert_interviews",
@@ -229,19 +238,27 @@ def fieldwork_progress(study: Study, *, targets: Mapping[str, Any] | None = None
         ("focus_groups", t["focus_groups"], len(_documents(study, "focus_group")), "one per site"),
         (
             "focus_group_participants",
-            t["focus_groups"] * t["focus_group_size"],
+            t["focus_groups"] * size,
             int(_focus_group_people(study).sum()),
-            f"up to {t['focus_group_size']} per group",
+            f"up to {size:g} per group" if pd.notna(size) else "",
         ),
         ("survey_responses", t["survey_responses"], len(respondents), f"{complete} complete"),
     ]
     table = pd.DataFrame(rows, columns=["measure", "target", "achieved", "note"])
     table.insert(1, "label", table["measure"].map(_measures(study)))
+    table["target"] = table["target"].astype(float)
+    if table["target"].notna().all():  # whole numbers stay whole numbers
+        table["target"] = table["target"].astype("int64")
     table["remaining"] = (table["target"] - table["achieved"]).clip(lower=0)
     table["pct"] = table["achieved"] / table["target"].replace(0, np.nan)
-    table["behind"] = table["achieved"] < table["target"]
-    if n_sites > t["sites_max"]:
-        table.loc[0, "note"] += f"; {n_sites} is more than {t['sites_max']}"
+    table["behind"] = (table["achieved"] < table["target"]).astype(bool)
+    unset = table["target"].isna()
+    table.loc[unset, "note"] = [
+        f"{note}; no target in study.yml" if note else "no target in study.yml"
+        for note in table.loc[unset, "note"]
+    ]
+    if pd.notna(high) and n_sites > high:
+        table.loc[0, "note"] += f"; {n_sites} is more than {high:g}"
     return table[["measure", "label", "target", "achieved", "remaining", "pct", "behind", "note"]]
 
 
@@ -264,11 +281,11 @@ def site_progress(study: Study, *, targets: Mapping[str, Any] | None = None) -> 
         One row per measure and site, in site order: ``measure, label, site_id, site_name,
         target`` (NaN where there is none), ``achieved, remaining, behind``.
     """
-    t = study_targets(study, targets=targets)
+    t = {k: _target(v) for k, v in study_targets(study, targets=targets).items()}
     sites = study.sites[["site_id", "site_name"]].set_index("site_id")
     per_site = {
         "interviews": t["interviews"] / max(len(sites), 1),
-        "focus_groups": 1,
+        "focus_groups": 1 if pd.notna(t["focus_groups"]) else np.nan,
         "focus_group_participants": t["focus_group_size"],
         "survey_responses": np.nan,
     }
@@ -319,6 +336,8 @@ def _number(value: float) -> str:
 def behind_text(study: Study, *, targets: Mapping[str, Any] | None = None) -> str:
     """:func:`behind_target` as Markdown: one bullet per measure, naming the sites behind."""
     gaps = behind_target(study, targets=targets)
+    if all(v is None for v in study_targets(study, targets=targets).values()):
+        return "study.yml sets no fieldwork targets (`targets:`), so nothing is behind."
     if gaps.empty:
         return "Every fieldwork target has been met."
     lines = []
@@ -450,11 +469,12 @@ def uptake_text(study: Study, *, targets: Mapping[str, Any] | None = None) -> st
     uptake = survey_uptake(study)
     target = study_targets(study, targets=targets)["survey_responses"]
     days = pd.to_datetime(study.survey_respondents["started"]).dropna()
+    against = f"against a target of {target}" if target is not None else "with no target set"
     if days.empty:
-        return f"No survey responses yet (target {target})."
+        return f"No survey responses yet ({against})."
     text = (
         f"{len(study.survey_respondents)} people responded between {_day(days.min())} and "
-        f"{_day(days.max())}, against a target of {target}."
+        f"{_day(days.max())}, {against}."
     )
     reminders = survey_reminders(study)
     if not reminders:

@@ -646,8 +646,8 @@ def sample_against_targets(
     targets : mapping, optional
         Target counts (``interviews``, ``expert_interviews``, ``focus_groups``,
         ``focus_group_size``, ``survey_responses``, ``sites_min``, ``sites_max``). Default:
-        those the ingest report records, else the protocol's (``config.DEFAULT_TARGETS``);
-        see :func:`evstudy.fieldwork.study_targets`.
+        those study.yml sets (via the ingest report); a measure without one has no target.
+        See :func:`evstudy.fieldwork.study_targets`.
 
     Returns
     -------

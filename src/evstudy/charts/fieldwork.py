@@ -71,7 +71,14 @@ def progress_chart(progress: pd.DataFrame) -> tuple[Figure, str]:
     (Figure, str)
     """
     _require(progress, PROGRESS_COLUMNS, "progress")
-    rows = progress.reset_index(drop=True)
+    rows = progress[progress["target"].notna()].reset_index(drop=True)  # measures with a target
+    if rows.empty:
+        with chart_style():
+            fig = Figure(figsize=(WIDTH, 1.2), layout="constrained")
+            ax = fig.subplots()
+            ax.axis("off")
+            ax.text(0.5, 0.5, "study.yml sets no fieldwork targets", ha="center", va="center")
+        return freeze_layout(fig), "No chart: study.yml sets no fieldwork targets (targets:)."
     pct = rows["pct"].fillna(0).to_numpy(dtype=float)
     with chart_style():
         fig = Figure(figsize=(WIDTH, 1.6 + 0.45 * len(rows)), layout="constrained")
