@@ -175,3 +175,30 @@ def test_a_new_skeleton_checks_as_far_as_an_empty_study_can(tmp_path):
     assert {"sites.csv", "register.xlsx", "codebook.yml"} <= files
     assert all(p.fix for p in second.value.problems)
     assert not (tmp_path / "keys").exists()
+
+
+def test_a_failed_init_leaves_nothing_half_made(tmp_path, monkeypatch):
+    """A full disk half way through: a clear error, and neither the study folder nor the
+    staging folder is left behind, so the next init can start afresh."""
+    import errno
+
+    from evstudy import scaffold
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(scaffold, "_header_workbook", full_disk)
+    with pytest.raises(InputError) as caught:
+        init_study(tmp_path / "study")
+    assert "No space left on device" in caught.value.problem.problem
+    assert "nothing was left" in caught.value.problem.problem
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_fills_an_empty_folder_with_ordinary_permissions(tmp_path):
+    target = tmp_path / "empty"
+    target.mkdir()
+    init_study(target)
+    assert (target / "study.yml").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"]  # no staging left beside it
+    assert target.stat().st_mode & 0o755 == 0o755

@@ -9,7 +9,10 @@ and nothing is written into a folder that already holds anything.
 
 from __future__ import annotations
 
+import os
+import shutil
 import string
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -58,6 +61,9 @@ def _header_workbook(path: Path, sheet: str, header: list[str], *, title: str) -
     return write_workbook(book, path, title=title)
 
 
+_WRITABLE = "choose a folder you can write to, on a disk with space"
+
+
 def _refuse_unless_empty(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise InputError(
@@ -100,10 +106,6 @@ def init_study(folder: str | Path, *, survey: str | Path | None = None) -> list[
         When ``folder`` is a file or not empty, or the export cannot be read; nothing is
         written then.
     """
-    from evstudy.files import atomic_write_bytes, atomic_write_text
-    from evstudy.io.coding_sheet import CODING_COLUMNS
-    from evstudy.io.register import REGISTER_COLUMNS
-
     folder = Path(folder)
     _refuse_unless_empty(folder)
     export = Path(survey) if survey is not None else None
@@ -119,7 +121,41 @@ def init_study(folder: str | Path, *, survey: str | Path | None = None) -> list[
                 "download the responses from SmartSurvey as CSV or Excel",
             )
         draft = draft_question_map(export)  # before anything is written: it may fail
-    folder.mkdir(parents=True, exist_ok=True)
+    # Built beside the target and moved into place in one step, so a failure (a full disk,
+    # a read-only share) leaves no half-made study behind.
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.init-", dir=folder.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # as mkdir would make it, not mkdtemp's private 0700
+    except OSError as exc:
+        raise InputError(
+            folder, "", f"cannot create the folder here ({exc.strerror})", _WRITABLE
+        ) from None
+    try:
+        written = _write_skeleton(staging, export, draft)
+        os.replace(staging, folder)  # an empty target folder is replaced too
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(
+            folder,
+            "",
+            f"the study could not be written ({exc.strerror}); nothing was left",
+            _WRITABLE,
+        ) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return written
+
+
+def _write_skeleton(folder: Path, export: Path | None, draft: str | None) -> list[str]:
+    """Every template, workbook and folder of a new study, written into ``folder``."""
+    from evstudy.files import atomic_write_bytes, atomic_write_text
+    from evstudy.io.coding_sheet import CODING_COLUMNS
+    from evstudy.io.register import REGISTER_COLUMNS
+
     written: list[str] = []
     files_block = _FILES_XLSX if export and export.suffix.lower() == ".xlsx" else _FILES_DEFAULT
     study = string.Template(_template("study.yml")).substitute(files=files_block)
