@@ -16,7 +16,6 @@ import yaml
 
 from evstudy import casestudy, narrative, sections
 from evstudy.matrices import comb_codes
-from evstudy.report import approach_by_site
 from evstudy.study import load_study
 from evstudy.triangulation import joint_display
 
@@ -61,8 +60,8 @@ def test_the_two_seeds_plant_different_truths(demo_truth, other_study):
 @pytest.mark.slow
 def test_reactive_sites_are_the_ones_rq1_and_the_case_studies_identify(planted):
     study, truth = planted
-    approach = approach_by_site(study)
-    assert sorted(approach.loc[approach["approach"] == "reactive", "site_id"]) == sorted(
+    approach = casestudy.site_typology(study)
+    assert sorted(approach.loc[approach["type"] == "reactive", "site_id"]) == sorted(
         truth["reactive_sites"]
     )
     headline = narrative.headlines(study).at[0, "headline"]

@@ -59,11 +59,13 @@ def test_banner_says_what_the_page_is_built_from(demo_study):
     assert f"{len(demo_study.sites)} sites" in text
 
 
-def test_approach_by_site_recovers_the_planted_reactive_sites(demo_study, demo_truth):
-    table = report.approach_by_site(demo_study)
-    reactive = sorted(table.loc[table["approach"] == "reactive", "site_id"])
+def test_the_site_typology_recovers_the_planted_reactive_sites(demo_study, demo_truth):
+    from evstudy.casestudy import site_typology
+
+    table = site_typology(demo_study)
+    reactive = sorted(table.loc[table["type"] == "reactive", "site_id"])
     assert reactive == sorted(demo_truth["reactive_sites"])
-    assert sorted(table.loc[table["approach"] == "structured", "site_id"]) == sorted(
+    assert sorted(table.loc[table["type"] == "structured", "site_id"]) == sorted(
         demo_truth["structured_sites"]
     )
 

@@ -297,28 +297,13 @@ def _derived_copy(study: Study, key: tuple, compute: Any) -> pd.DataFrame:
 
 
 def _site_typology(study: Study, types: list[dict], coder: str | None) -> pd.DataFrame:
-    from evstudy.coding import code_matrix
+    from evstudy.sections import typology_table
 
-    codes = [t["code"] for t in types]
-    counts = code_matrix(study, rows="site", count="participants", codes=codes, coder=coder)
-    counts = counts.reindex(index=study.sites["site_id"], columns=codes, fill_value=0)
-    out = pd.DataFrame(
-        {
-            "site_id": study.sites["site_id"].to_numpy(),
-            "site_name": study.sites["site_name"].to_numpy(),
-        }
+    table = typology_table(study, {"type": "site_typology", "types": types}, coder=coder)
+    labels = {str(t["id"]): t["label"] for t in types}
+    return table.drop(columns="type_label").assign(
+        label=lambda t: t["type"].map(lambda kind: labels.get(kind, MIXED))
     )
-    for t in types:
-        out[t["id"]] = counts[t["code"]].to_numpy().astype("int64")
-    ids = [t["id"] for t in types]
-    values = out[ids].to_numpy()
-    top = values.max(axis=1)
-    leaders = (values == top[:, None]).sum(axis=1)
-    first = values.argmax(axis=1)
-    out["type"] = [ids[i] if n == 1 else MIXED for i, n in zip(first, leaders, strict=True)]
-    labels = {t["id"]: t["label"] for t in types}
-    out["label"] = out["type"].map(lambda t: labels.get(t, MIXED))
-    return out
 
 
 def typology_text(

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIGURE_DPI",
-    "approach_by_site",
     "banner",
     "comparison_text",
     "double_coded",
@@ -258,34 +257,6 @@ def table(
 
 
 # --- cross-site summaries ----------------------------------------------------------------------
-
-
-def approach_by_site(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
-    """Each site's type under the study's first declared ``site_typology``, for the site pages.
-
-    A thin view of :func:`evstudy.sections.typology_table` kept for the site case studies:
-    one count column per type, named after the last part of the type's code id, and
-    ``approach`` holding the type id (or "mixed").
-
-    Returns
-    -------
-    DataFrame
-        site_id, site_name, one column per type (participants), approach. No typology
-        declared: site_id, site_name and approach "mixed" for every site.
-    """
-    from evstudy.sections import typology_table
-    from evstudy.study import analyses_of
-
-    declared = analyses_of(study, "site_typology")
-    base = study.sites[["site_id", "site_name"]].reset_index(drop=True)
-    if not declared:
-        return base.assign(approach="mixed")
-    typology = typology_table(study, declared[0], coder=coder)
-    out = base.copy()
-    for kind in declared[0]["types"]:
-        out[str(kind["code"]).rsplit(".", 1)[-1]] = typology[str(kind["id"])].to_numpy()
-    out["approach"] = typology["type"].to_numpy()
-    return out
 
 
 def double_coded(study: Study) -> bool:
