@@ -19,6 +19,7 @@ import pytest
 from evstudy.errors import InputError
 from evstudy.io import archive
 from evstudy.io.archive import GuardedZip, check_archive
+from evstudy.io.sheets import read_sheet
 from evstudy.io.transcripts import read_transcript
 
 
@@ -166,3 +167,25 @@ def test_small_highly_compressible_members_are_within_the_grace(tmp_path):
         assert guarded.read("blank.xml") == b" " * 500_000
         assert guarded.total == 1_000_000  # counted by check() and by read()
     assert len(zlib.compress(b" " * 500_000)) < 2_500
+
+
+def test_a_workbook_that_expands_too_far_is_refused_before_openpyxl_reads_it(tmp_path):
+    from openpyxl import Workbook
+
+    good = tmp_path / "good.xlsx"
+    book = Workbook()
+    book.active.append(["Name", "Email"])
+    book.save(good)
+    bomb = tmp_path / "register.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data += b" " * 4 * 2**20
+            dst.writestr(info.filename, data)
+    assert read_sheet(good).rows[0][:2] == ("Name", "Email")
+    with pytest.raises(InputError) as caught:
+        read_sheet(bomb)
+    message = str(caught.value)
+    assert "register.xlsx" in message and "xl/worksheets/sheet1.xml" in message
+    assert "expands too far" in message
