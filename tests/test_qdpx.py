@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from evstudy.errors import InputError, ValidationError
+from evstudy.inspect import inspect_file
 from evstudy.qdpx import (
     export_qdpx,
     import_qdpx,
@@ -34,6 +35,7 @@ def make_qdpx(
     codes: str | None = None,
     folder: str = "sources",
     qde: str | None = None,
+    deflate: bool = False,
 ) -> Path:
     """A small .qdpx: each source is {guid, name, path, data (bytes or None), selections}."""
     codes = (
@@ -62,7 +64,8 @@ def make_qdpx(
         if source.get("data") is not None:
             files[f"{folder}/{source['path'].split('://')[-1]}"] = source["data"]
     xml.append("</Sources></Project>")
-    with zipfile.ZipFile(path, "w") as archive:
+    method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+    with zipfile.ZipFile(path, "w", method) as archive:
         archive.writestr("project.qde", qde if qde is not None else "".join(xml))
         for name, data in files.items():
             archive.writestr(name, data)
@@ -218,23 +221,145 @@ def test_atlas_ti_offsets_count_crlf_as_one(tmp_path):
     assert coding.text == selected and coding.code_path == "Theme/Leaf"
 
 
-def test_relative_paths_read_the_text_beside_the_project(tmp_path):
+@pytest.mark.parametrize(
+    "text_path",
+    [
+        "absolute:///etc/passwd",
+        "relative://../../../etc/passwd",
+        "relative://texts/side.txt",
+        "absolute://{tmp}/texts/side.txt",
+        "file:///etc/passwd",
+    ],
+)
+def test_sources_outside_the_archive_are_never_opened(tmp_path, text_path):
+    # Issue 19, item 8: a project must not make evstudy read the computer's own files.
     (tmp_path / "texts").mkdir()
-    (tmp_path / "texts" / "side.txt").write_text("outside the archive", encoding="utf-8")
+    (tmp_path / "texts" / "side.txt").write_text("SECRET beside the project", encoding="utf-8")
+    text_path = text_path.format(tmp=tmp_path)
     path = make_qdpx(
-        tmp_path / "rel.qdpx",
+        tmp_path / "outside.qdpx",
         origin="QualCoder 3.4",
         sources=[
             {
                 "guid": "c" * 36,
-                "name": "side",
-                "path": "relative://texts/side.txt",
+                "name": "outside",
+                "path": text_path,
                 "data": None,
-                "selections": [(0, 7, CODE)],
+                "selections": [(0, 6, CODE), (7, 12, CODE[:-1] + "3")],
+            },
+            {
+                "guid": "b" * 36,
+                "name": "inside",
+                "path": "internal://inside.txt",
+                "data": b"kept text",
+                "selections": [(0, 4, CODE)],
+            },
+        ],
+    )
+    project = read_qdpx(path)
+    assert list(project.sources["name"]) == ["inside"]  # the rest of the project reads
+    assert list(project.codings["text"]) == ["kept"]
+    assert project.external.to_dict("records") == [
+        {"guid": "c" * 36, "name": "outside", "path": text_path}
+    ]
+    assert list(project.unplaced["code_path"]) == ["Theme", "Theme/Leaf"]
+    assert list(project.unplaced["start"]) == ["0", "7"]
+    assert project.unplaced["reason"].str.contains("outside the archive").all()
+    found = inspect_file(path)
+    dumped = json.dumps(found)
+    assert "SECRET" not in dumped and "root:" not in dumped
+    assert found["external_sources"] == [{"name": "outside", "path": text_path}]
+    assert [u["code_path"] for u in found["unplaced"]] == ["Theme", "Theme/Leaf"]
+    assert found["n_codings"] == 1
+
+
+def test_inspect_json_through_the_cli_never_prints_a_local_file(tmp_path, capsys):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:SECRET", encoding="utf-8")
+    path = make_qdpx(
+        tmp_path / "p.qdpx",
+        origin="x",
+        sources=[
+            {
+                "guid": "a" * 36,
+                "name": "abs",
+                "path": f"absolute://{secret}",
+                "data": None,
+                "selections": [(0, 4, CODE)],
+            },
+            {
+                "guid": "d" * 36,
+                "name": "rel",
+                "path": "relative://secret.txt",
+                "data": None,
+                "selections": [(0, 4, CODE)],
+            },
+        ],
+    )
+    from evstudy.cli import main
+
+    assert main(["inspect", str(path), "--json"]) in (0, None)
+    out = capsys.readouterr().out
+    assert "SECRET" not in out and "root:x" not in out
+    found = json.loads(out)
+    assert [s["name"] for s in found["external_sources"]] == ["abs", "rel"]
+    assert len(found["unplaced"]) == 2
+
+
+def test_an_internal_path_cannot_climb_out_of_the_archive(tmp_path):
+    (tmp_path / "secret.txt").write_text("SECRET", encoding="utf-8")
+    path = make_qdpx(
+        tmp_path / "climb.qdpx",
+        origin="x",
+        sources=[
+            {
+                "guid": "e" * 36,
+                "name": "climb",
+                "path": "internal://../../secret.txt",
+                "data": None,
+                "selections": [(0, 3, CODE)],
+            },
+        ],
+    )
+    with pytest.raises(ValidationError, match="is not in the archive"):
+        read_qdpx(path)
+
+
+def test_a_qdpx_whose_source_expands_too_far_is_refused(tmp_path, monkeypatch):
+    # Issue 19, item 9: 4 MiB of spaces deflate about 1000:1, past the 200:1 cap.
+    path = tmp_path / "bomb.qdpx"
+    make_qdpx(
+        path,
+        origin="x",
+        deflate=True,
+        sources=[
+            {
+                "guid": "f" * 36,
+                "name": "big",
+                "path": "internal://big.txt",
+                "data": b" " * 4 * 2**20,
             }
         ],
     )
-    assert read_qdpx(path).codings["text"].iloc[0] == "outside"
+    assert path.stat().st_size < 50_000
+    with pytest.raises(InputError) as caught:
+        read_qdpx(path)
+    message = str(caught.value)
+    assert "bomb.qdpx" in message and "sources/big.txt" in message
+    assert "expands too far" in message and "damaged" not in message
+
+
+def test_a_qdpx_project_file_past_the_member_cap_is_refused(tmp_path, monkeypatch):
+    from evstudy.io import archive
+
+    monkeypatch.setattr(archive, "RATIO_LIMIT", 10**9)
+    monkeypatch.setattr(archive, "MEMBER_LIMIT", 2**20)
+    qde = '<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="x">' + " " * 2**21
+    path = make_qdpx(
+        tmp_path / "qde.qdpx", origin="x", sources=[], qde=qde + "</Project>", deflate=True
+    )
+    with pytest.raises(InputError, match=r"qde\.qdpx, member 'project\.qde'.*expands too far"):
+        read_qdpx(path)
 
 
 def test_missing_iscodable_means_codable(tmp_path):

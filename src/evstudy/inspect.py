@@ -37,6 +37,10 @@ def _header_cells(path: Path) -> list[str]:
 
     from openpyxl import load_workbook
 
+    from evstudy.io.archive import check_archive
+    from evstudy.io.sheets import WORKBOOK_TOO_BIG
+
+    check_archive(path, path, fix=WORKBOOK_TOO_BIG)  # openpyxl opens the zip itself
     try:
         book = load_workbook(path, read_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:

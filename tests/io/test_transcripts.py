@@ -863,7 +863,7 @@ def test_docx_lines_read_the_main_part_alone_with_python_docx_results() -> None:
     files = [path for path in files if path.read_bytes().startswith(b"PK")]  # real ones
     for path in files:
         data = path.read_bytes()
-        assert _main_body(data) is not None, path  # the fast path, not the fallback
+        assert _main_body(path, data) is not None, path  # the fast path, not the fallback
         assert docx_lines(path.name, data) == _full_docx_lines(data), path
 
     document = docx.Document()

@@ -13,10 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from evstudy.errors import InputError
+from evstudy.io.archive import GuardedZip, check_archive
 
 __all__ = ["docx_lines"]
 
 _RESAVE = "open it in Word and save it again as a Word Document (.docx), then re-run"
+_TOO_BIG = (
+    "do not open it: a transcript unpacks to a few megabytes at most; if it is genuine, "
+    "save it again from Word, or export the transcript as .txt"
+)
 
 
 def _is_text(data: bytes) -> bool:
@@ -57,7 +62,7 @@ _OFFICE_DOCUMENT = (
 _WML_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
-def _main_body(data: bytes) -> Any:
+def _main_body(file: str | Path, data: bytes) -> Any:
     """The ``w:body`` of a plain Word document, parsed by python-docx's own element classes.
 
     python-docx's ``Document()`` also parses the styles, numbering, settings, theme and
@@ -65,13 +70,14 @@ def _main_body(data: bytes) -> Any:
     part is parsed here, into the same classes, so every paragraph's text is exactly what
     ``Document().paragraphs`` gives. None for anything unusual (no main part, another
     content type, a damaged archive): the caller then opens the file with python-docx,
-    which says what is wrong.
+    which says what is wrong. Every part is read under the caps of :mod:`evstudy.io.archive`.
     """
     try:
         from docx.oxml import parse_xml
         from lxml import etree
 
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with GuardedZip(file, io.BytesIO(data), fix=_TOO_BIG) as archive:
+            archive.check_declared()
             rels = etree.fromstring(archive.read("_rels/.rels"))
             targets = [
                 r.get("Target", "")
@@ -97,6 +103,8 @@ def _main_body(data: bytes) -> Any:
             document = parse_xml(archive.read(part[1:]))
         body = document.body
         return body if body is not None else None
+    except InputError:  # expands too far: never handed on to python-docx
+        raise
     except Exception:  # damaged or unusual: python-docx gives the precise error
         return None
 
@@ -129,10 +137,12 @@ def docx_lines(file: str | Path, data: bytes) -> tuple[list[tuple[int, str]], bo
     """
     if not data.startswith(b"PK"):
         raise _not_a_docx(file, data)
-    body = _main_body(data)
+    body = _main_body(file, data)
     if body is not None:
         lines = [(n, part) for n, p in enumerate(body.p_lst, 1) for part in p.text.split("\n")]
         return lines, bool(body.tbl_lst)
+    # python-docx opens the zip itself: first prove that no part of it expands too far.
+    check_archive(file, io.BytesIO(data), fix=_TOO_BIG)
     try:
         import docx  # python-docx; imported here so a text-only run never pays for it
 

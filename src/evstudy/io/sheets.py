@@ -43,6 +43,7 @@ __all__ = [
 METHODS = ("interview", "focus_group", "expert_interview")
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 SAVE_AS = "save it as .xlsx, or as 'CSV UTF-8 (comma delimited)' from Excel"
+WORKBOOK_TOO_BIG = "do not open it; if it is genuine, export the table as CSV UTF-8 instead"
 
 
 # --- reading a sheet -------------------------------------------------------------------------
@@ -152,6 +153,11 @@ def _csv_rows(path: Path, name: str) -> tuple[list[tuple[Any, ...]], list[int]]:
 def _xlsx_rows(path: Path, name: str) -> tuple[list[tuple[Any, ...]], list[int]]:
     import openpyxl  # imported here: only workbook readers pay for it
 
+    from evstudy.io.archive import check_archive
+
+    # openpyxl opens the zip itself, so every part is first unpacked once, counted and
+    # thrown away: a workbook that expands too far is refused before openpyxl reads it.
+    check_archive(name, path, fix=WORKBOOK_TOO_BIG)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises a dozen types for a damaged or non-Excel file

@@ -179,6 +179,11 @@ def import_qdpx(study: Study, path: str | Path) -> QdpxImport:
     unknown = unknown[["guid", "name", "path"]].assign(
         n_codings=[int(counts.get(g, 0)) for g in unknown["guid"]]
     )
+    # Codings of sources outside the archive: their text was never read.
+    unplaced += [
+        {"source": row.source_name, "code_path": row.code_path, "text": "", "reason": row.reason}
+        for row in project.unplaced.itertuples()
+    ]
     return QdpxImport(
         origin=project.origin,
         codings=codings,

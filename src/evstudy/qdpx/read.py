@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from evstudy.errors import InputError, Problems
+from evstudy.io.archive import GuardedZip
 from evstudy.qdpx.offsets import Counting, counting_for_origin, normalise_text, to_text_offset
 
 __all__ = ["QdpxProject", "inspect_qdpx", "read_qdpx"]
@@ -25,6 +26,13 @@ __all__ = ["QdpxProject", "inspect_qdpx", "read_qdpx"]
 NAMESPACE = "urn:QDA-XML:project:1.0"
 PROJECT_FILE = "project.qde"
 REEXPORT = "export the project again from your QDA tool as a REFI-QDA project (.qdpx)"
+TOO_BIG = "do not open it; if it is genuine, " + REEXPORT[0].lower() + REEXPORT[1:]
+EXTERNAL = (
+    "its text is outside the archive ({text_path}); evstudy reads only text inside the .qdpx, "
+    "so its codings are unplaced: re-export the project with its sources included"
+)
+UNPLACED_COLUMNS = ["source_guid", "source_name", "selection_guid", "start", "end"]
+UNPLACED_COLUMNS += ["code_guid", "code_path", "reason"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,12 @@ class QdpxProject:
         ``source_guid, source_name, selection_guid, start, end, code_guid, code_path,
         user_guid, user_name, text, description``: one row per code applied to a
         selection; ``start``/``end`` are code points into ``sources.text``.
+    external : DataFrame
+        ``guid, name, path``: sources whose text lies outside the archive
+        (``relative://``, ``absolute://`` or another scheme). They are never opened.
+    unplaced : DataFrame
+        ``source_guid, source_name, selection_guid, start, end, code_guid, code_path,
+        reason``: the codings of external sources (``start``/``end`` as the tool wrote them).
     """
 
     path: Path
@@ -57,6 +71,10 @@ class QdpxProject:
     codings: pd.DataFrame
     n_selections: int = 0
     warnings: tuple[str, ...] = field(default=())
+    external: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["guid", "name", "path"])
+    )
+    unplaced: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNPLACED_COLUMNS))
 
 
 def _local(tag: object) -> str:
@@ -124,9 +142,9 @@ def _codes(root: ET.Element) -> pd.DataFrame:
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
 
 
-def _read_member(path: Path, archive: zipfile.ZipFile, member: str) -> bytes:
+def _read_member(path: Path, archive: GuardedZip, member: str) -> bytes:
     try:
-        return archive.read(member)
+        return archive.read(member)  # counted: a member expanding too far is refused
     except _DAMAGED as exc:
         raise InputError(
             path,
@@ -136,12 +154,25 @@ def _read_member(path: Path, archive: zipfile.ZipFile, member: str) -> bytes:
         ) from None
 
 
+def is_external(text_path: str) -> bool:
+    """Whether a ``plainTextPath`` points outside the archive: any scheme but ``internal://``.
+
+    Such a path is never opened: a project must not make evstudy read the computer's own
+    files (``absolute:///etc/passwd``, ``relative://../../secret.txt``).
+    """
+    scheme, has_scheme, _ = text_path.replace("\\", "/").partition("://")
+    return bool(has_scheme) and scheme.strip().casefold() != "internal"
+
+
 def _member(names: list[str], base_path: str, text_path: str) -> str | None:
-    """The zip member a ``plainTextPath`` points at (``internal://``, ``relative://`` or bare)."""
+    """The zip member an ``internal://`` or bare ``plainTextPath`` names, if the archive has it.
+
+    Only members of the archive can match: nothing on disk is ever looked at.
+    """
     scheme, has_scheme, rest = text_path.replace("\\", "/").partition("://")
     rest = (rest if has_scheme else scheme).lstrip("/")
     candidates = [f"sources/{rest}", rest, posixpath.join(base_path, rest)]
-    if scheme == "relative" or not has_scheme:
+    if not has_scheme:
         candidates.append(f"sources/{posixpath.basename(rest)}")
     folded = {n.casefold(): n for n in names}
     for candidate in candidates:
@@ -152,7 +183,7 @@ def _member(names: list[str], base_path: str, text_path: str) -> str | None:
 
 
 def _source_text(
-    path: Path, archive: zipfile.ZipFile, base: str, source: ET.Element, where: str
+    path: Path, archive: GuardedZip, base: str, source: ET.Element, where: str
 ) -> str | None:
     inline = source.find("PlainTextContent")
     if inline is not None:
@@ -161,11 +192,6 @@ def _source_text(
     if not text_path:
         return None
     member = _member(archive.namelist(), base, text_path)
-    if member is None and text_path.startswith(("relative://", "absolute://")):
-        outside = text_path.split("://", 1)[1]
-        disk = Path(outside) if text_path.startswith("absolute") else path.parent / outside
-        if disk.is_file():
-            return _decode(disk.read_bytes(), path, where, text_path)
     if member is None:
         return None
     return _decode(_read_member(path, archive, member), path, where, text_path)
@@ -240,18 +266,23 @@ def _selection_codings(
 
 def _read_sources(
     path: Path,
-    archive: zipfile.ZipFile,
+    archive: GuardedZip,
     root: ET.Element,
     codes: pd.DataFrame,
     users: pd.DataFrame,
     problems: Problems,
     warnings: list[str],
-) -> tuple[list[dict], list[dict], int]:
-    """The sources and codings of a project, offsets converted to code points."""
+) -> tuple[list[dict], list[dict], int, list[dict], list[dict]]:
+    """The sources and codings of a project, offsets converted to code points.
+
+    Also the external sources and their codings, which are read from the XML alone.
+    """
     counting = counting_for_origin(root.get("origin", ""))
     user_names = dict(zip(users["guid"], users["name"], strict=True))
     code_paths = dict(zip(codes["guid"], codes["path"], strict=True))
     sources, codings, n_selections = [], [], 0
+    external: list[dict] = []
+    unplaced: list[dict] = []
     base = (root.get("basePath") or "").replace("\\", "/")
     for element in root.iterfind("Sources/*"):
         if element.tag != "TextSource":
@@ -263,6 +294,11 @@ def _read_sources(
         where = f"TextSource {guid} ({name})"
         selections = element.findall("PlainTextSelection")
         n_selections += len(selections)
+        if element.find("PlainTextContent") is None and is_external(text_path):
+            external.append({"guid": guid, "name": name, "path": text_path})
+            warnings.append(f"{where}: " + EXTERNAL.format(text_path=repr(text_path)))
+            unplaced += _external_codings(element, guid, name, text_path, code_paths)
+            continue
         raw = _source_text(path, archive, base, element, where)
         if raw is None:
             if selections:
@@ -294,7 +330,32 @@ def _read_sources(
             )
         row["code_path"] = code_paths.get(row["code_guid"])
         row["user_name"] = user_names.get(row["user_guid"])
-    return sources, codings, n_selections
+    return sources, codings, n_selections, external, unplaced
+
+
+def _external_codings(
+    source: ET.Element, guid: str | None, name: str, text_path: str, code_paths: dict
+) -> list[dict]:
+    """One unplaced row per Coding of a source whose text is outside the archive."""
+    rows = []
+    for selection in source.iterfind("PlainTextSelection"):
+        for coding in selection.iterfind("Coding"):
+            ref = coding.find("CodeRef")
+            code = ref.get("targetGUID") if ref is not None else None
+            rows.append(
+                {
+                    "source_guid": guid,
+                    "source_name": name,
+                    "selection_guid": selection.get("guid"),
+                    "start": selection.get("startPosition"),
+                    "end": selection.get("endPosition"),
+                    "code_guid": code,
+                    "code_path": code_paths.get(code),
+                    "reason": f"the source's text is outside the archive ({text_path!r}) "
+                    "and is not read",
+                }
+            )
+    return rows
 
 
 def read_qdpx(path: str | Path) -> QdpxProject:
@@ -321,10 +382,11 @@ def read_qdpx(path: str | Path) -> QdpxProject:
     if path.is_file() and path.stat().st_size == 0:
         raise InputError(path, "", "the file is empty (0 bytes)", "copy it again, or " + REEXPORT)
     try:
-        archive = zipfile.ZipFile(path)
+        archive = GuardedZip(path, path, fix=TOO_BIG)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(path, "", f"not a readable .qdpx (zip) file ({exc})", REEXPORT) from None
     with archive:
+        archive.check_declared()  # sizes the headers declare; reading counts the real ones
         qde = next((n for n in archive.namelist() if n.casefold() == PROJECT_FILE), None)
         if qde is None:
             raise InputError(path, "", f"the archive holds no {PROJECT_FILE}", REEXPORT)
@@ -335,7 +397,7 @@ def read_qdpx(path: str | Path) -> QdpxProject:
         )
         codes = _codes(root)
         problems, warnings = Problems(), []
-        sources, codings, n_selections = _read_sources(
+        sources, codings, n_selections, external, unplaced = _read_sources(
             path, archive, root, codes, users, problems, warnings
         )
         problems.raise_if_any(f"reading {path.name}")
@@ -351,6 +413,8 @@ def read_qdpx(path: str | Path) -> QdpxProject:
         codings=pd.DataFrame(codings, columns=columns).astype({"start": int, "end": int}),
         n_selections=n_selections,
         warnings=tuple(warnings),
+        external=pd.DataFrame(external, columns=["guid", "name", "path"]),
+        unplaced=pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS),
     )
 
 
@@ -363,7 +427,8 @@ def inspect_qdpx(path: str | Path) -> dict:
         ``origin``, ``users`` (names), ``codes`` (count), ``code_max_depth``,
         ``sources`` (name and characters), ``selections``, ``n_codings`` and
         ``codings``: one ``{source, code_path, start, end, text}`` per coding,
-        offsets in code points.
+        offsets in code points; ``external_sources`` (``{name, path}``: never
+        opened) and ``unplaced`` (``{source, code_path, reason}``: their codings).
     """
     project = read_qdpx(path)
     codings = project.codings
@@ -387,6 +452,13 @@ def inspect_qdpx(path: str | Path) -> dict:
                 "text": str(row.text),
             }
             for row in codings.itertuples()
+        ],
+        "external_sources": [
+            {"name": str(row.name), "path": str(row.path)} for row in project.external.itertuples()
+        ],
+        "unplaced": [
+            {"source": str(row.source_name), "code_path": str(row.code_path), "reason": row.reason}
+            for row in project.unplaced.itertuples()
         ],
         "warnings": list(project.warnings),
     }
