@@ -475,3 +475,26 @@ def test_every_admin_problem_is_reported_together(tmp_path):
         assert any(
             f"admin_data.xlsx, {where}:" in m and what in m and fix in m for m in messages
         ), where
+
+
+def test_fieldwork_log_file_names_are_read_composed(tmp_path):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "S01/Entretien é.txt")
+    text = f"Document ID,File,Method,Site,Date\nINT-1,{decomposed},Interview,S01,2024-03-05\n"
+    frame = read_fieldwork_log(write(tmp_path, "fieldwork_log.csv", text))
+    assert frame.loc[0, "file"] == "S01/Entretien \u00e9.txt"  # one code point, NFC
+
+
+def test_a_name_composed_and_decomposed_repeats_a_row(tmp_path):
+    import unicodedata
+
+    name = "S01/Entretien \u00e9.txt"
+    text = (
+        "Document ID,File,Method,Site,Date\n"
+        f"INT-1,{name},Interview,S01,2024-03-05\n"
+        f"INT-2,{unicodedata.normalize('NFD', name)},Interview,S01,2024-03-06\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        read_fieldwork_log(write(tmp_path, "fieldwork_log.csv", text))
+    assert any("File 'S01/Entretien \u00e9.txt' repeats line 2" in p for p in problems(info))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +219,9 @@ def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.Data
             _names(rec.pop("facilitator")) or ()
         )
         if rec["file"] is not None:
-            rec["file"] = rec["file"].replace("\\", "/")
+            # Composed (NFC), as the transcript names on disk are compared: macOS writes
+            # names decomposed, and a log typed elsewhere holds them composed.
+            rec["file"] = unicodedata.normalize("NFC", rec["file"].replace("\\", "/"))
         for key, shown in (("doc_id", "Document ID"), ("file", "File")):
             if rec[key] is None:
                 found.add(sheet.file, sheet.where(number, shown), f"{shown} is blank", "fill it in")
