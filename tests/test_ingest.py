@@ -673,3 +673,28 @@ def test_a_file_name_decomposed_on_disk_matches_the_log(study_copy, tmp_path):
     _run(study_copy, tmp_path)
     documents = pd.read_parquet(tmp_path / "out" / "documents.parquet")
     assert row[0] in set(documents["doc_id"])
+
+    # inspect finds the log's row for the file, so its Participants reach the reader
+    from evstudy.inspect import _log_context
+
+    on_disk = study_copy / "transcripts" / decomposed
+    assert _log_context(study_copy, on_disk)["participants"] == (row[5],)
+
+    # and the withdrawal audit reads the same file when its speaker withdraws
+    from evstudy.audit.withdrawal import withdrawn_text
+    from evstudy.config import load_config
+    from evstudy.io.transcripts import read_transcript
+
+    def withdraw(register):
+        column = _header_index(register, "Withdrawal date")
+        for cells in register.iter_rows(min_row=2):
+            if cells[0].value == row[5]:
+                cells[column - 1].value = dt.datetime(2024, 6, 1)
+
+    before = withdrawn_text(load_config(study_copy), None)
+    _edit_xlsx(study_copy / "register.xlsx", withdraw)
+    found = withdrawn_text(load_config(study_copy), None)
+    interview = read_transcript(on_disk).turns
+    theirs = sum(t.speaker == row[5] for t in interview)
+    assert theirs and found.people == before.people + 1
+    assert found.turns == before.turns + theirs

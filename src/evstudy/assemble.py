@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -390,6 +389,7 @@ class Assembly:
             self.speakers.setdefault(canonical_name(row["name"]), ("participant", index))
 
     def _read_transcripts(self) -> None:
+        from evstudy.io.tables import files_by_name, logged_file
         from evstudy.io.transcripts import read_transcript
 
         self.transcripts: dict[str, Any] = {}
@@ -400,9 +400,9 @@ class Assembly:
         team = {m.name: m.role for m in self.config.team}
         logged = set()
         log_file = self.config.files["fieldwork_log"]
-        on_disk = _files_by_name(folder)
+        on_disk = files_by_name(folder)
         for row in self.log.to_dict("records"):
-            path = on_disk.get(unicodedata.normalize("NFC", row["file"]), folder / row["file"])
+            path = logged_file(folder, row["file"], on_disk)
             logged.add(path.resolve())
             if not path.is_file():
                 self.unreadable_docs.add(row["doc_id"])
@@ -899,21 +899,6 @@ class Assembly:
         writer.writerow(["doc_id", "turn", "word"])
         writer.writerows(sorted(self.flags))
         atomic_write_text(key_dir / REVIEW_FILE, buffer.getvalue())
-
-
-def _files_by_name(folder: Path) -> dict[str, Path]:
-    """The files under ``folder`` by their relative path, composed (NFC).
-
-    macOS writes file names decomposed (an "é" as "e" and a combining accent), and a
-    fieldwork log typed on another system holds them composed; both spell one name.
-    """
-    if not folder.is_dir():
-        return {}
-    return {
-        unicodedata.normalize("NFC", path.relative_to(folder).as_posix()): path
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _or_empty(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:

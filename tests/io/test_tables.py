@@ -498,3 +498,23 @@ def test_a_name_composed_and_decomposed_repeats_a_row(tmp_path):
     with pytest.raises(ValidationError) as info:
         read_fieldwork_log(write(tmp_path, "fieldwork_log.csv", text))
     assert any("File 'S01/Entretien \u00e9.txt' repeats line 2" in p for p in problems(info))
+
+
+def test_logged_file_finds_a_decomposed_name_by_its_composed_spelling(tmp_path):
+    import unicodedata
+
+    from evstudy.io.tables import files_by_name, logged_file
+
+    composed = "S01/Entretien \u00e9t\u00e9.txt"
+    (tmp_path / "S01").mkdir()
+    on_disk = tmp_path / unicodedata.normalize("NFD", composed)
+    on_disk.write_text("x", encoding="utf-8")
+    (tmp_path / "S01" / "plain.txt").write_text("y", encoding="utf-8")
+    assert files_by_name(tmp_path) == {
+        composed: on_disk,
+        "S01/plain.txt": tmp_path / "S01/plain.txt",
+    }
+    assert logged_file(tmp_path, composed) == on_disk
+    assert logged_file(tmp_path, unicodedata.normalize("NFD", composed)) == on_disk
+    assert logged_file(tmp_path, "S01/missing.txt") == tmp_path / "S01/missing.txt"
+    assert files_by_name(tmp_path / "nowhere") == {}

@@ -24,7 +24,14 @@ from evstudy.io.sheets import (
 )
 from evstudy.io.textfiles import read_utf8
 
-__all__ = ["read_admin", "read_fieldwork_log", "read_other_names", "read_sites"]
+__all__ = [
+    "files_by_name",
+    "logged_file",
+    "read_admin",
+    "read_fieldwork_log",
+    "read_other_names",
+    "read_sites",
+]
 
 
 # --- sites -----------------------------------------------------------------------------------
@@ -175,6 +182,50 @@ def _names(value: str | None) -> tuple[str, ...] | None:
         return None
     names = (" ".join(part.split()) for part in value.split(";"))
     return tuple(dict.fromkeys(n for n in names if n)) or None
+
+
+def files_by_name(folder: str | Path) -> dict[str, Path]:
+    """The files under ``folder``, keyed by their relative path composed (NFC).
+
+    macOS writes file names decomposed (an "é" as "e" and a combining accent), and a
+    fieldwork log typed on another system holds them composed; both spell one name, so a
+    log's File is looked up here rather than joined to the folder.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The transcripts folder; an empty dict when it is not a folder.
+
+    Returns
+    -------
+    dict
+        Relative posix path (NFC) to the file's path as it is on disk, in sorted order.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {
+        unicodedata.normalize("NFC", path.relative_to(folder).as_posix()): path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def logged_file(folder: str | Path, name: str, found: dict[str, Path] | None = None) -> Path:
+    """The file a fieldwork log's File names under ``folder``, whichever Unicode form
+    either is written in; ``folder / name`` when no file has that name.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The transcripts folder.
+    name : str
+        The log's File (relative to ``folder``).
+    found : dict, optional
+        :func:`files_by_name` of ``folder``, when already listed.
+    """
+    found = files_by_name(folder) if found is None else found
+    return found.get(unicodedata.normalize("NFC", name), Path(folder) / name)
 
 
 def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
