@@ -90,3 +90,45 @@ def test_free_text_sheet_says_how_many_answered(demo_study, workbook):
             "respondent_id"
         ].nunique()
         assert wb[question]["A2"].value.startswith(f"{answered} respondents answered.")
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def _formula_cells(path):
+    """Every cell of every sheet whose value starts with "=", as (value, data_type)."""
+    book = openpyxl.load_workbook(path)
+    return [
+        (cell.value, cell.data_type)
+        for ws in book
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith("=")
+    ]
+
+
+def test_a_label_that_looks_like_a_formula_stays_text(demo_study, tmp_path):
+    import dataclasses
+
+    book = demo_study.codebook.assign(label=FORMULA)
+    questions = demo_study.survey_questions.assign(question_text=FORMULA)
+    study = dataclasses.replace(demo_study, codebook=book, survey_questions=questions)
+    cells = _formula_cells(write_survey_workbook(study, tmp_path / "tables.xlsx"))
+    assert cells  # the labels reached the workbook
+    assert all(value == FORMULA and kind == "s" for value, kind in cells)
+
+
+def test_the_codebook_workbook_keeps_formula_labels_as_text(demo_study, tmp_path):
+    import dataclasses
+
+    from evstudy.codebook import write_codebook_excel
+
+    book = demo_study.codebook.assign(label=FORMULA, definition="+1+2", include="@SUM(A1)")
+    study = dataclasses.replace(demo_study, codebook=book)
+    out = write_codebook_excel(study, tmp_path / "codebook.xlsx")
+    cells = _formula_cells(out)
+    assert len(cells) >= len(book)  # one label per code, and the theme column repeats it
+    assert all(value == FORMULA and kind == "s" for value, kind in cells)
+    ws = openpyxl.load_workbook(out).active
+    others = [c for row in ws.iter_rows() for c in row if c.value in {"+1+2", "@SUM(A1)"}]
+    assert others and all(c.data_type == "s" for c in others)

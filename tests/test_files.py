@@ -79,3 +79,24 @@ def test_changed_files_names_missing_and_edited_files(tmp_path):
         "a.txt": hashlib.sha256(b"edited").hexdigest(),
         "gone.txt": None,
     }
+
+
+def test_write_workbook_stores_every_string_as_text(tmp_path):
+    import openpyxl
+
+    from evstudy.files import write_workbook
+
+    book = openpyxl.Workbook()
+    book.active.append(['=HYPERLINK("http://x","y")', "-2+3", "@A1", "+1", 7])
+    book.create_sheet("Two")["B2"] = "=1+1"
+    out = write_workbook(book, tmp_path / "t.xlsx", title="T")
+    back = openpyxl.load_workbook(out)
+    first = [(c.value, c.data_type) for c in back.active[1]]
+    assert first == [
+        ('=HYPERLINK("http://x","y")', "s"),
+        ("-2+3", "s"),
+        ("@A1", "s"),
+        ("+1", "s"),
+        (7, "n"),
+    ]
+    assert (back["Two"]["B2"].value, back["Two"]["B2"].data_type) == ("=1+1", "s")

@@ -616,3 +616,85 @@ def test_a_turn_range_loses_the_turns_of_someone_who_withdrew(study_copy, tmp_pa
     # The range is now the first speaker's turn alone, from its start to its end.
     assert coded[["start", "end"]].to_numpy().tolist() == [[kept["start"], kept["end"]]]
     assert (doc_id, last) not in set(zip(after.turns["doc_id"], after.turns["turn"], strict=True))
+
+
+# -- issue 19: cross-site speakers and decomposed file names ------------------------------
+
+
+def test_a_speaker_registered_at_another_site_fails_unless_the_log_lists_them(study_copy, tmp_path):
+    rows = _log_rows(study_copy)
+    row = _first_txt_interview(study_copy)
+    visitor = next(r[5] for r in rows[1:] if r[2] == "Interview" and r[3] != row[3])
+    path = study_copy / "transcripts" / row[1]
+    text = path.read_text(encoding="utf-8-sig").rstrip("\n")
+    path.write_text(text + f"\n\n{visitor}: I came over from my own site.\n", encoding="utf-8")
+    line = len(text.split("\n")) + 2
+
+    def unlisted(rows):
+        for r in rows:
+            if r[0] == row[0]:
+                r[5] = ""  # the log says nothing of who took part
+
+    _rewrite_csv(study_copy / "fieldwork_log.csv", unlisted)
+    error = _expect_problem(
+        study_copy, tmp_path, "is registered at another site than", f"{row[0]} (site {row[3]})"
+    )
+    [problem] = [p for p in error.problems if "another site" in p.problem]
+    assert problem.file.endswith(path.name)
+    assert problem.where == f"line {line}"
+    assert "Participants" in problem.fix
+
+    def listed(rows):
+        for r in rows:
+            if r[0] == row[0]:
+                r[5] = f"{row[5]}; {visitor}"  # the log says the visitor took part
+
+    _rewrite_csv(study_copy / "fieldwork_log.csv", listed)
+    report = _run(study_copy, tmp_path, "listed")
+    assert not [w for w in report.warnings if "never speak" in w]
+
+
+def test_a_file_name_decomposed_on_disk_matches_the_log(study_copy, tmp_path):
+    import unicodedata
+
+    row = _first_txt_interview(study_copy)
+    old = study_copy / "transcripts" / row[1]
+    composed = row[1].rsplit("/", 1)[0] + "/Entretien \u00e9t\u00e9.txt"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    old.rename(study_copy / "transcripts" / decomposed)  # as macOS writes it
+
+    def rename(rows):
+        for r in rows:
+            if r[0] == row[0]:
+                r[1] = composed  # as typed into the log
+
+    _rewrite_csv(study_copy / "fieldwork_log.csv", rename)
+    _run(study_copy, tmp_path)
+    documents = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert row[0] in set(documents["doc_id"])
+
+    # inspect finds the log's row for the file, so its Participants reach the reader
+    from evstudy.inspect import _log_context
+
+    on_disk = study_copy / "transcripts" / decomposed
+    assert _log_context(study_copy, on_disk)["participants"] == (row[5],)
+
+    # and the withdrawal audit reads the same file when its speaker withdraws
+    from evstudy.audit.withdrawal import withdrawn_text
+    from evstudy.config import load_config
+    from evstudy.io.transcripts import read_transcript
+
+    def withdraw(register):
+        column = _header_index(register, "Withdrawal date")
+        for cells in register.iter_rows(min_row=2):
+            if cells[0].value == row[5]:
+                cells[column - 1].value = dt.datetime(2024, 6, 1)
+
+    before = withdrawn_text(load_config(study_copy), None)
+    _edit_xlsx(study_copy / "register.xlsx", withdraw)
+    found = withdrawn_text(load_config(study_copy), None)
+    interview = read_transcript(on_disk).turns
+    theirs = sum(t.speaker == row[5] for t in interview)
+    assert theirs and found.people == before.people + 1
+    assert found.turns == before.turns + theirs

@@ -202,3 +202,13 @@ def test_init_fills_an_empty_folder_with_ordinary_permissions(tmp_path):
     assert (target / "study.yml").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["empty"]  # no staging left beside it
     assert target.stat().st_mode & 0o755 == 0o755
+
+
+def test_header_workbooks_store_headers_as_text(tmp_path):
+    import openpyxl
+
+    from evstudy.scaffold import _header_workbook
+
+    out = _header_workbook(tmp_path / "h.xlsx", "Sheet", ["=1+1", "Name"], title="T")
+    cell = openpyxl.load_workbook(out)["Sheet"]["A1"]
+    assert (cell.value, cell.data_type) == ("=1+1", "s")

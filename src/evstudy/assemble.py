@@ -389,6 +389,7 @@ class Assembly:
             self.speakers.setdefault(canonical_name(row["name"]), ("participant", index))
 
     def _read_transcripts(self) -> None:
+        from evstudy.io.tables import files_by_name, logged_file
         from evstudy.io.transcripts import read_transcript
 
         self.transcripts: dict[str, Any] = {}
@@ -399,8 +400,9 @@ class Assembly:
         team = {m.name: m.role for m in self.config.team}
         logged = set()
         log_file = self.config.files["fieldwork_log"]
+        on_disk = files_by_name(folder)
         for row in self.log.to_dict("records"):
-            path = folder / row["file"]
+            path = logged_file(folder, row["file"], on_disk)
             logged.add(path.resolve())
             if not path.is_file():
                 self.unreadable_docs.add(row["doc_id"])
@@ -426,7 +428,7 @@ class Assembly:
                 self.unreadable_docs.add(row["doc_id"])
             else:
                 self.transcripts[row["doc_id"]] = transcript
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        for path in sorted(on_disk.values()):
             if path.suffix.lower() in TRANSCRIPT_SUFFIXES and path.resolve() not in logged:
                 self.problems.add(
                     self.rel(path),
@@ -499,6 +501,36 @@ class Assembly:
                 f"{log_file}, row {entry['row']}: {silent} of the people listed in "
                 f"Participants for {doc_id} never speak{'s' if silent == 1 else ''} in its "
                 "transcript"
+            )
+
+    def _check_sites(
+        self, doc_id: str, entry: Any, site_id: str | None, file: str, resolved: list
+    ) -> None:
+        """A register person who speaks in another site's transcript is an error, unless the
+        log's Participants lists them for it (then the log says they took part there)."""
+        if site_id is None or entry.get("participants") is not None:
+            # Expert interviews have no site; where Participants is filled in, a listed
+            # person is allowed and an unlisted one already fails (_check_listed).
+            return
+        log_file = self.config.files["fieldwork_log"]
+        seen: set[int] = set()
+        for _, turn, *_ in resolved:
+            found = self.speakers.get(canonical_name(turn.speaker))
+            if not found or found[0] != "participant" or found[1] in seen:
+                continue
+            seen.add(found[1])
+            home = self.people[found[1]].get("site_id")
+            if home is None or home == site_id:
+                continue
+            unit = "paragraph" if file.lower().endswith(".docx") else "line"
+            self.problems.add(
+                file,
+                f"{unit} {turn.line}",
+                f"speaker {turn.speaker!r} is registered at another site than {doc_id} "
+                f"(site {site_id}): the register gives site {home}",
+                f"if the person took part here, list them in that row's Participants in "
+                f"{log_file} (row {entry['row']}, names separated by ';'); otherwise correct "
+                "the speaker label or the register's Site",
             )
 
     # -- building --------------------------------------------------------------------------
@@ -595,6 +627,7 @@ class Assembly:
                 for n, turn in enumerate(transcript.turns, 1)
             ]
             self._check_listed(doc_id, entry, file, resolved)
+            self._check_sites(doc_id, entry, site_id, file, resolved)
             speaking = {pid for *_, pid, _ in resolved if pid}
             if speaking and speaking <= withdrawn_ids and entry["method"] != "focus_group":
                 # A one-to-one interview with someone who withdrew goes entirely.

@@ -29,6 +29,7 @@ __all__ = [
     "normalise_zip",
     "raw_digests",
     "sha256_file",
+    "strings_as_text",
     "write_workbook",
 ]
 
@@ -104,17 +105,45 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def strings_as_text(book: Workbook) -> Workbook:
+    """Mark every string cell of ``book`` as text, so that no string becomes a formula.
+
+    openpyxl stores a string that starts with "=" as a formula, so a label such as
+    ``=HYPERLINK(...)`` from a study's files would be live in the workbook. A cell typed
+    "s" is written as a shared string whatever it starts with ("=", "+", "-", "@"), and
+    the text is kept as it is, with no quote put in front.
+
+    Parameters
+    ----------
+    book : openpyxl.Workbook
+        The workbook; changed in place.
+
+    Returns
+    -------
+    openpyxl.Workbook
+        ``book``.
+    """
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    return book
+
+
 def write_workbook(book: Workbook, path: str | Path, *, title: str) -> Path:
     """Save an openpyxl workbook atomically, with the same bytes for the same content.
 
     The document properties get a fixed author and time, and the zip entries fixed
     stamps. openpyxl's ``ExcelWriter`` is called directly because ``Workbook.save``
-    stamps the current time as "modified".
+    stamps the current time as "modified". Every string cell is stored as text
+    (:func:`strings_as_text`): evstudy never writes a formula.
     """
     import datetime as dt
 
     from openpyxl.writer.excel import ExcelWriter
 
+    strings_as_text(book)
     props = book.properties
     props.creator = props.lastModifiedBy = "evstudy"
     props.created = props.modified = dt.datetime(2000, 1, 1)

@@ -272,7 +272,7 @@ def _log_context(raw: Path | None, path: Path) -> dict:
     if raw is None:
         return {}
     from evstudy.errors import EvstudyError
-    from evstudy.io.tables import read_fieldwork_log
+    from evstudy.io.tables import files_by_name, logged_file, read_fieldwork_log
 
     config = load_config(raw)
     context: dict = {"team": {m.name: m.role for m in config.team}}
@@ -281,8 +281,9 @@ def _log_context(raw: Path | None, path: Path) -> dict:
     except EvstudyError:
         return context  # inspect reads one file; the log's own problems are ingest's to report
     folder = config.path("transcripts").resolve()
+    on_disk = files_by_name(folder)  # names compared composed (NFC), as ingest does
     for row in log.to_dict("records"):
-        if (folder / row["file"]).resolve() == path.resolve():
+        if logged_file(folder, row["file"], on_disk).resolve() == path.resolve():
             context["ran_by"] = row["ran_by"]
             context["participants"] = row["participants"]
     return context

@@ -475,3 +475,46 @@ def test_every_admin_problem_is_reported_together(tmp_path):
         assert any(
             f"admin_data.xlsx, {where}:" in m and what in m and fix in m for m in messages
         ), where
+
+
+def test_fieldwork_log_file_names_are_read_composed(tmp_path):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "S01/Entretien é.txt")
+    text = f"Document ID,File,Method,Site,Date\nINT-1,{decomposed},Interview,S01,2024-03-05\n"
+    frame = read_fieldwork_log(write(tmp_path, "fieldwork_log.csv", text))
+    assert frame.loc[0, "file"] == "S01/Entretien \u00e9.txt"  # one code point, NFC
+
+
+def test_a_name_composed_and_decomposed_repeats_a_row(tmp_path):
+    import unicodedata
+
+    name = "S01/Entretien \u00e9.txt"
+    text = (
+        "Document ID,File,Method,Site,Date\n"
+        f"INT-1,{name},Interview,S01,2024-03-05\n"
+        f"INT-2,{unicodedata.normalize('NFD', name)},Interview,S01,2024-03-06\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        read_fieldwork_log(write(tmp_path, "fieldwork_log.csv", text))
+    assert any("File 'S01/Entretien \u00e9.txt' repeats line 2" in p for p in problems(info))
+
+
+def test_logged_file_finds_a_decomposed_name_by_its_composed_spelling(tmp_path):
+    import unicodedata
+
+    from evstudy.io.tables import files_by_name, logged_file
+
+    composed = "S01/Entretien \u00e9t\u00e9.txt"
+    (tmp_path / "S01").mkdir()
+    on_disk = tmp_path / unicodedata.normalize("NFD", composed)
+    on_disk.write_text("x", encoding="utf-8")
+    (tmp_path / "S01" / "plain.txt").write_text("y", encoding="utf-8")
+    assert files_by_name(tmp_path) == {
+        composed: on_disk,
+        "S01/plain.txt": tmp_path / "S01/plain.txt",
+    }
+    assert logged_file(tmp_path, composed) == on_disk
+    assert logged_file(tmp_path, unicodedata.normalize("NFD", composed)) == on_disk
+    assert logged_file(tmp_path, "S01/missing.txt") == tmp_path / "S01/missing.txt"
+    assert files_by_name(tmp_path / "nowhere") == {}

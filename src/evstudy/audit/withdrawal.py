@@ -86,7 +86,7 @@ def withdrawn_text(config: StudyConfig, key_dir: Path | None) -> Withdrawn:
         later with :func:`add_pseudonyms`).
     """
     from evstudy.io.register import read_register
-    from evstudy.io.tables import read_fieldwork_log
+    from evstudy.io.tables import files_by_name, logged_file, read_fieldwork_log
     from evstudy.io.transcripts import read_transcript
     from evstudy.privacy import canonical_name
 
@@ -106,10 +106,11 @@ def withdrawn_text(config: StudyConfig, key_dir: Path | None) -> Withdrawn:
     theirs: list[tuple[set[str], str]] = []
     others: set[str] = set()
     folder = config.path("transcripts")
+    on_disk = files_by_name(folder)  # names compared composed (NFC), as ingest does
     for row in log.to_dict("records"):
         # Read as ingest reads it, so a role-only legend means the same person here.
         transcript = read_transcript(
-            folder / row["file"],
+            logged_file(folder, row["file"], on_disk),
             known_speakers=known,
             team={m.name: m.role for m in config.team},
             ran_by=row["ran_by"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,14 @@ from evstudy.io.sheets import (
 )
 from evstudy.io.textfiles import read_utf8
 
-__all__ = ["read_admin", "read_fieldwork_log", "read_other_names", "read_sites"]
+__all__ = [
+    "files_by_name",
+    "logged_file",
+    "read_admin",
+    "read_fieldwork_log",
+    "read_other_names",
+    "read_sites",
+]
 
 
 # --- sites -----------------------------------------------------------------------------------
@@ -176,6 +184,50 @@ def _names(value: str | None) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(n for n in names if n)) or None
 
 
+def files_by_name(folder: str | Path) -> dict[str, Path]:
+    """The files under ``folder``, keyed by their relative path composed (NFC).
+
+    macOS writes file names decomposed (an "é" as "e" and a combining accent), and a
+    fieldwork log typed on another system holds them composed; both spell one name, so a
+    log's File is looked up here rather than joined to the folder.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The transcripts folder; an empty dict when it is not a folder.
+
+    Returns
+    -------
+    dict
+        Relative posix path (NFC) to the file's path as it is on disk, in sorted order.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {
+        unicodedata.normalize("NFC", path.relative_to(folder).as_posix()): path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def logged_file(folder: str | Path, name: str, found: dict[str, Path] | None = None) -> Path:
+    """The file a fieldwork log's File names under ``folder``, whichever Unicode form
+    either is written in; ``folder / name`` when no file has that name.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The transcripts folder.
+    name : str
+        The log's File (relative to ``folder``).
+    found : dict, optional
+        :func:`files_by_name` of ``folder``, when already listed.
+    """
+    found = files_by_name(folder) if found is None else found
+    return found.get(unicodedata.normalize("NFC", name), Path(folder) / name)
+
+
 def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
     """Read ``fieldwork_log.csv`` (or ``.xlsx``): one row per transcript.
 
@@ -218,7 +270,9 @@ def read_fieldwork_log(path: str | Path, *, label: str | None = None) -> pd.Data
             _names(rec.pop("facilitator")) or ()
         )
         if rec["file"] is not None:
-            rec["file"] = rec["file"].replace("\\", "/")
+            # Composed (NFC), as the transcript names on disk are compared: macOS writes
+            # names decomposed, and a log typed elsewhere holds them composed.
+            rec["file"] = unicodedata.normalize("NFC", rec["file"].replace("\\", "/"))
         for key, shown in (("doc_id", "Document ID"), ("file", "File")):
             if rec[key] is None:
                 found.add(sheet.file, sheet.where(number, shown), f"{shown} is blank", "fill it in")

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 import docx
 from openpyxl import Workbook
 
-from evstudy.files import normalise_zip
+from evstudy.files import normalise_zip, strings_as_text
 
 __all__ = ["AUTHOR", "FIXED_TIME", "docx_bytes", "xlsx_bytes"]
 
@@ -129,6 +129,7 @@ def xlsx_bytes(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
         sheet = book.create_sheet(title)
         for row in rows:
             sheet.append([None if v == "" else v for v in row])
+    strings_as_text(book)  # a string is never a formula
     buffer = io.BytesIO()
     book.save(buffer)
     return _fix_core(buffer.getvalue())
