@@ -194,3 +194,19 @@ def test_a_second_build_fails_at_once_and_a_full_disk_keeps_the_last_good_report
     assert summary.ok, summary.text()
     assert not (reports / STAGING).exists() and not (reports / LOCK_NAME).exists()
     assert (reports / "index.html").is_file()
+
+
+def test_the_cli_names_the_holder_after_waiting(small_study, tmp_path, capsys):
+    from evstudy.build.lock import BuildLock
+    from evstudy.cli import main
+
+    reports = tmp_path / "reports"
+    args = ["build", "--raw", str(small_study), "--out", str(tmp_path / "processed")]
+    args += ["--reports", str(reports), "--figures", str(tmp_path / "figures")]
+    with BuildLock(reports / LOCK_NAME):
+        started = time.monotonic()
+        assert main([*args, "--wait", "0.8"]) == 2
+        assert 0.8 <= time.monotonic() - started < 5
+    err = capsys.readouterr().err
+    assert f"pid {os.getpid()}," in err and "waited" in err and "Traceback" not in err
+    assert not (tmp_path / "processed").exists()  # nothing was touched
