@@ -391,7 +391,10 @@ _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM
 def _write_error(exc: OSError, reports: Path) -> InputError:
     """The clear error for an output that could not be written."""
     name = Path(exc.filename) if exc.filename else reports
-    folder = name if name.is_dir() else name.parent
+    try:
+        folder = name if name.is_dir() else name.parent
+    except OSError:  # not even looked into
+        folder = name.parent
     kept = f"the last good report in {reports} was kept"
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         full = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is used up"
