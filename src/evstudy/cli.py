@@ -57,6 +57,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             workers=args.jobs,
             force=args.force,
             timeout=args.timeout,
+            wait=args.wait,
         )
     except EvstudyError as exc:
         print(f"evstudy {args.command}: {exc}", file=sys.stderr)
@@ -384,6 +385,14 @@ def build_parser() -> argparse.ArgumentParser:
         )
         run_options(p)
         p.add_argument("--force", action="store_true", help="re-ingest and re-run everything")
+        p.add_argument(
+            "--wait",
+            type=float,
+            default=0,
+            metavar="SECONDS",
+            help="wait up to SECONDS for another build of the same reports/ to finish "
+            "(default: fail at once, naming it)",
+        )
         p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(

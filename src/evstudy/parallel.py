@@ -14,12 +14,13 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Background", "fork_map", "in_background", "workers_for"]
+__all__ = ["Background", "die_with_parent", "fork_map", "in_background", "workers_for"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,6 +38,24 @@ def workers_for(items: int, workers: int | None = None) -> int:
     if workers is not None and workers < 1:
         raise ValueError(f"`workers` must be a positive integer, but {workers!r} was passed")
     return max(1, min(workers or os.cpu_count() or 1, items))
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies, even by SIGKILL.
+
+    Call it first thing in a forked child. ``parent``, the parent's pid as the parent saw
+    it, closes the race of a parent that died before the request was made: the child then
+    exits at once. Elsewhere than Linux it does nothing (a killed parent may leave its
+    children to finish on their own).
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _outcome(func: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
@@ -98,7 +117,12 @@ def fork_map(
         order.sort(key=lambda i: -cost(items[i]))
     _TASK = (func, items)
     try:
-        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            n,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = {i: pool.submit(_call, i) for i in order}
             done = [futures[i].result() for i in range(len(items))]
     finally:
@@ -119,8 +143,11 @@ class Background(Generic[R]):
         if "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._pipe, sender = context.Pipe(duplex=False)
+            parent = os.getpid()
 
             def run() -> None:  # in the child
+                # A killed parent never reads the result: the child would block on the pipe.
+                die_with_parent(parent)
                 sender.send(_outcome(func, *args))
 
             self._process = context.Process(target=run, daemon=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -132,20 +133,23 @@ def test_a_killed_build_keeps_the_last_good_report_and_the_next_one_completes(
     assert _digest(folders["reports"]) == reports
     assert _digest(folders["figures"]) == figures
     # Its workers and kernels die with it instead of writing into the next build's staging;
-    # warm kernels carry the command line of their template (evstudy.build.warm).
+    # warm kernels carry the command line of their template (evstudy.build.warm), and the
+    # build's forks (the page writer, background jobs) the build's own, which names this
+    # test's folders.
     time.sleep(3)
     import psutil
 
+    markers = ("_worker_main", "/evk-", "evstudy.build.warm", str(folders["reports"]))
     leftovers = [
         p.info["pid"]
         for p in psutil.process_iter(["pid", "cmdline", "create_time"])
         if p.info["create_time"] >= started - 1
-        and any(
-            marker in part
-            for part in (p.info["cmdline"] or [])
-            for marker in ("_worker_main", "/evk-", "evstudy.build.warm")
-        )
+        and p.info["pid"] != os.getpid()
+        and any(marker in part for part in (p.info["cmdline"] or []) for marker in markers)
     ]
+    for pid in leftovers:  # not left to run for minutes after the test fails
+        with contextlib.suppress(psutil.Error):
+            psutil.Process(pid).kill()
     assert leftovers == []
     again = build(**{k: v for k, v in folders.items()}, kernel_name="python3", progress=False)
     assert again.ok, again.text()

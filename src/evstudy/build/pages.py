@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from evstudy.parallel import fork_map, in_background
+from evstudy.parallel import die_with_parent, fork_map, in_background
 
 __all__ = ["Page", "PageWriter", "report_pages"]
 
@@ -127,8 +128,12 @@ _SCANNER: Any = None
 _BIG = 1 << 20
 
 
-def _start_early(audit: tuple[Callable[[], Any], dict[str, Path]] | None) -> None:
+def _start_early(
+    audit: tuple[Callable[[], Any], dict[str, Path]] | None, parent: int | None = None
+) -> None:
     global _AUDIT
+    # Killed with the build: otherwise it waits on its task queue for a parent that is gone.
+    die_with_parent(parent)
     _AUDIT = audit
 
 
@@ -211,7 +216,7 @@ class PageWriter:
                 1,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_early,
-                initargs=(audit,),
+                initargs=(audit, os.getpid()),
             )
             self._pool.submit(int).result()  # fork now, before any worker exists
             self._submit_ready()

@@ -10,10 +10,12 @@ staging folder; only when every notebook succeeded are the outputs moved into
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evstudy.config import find_project_root, resolve_processed, resolve_raw
+from evstudy.errors import InputError
 from evstudy.parallel import in_background
 
 if TYPE_CHECKING:
@@ -295,6 +298,7 @@ def build(
     kernel_name: str = "evstudy",
     progress: bool = True,
     label_root: str | Path | None = None,
+    wait: float = 0,
 ) -> BuildSummary:
     """Build the report: ingest if needed, run changed notebooks, export, swap in.
 
@@ -319,13 +323,129 @@ def build(
     label_root : path, optional
         Folders under it are recorded relative to it in the executed notebooks and the
         manifest (default: the project folder), so that builds in two places compare.
+    wait : float, default 0
+        Seconds to wait for another build of the same reports folder to finish; 0 fails
+        at once (see :mod:`evstudy.build.lock`).
 
     Returns
     -------
     BuildSummary
         ``ok`` is False when a notebook failed; ``reports/`` then still holds the last
         good report and the failed executed notebook is kept in ``reports/.staging``.
+
+    Raises
+    ------
+    BuildLocked
+        When another build holds the lock (after ``wait`` seconds).
+    InputError
+        When a folder cannot be written (no permission, read-only) or the disk is full;
+        ``reports/`` then still holds the last good report.
     """
+    from evstudy.build.lock import LOCK_NAME, BuildLock
+
+    root = find_project_root()
+    reports_dir = Path(reports or root / "reports").resolve()
+    said: list[str] = []
+
+    def say(text: str) -> None:
+        said.append(text)
+        print(f"evstudy build: {text}", file=sys.stderr)
+
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        with BuildLock(reports_dir / LOCK_NAME, wait=wait, say=say):
+            try:
+                _clear_leftovers(reports_dir)
+                summary = _build(
+                    raw=raw,
+                    processed=processed,
+                    reports=reports_dir,
+                    figures=figures,
+                    notebooks=notebooks,
+                    workers=workers,
+                    force=force,
+                    timeout=timeout,
+                    kernel_name=kernel_name,
+                    progress=progress,
+                    label_root=label_root,
+                )
+            except OSError as exc:
+                if exc.errno not in _WRITE_ERRORS:
+                    raise
+                # What was staged is of no use, and on a full disk it holds the space.
+                for leftover in (STAGING, STAGED_FIGURES):
+                    shutil.rmtree(reports_dir / leftover, ignore_errors=True)
+                raise
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            raise
+        raise _write_error(exc, reports_dir) from None
+    summary.warnings[:0] = said
+    return summary
+
+
+# What a folder that cannot be written, or a full disk, raises.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _write_error(exc: OSError, reports: Path) -> InputError:
+    """The clear error for an output that could not be written."""
+    name = Path(exc.filename) if exc.filename else reports
+    try:
+        folder = name if name.is_dir() else name.parent
+    except OSError:  # not even looked into
+        folder = name.parent
+    kept = f"the last good report in {reports} was kept"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        full = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is used up"
+        return InputError(
+            folder,
+            "",
+            f"{full} (while writing {name.name}); nothing was published and {kept}",
+            f"free some space on the disk that holds {folder}, or build into another disk "
+            "with --reports, --figures and --out; then build again",
+        )
+    why = "is read-only" if exc.errno == errno.EROFS else "cannot be written by this user"
+    return InputError(
+        folder,
+        "",
+        f"the folder {why} ({exc.strerror}); nothing was published and {kept}",
+        "make the folder writable for the user running the build, or choose another one "
+        "with --reports, --figures and --out",
+    )
+
+
+def _clear_leftovers(reports: Path) -> None:
+    """Remove what an interrupted build left in ``reports`` (called under the lock).
+
+    A build killed in the middle of :func:`_swap_in` may have moved a published folder
+    aside without putting the new one in its place: the old one is put back.
+    """
+    for leftover in (STAGING, STAGED_FIGURES):
+        if (reports / leftover).exists():
+            shutil.rmtree(reports / leftover)
+    for old in sorted(reports.glob(".old-*")):
+        target = reports / old.name.removeprefix(".old-")
+        if old.is_dir() and not target.exists():
+            os.replace(old, target)
+        else:
+            shutil.rmtree(old)
+
+
+def _build(
+    *,
+    raw: str | Path | None,
+    processed: str | Path | None,
+    reports: Path,
+    figures: str | Path | None,
+    notebooks: str | Path | None,
+    workers: int | None,
+    force: bool,
+    timeout: float,
+    kernel_name: str,
+    progress: bool,
+    label_root: str | Path | None,
+) -> BuildSummary:
     from evstudy.build.cache import (
         SIDECAR_SUFFIX,
         dependency_digest,
@@ -344,7 +464,7 @@ def build(
 
     root = find_project_root()
     raw_dir, processed_dir = resolve_raw(raw), resolve_processed(processed)
-    reports_dir = Path(reports or root / "reports").resolve()
+    reports_dir = reports
     figures_dir = Path(figures or root / "figures").resolve()
     sources = Path(notebooks or root / "notebooks").resolve()
     roots = [Path(label_root).resolve()] if label_root else []
@@ -387,8 +507,6 @@ def build(
         names = _site_names(processed_dir)
         staging = reports_dir / STAGING
         staged_figures = reports_dir / STAGED_FIGURES
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(staged_figures, ignore_errors=True)
         (staging / "notebooks").mkdir(parents=True)
         staged_figures.mkdir()
         # Charts are published only when every run succeeded and the audit found nothing.
