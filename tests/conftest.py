@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+from contextlib import redirect_stderr
 from pathlib import Path
 
 import pandas
@@ -167,3 +169,46 @@ def tiny_study():
         admin=empty,
         ingest_report={},
     )
+
+
+def _cli_as_nobody(args: list[str]) -> tuple[int, str]:
+    """Run ``evstudy`` in a forked child that is not root (uid 65534 when the tests run as
+    root, where file modes are not enforced); its exit status and what it wrote on stderr."""
+    from evstudy.build import manifest  # noqa: F401  (imported before the fork: see below)
+    from evstudy.cli import main
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        code, err = 99, io.StringIO()
+        try:
+            os.close(read)
+            if os.geteuid() == 0:
+                # Nobody can read the interpreter's own folder here: everything the command
+                # needs is imported above, before the fork.
+                os.setgid(65534)
+                os.setuid(65534)
+            with redirect_stderr(err):
+                try:
+                    code = main(args)
+                except BaseException:
+                    import traceback
+
+                    traceback.print_exc(file=err)
+                    code = 98
+        finally:
+            os.write(write, err.getvalue().encode())
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        text = pipe.read().decode()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), text
+
+
+@pytest.fixture
+def cli_as_nobody():
+    """``evstudy`` run as an unprivileged user (a forked child dropping to uid 65534 when the
+    tests run as root, as CI does): for read-only folders, which root would write anyway.
+    Returns a function: args -> (exit status, stderr)."""
+    return _cli_as_nobody

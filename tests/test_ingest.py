@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -170,6 +171,40 @@ def test_ingest_works_on_a_read_only_raw_folder(study_copy, tmp_path):
     finally:
         for path in paths:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def test_a_read_only_share_stops_ingest_before_anything_is_written(
+    small_study, tmp_path, cli_as_nobody
+):
+    """The raw folder on a share nobody may write to: the identity key cannot go beside it.
+    Ingest says which folder to set before it writes a single table (it used to write every
+    table, then crash with a traceback saving the key, which was lost)."""
+    share = Path(tempfile.mkdtemp(prefix="evstudy-share-", dir="/tmp"))
+    out = Path(tempfile.mkdtemp(prefix="evstudy-out-", dir="/tmp"))
+    try:
+        shutil.copytree(small_study, share / "raw")
+        out.chmod(0o777)  # the processed folder is writable: only the key's place is not
+        share.chmod(0o555)
+        # Everything ingest imports is loaded before the unprivileged child is forked.
+        _run(small_study, tmp_path)
+        args = ["ingest", "--raw", str(share / "raw"), "--out", str(out / "processed")]
+        code, err = cli_as_nobody(args)
+        assert code == 2, err
+        assert "Traceback" not in err
+        assert str(share / "identity") in err
+        assert "the identity key cannot be written here" in err
+        assert "EVSTUDY_KEYS" in err and "--key-dir" in err
+        assert list(out.iterdir()) == []  # not one table
+        assert sorted(p.name for p in share.iterdir()) == ["raw"]
+        # pointed at a folder it can write, the same user ingests the share
+        keys = out / "keys"
+        code, err = cli_as_nobody([*args, "--key-dir", str(keys)])
+        assert code == 0, err
+        assert (out / "processed" / "documents.parquet").is_file() and any(keys.iterdir())
+    finally:
+        share.chmod(0o755)
+        shutil.rmtree(share)
+        shutil.rmtree(out)
 
 
 def test_refuses_to_write_inside_the_raw_folder(study_copy):

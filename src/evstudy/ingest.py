@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,25 @@ class IngestReport:
         return "\n".join(lines)
 
 
+def _check_writable(folder: Path, what: str, fix: str) -> None:
+    """Whether ``folder`` (or, when it does not exist yet, its nearest existing parent) takes a
+    new file; probed with a temporary file that is removed at once, so nothing is left."""
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        handle, name = tempfile.mkstemp(prefix=".evstudy-probe-", dir=probe)
+        os.close(handle)
+        os.unlink(name)
+    except OSError as exc:
+        raise InputError(
+            folder,
+            "",
+            f"{what} cannot be written here ({exc.strerror.lower()} in {probe})",
+            fix,
+        ) from None
+
+
 def resolve_key_dir(raw_dir: Path, key_dir: str | Path | None = None) -> Path:
     """Where the identity key lives: given, ``$EVSTUDY_KEYS``, or ``identity/`` beside raw."""
     chosen = key_dir or os.environ.get("EVSTUDY_KEYS") or raw_dir.parent / "identity"
@@ -183,6 +203,14 @@ def ingest(
     assembly.read_all()
     tables = assembly.build_tables(keys)
     assembly.problems.raise_if_any(f"ingest of {raw_dir}")
+    # Before anything is written: a read-only share holding the raw folder (where the
+    # identity key goes by default) must not leave tables written and the key unsaved.
+    _check_writable(
+        keys, "the identity key", "set --key-dir or EVSTUDY_KEYS to a folder you can write"
+    )
+    _check_writable(
+        out_dir, "the processed tables", "set --out or EVSTUDY_PROCESSED to a folder you can write"
+    )
 
     config = assembly.config
     transcripts = {Path(t.path): doc for doc, t in assembly.transcripts.items()}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -14,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import redirect_stderr
 from pathlib import Path
 
 import psutil
@@ -49,42 +47,7 @@ def test_what_an_interrupted_build_left_is_cleared(tmp_path):
     assert (reports / "sites" / "a.html").read_text() == "last good"
 
 
-def _cli_as_nobody(args: list[str]) -> tuple[int, str]:
-    """Run ``evstudy`` in a forked child that is not root (uid 65534 when the tests run as
-    root, where file modes are not enforced); its exit status and what it wrote on stderr."""
-    from evstudy.build import manifest  # noqa: F401  (imported before the fork: see below)
-    from evstudy.cli import main
-
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the child)
-        code, err = 99, io.StringIO()
-        try:
-            os.close(read)
-            if os.geteuid() == 0:
-                # Nobody can read the interpreter's own folder here: everything the command
-                # needs is imported above, before the fork.
-                os.setgid(65534)
-                os.setuid(65534)
-            with redirect_stderr(err):
-                try:
-                    code = main(args)
-                except BaseException:
-                    import traceback
-
-                    traceback.print_exc(file=err)
-                    code = 98
-        finally:
-            os.write(write, err.getvalue().encode())
-            os._exit(code)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        text = pipe.read().decode()
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), text
-
-
-def test_an_unwritable_reports_folder_is_a_clear_error_not_a_traceback(small_study):
+def test_an_unwritable_reports_folder_is_a_clear_error_not_a_traceback(small_study, cli_as_nobody):
     project = Path(tempfile.mkdtemp(prefix="evstudy-ro-", dir="/tmp"))
     try:
         project.chmod(0o755)  # the unprivileged child must reach it
@@ -96,7 +59,7 @@ def test_an_unwritable_reports_folder_is_a_clear_error_not_a_traceback(small_stu
             reports.chmod(0o555)
         args = ["build", "--raw", str(project / "raw"), "--out", str(project / "processed")]
         args += ["--reports", str(reports), "--figures", str(project / "figures")]
-        code, err = _cli_as_nobody(args)
+        code, err = cli_as_nobody(args)
         assert code == 2, err
         assert "Traceback" not in err
         assert str(reports) in err
