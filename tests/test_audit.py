@@ -23,7 +23,7 @@ from evstudy.audit import audit_outputs, coarsenings, find_ip_addresses, format_
 from evstudy.audit.identifiers import build_identifiers
 from evstudy.audit.published import PublishedRules
 from evstudy.audit.sources import Grid, Piece, read_source
-from evstudy.coding import attribution_groups, quotes
+from evstudy.coding import attribution_groups, expert_participants, quotes
 from evstudy.files import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -247,15 +247,20 @@ def test_attribution_groups_agree_with_the_attributions_quotes_gives(tiny_study,
         found = quotes(study)
         found = found[found["participant_id"].notna()]
         people = study.participants.set_index("participant_id")
+        experts = set(study.participants.loc[expert_participants(study), "participant_id"])
+        assert experts  # both studies have expert interviews: the expert branch is tested
         for pid, attribution in found.drop_duplicates("participant_id")[
             ["participant_id", "attribution"]
         ].itertuples(index=False):
             site, group = people.loc[pid, ["site_id", "role_group"]]
-            row = groups[
-                (groups["population"] != "survey respondents")
-                & (groups["role_group"] == group)
-                & ((groups["site_id"] == site) | (group == "expert"))
-            ]
+            if pid in experts:  # quoted as experts, whatever their role group
+                row = groups[groups["population"] == "experts"]
+            else:
+                row = groups[
+                    (groups["population"] == "participants")
+                    & (groups["role_group"] == group)
+                    & (groups["site_id"] == site)
+                ]
             assert list(row["attribution"]) == [attribution], pid
     # tiny: S1 commissioners are 3 (kept); S2's one commissioner is coarsened to the site.
     groups = attribution_groups(tiny_study).set_index(["population", "site_id", "role_group"])

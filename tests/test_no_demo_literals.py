@@ -33,52 +33,14 @@ FORBIDDEN = ("WWCSC", "EIF", "Practice Guide", "Evidence Store", "Foundations", 
 ALLOWED_IDS = {
     "barrier": "a valence of the codebook schema (valence: barrier | enabler)",
     "enabler": "a valence of the codebook schema",
-    "barriers": "the plural of a valence, in prose",
-    "enablers": "the plural of a valence, in prose",
     "comb": "the codebook's COM-B column (comb:)",
-    "site": "evstudy's unit of analysis (framework_matrix rows='site', the site attribute)",
-    "role": "the word for a role group and a team member's role",
-    "organisation": "a register attribute (organisation type)",
-    "years": "the register's years-in-role attribute",
-    "comments": "ordinary word",
-    "evidence": "ordinary word (evidence of a recommendation)",
-    "time": "ordinary word",
-    "research": "ordinary word",
-    "cost": "ordinary word",
-    "staff": "ordinary word",
-    "partners": "ordinary word",
-    "families": "ordinary word",
-    "skills": "ordinary word",
-    "belief": "ordinary word",
-    "routine": "ordinary word",
-    "practice": "ordinary word",
-    "summary": "ordinary word (a summary table or the report's summary part)",
-    "political": "ordinary word",
-    "culture": "ordinary word",
-    "budget": "ordinary word",
-    "access": "ordinary word",
-    "capacity": "ordinary word",
-    "training": "ordinary word",
-    "digital": "ordinary word",
-    "approach": "ordinary word (the site pages' approach column)",
-    "guide": "ordinary word",
-    "toolkit": "ordinary word",
-    "influence": "ordinary word",
-    "relevance": "ordinary word",
-    "habit": "ordinary word",
-    "analyst": "ordinary word",
-    "leadership": "ordinary word",
-    "networks": "ordinary word",
-    "relationships": "ordinary word",
-    "turnover": "ordinary word",
-    "expectation": "ordinary word",
-    "equity": "ordinary word",
-    "workforce": "ordinary word",
-    "emergent": "ordinary word",
-    "nice": "ordinary word",
-    "checklists": "ordinary word",
-    "implementation": "ordinary word",
-    "local_data": "ordinary words joined",
+    "site": "evstudy's unit of analysis and the question map's site attribute",
+}
+# Ids allowed in one file only, where the word means something of evstudy's own.
+ALLOWED_IN_FILE = {
+    ("src/evstudy/io/_speakers.py", "expert"): "a role word of transcript legends ('EX – expert')",
+    ("src/evstudy/io/_speakers.py", "practitioner"): "a role word of transcript legends",
+    ("src/evstudy/io/register.py", "organisation"): "the register's Organisation column",
 }
 # Multi-word labels and phrases that are also evstudy's own wording.
 ALLOWED_PHRASES = {
@@ -118,6 +80,11 @@ def _demo_literals() -> tuple[set[str], set[str], set[str]]:
     for analysis in study.get("analyses", []):
         if analysis.get("title"):
             phrases.add(str(analysis["title"]))
+    # The role groups are the study's own too: a role-group id in code (say "expert") breaks
+    # a study whose rules name its groups otherwise.
+    for group, label in study["role_groups"]["labels"].items():
+        ids.add(str(group))
+        phrases.add(str(label))
     ids -= set(ALLOWED_IDS)
     # A one-word label is checked as an id: "Police" or "Commissioner" are ordinary words.
     words = {p for p in phrases if " " not in p.strip()}
@@ -189,8 +156,12 @@ def _notebook_strings(path: Path) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_demo_literal_in_module(path):
-    found = offenders(_strings(path.read_text(encoding="utf-8")))
     where = path.relative_to(ROOT)
+    found = [
+        (line, hit)
+        for line, hit in offenders(_strings(path.read_text(encoding="utf-8")))
+        if (str(where), hit) not in ALLOWED_IN_FILE
+    ]
     assert not found, "demo literals:\n" + "\n".join(f"{where}:{n}: {v!r}" for n, v in found)
 
 
@@ -223,3 +194,21 @@ def test_docstrings_are_not_checked_but_other_strings_are():
     doc = '    """Uses approach.reactive in an example."""\n'
     source = "def f():\n" + doc + '    return "approach.reactive"\n'
     assert offenders(_strings(source)) == [(3, "approach.reactive")]
+
+
+def test_the_check_finds_each_kind_of_literal():
+    """The test above can fail: a question id, a role-group id, a code label inside a
+    sentence, a site name and a sponsor word are each found, and ordinary text is not."""
+    phrases = _literals()[1]
+    with (RAW / "sites.csv").open(encoding="utf-8") as handle:
+        site = next(csv.DictReader(handle))["site_name"]
+    label = sorted(phrases)[0]
+    strings = [
+        (1, "barriers"),
+        (2, "expert"),
+        (3, f"Participants spoke of {label} often."),
+        (4, f"At {site} we saw"),
+        (5, "the EIF view"),
+        (6, "an ordinary sentence about sites and codes"),
+    ]
+    assert [line for line, _ in offenders(strings)] == [1, 2, 3, 4, 5]

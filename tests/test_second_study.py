@@ -408,3 +408,23 @@ def test_the_second_study_builds_a_report_of_its_own(second_build):
         if label in e.text_content()
     ]
     assert any("dissonance" in r.lower() for r in rows), rows
+
+
+def test_its_expert_interviewees_are_quoted_as_experts(study):
+    """The second study's expert interviewee is a "national_adviser", not the demo's
+    "expert": quotes from the expert interview still never carry a role group and site,
+    and the attribution groups count them apart from the areas' staff."""
+    from evstudy.coding import attribution_groups, quotes
+
+    log = _log()
+    expert_docs = {r["Document ID"] for r in log if r["Method"] == "Expert interview"}
+    assert expert_docs
+    found = quotes(study)
+    from_experts = found[found["doc_id"].isin(expert_docs)]
+    assert len(from_experts)
+    assert set(from_experts["attribution"]) == {"Interviewee"}  # only one expert: fewer than k
+    assert not found.loc[~found["doc_id"].isin(expert_docs), "attribution"].eq("Interviewee").any()
+    groups = attribution_groups(study).set_index("population")
+    assert groups.loc["experts", "n"] == 1
+    staff = groups.loc["participants"]
+    assert "national_adviser" not in set(staff["role_group"])

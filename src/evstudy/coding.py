@@ -22,11 +22,20 @@ __all__ = [
     "coded_segments",
     "cooccurrence",
     "expand_codes",
+    "expert_participants",
     "primary_coder",
     "quotes",
 ]
 
 DATA_ROLES = ("participant", "respondent")
+# The words a coarsened quote attribution uses in place of a role group or a site; the
+# privacy audit reads attributions back with the same words.
+ANY_ROLE = "Staff"
+ANY_SITE = "a site"
+# Expert interviewees are quoted as experts, never by role group and site: they are the
+# people of the study's expert interviews, whatever role group its rules give them.
+EXPERT_METHOD = "expert_interview"
+EXPERT_ATTRIBUTION = "Expert interviewee"
 ROWS = {"site": "site_id", "role_group": "role_group", "method": "method", "document": "doc_id"}
 COUNTS = ("segments", "documents", "participants")
 UNITS = ("segment", "turn", "document")
@@ -240,20 +249,27 @@ def _attributions(
     ]
     conditions = [size >= k for size in sizes] if context else [size >= k for size in sizes[:3]]
     level = np.select(conditions, range(len(conditions)), 4 if context else 3)
-    site = frame["site_id"].map(sites).fillna("a site")
+    site = frame["site_id"].map(sites).fillna(ANY_SITE)
     role = frame["role_group"].map(lambda g: _label(g, labels), na_action="ignore").fillna("")
     if prefix:
         options = [
             prefix + " (" + role + "), " + site,
-            prefix + " (staff), " + site,
-            prefix + " (" + role + "), a site",
+            prefix + f" ({ANY_ROLE.lower()}), " + site,
+            prefix + " (" + role + f"), {ANY_SITE}",
             pd.Series(prefix, index=frame.index),
         ]
     else:
-        options = [role + ", " + site, "Staff, " + site, role + ", a site"]
-        options.append(pd.Series("Staff, a site", index=frame.index))
+        options = [role + ", " + site, f"{ANY_ROLE}, " + site, role + f", {ANY_SITE}"]
+        options.append(pd.Series(f"{ANY_ROLE}, {ANY_SITE}", index=frame.index))
     text = np.select([level == i for i in range(4)], [o.to_numpy() for o in options], None)
     return pd.DataFrame({"attribution": text, "attribution_level": level}, index=frame.index)
+
+
+def expert_participants(study: Any) -> pd.Series:
+    """Which of ``study.participants`` speak in an expert interview (aligned to its rows)."""
+    docs = study.documents.loc[study.documents["method"] == EXPERT_METHOD, "doc_id"]
+    speakers = study.turns.loc[study.turns["doc_id"].isin(docs), "participant_id"].dropna()
+    return study.participants["participant_id"].isin(set(speakers))
 
 
 def _quote_k(study: Any, k: int | None) -> int:
@@ -368,22 +384,21 @@ def _all_quotes(
 
     sites = study.sites.set_index("site_id")["site_name"]
     survey = frame["speaker_role"] == "respondent"
-    expert = ~survey & (frame["role_group"] == "expert")
+    expert = ~survey & (frame["method"] == EXPERT_METHOD)
     staff = ~survey & ~expert
     people = study.participants
+    experts = expert_participants(study)
     parts = [
-        _attributions(
-            frame[staff], people[people["role_group"] != "expert"], k, sites, labels, None, known
-        ),
+        _attributions(frame[staff], people[~experts], k, sites, labels, None, known),
         _attributions(
             frame[survey], study.survey_respondents, k, sites, labels, "Survey respondent", known
         ),
     ]
-    enough = int((people["role_group"] == "expert").sum()) >= k
+    enough = int(experts.sum()) >= k
     parts.append(
         pd.DataFrame(
             {
-                "attribution": "Expert interviewee" if enough else "Interviewee",
+                "attribution": EXPERT_ATTRIBUTION if enough else "Interviewee",
                 "attribution_level": 0 if enough else 3,
             },
             index=frame.index[expert],
@@ -441,7 +456,7 @@ def attribution_groups(
     people = study.participants
     frames = []
     for population, members, prefix in (
-        ("participants", people[people["role_group"] != "expert"], None),
+        ("participants", people[~expert_participants(study)], None),
         ("survey respondents", study.survey_respondents, "Survey respondent"),
     ):
         if members.empty:
@@ -458,7 +473,7 @@ def attribution_groups(
         cells["n_role_group"] = cells["role_group"].map(by_group).fillna(0)
         cells = cells.join(_attributions(cells, members, k, sites, labels, prefix))
         frames.append(cells.assign(population=population))
-    n_experts = int((people["role_group"] == "expert").sum())
+    n_experts = int(expert_participants(study).sum())
     if n_experts:
         enough = n_experts >= k
         frames.append(
@@ -466,11 +481,11 @@ def attribution_groups(
                 {
                     "population": ["experts"],
                     "site_id": [None],
-                    "role_group": ["expert"],
+                    "role_group": [None],  # experts are quoted without a role group
                     "n": [n_experts],
                     "n_site": [0],
                     "n_role_group": [n_experts],
-                    "attribution": ["Expert interviewee" if enough else "Interviewee"],
+                    "attribution": [EXPERT_ATTRIBUTION if enough else "Interviewee"],
                     "attribution_level": [0 if enough else 3],
                 }
             )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from evstudy.io.codebook import VALENCES
 from evstudy.matrices import (
     COMB_LABELS,
     METHOD_LABELS,
@@ -239,7 +240,8 @@ def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
     outside = _outside_text(study, counts)
     if outside:
         paragraphs.append(outside)
-    for valence, word in (("barrier", "barriers"), ("enabler", "enablers")):
+    for valence in VALENCES:
+        word = f"{valence}s"
         top = _leading(study, coder, valence)
         survey = codes[codes["valence"] == valence].dropna(subset=["survey_rank"])
         if survey.empty:

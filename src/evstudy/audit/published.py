@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from evstudy.coding import attribution_groups
+from evstudy.coding import ANY_ROLE, ANY_SITE, EXPERT_ATTRIBUTION, attribution_groups
 
 if TYPE_CHECKING:
     from evstudy.audit.sources import Grid, Piece
@@ -112,11 +112,12 @@ class PublishedRules:
         sites = "|".join(
             map(re.escape, sorted(self.site_by_name, key=len, reverse=True))
         )  # names first: an id is never a prefix of a name
+        anyone, anywhere = re.escape(ANY_ROLE), re.escape(ANY_SITE)
         self.pattern = re.compile(
-            rf"(?i)(?<!\w)(?:(?P<survey>survey respondent)\s*\(\s*(?P<srole>{roles}|staff)\s*\)"
-            rf"|(?P<role>{roles}|staff)s?)(?P<sep>\s*,\s*|\s+(?:at|in|from)\s+)"
-            rf"(?P<site>{sites}|a site)(?!\w)"
-            r"|(?<!\w)(?P<expert>expert interviewee)(?!\w)"
+            rf"(?i)(?<!\w)(?:(?P<survey>survey respondent)\s*\(\s*(?P<sgroup>{roles}|{anyone})\s*\)"
+            rf"|(?P<group>{roles}|{anyone})s?)(?P<sep>\s*,\s*|\s+(?:at|in|from)\s+)"
+            rf"(?P<site>{sites}|{anywhere})(?!\w)"
+            rf"|(?<!\w)(?P<experts>{re.escape(EXPERT_ATTRIBUTION)})(?!\w)"
         )
         self.vocabulary = self._vocabulary(study, labels)
 
@@ -126,19 +127,19 @@ class PublishedRules:
         page = _SITE_PAGE.match(piece.file)
         page_site = page.group(1) if page and page.group(1) in self.site_names else None
         for match in self.pattern.finditer(piece.text):
-            if match.group("expert"):
-                yield Attribution(match.group(0), "experts", None, "expert", False)
+            if match.group("experts"):
+                yield Attribution(match.group(0), "experts", None, None, False)
                 continue
             survey = bool(match.group("survey"))
-            role = (match.group("srole") if survey else match.group("role")).casefold()
+            group = (match.group("sgroup") if survey else match.group("group")).casefold()
             site = match.group("site").casefold()
-            site_id = None if site == "a site" else self.site_by_name[site]
+            site_id = None if site == ANY_SITE.casefold() else self.site_by_name[site]
             implied = site_id is None and page_site is not None
             yield Attribution(
                 text=" ".join(match.group(0).split()),
                 population="survey respondents" if survey else "participants",
                 site_id=page_site if implied else site_id,
-                role_group=None if role == "staff" else self.role_by_label[role],
+                role_group=None if group == ANY_ROLE.casefold() else self.role_by_label[group],
                 implied_site=implied,
                 prose="," not in match.group("sep"),
             )

@@ -107,7 +107,7 @@ def save_figure(
     notebook : str
         The notebook the chart belongs to (``"03_survey"`` or ``"03_survey.ipynb"``).
     chart : str
-        A short name for the chart within the notebook (``"barriers"``).
+        A short name for the chart within the notebook (``"uptake"``).
     folder : str or Path, optional
         Where to write; defaults to ``$EVSTUDY_FIGURES`` or the project's ``figures/``.
     alt : str, optional

@@ -116,7 +116,7 @@ _PARTICIPANT_ROLES = frozenset(
     ]
 )
 _ROLE_ONLY = re.compile(
-    r"^(?:(?:the|lead|main|second|senior|assistant|co)[- ]?)?(?P<role>[a-z][a-z -]{1,30}?)"
+    r"^(?:(?:the|lead|main|second|senior|assistant|co)[- ]?)?(?P<word>[a-z][a-z -]{1,30}?)"
     r"(?:s)?(?:\s*\d+)?$",
     re.I,
 )
@@ -229,7 +229,7 @@ def _role_only(who: str, team_roles: Iterable[str] = ()) -> tuple[str, str] | No
     m = _ROLE_ONLY.match(who)
     if not m:
         return None
-    key = _role_key(m["role"])
+    key = _role_key(m["word"])
     if key in _TEAM_ROLES or key in {_role_key(r) for r in team_roles}:
         return "team", key
     if key in _PARTICIPANT_ROLES:

@@ -159,7 +159,7 @@ def validate(
     at : tuple
         Where ``data`` sits in the file, e.g. ``("codes", 3)`` or ``("disclosure",)``.
     place : str, optional
-        The entry's name in messages ("code 'approach'"): every problem of the entry is then
+        The entry's name in messages ("code 'theme.code'"): every problem of the entry is then
         placed at the entry's line. Without it, the place is the key path of each problem
         ("disclosure.quote_k") at that key's line.
 
@@ -225,7 +225,7 @@ Place = Callable[[int, str | None], str]
 
 
 def quoted(noun: str) -> Place:
-    """Entries named ``code 'approach'``, or ``code entry 5`` when they have no name."""
+    """Entries named ``code 'theme.code'``, or ``code entry 5`` when they have no name."""
     return lambda n, name: f"{noun} '{name}'" if name else f"{noun} entry {n}"
 
 
