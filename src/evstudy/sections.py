@@ -875,23 +875,15 @@ def awareness_use(
         used (the share at the ``used`` points), qual_n, qual_base, qual_pct (interview
         and focus-group participants coded to the item's code); sorted by used.
     """
-    from evstudy.survey import likert_table
+    from evstudy.survey import awareness_summary
 
     question = str(analysis["question"])
     title = analysis.get("title") or "Awareness and use"
     if not _has_responses(study):
         return _empty(title, missing_input("survey_responses" if _has_survey(study) else "survey"))
-    table = likert_table(study, question)
-    keys = ["item_id", "item_label"]
-    out = table.groupby(keys, sort=False).agg(base=("base", "first")).reset_index()
-    unaware = table[table["category"] == analysis["not_aware"]].set_index(keys)["n"]
-    used = (
-        table[table["category"].isin(list(analysis["used"]))].groupby(keys, sort=False)["n"].sum()
+    out = awareness_summary(
+        study, question, not_aware=analysis["not_aware"], used=list(analysis["used"])
     )
-    index = pd.MultiIndex.from_frame(out[keys])
-    base = out["base"].where(out["base"] > 0)
-    out["aware"] = 1 - unaware.reindex(index).fillna(0).to_numpy() / base
-    out["used"] = used.reindex(index).fillna(0).to_numpy() / base
     out.insert(2, "code_id", [_item_code(study, question, i) for i in out["item_id"]])
     joint = _joint(study, coder, display).set_index("code_id")
     for column in ("qual_n", "qual_base", "qual_pct"):
