@@ -57,6 +57,25 @@ INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
 
+# A no-op build reads each notebook several times; parsing and validating one costs ~10 ms.
+_PARSED: dict[Path, tuple[tuple[int, int, int], NotebookNode]] = {}
+
+
+def _read(path: Path | str, *, mutable: bool = False) -> NotebookNode:
+    """``nbformat.read``, parsed once per file version (inode, size, mtime).
+
+    The parsed notebook is shared between callers; ask for ``mutable`` to get a copy to edit.
+    """
+    path = Path(path)
+    stat = path.stat()
+    stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    cached = _PARSED.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, nbformat.read(path, as_version=4))
+        _PARSED[path] = cached
+    return copy.deepcopy(cached[1]) if mutable else cached[1]
+
+
 def sidecar_path(job: NotebookJob) -> Path:
     """Where the dependency record of ``job`` lives: ``<output>.deps.json``."""
     output = Path(job.output)
@@ -151,7 +170,7 @@ def dependency_digest(
         if source_root is None or lock is None:
             raise ValueError("`source_root` and `lock` must be given when `shared` is not")
         shared = shared_digest(inputs=inputs, source_root=source_root, lock=lock)
-    nb = nbformat.read(job.source, as_version=4)
+    nb = _read(job.source)
     return {
         "code": _sha(_code_fingerprint(nb)),
         "parameters": _sha(relabel_paths(job.parameters, job.path_labels)),
@@ -162,7 +181,7 @@ def dependency_digest(
 def _output_fingerprint(output: Path) -> str | None:
     """Hash of the executed code cells and their outputs; None when unreadable."""
     try:
-        nb = nbformat.read(output, as_version=4)
+        nb = _read(output)
     except (OSError, ValueError, nbformat.reader.NotJSONError):
         return None
     cells = [
@@ -247,10 +266,10 @@ def markdown_changed(job: NotebookJob) -> bool:
     Also true when there is no readable executed notebook.
     """
     try:
-        output = nbformat.read(job.output, as_version=4)
+        output = _read(job.output)
     except (OSError, ValueError, nbformat.reader.NotJSONError):
         return True
-    source = nbformat.read(job.source, as_version=4)
+    source = _read(job.source)
     return _presentation(source.cells) != _presentation(output.cells)
 
 
@@ -270,9 +289,9 @@ def refresh_markdown(job: NotebookJob) -> bool:
     """
     if not markdown_changed(job):
         return False
-    source = nbformat.read(job.source, as_version=4)
+    source = _read(job.source)
     try:
-        executed = nbformat.read(job.output, as_version=4)
+        executed = _read(job.output, mutable=True)
     except (OSError, ValueError, nbformat.reader.NotJSONError) as exc:
         raise BuildError(f"notebook {job.name!r} has no executed notebook to refresh") from exc
     code = [c for c in executed.cells if c.cell_type == "code" and not _is_papermill_cell(c)]
