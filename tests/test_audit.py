@@ -148,7 +148,7 @@ def test_html_pieces_name_their_line_and_table_row_and_grids_fill_spans(tmp_path
         encoding="utf-8",
     )
     source = read_source("reports/sites/S03.html", page, True)
-    texts = {p.location: p.text for p in source.pieces}
+    texts = {p.location: p.text for p in source.pieces if not p.raw}
     assert texts["line 2"] == "Said jordan lee."
     assert texts["line 3, attribute alt"] == "chart by jordan.lee@ullsbridge.gov.uk"
     assert texts["table 1, row 3 (line 8)"] == "Saltmere | 3"
@@ -169,7 +169,7 @@ def test_html_reading_misses_no_text_comments_loose_text_or_nested_tables(tmp_pa
         encoding="utf-8",
     )
     source = read_source("reports/index.html", page, True)
-    texts = {p.location: p.text for p in source.pieces}
+    texts = {p.location: p.text for p in source.pieces if not p.raw}
     everything = " ".join(texts.values())
     assert "text before any element" in everything
     assert "note about jordan lee" in everything  # a comment is published too
@@ -183,6 +183,25 @@ def test_html_reading_misses_no_text_comments_loose_text_or_nested_tables(tmp_pa
     empty = tmp_path / "empty.html"
     empty.write_text("  \n", encoding="utf-8")
     assert read_source("reports/empty.html", empty, True).pieces == []
+
+
+def test_html_is_also_read_line_by_line_as_a_browser_shows_it_without_data_uris(
+    tmp_path, identifiers
+):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><p>kept</p>\n"
+        '<img src="data:image/png;base64,iVBORw0KGgoJordan/Lee+AAAA=" alt="chart">\n'
+        "</body></html>\n"
+        "Jordan <b>Lee</b> &amp; co\n",
+        encoding="utf-8",
+    )
+    source = read_source("reports/index.html", page, True)
+    parsed = " ".join(p.text for p in source.pieces if not p.raw)
+    assert "Jordan" not in parsed  # libxml2 drops what follows </html>; browsers show it
+    raw = {p.location: p.text for p in source.pieces if p.raw}
+    assert _found(identifiers, raw["line 4"]) == ["a name in the register (register.xlsx row 2)"]
+    assert "data:" in raw["line 2"] and not _found(identifiers, raw["line 2"])
 
 
 def test_unpublished_pages_have_no_grids(tmp_path):
@@ -538,6 +557,27 @@ def test_each_planted_leak_is_one_finding_with_its_file_and_place(leaky, demo_fi
         else:
             assert re.match(r"(line|table) \d+", hit["location"].iloc[0])
         assert hit["why"].iloc[0]
+
+
+@pytest.mark.slow
+def test_a_name_after_the_end_of_a_built_page_is_a_finding_and_one_in_a_data_uri_is_not(
+    demo_built, demo_findings, tmp_path
+):
+    reports = tmp_path / "reports"
+    shutil.copytree(demo_built["reports"], reports)
+    index = reports / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert html.rstrip().endswith("</html>")
+    tail = '<p><img src="data:image/png;base64,iVBORw0KGgoTom/Parkinson+AAAA="></p>\n'
+    index.write_text(f"{html.rstrip()}\n{tail}As Tom Parkinson said.\n", encoding="utf-8")
+    lines = len(index.read_text(encoding="utf-8").splitlines())
+    findings = audit_outputs(**{**demo_built, "reports": reports})
+    before = set(map(tuple, demo_findings[["file", "location", "finding"]].to_numpy()))
+    keys = map(tuple, findings[["file", "location", "finding"]].to_numpy())
+    new = findings[[key not in before for key in keys]]
+    assert new[["file", "location", "finding"]].to_numpy().tolist() == [
+        ["reports/index.html", f"line {lines}", "a name in the register (register.xlsx row 2)"]
+    ]
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from evstudy.anchoring import Unplaced, place_coding
+from evstudy.audit.withdrawal import WithdrawnWords, withdrawn_words
 from evstudy.config import StudyConfig
 from evstudy.errors import EvstudyError, Problems
 from evstudy.files import atomic_write_text
@@ -131,6 +132,7 @@ class Assembly:
         self.problems = Problems()
         self.warnings: list[str] = []
         self.withdrawn = {"participants": 0, "documents": 0, "turns": 0, "codings": 0}
+        self.unsaid = WithdrawnWords()
         self.flags: list[tuple[str, int, str]] = []
         self.doc_text: dict[str, str] = {}
         self.doc_turns: dict[str, dict[int, dict]] = {}
@@ -545,6 +547,7 @@ class Assembly:
         self.redactor = NameRedactor(
             [m.name for m in cfg.team] + [p["name"] for p in self.people], self.other_names
         )
+        self.unsaid = withdrawn_words(self._turn_sources())
         documents, turns = self._transcript_tables()
         survey, survey_docs, survey_turns = self._survey_tables()
         documents = _concat(documents, survey_docs, ["doc_id"])
@@ -564,6 +567,28 @@ class Assembly:
             "review_findings": _or_empty(self.review_findings, "review_findings"),
             "recommendations": _or_empty(self.recommendations, "recommendations"),
         }
+
+    def _turn_sources(self) -> list[tuple[str, str, str | None]]:
+        """(doc_id, text, register row of a speaker who withdrew, else None) of every turn."""
+        register_file = self.config.files["register"]
+        found = []
+        for doc_id in sorted(self.transcripts):
+            for turn in self.transcripts[doc_id].turns:
+                kind, value = self.speakers.get(canonical_name(turn.speaker), ("", None))
+                person = self.people[value] if kind == "participant" else None
+                gone = person is not None and person["withdrawn"]
+                found.append(
+                    (doc_id, turn.text, f"{register_file} row {person['row']}" if gone else None)
+                )
+        return found
+
+    def _unsay(self, text: str, doc_id: str | None = None) -> str:
+        """``text`` without what a withdrawn participant said and someone else repeated
+        (see :class:`evstudy.audit.withdrawal.WithdrawnWords`)."""
+        text, n = self.unsaid.redact(text, doc_id)
+        if n:
+            self.withdrawn["repeated passages"] = self.withdrawn.get("repeated passages", 0) + n
+        return text
 
     def _participants_table(self) -> pd.DataFrame:
         rows = [
@@ -641,7 +666,7 @@ class Assembly:
                     self.withdrawn["turns"] += 1
                     self.withdrawn_turns.add((doc_id, number))
                     continue
-                text = self.redactor(turn.text)
+                text = self.redactor(self._unsay(turn.text, doc_id))
                 self.flags += [(doc_id, number, w) for w in detect_first_names(text)]
                 prefix = f"{label}: "
                 start = offset + len(prefix)
@@ -720,7 +745,7 @@ class Assembly:
         for row in answers.to_dict("records"):
             value = row["value"]
             if row["question_id"] in text_questions and not is_blank(value):
-                value = self.redactor(str(value))
+                value = self.redactor(self._unsay(str(value)))
                 doc_id = f"SVY-{row['respondent_id']}-{row['question_id']}"
                 self.flags += [(doc_id, 1, w) for w in detect_first_names(value)]
                 prefix = "Respondent: "
@@ -755,7 +780,8 @@ class Assembly:
         answers["value"] = values
         if "other_text" in answers:
             answers["other_text"] = [
-                self.redactor(v) if not is_blank(v) else v for v in answers["other_text"]
+                self.redactor(self._unsay(v)) if not is_blank(v) else v
+                for v in answers["other_text"]
             ]
         tables = {
             "survey_questions": _without_row(export.questions),
@@ -829,7 +855,8 @@ class Assembly:
                         start=int(rec["start"]) if not is_blank(rec.get("start")) else None,
                         end=int(rec["end"]) if not is_blank(rec.get("end")) else None,
                         passage=rec["text"] if not is_blank(rec.get("text")) else None,
-                        redact=self.redactor,
+                        # Counted once, when the turns were made: not again for the passage.
+                        redact=lambda t, d=doc_id: self.redactor(self.unsaid.redact(t, d)[0]),
                     )
                 except Unplaced as miss:
                     self.problems.add(

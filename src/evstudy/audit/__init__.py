@@ -22,6 +22,7 @@ output discloses nothing.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -145,10 +146,15 @@ class FileScanner:
         if not source.scanned:
             return None
         found = []
+        raw: list[tuple[tuple[str, str, str], str]] = []
         for piece in source.pieces:
             hits = [*identifiers.find(piece.text, piece.key), *withdrawn.find(piece.text)]
             if piece.published:
                 hits += identifiers.find_pseudonyms(piece.text)
+            if piece.raw:
+                raw += [((piece.file, piece.location, what), why) for _, what, why in hits]
+                continue
+            if piece.published:
                 for quoted in rules.attributions(piece):
                     problem = rules.check_attribution(quoted)
                     if problem:
@@ -160,7 +166,7 @@ class FileScanner:
                 *rules.check_row_attributions(grid),
             ]:
                 found.append(((grid.file, location, what), why))
-        return found
+        return found + _unparsed(raw, found)
 
     def scan_now(self, entry: tuple[str, Path, bool]) -> tuple[Signature | None, FileFindings]:
         """:meth:`scan`, with the file's signature; None for it when the file changed
@@ -168,6 +174,38 @@ class FileScanner:
         before = file_signature(entry[1])
         found = self.scan(entry)
         return (before if file_signature(entry[1]) == before else None), found
+
+
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def _unparsed(
+    raw: list[tuple[tuple[str, str, str], str]], parsed: list[tuple[tuple[str, str, str], str]]
+) -> list[tuple[tuple[str, str, str], str]]:
+    """The raw-line findings that no finding of the file's parser accounts for.
+
+    Each parser finding accounts for one raw line with the same finding: the first not yet
+    taken at or after the line it names (an element's text starts on or after its tag's
+    line), or, when it names no line (a JSON key, a notebook cell), the first not yet
+    taken. What is left, a name after ``</html>`` say, the parser never read.
+    """
+    if not raw:
+        return []
+    raw = list({key: why for key, why in raw}.items())  # one per line and finding
+    lines: dict[str, list[int]] = {}
+    for i, ((_, _, what), _) in enumerate(raw):
+        lines.setdefault(what, []).append(i)
+    taken: set[int] = set()
+    # Those that name a line first, so that one that names none takes what is left.
+    ordered = sorted(parsed, key=lambda f: _LINE.search(f[0][1]) is None)
+    for (_, location, what), _ in ordered:
+        line = _LINE.search(location)
+        first = int(line.group(1)) if line else 0
+        for i in lines.get(what, ()):
+            if i not in taken and int(_LINE.search(raw[i][0][1]).group(1)) >= first:
+                taken.add(i)
+                break
+    return [finding for i, finding in enumerate(raw) if i not in taken]
 
 
 def _withdrawal(config: StudyConfig, keys: Path | None, withdrawn: Withdrawn | None) -> Withdrawn:

@@ -53,6 +53,7 @@ class Piece:
     text: str
     published: bool
     key: str = ""  # the JSON key path of a value, e.g. "packages.pandas"
+    raw: bool = False  # a line of the file's characters, read without its format's parser
 
 
 @dataclass
@@ -108,11 +109,19 @@ def source_entry(label: str, root: Path, path: Path) -> tuple[str, Path, bool] |
 
 
 def read_source(file: str, path: Path, published: bool) -> Source:
-    """Read one output file into pieces (and, for published pages and workbooks, grids)."""
+    """Read one output file into pieces (and, for published pages and workbooks, grids).
+
+    A page, SVG, JSON file or notebook is also read line by line as plain characters
+    (pieces with ``raw`` set), embedded ``data:`` URIs left out: what its parser drops
+    (text after ``</html>``, say) a browser or a text editor may still show. A file of any
+    other kind that reads as UTF-8 text with no NUL byte is read line by line.
+    """
     source = Source(file, published)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        _read_html(source, path.read_text(encoding="utf-8", errors="replace"))
+        text = path.read_text(encoding="utf-8", errors="replace")
+        _read_html(source, text)
+        _read_raw_lines(source, text, markup=True)
     elif suffix == ".svg":
         _read_markup_lines(source, path.read_text(encoding="utf-8", errors="replace"))
     elif suffix == ".json":
@@ -121,17 +130,49 @@ def read_source(file: str, path: Path, published: bool) -> Source:
             _walk_json(source, json.loads(text), "")
         except json.JSONDecodeError:
             _read_lines(source, text)
+        else:
+            _read_raw_lines(source, text, markup=False)
     elif suffix == ".ipynb":
-        _read_notebook(source, json.loads(path.read_text(encoding="utf-8", errors="replace")))
+        text = path.read_text(encoding="utf-8", errors="replace")
+        _read_notebook(source, json.loads(text))
+        _read_raw_lines(source, text, markup=False)
     elif suffix in TEXT_SUFFIXES:
         _read_lines(source, path.read_text(encoding="utf-8", errors="replace"))
     elif suffix == ".parquet":
         _read_parquet(source, pd.read_parquet(path))
     elif suffix == ".xlsx":
         _read_workbook(source, path)
+    elif (text := _plain_text(path)) is not None:
+        _read_lines(source, text)
     else:
         source.scanned = False  # images and other binary files hold no searchable text
     return source
+
+
+def _plain_text(path: Path) -> str | None:
+    """The file's text when it is UTF-8 with no NUL byte (not an image, not a PDF)."""
+    data = path.read_bytes()
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _read_raw_lines(source: Source, text: str, *, markup: bool) -> None:
+    """Every line of the file as characters: the backstop for what a parser drops."""
+    for number, line in enumerate(_DATA_URI.sub("data:", text).splitlines(), 1):
+        if markup and "<" in line:
+            # Tags out, so that "<b>Zoë</b> Clarke" reads as the browser shows it; the
+            # line as written too, for attribute values outside what the parser kept.
+            line = f"{_markup_text(line)} | {unescape(line)}"
+        elif markup:
+            line = unescape(line)
+        if line.strip():
+            source.pieces.append(
+                Piece(source.file, f"line {number}", line, source.published, raw=True)
+            )
 
 
 def _add(source: Source, location: str, text: object, key: str = "") -> None:
