@@ -203,6 +203,11 @@ def case_variables(study: Study) -> pd.DataFrame:
     """
     from evstudy.matrices import METHOD_LABELS
 
+    if "participant_id" not in study.participants:
+        # A study built by hand (from another tool, in a test) may have no participants.
+        frame = pd.DataFrame(index=pd.Index([], name="participant_id"))
+        frame.attrs.update(types={}, descriptions={})
+        return frame
     people = study.participants.sort_values("participant_id").set_index("participant_id")
     sites = study.sites.set_index("site_id") if "site_id" in study.sites else pd.DataFrame()
     noun = study.site_noun[:1].upper() + study.site_noun[1:]
@@ -263,14 +268,17 @@ def _cases(project: ET.Element, study: Study) -> None:
                 typeOfVariable=variables.attrs["types"][name],
             )
             _describe(variable, variables.attrs["descriptions"][name])
-    if variables.empty:
+    if variables.index.empty:
         return
-    spoken = study.turns.dropna(subset=["participant_id"])
-    documents = set(study.documents["doc_id"])
-    docs_of = {
-        person: sorted(set(found["doc_id"]) & documents)
-        for person, found in spoken.groupby("participant_id")
-    }
+    docs_of: dict[str, list[str]] = {}
+    if {"doc_id", "participant_id"} <= set(study.turns.columns):
+        # A case's documents are those its participant speaks in.
+        spoken = study.turns.dropna(subset=["participant_id"])
+        documents = set(study.documents["doc_id"]) if "doc_id" in study.documents else set()
+        docs_of = {
+            person: sorted(set(found["doc_id"]) & documents)
+            for person, found in spoken.groupby("participant_id")
+        }
     cases = _add(project, "Cases")
     for person, row in variables.iterrows():
         case = _add(cases, "Case", guid=case_guid(person), name=str(person))
