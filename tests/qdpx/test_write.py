@@ -324,6 +324,7 @@ def test_a_study_without_participants_or_codings_still_validates(schema, tmp_pat
     assert len(read_qdpx(out).sources) == 1
 
 
+@pytest.mark.shared
 def test_a_schema_error_is_caught_by_the_check(schema, tmp_path):
     # The validation can fail: a Case without its guid is refused.
     out = export_qdpx(_awkward_study(), tmp_path / "awkward.qdpx")
