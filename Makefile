@@ -9,6 +9,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 RAW    ?= $(or $(EVSTUDY_RAW),data/raw)
+# Jupyter refuses to start as root (containers, shared servers) unless told it may.
+ALLOW_ROOT  = $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: help venv report ingest test format lab clean bench bench-scale verify lock synth-demo
 
@@ -41,7 +43,7 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests benchmarks
 
 lab: $(STAMP) ## open JupyterLab on the notebooks with the evstudy kernel
-	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(BIN)/jupyter lab notebooks/
+	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter $(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
 clean: ## remove every build output (never data/raw)
 	rm -rf data/processed figures reports build
