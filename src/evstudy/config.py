@@ -502,7 +502,7 @@ def _coders(entries: dict[Any, Any], add: Any) -> dict[str, str]:
             add(
                 ("coders", user),
                 f"coders entry {str(user)!r}",
-                f"the coder id {coder!r} is not a single word",
+                f"the coder id {text!r} is not a single word" if text else "the coder id is blank",
                 "map each QDA user name to a coder id such as JH, e.g. 'Jo Hart: JH'",
             )
             continue
