@@ -303,3 +303,97 @@ def test_a_coders_entry_for_no_user_and_a_nameless_code_are_problems(shared_dir,
     unknown = found["study.yml", "coders entry 'cq'"]
     assert "not a user of any .qdpx project" in unknown.problem and "'cp'" in unknown.problem
     assert not (tmp_path / "processed").exists()
+
+
+CODE = "22222222-2222-2222-2222-222222222222"
+
+
+def make_qdpx(path: Path, *, origin: str, sources: list[dict]) -> Path:
+    """A small project: a Theme with a Leaf, user Robin, and ``sources`` ({guid, name, path,
+    data (bytes or None), selections: [(start, end, code guid)]})."""
+    user = "11111111-1111-1111-1111-111111111111"
+    xml = [
+        f'<Project xmlns="{NAMESPACE}" name="t" origin="{origin}">',
+        f'<Users><User guid="{user}" name="Robin"/></Users><CodeBook><Codes>',
+        f'<Code guid="{CODE}" name="Theme" isCodable="true">',
+        f'<Code guid="{CODE[:-1]}3" name="Leaf" isCodable="true"/></Code>',
+        "</Codes></CodeBook><Sources>",
+    ]
+    files = {}
+    for source in sources:
+        xml.append(
+            f'<TextSource guid="{source["guid"]}" name="{source["name"]}" '
+            f'plainTextPath="{source["path"]}">'
+        )
+        for i, (start, end, code) in enumerate(source["selections"]):
+            xml.append(
+                f'<PlainTextSelection guid="{source["guid"][:-2]}{i:02d}" startPosition="{start}" '
+                f'endPosition="{end}" creatingUser="{user}"><Coding guid="{uuid.uuid4()}" '
+                f'creatingUser="{user}"><CodeRef targetGUID="{code}"/></Coding>'
+                "</PlainTextSelection>"
+            )
+        xml.append("</TextSource>")
+        if source["data"] is not None:
+            files[f"sources/{source['path'].split('://')[-1]}"] = source["data"]
+    xml.append("</Sources></Project>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", "".join(xml))
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.slow
+def test_unmatched_and_external_sources_are_reported_and_never_become_documents(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SECOND_STUDY, raw)
+    transcript = (raw / "transcripts" / "Brackleigh" / "int02.txt").read_bytes()
+    passage = "I coordinate everything that isn't teaching and isn't safeguarding"
+    start = transcript.decode("utf-8").index(passage)
+    leaf = CODE[:-1] + "3"
+    make_qdpx(
+        raw / "coding" / "tool.qdpx",
+        origin="QualCoder 3.5",
+        sources=[
+            {  # the transcript as the tool holds it: names and all
+                "guid": "a0000000-0000-0000-0000-000000000000",
+                "name": "INT-BRK-02.txt",
+                "path": "internal://int02.txt",
+                "data": transcript,
+                "selections": [(start, start + len(passage), leaf)],
+            },
+            {  # a document the study does not have
+                "guid": "b0000000-0000-0000-0000-000000000000",
+                "name": "Notes on Sian Meadows",
+                "path": "internal://notes.txt",
+                "data": b"Notes naming Sian Meadows in full.",
+                "selections": [(0, 5, leaf)],
+            },
+            {  # outside the archive: never opened
+                "guid": "c0000000-0000-0000-0000-000000000000",
+                "name": "Secret",
+                "path": "absolute:///etc/passwd",
+                "data": None,
+                "selections": [(0, 4, leaf)],
+            },
+        ],
+    )
+    report = ingest(raw, tmp_path / "processed", key_dir=tmp_path / "keys")
+    documents = pd.read_parquet(tmp_path / "processed" / "documents.parquet")
+    codings = pd.read_parquet(tmp_path / "processed" / "codings.parquet")
+    book = pd.read_parquet(tmp_path / "processed" / "codebook.parquet")
+    assert not documents["doc_id"].isin(["Notes on Sian Meadows", "Secret"]).any()
+    assert not documents["text"].str.contains("Sian Meadows").any()
+    (coding,) = codings[codings["source"] == "coding/tool.qdpx"].itertuples()
+    assert (coding.doc_id, coding.code_id, coding.coder) == ("INT-BRK-02", "theme.leaf", "Robin")
+    assert coding.text == passage
+    assert list(book.loc[book["source"] == "coding/tool.qdpx", "code_id"]) == [
+        "theme",
+        "theme.leaf",
+    ]
+    warnings = "\n".join(report.warnings)
+    assert "coding/tool.qdpx: 1 source(s) match no study document" in warnings
+    # Listed once, its name redacted like the transcripts' text.
+    assert warnings.count("Notes on [name]") == 1 and "Sian Meadows" not in warnings
+    assert "Secret" in warnings
+    assert "1 coding(s) of sources whose text is outside the archive were not read" in warnings

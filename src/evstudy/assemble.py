@@ -683,7 +683,7 @@ class Assembly:
                 self.warnings.append(
                     f"{file}: {len(unmatched)} source(s) match no study document, so their "
                     f"codings are left out (a source never becomes a document: its text would "
-                    f"not be redacted): {', '.join(unmatched)}"
+                    f"not be redacted): {', '.join(self.redactor(n) for n in unmatched)}"
                 )
             if len(project.unplaced):
                 self.warnings.append(
