@@ -316,6 +316,7 @@ def make_qdpx(path: Path, *, origin: str, sources: list[dict]) -> Path:
         f'<Project xmlns="{NAMESPACE}" name="t" origin="{origin}">',
         f'<Users><User guid="{user}" name="Robin"/></Users><CodeBook><Codes>',
         f'<Code guid="{CODE}" name="Theme" isCodable="true">',
+        "<Description>First raised by Sian Meadows.</Description>",
         f'<Code guid="{CODE[:-1]}3" name="Leaf" isCodable="true"/></Code>',
         "</Codes></CodeBook><Sources>",
     ]
@@ -387,10 +388,9 @@ def test_unmatched_and_external_sources_are_reported_and_never_become_documents(
     (coding,) = codings[codings["source"] == "coding/tool.qdpx"].itertuples()
     assert (coding.doc_id, coding.code_id, coding.coder) == ("INT-BRK-02", "theme.leaf", "Robin")
     assert coding.text == passage
-    assert list(book.loc[book["source"] == "coding/tool.qdpx", "code_id"]) == [
-        "theme",
-        "theme.leaf",
-    ]
+    new = book[book["source"] == "coding/tool.qdpx"]
+    assert list(new["code_id"]) == ["theme", "theme.leaf"]
+    assert new["definition"].iloc[0] == "First raised by [name]."  # redacted like a memo
     warnings = "\n".join(report.warnings)
     assert "coding/tool.qdpx: 1 source(s) match no study document" in warnings
     # Listed once, its name redacted like the transcripts' text.

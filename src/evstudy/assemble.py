@@ -760,6 +760,10 @@ class Assembly:
         new["version"] = codebook["version"].iloc[0] if len(codebook) else None
         new["status"] = "active"
         new["rq"] = [() for _ in range(len(new))]
+        # A QDA tool's code description is free text, like a memo: names in it are redacted.
+        new["definition"] = [
+            self.redactor(str(d)) if not is_blank(d) else None for d in new["definition"]
+        ]
         return new.reindex(columns=codebook.columns)
 
     def _speaker(
