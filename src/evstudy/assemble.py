@@ -612,7 +612,7 @@ class Assembly:
         """
         from evstudy.qdpx.coding import map_codes
 
-        self.code_maps: dict[Path, dict[str, str]] = {}
+        self.code_maps = {}
         known = self.codebook[["code_id", "label", "parent_id"]]
         found = []
         for path, project in self.projects:
