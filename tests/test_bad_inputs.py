@@ -34,6 +34,7 @@ from evstudy.io.smartsurvey import read_question_map, read_smartsurvey
 from evstudy.io.tables import read_admin, read_fieldwork_log, read_other_names, read_sites
 from evstudy.io.transcripts import read_transcript
 from evstudy.qdpx import export_qdpx, read_qdpx
+from evstudy.qdpx.codebook import codebook_draft
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yml").read_text(encoding="utf-8"))[
@@ -333,6 +334,27 @@ def qdpx_bad_position(data: bytes, demo: Path) -> bytes:
     return _zip_edit(data, edit)
 
 
+@recipe
+def qdpx_not_a_zip(data: bytes, demo: Path) -> bytes:
+    """A project saved as the tool's own format, or a text file, renamed to .qdpx."""
+    return b"NVivo project: this is not a REFI-QDA exchange file\n" * 20
+
+
+@recipe
+def qdpx_nameless_code(data: bytes, demo: Path) -> bytes:
+    """The second code of the codebook (the first theme's first child) has a blank name."""
+
+    def edit(members: dict[str, bytes]) -> None:
+        qde = members["project.qde"]
+        first = qde.index(b"<Code ")
+        second = qde.index(b"<Code ", first + 1)
+        members["project.qde"] = qde[:second] + re.sub(
+            rb'name="[^"]*"', b'name=" "', qde[second:], count=1
+        )
+
+    return _zip_edit(data, edit)
+
+
 _PLAIN_TURN = re.compile(r"^\[[\d:]+\] (?P<name>[^:]+): (?P<text>.*)$")
 
 
@@ -391,6 +413,7 @@ def read_as(reader: str, path: Path, demo: Path) -> Any:
         "admin": read_admin,
         "other_names": read_other_names,
         "qdpx": read_qdpx,
+        "codebook_import": codebook_draft,
     }
     return readers[reader](path)
 
@@ -435,7 +458,7 @@ def demo_qdpx(demo_study, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def good_file(case: dict[str, Any], demo_raw: Path, request: pytest.FixtureRequest) -> Path:
-    if case["reader"] == "qdpx":
+    if case["reader"] in {"qdpx", "codebook_import"}:
         return request.getfixturevalue("demo_qdpx")
     return demo_raw / case["raw"]
 
@@ -485,7 +508,7 @@ def test_each_empty_reader_is_covered():
 
 
 def _param(case: dict[str, Any]):
-    marks = [pytest.mark.slow] if case["reader"] == "qdpx" else []
+    marks = [pytest.mark.slow] if case["reader"] in {"qdpx", "codebook_import"} else []
     return pytest.param(case, id=case["id"], marks=marks)
 
 

@@ -191,3 +191,20 @@ analyses:
     assert problem.where == "line 16, analyses entry 1 (site_typology)"  # GOOD is 12 lines
     assert problem.problem == "`types` must have at least 2 entries, not 1"
     assert problem.fix == "list two or more types"
+
+
+def test_coders_map_qda_users_to_coder_ids(tmp_path):
+    config = load_config(write(tmp_path, GOOD + "coders:\n  'Jo  Hart': JH\n  cp: CP\n"))
+    assert config.coders == {"Jo Hart": "JH", "cp": "CP"}  # spaces in a user name folded
+    assert load_config(write(tmp_path, GOOD)).coders == {}
+
+
+def test_a_coder_id_that_is_not_one_word_is_reported(tmp_path):
+    text = GOOD + "coders:\n  Jo Hart: Jo Hart\n  cp:\n"
+    with pytest.raises(ValidationError) as caught:
+        load_config(write(tmp_path, text))
+    found = [(p.where, p.problem) for p in caught.value.problems]
+    assert found == [
+        ("line 14, coders entry 'Jo Hart'", "the coder id 'Jo Hart' is not a single word"),
+        ("line 15, coders entry 'cp'", "the coder id is blank"),
+    ]

@@ -31,6 +31,8 @@ __all__ = ["COLUMNS", "REVIEW_FILE", "Assembly"]
 
 REVIEW_FILE = "name_review.csv"
 TRANSCRIPT_SUFFIXES = {".docx", ".vtt", ".txt"}
+# Coding sheets, and REFI-QDA projects coded in NVivo, ATLAS.ti, MAXQDA or QualCoder.
+CODING_SUFFIXES = {".xlsx", ".csv", ".qdpx"}
 COLUMNS: dict[str, list[str]] = {
     "participants": [
         "participant_id",
@@ -138,6 +140,9 @@ class Assembly:
         self.doc_turns: dict[str, dict[int, dict]] = {}
         self.withdrawn_turns: set[tuple[str, int]] = set()
         self.unreadable_docs: set[str] = set()
+        self.projects: list[tuple[Path, Any]] = []  # REFI-QDA projects in coding/
+        self.code_maps: dict[Path, dict[str, str]] = {}
+        self.inductive = pd.DataFrame()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -168,6 +173,7 @@ class Assembly:
         from evstudy.io.register import read_register
         from evstudy.io.smartsurvey import read_question_map, read_smartsurvey
         from evstudy.io.tables import read_admin, read_fieldwork_log, read_other_names, read_sites
+        from evstudy.qdpx.read import read_qdpx
 
         cfg = self.config
         self.sites = self._read(read_sites, cfg.path("sites"))
@@ -178,7 +184,15 @@ class Assembly:
         ) or []
         self.log = self._read(read_fieldwork_log, cfg.path("fieldwork_log"))
         self.codebook = self._read(read_codebook, cfg.path("codebook"))
-        self.sheets = [(p, self._read(read_coding_sheet, p)) for p in self._coding_files()]
+        coding_files = self._coding_files()
+        self.sheets = [
+            (p, self._read(read_coding_sheet, p))
+            for p in coding_files
+            if p.suffix.lower() != ".qdpx"
+        ]
+        self.projects = [
+            (p, self._read(read_qdpx, p)) for p in coding_files if p.suffix.lower() == ".qdpx"
+        ]
         qmap, self.survey = self._read_survey(read_question_map, read_smartsurvey)
         admin_file = cfg.path("admin")
         self.admin = self._read(read_admin, admin_file) if admin_file.exists() else None
@@ -333,7 +347,7 @@ class Assembly:
         return sorted(
             p
             for p in folder.iterdir()
-            if p.suffix.lower() in {".xlsx", ".csv"} and not p.name.startswith(("~$", "."))
+            if p.suffix.lower() in CODING_SUFFIXES and not p.name.startswith(("~$", "."))
         )
 
     def _index_sites(self) -> None:
@@ -605,9 +619,177 @@ class Assembly:
     def _codebook_table(self) -> pd.DataFrame:
         if self.codebook is None:
             return pd.DataFrame()
+        self._map_qdpx_codes()
         codebook = _without_row(self.codebook)
+        codebook["source"] = self.rel(self.config.path("codebook"))
+        if len(self.inductive):
+            codebook = pd.concat([codebook, self._inductive_rows(codebook)], ignore_index=True)
         codebook["rq"] = codebook["rq"].map(list)
         return codebook
+
+    # -- REFI-QDA projects in coding/ ----------------------------------------------------------
+
+    def _map_qdpx_codes(self) -> None:
+        """Map each project's codes to the codebook; the codes it lacks become inductive codes.
+
+        Codes new in one project are known to the next, so two coders' same new code is one.
+        Also checks study.yml's ``coders:`` against the projects' users.
+        """
+        from evstudy.qdpx.coding import map_codes
+
+        self.code_maps = {}
+        known = self.codebook[["code_id", "label", "parent_id"]]
+        found = []
+        for path, project in self.projects:
+            if project is None:
+                continue
+            file = self.rel(path)
+            for warning in project.warnings:
+                self.warnings.append(f"{file}: {warning}")
+            match = map_codes(project.codes, known, source=file)
+            for where in match.nameless:
+                self.problems.add(
+                    file,
+                    f"code {where}",
+                    "the code has no name, so it can be neither matched nor added",
+                    "name the code in the QDA tool and export the project again",
+                )
+            self.code_maps[path] = match.code_ids
+            if len(match.new_codes):
+                found.append(match.new_codes)
+                known = pd.concat([known, match.new_codes[known.columns]], ignore_index=True)
+                self.warnings.append(
+                    f"{file}: {len(match.new_codes)} code(s) not in the codebook added as "
+                    f"inductive codes: {', '.join(match.new_codes['code_id'])}"
+                )
+        self.inductive = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+        users = {
+            " ".join(str(name).split())
+            for _, project in self.projects
+            if project is not None
+            for name in project.users["name"].dropna()
+        }
+        for user in self.config.coders:
+            if user not in users:
+                listed = ", ".join(repr(u) for u in sorted(users)) or "none"
+                self.problems.add(
+                    "study.yml",
+                    f"coders entry {user!r}",
+                    f"{user!r} is not a user of any .qdpx project in the coding folder "
+                    f"(its users: {listed})",
+                    "spell the user as the QDA tool names them, or remove the entry",
+                )
+
+    def _qdpx_rows(self) -> list[dict[str, Any]]:
+        """The codings of the projects in coding/, placed on the documents' canonical text."""
+        from evstudy.anchoring import turn_at
+        from evstudy.qdpx.coding import match_sources, place_selection
+
+        files = {doc: Path(t.path).name for doc, t in getattr(self, "transcripts", {}).items()}
+        withdrawn_docs = {doc for doc, _ in self.withdrawn_turns}
+        known = set(self.doc_text) | withdrawn_docs | self.unreadable_docs
+        coders = set()
+        for _, sheet in self.sheets:
+            if sheet is not None:
+                coders |= {str(c).strip() for c in sheet["coder"].dropna()}
+        coders |= set(self.config.coders.values())
+        rows: list[dict[str, Any]] = []
+        for path, project in self.projects:
+            if project is None or path not in self.code_maps:
+                continue
+            file, code_ids = self.rel(path), self.code_maps[path]
+            docs = match_sources(project.sources["name"], known, files)
+            lengths = dict(
+                zip(project.sources["guid"], project.sources["text"].str.len(), strict=True)
+            )
+            coded = set(project.codings["source_name"]) | set(project.unplaced["source_name"])
+            unmatched = sorted({str(n) for n in project.sources["name"] if n not in docs} & coded)
+            if unmatched:
+                self.warnings.append(
+                    f"{file}: {len(unmatched)} source(s) match no study document, so their "
+                    f"codings are left out (a source never becomes a document: its text would "
+                    f"not be redacted): {', '.join(self.redactor(n) for n in unmatched)}"
+                )
+            if len(project.unplaced):
+                self.warnings.append(
+                    f"{file}: {len(project.unplaced)} coding(s) of sources whose text is "
+                    "outside the archive were not read"
+                )
+            unplaced: dict[str, int] = {}
+            new_coders: set[str] = set()
+            for coding in project.codings.itertuples():
+                doc_id = docs.get(coding.source_name)
+                code_id = code_ids.get(coding.code_guid)
+                if doc_id is None or code_id is None:
+                    continue  # reported above (source) or as a nameless code (problem)
+                if doc_id not in self.doc_text:
+                    if doc_id in withdrawn_docs:
+                        self.withdrawn["codings"] += 1
+                    continue
+                text = self.doc_text[doc_id]
+                placed = place_selection(
+                    text,
+                    str(coding.text),
+                    int(coding.start),
+                    int(coding.end),
+                    length=lengths[coding.source_guid],
+                )
+                if placed is None:
+                    unplaced[doc_id] = unplaced.get(doc_id, 0) + 1
+                    continue
+                user = " ".join(str(coding.user_name or coding.user_guid or "unknown").split())
+                coder = self.config.coders.get(user, user)
+                if coder not in coders:
+                    new_coders.add(coder)
+                start, end = placed
+                rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "code_id": code_id,
+                        "coder": coder,
+                        "start": start,
+                        "end": end,
+                        "turn": turn_at(self.doc_turns.get(doc_id) or {}, start),
+                        "text": text[start:end],
+                        "memo": self.redactor(str(coding.description))
+                        if not is_blank(coding.description)
+                        else None,
+                        "source": file,
+                    }
+                )
+            for doc_id, n in sorted(unplaced.items()):
+                self.warnings.append(
+                    f"{file}: {n} coding(s) on {doc_id} left out: the selected text is not "
+                    f"in {doc_id}'s canonical text (edited in the QDA tool, or withdrawn turns)"
+                )
+            if new_coders:
+                self.warnings.append(
+                    f"{file}: user(s) {', '.join(sorted(new_coders))} kept as coder ids "
+                    "(map QDA users to the study's coder ids with coders: in study.yml)"
+                )
+        return rows
+
+    def _inductive_rows(self, codebook: pd.DataFrame) -> pd.DataFrame:
+        """The codebook rows of the inductive codes, with theme, depth and version."""
+        new = self.inductive.copy()
+        parents = dict(zip(codebook["code_id"], codebook["parent_id"], strict=True))
+        themes = dict(zip(codebook["code_id"], codebook["theme_id"], strict=True))
+        depths = dict(zip(codebook["code_id"], codebook["depth"], strict=True))
+        parents |= dict(zip(new["code_id"], new["parent_id"], strict=True))
+        for row in new.itertuples():  # parents come before their children
+            parent = row.parent_id
+            themes[row.code_id] = themes[parent] if parent else row.code_id
+            depths[row.code_id] = depths[parent] + 1 if parent else 0
+        new["theme_id"] = new["code_id"].map(themes)
+        new["depth"] = new["code_id"].map(depths).astype("int64")
+        new["version"] = codebook["version"].iloc[0] if len(codebook) else None
+        new["status"] = "active"
+        new["rq"] = [() for _ in range(len(new))]
+        # A QDA tool's code description is free text, like a memo: names in it are redacted.
+        new["definition"] = [
+            self.redactor(str(d)) if not is_blank(d) else None for d in new["definition"]
+        ]
+        return new.reindex(columns=codebook.columns)
 
     def _speaker(
         self, name: str, doc_id: str, file: str, place: str
@@ -797,6 +979,8 @@ class Assembly:
 
     def _codings_table(self) -> pd.DataFrame:
         codes = set(self.codebook["code_id"]) if self.codebook is not None else None
+        if codes is not None and len(self.inductive):
+            codes |= set(self.inductive["code_id"])
         withdrawn_docs = {doc for doc, _ in self.withdrawn_turns}
         rows = []
         for path, sheet in self.sheets:
@@ -880,16 +1064,27 @@ class Assembly:
                         "source": file,
                     }
                 )
+        rows += self._qdpx_rows()
         frame = pd.DataFrame(rows, columns=COLUMNS["codings"][1:])
+        projects = {self.rel(path) for path, _ in self.projects}
+        # Sheet rows come first, and a sort on several columns is stable: a coding in both a
+        # sheet and a project keeps the sheet's row.
         frame = frame.sort_values(["doc_id", "start", "end", "code_id", "coder"], ignore_index=True)
         # The same coder coding the same span with the same code twice is one coding.
         same = ["doc_id", "code_id", "coder", "start", "end"]
         repeats = frame.duplicated(same)
-        if repeats.any():
+        from_project = frame["source"].isin(projects)
+        if (repeats & ~from_project).any():
             self.warnings.append(
-                f"{int(repeats.sum())} coding row(s) repeat another row exactly "
+                f"{int((repeats & ~from_project).sum())} coding row(s) repeat another row exactly "
                 "(same document, code, coder and span) and were counted once"
             )
+        for file, n in frame[repeats & from_project].groupby("source").size().items():
+            self.warnings.append(
+                f"{file}: {n} coding(s) already coded in the coding sheets or another "
+                "project (same document, code, coder and span) were counted once"
+            )
+        if repeats.any():
             frame = frame[~repeats].reset_index(drop=True)
         frame.insert(0, "coding_id", [f"K{i:05d}" for i in range(1, len(frame) + 1)])
         frame["turn"] = frame["turn"].astype("Int64")

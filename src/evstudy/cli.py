@@ -165,6 +165,26 @@ def _cmd_qdpx_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_codebook_import(args: argparse.Namespace) -> int:
+    from evstudy.qdpx.codebook import codebook_draft, write_codebook_draft
+
+    if args.out is None:
+        sys.stdout.write(codebook_draft(args.file))
+        return 0
+    path = write_codebook_draft(args.file, args.out)
+    print(f"wrote {path}: review it, then save it as the study's codebook.yml")
+    return 0
+
+
+def _cmd_codebook_export(args: argparse.Namespace) -> int:
+    from evstudy.qdpx.codebook import export_qdc
+    from evstudy.study import load_study
+
+    path = export_qdc(load_study(args.processed).codebook, args.out)
+    print(f"wrote {path}")
+    return 0
+
+
 def _cmd_autocode(args: argparse.Namespace) -> int:
     from evstudy.autocode import autocode_report
     from evstudy.study import load_study
@@ -477,6 +497,35 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("out", type=Path, help="the .qdpx file to write")
     processed_option(q)
     q.set_defaults(func=_cmd_qdpx_export)
+
+    p = sub.add_parser(
+        "codebook",
+        help="codebooks from and for QDA tools (REFI-QDA .qdc / .qdpx)",
+        description="Draft a codebook.yml from a QDA tool's codes, or write the study's "
+        "codebook for one.",
+    )
+    book = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    q = book.add_parser(
+        "import",
+        help="draft a codebook.yml from a .qdpx project or .qdc codebook",
+        description="Read the codes of a REFI-QDA project (.qdpx) or codebook (.qdc) and "
+        "draft a codebook.yml: a flat codes: list with ids, labels, parents and definitions. "
+        "Printed unless --out is given; an existing file is never overwritten.",
+    )
+    q.add_argument("file", type=Path, help="the .qdpx or .qdc file")
+    q.add_argument(
+        "--out", type=Path, default=None, help="write the draft here (a new file) instead"
+    )
+    q.set_defaults(func=_cmd_codebook_import)
+    q = book.add_parser(
+        "export",
+        help="write the study's codebook as a REFI-QDA codebook (.qdc)",
+        description="Write the study's codebook (inductive codes included) as a .qdc file "
+        "that NVivo, ATLAS.ti, MAXQDA and QualCoder import.",
+    )
+    q.add_argument("out", type=Path, help="the .qdc file to write")
+    processed_option(q)
+    q.set_defaults(func=_cmd_codebook_export)
 
     p = sub.add_parser(
         "autocode",

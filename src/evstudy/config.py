@@ -148,6 +148,8 @@ class StudyConfig:
     population: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_POPULATION))
     # Each declared analysis as written, with "rq" as a string and "title" defaulted to None.
     analyses: tuple[dict[str, Any], ...] = ()
+    # QDA user name (as a .qdpx in coding/ has it) -> the study's coder id.
+    coders: dict[str, str] = field(default_factory=dict)
 
     def path(self, key: str) -> Path:
         """Absolute path of the raw input named ``key`` (see ``DEFAULT_FILES``)."""
@@ -205,6 +207,7 @@ class StudyFile(Schema):
     research_questions: list[Any] | None = None
     population: dict[str, Any] | None = None
     analyses: list[Any] | None = None
+    coders: dict[str, Any] | None = None
 
 
 class StudySection(Schema):
@@ -467,6 +470,7 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
     # Declared ids as written, so that a question with another problem is not reported twice.
     rq_ids = {raw_text(q, "id") for q in top.research_questions or []} - {None}
     analyses = _analyses(top.analyses or [], rq_ids, labels, check, add)
+    coders = _coders(top.coders or {}, add)
 
     found.raise_if_any(f"{path}")
     return StudyConfig(
@@ -485,7 +489,25 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
         research_questions=questions,
         population={"label": population.label, "outside": list(population.outside)},
         analyses=analyses,
+        coders=coders,
     )
+
+
+def _coders(entries: dict[Any, Any], add: Any) -> dict[str, str]:
+    """``coders:``: QDA user name -> coder id; an id is one word, as in the coding sheets."""
+    out = {}
+    for user, coder in entries.items():
+        text = "" if coder is None else str(coder).strip()
+        if not str(user).strip() or not text or any(ch.isspace() for ch in text):
+            add(
+                ("coders", user),
+                f"coders entry {str(user)!r}",
+                f"the coder id {text!r} is not a single word" if text else "the coder id is blank",
+                "map each QDA user name to a coder id such as JH, e.g. 'Jo Hart: JH'",
+            )
+            continue
+        out[" ".join(str(user).split())] = text
+    return out
 
 
 def _analyses(
