@@ -19,6 +19,7 @@ import pandas as pd
 
 from evstudy.anchoring import Unplaced, place_coding
 from evstudy.config import StudyConfig
+from evstudy.contacts import ContactRedactor, TextRedactor
 from evstudy.errors import EvstudyError, Problems
 from evstudy.files import atomic_write_text
 from evstudy.io.review import FINDINGS_OUT, REGISTER_OUT
@@ -542,8 +543,16 @@ class Assembly:
         assigned = self.key.assign((p["name"], p["email"]) for p in self.people)
         for person in self.people:
             person["participant_id"] = assigned[_fold(person["email"])]
-        self.redactor = NameRedactor(
-            [m.name for m in cfg.team] + [p["name"] for p in self.people], self.other_names
+        # Every free-text field leaves through this one redactor: contact details (the
+        # register's and the key's in every spelling, and any others), then names.
+        self.redactor = TextRedactor(
+            NameRedactor(
+                [m.name for m in cfg.team] + [p["name"] for p in self.people], self.other_names
+            ),
+            ContactRedactor(
+                emails=[p["email"] for p in self.people] + [row[2] for row in self.key.rows],
+                phones=[p["phone"] for p in self.people if not is_blank(p.get("phone"))],
+            ),
         )
         documents, turns = self._transcript_tables()
         survey, survey_docs, survey_turns = self._survey_tables()
@@ -560,10 +569,23 @@ class Assembly:
             **survey,
             "admin": self._admin_table(),
             "autocode_rules": _without_row(self.autocode_rules),
-            "review_sources": _or_empty(self.review_sources, "review_sources"),
-            "review_findings": _or_empty(self.review_findings, "review_findings"),
-            "recommendations": _or_empty(self.recommendations, "recommendations"),
+            "review_sources": self._redacted(
+                _or_empty(self.review_sources, "review_sources"), ["reason"]
+            ),
+            "review_findings": self._redacted(
+                _or_empty(self.review_findings, "review_findings"), ["finding", "memo"]
+            ),
+            "recommendations": self._redacted(
+                _or_empty(self.recommendations, "recommendations"), ["text"]
+            ),
         }
+
+    def _redacted(self, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """``frame`` with its free-text ``columns`` passed through the redactor."""
+        for column in columns:
+            if column in frame and len(frame):
+                frame[column] = [v if is_blank(v) else self.redactor(str(v)) for v in frame[column]]
+        return frame
 
     def _participants_table(self) -> pd.DataFrame:
         rows = [
@@ -574,7 +596,7 @@ class Assembly:
             for p in self.people
             if not p["withdrawn"]
         ]
-        frame = pd.DataFrame(rows, columns=COLUMNS["participants"])
+        frame = self._redacted(pd.DataFrame(rows, columns=COLUMNS["participants"]), ["job_title"])
         return frame.sort_values("participant_id", ignore_index=True)
 
     def _codebook_table(self) -> pd.DataFrame:
@@ -760,7 +782,9 @@ class Assembly:
         tables = {
             "survey_questions": _without_row(export.questions),
             "survey_options": _without_row(export.options),
-            "survey_respondents": respondents[COLUMNS["survey_respondents"]],
+            "survey_respondents": self._redacted(
+                respondents[COLUMNS["survey_respondents"]].copy(), ["job_title"]
+            ),
             "survey_answers": _without_row(answers),
         }
         return (
