@@ -420,9 +420,6 @@ def _spans(
     if known_emails is not None:
         for m in known_emails.finditer(text):
             add("email", *m.span())
-    if "@" in text or "＠" in text:
-        for m in _PLAIN_EMAIL.finditer(text):
-            add("email", *m.span())
     # Most "at"s are prose: only where a domain follows one is an address looked for, and
     # only in a text that has something like ".uk" or "dot com" at all.
     ats = _AT_ONLY.finditer(text) if _TLD_HINT.search(text) else ()
@@ -434,6 +431,10 @@ def _spans(
         for m in _SPELT_EMAIL.finditer(text, window, domain.end()):
             if m.end() == domain.end() and _is_email(m):
                 add("email", *m.span())
+    # After the spelt-out forms, which may reach further left ("jo dot lee@...").
+    if "@" in text or "＠" in text:
+        for m in _PLAIN_EMAIL.finditer(text):
+            add("email", *m.span())
     if _DIGIT.search(text) is None:  # phones, postcodes and IP addresses all have digits
         return sorted(found, key=lambda f: f[1], reverse=True)
     for start, end in _ip_spans(text, key):

@@ -124,7 +124,7 @@ class Identifiers:
                 if source:
                     yield (
                         f"register_{kind}",
-                        f"the {_WHAT[kind]} of {source}",
+                        f"the {_WHAT[kind].split(' ', 1)[1]} of {source}",
                         WHY[f"register_{kind}"],
                     )
                     continue
