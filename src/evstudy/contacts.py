@@ -1,7 +1,7 @@
 """Contact details in free text: emails, UK phone numbers, postcodes and IP addresses.
 
-Ingest passes every free-text field through :class:`TextRedactor` (names, then contact
-details) before any table is written; the audit finds the same spellings in outputs with
+Ingest passes every free-text field through :class:`TextRedactor` (contact details, then
+names) before any table is written; the audit finds the same spellings in outputs with
 :func:`find_contacts`. Each kind of contact detail becomes a placeholder:
 
 ============  ================  ===============================================
@@ -15,7 +15,8 @@ kind          placeholder       what is matched
                                 ``07700 900123``, ``07700-900-123``,
                                 ``+44 7700 900 123``, ``+44 (0)20 7946 0018``,
                                 ``0044 20 7946 0018``
-``postcode``  ``[postcode]``    UK postcodes: ``SW1A 1AA``, ``M1 1AE``, ``ls1 4ap``
+``postcode``  ``[postcode]``    UK postcodes: ``SW1A 1AA``, ``M1 1AE``, ``EC1A1BB``;
+                                in lower case only with the space (``ls1 4ap``)
 ``ip``        ``[IP address]``  IPv4 and IPv6 addresses that are not version numbers
 ============  ================  ===============================================
 
@@ -90,7 +91,9 @@ _LETTER_DIGIT = re.compile(r"[A-Za-z]\d")
 _TLD_HINT = re.compile(rf"(?:\.|[dD][oO][tT]\W{{0,3}})(?i:{_TLDS})(?![\w-])")
 # Words that stand before "at" in prose; "looked at gov.uk" is not an address.
 _PROSE = frozenset(
-    """a an the i we you they he she it this that these those them us me him her our your
+    re.findall(
+        r"\w+",
+        """a an the i we you they he she it this that these those them us me him her our your
     their its there here what which who where when how and or but so then than as is are
     was were be been being am do does did done have has had get got look looks looked
     looking glance glanced stare stared point pointed aim aimed arrive arrived arriving
@@ -98,10 +101,9 @@ _PROSE = frozenset(
     lives lived stay stayed meet met start started starting end ended stop stopped good
     bad better best great well expert experts hard up down out back off on in over only
     just even all both each every some any more most less least also still not no yes
-    information info guidance data details detail available, visit visited check checked
-    go went going gone come came coming held hosted listed shown see seen""".replace(
-        ",", ""
-    ).split()
+    information info guidance data details detail visit visited check checked
+    go went going gone come came coming held hosted listed shown see seen""",
+    )
 )
 
 
@@ -150,7 +152,6 @@ def _phone_end(text: str) -> int | None:
     dropped until the digits make a UK number.
     """
     groups = list(_GROUP.finditer(text))
-    # "+44" and a bracketed "(0)" are not digits of the number's groups of their own.
     while groups:
         if _uk_number(national_number(text[: groups[-1].end()])):
             return groups[-1].end()
@@ -480,9 +481,6 @@ class TextRedactor:
     def __init__(self, names: Callable[[str], str], contacts: ContactRedactor) -> None:
         self.names = names
         self.contacts = contacts
-        self.counts: Counter[str] = Counter()
 
     def __call__(self, text: str) -> str:
-        text, counts = self.contacts.redact(text)
-        self.counts.update(counts)
-        return self.names(text)
+        return self.names(self.contacts(text))

@@ -1,5 +1,6 @@
 """Identifiers in output text: register names, emails and phones, other names, any email
-or IP address, and participant pseudonyms in published files.
+address, phone number, postcode or IP address (found as :mod:`evstudy.contacts` finds them
+for ingest to redact), and participant pseudonyms in published files.
 
 Names are matched on words, not characters: the text is split into casefolded words once
 and every run of as many words as a name form has is looked up among the forms (so case and
