@@ -127,10 +127,97 @@ def test_emails_phones_and_pseudonyms_are_found_without_repeating_them(identifie
         assert _found(identifiers, f"call {phone} today") == [
             "the phone number of register.xlsx row 3"
         ], phone
-    assert _found(identifiers, "01632 960903") == []
+    # Another number is still a phone number, but nobody's in the register.
+    assert _found(identifiers, "01632 960903") == ["a phone number (016…)"]
     identifiers.pseudonyms = {"P014", "R007"}
     hits = [what for _, what, _ in identifiers.find_pseudonyms("P014 and R007, not P015")]
     assert sorted(hits) == ["the pseudonym P014", "the pseudonym R007"]
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("jordan dot lee at ullsbridge dot gov dot uk", "the email address of register.xlsx row 2"),
+        (
+            "Jordan.Lee [at] ullsbridge [dot] gov [dot] uk",
+            "the email address of register.xlsx row 2",
+        ),
+        ("jordan.lee(at)ullsbridge.gov.uk", "the email address of register.xlsx row 2"),
+        ("jordandotleeatullsbridgedotgovdotuk", "the email address of register.xlsx row 2"),
+        ("m dot oneill at nhs dot net", "the email address of register.xlsx row 3"),
+        ("+44 (0)1632 960 902", "the phone number of register.xlsx row 3"),
+        ("0 1 6 3 2 9 6 0 9 0 2", "the phone number of register.xlsx row 3"),
+        ("01632.960.902", "the phone number of register.xlsx row 3"),
+        ("jo dot lee at council dot gov dot uk", "an email address (j… at council dot gov dot uk)"),
+        ("priya.shah at ullsbridge.gov.uk", "an email address (p… at ullsbridge.gov.uk)"),
+        ("+44 7700 900 123", "a phone number (+44…)"),
+        ("020 7946 0018", "a phone number (020…)"),
+        ("SW1A 1AA", "a postcode (SW…)"),
+    ],
+)
+def test_contact_details_are_found_in_every_spelling(identifiers, text, found):
+    assert _found(identifiers, f"Contact: {text}, please.") == [found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "look at the data, dot the i's, and see gov.uk",
+        "£1,200,000 in 2019-2020 (45%), 4-5 sites, S01 and S09, version 3.11.7",
+        "on 01/02/2023 at 10:30, 1,234 people, IF-S01-03, 0.25",
+    ],
+)
+def test_ordinary_numbers_and_words_are_not_contact_details(identifiers, text):
+    assert _found(identifiers, text) == []
+
+
+@pytest.mark.slow
+def test_the_audit_finds_spelt_out_contact_details_in_a_published_page(small_study, tmp_path):
+    from evstudy.ingest import ingest
+
+    ingest(small_study, tmp_path / "processed", key_dir=tmp_path / "keys")
+    register = pd.read_excel(small_study / "register.xlsx", dtype=str)
+    person = register[register["Phone"].notna()].iloc[0]
+    local, _, domain = person["Email"].partition("@")
+    digits = "".join(c for c in person["Phone"] if c.isdigit())
+    planted = [
+        f"{local.replace('.', ' dot ')} at {domain.replace('.', ' dot ')}",
+        f"{local}[at]{domain}",
+        " ".join(digits),
+        "jo dot lee at council dot gov dot uk",
+        "020 7946 0018",
+        "LS1 4AP",
+    ]
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "figures").mkdir()
+    body = "".join(f"<p>Contact {value} today.</p>\n" for value in planted)
+    (tmp_path / "reports" / "index.html").write_text(
+        f"<!DOCTYPE html><html><body>\n{body}</body></html>\n", encoding="utf-8"
+    )
+    findings = audit_outputs(
+        raw=small_study,
+        processed=tmp_path / "processed",
+        figures=tmp_path / "figures",
+        reports=tmp_path / "reports",
+        key_dir=tmp_path / "keys",
+        workers=1,
+    )
+    page = findings[findings["file"] == "reports/index.html"]
+    row = f"register.xlsx row {int(person.name) + 2}"
+    assert list(page["finding"]) == [
+        f"the email address of {row}",
+        f"the email address of {row}",
+        f"the phone number of {row}",
+        "an email address (j… at council dot gov dot uk)",
+        "a phone number (020…)",
+        "a postcode (LS…)",
+    ], format_findings(findings)
+    assert list(page["location"]) == [f"line {n}" for n in range(2, 8)]
+    assert (
+        not findings[findings["file"] != "reports/index.html"]["finding"]
+        .str.contains("phone|postcode|email")
+        .any()
+    ), format_findings(findings)
 
 
 # --- sources ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -733,3 +734,117 @@ def test_a_file_name_decomposed_on_disk_matches_the_log(study_copy, tmp_path):
     theirs = sum(t.speaker == row[5] for t in interview)
     assert theirs and found.people == before.people + 1
     assert found.turns == before.turns + theirs
+
+
+# -- contact details in free text (issue 19 §2) -------------------------------------------
+
+# Each spelling issue 19 lists, and the usual variants, with what it spells; what of that
+# would survive if only part of a spelling were caught is what the tables are searched for.
+CONTACT_SPELLINGS = [
+    ("jo dot lee at council dot gov dot uk", "jo.lee@council.gov.uk"),
+    ("priya.shah at ullsbridge.gov.uk", "priya.shah@ullsbridge.gov.uk"),
+    ("priya.shah[at]ullsbridge[dot]gov[dot]uk", "priya.shah@ullsbridge.gov.uk"),
+    ("priya.shah (at) ullsbridge.gov.uk", "priya.shah@ullsbridge.gov.uk"),
+    ("+44 7700 900 123", "07700900123"),
+    ("020 7946 0018", "02079460018"),
+    ("020-7946-0018", "02079460018"),
+    ("07700.900.123", "07700900123"),
+    ("LS1 4AP", "LS1 4AP"),
+]
+
+
+def _register_contacts(raw: Path) -> tuple[str, str, str]:
+    """(name, email, phone) of a register person who has a phone number."""
+    register = pd.read_excel(raw / "register.xlsx", dtype=str)
+    person = register[register["Phone"].notna()].iloc[0]
+    return person["Name"], person["Email"], person["Phone"]
+
+
+def _register_spellings(email: str, phone: str) -> list[tuple[str, str]]:
+    local, _, domain = email.partition("@")
+    digits = "".join(c for c in phone if c.isdigit())
+    spellings = [
+        email.upper(),
+        f"{local.replace('.', ' dot ')} at {domain.replace('.', ' dot ')}",
+        f"{local}[at]{domain}",
+        f"{local}(at){domain.replace('.', '(dot)')}",
+        f"{local.replace('.', 'dot')}at{domain.replace('.', 'dot')}",  # run together
+    ]
+    numbers = [
+        " ".join(digits),  # every digit apart
+        f"+44 ({digits[0]}){digits[1:4]}-{digits[4:]}",
+        f"{digits[:5]}.{digits[5:]}",
+    ]
+    return [(s, email) for s in spellings] + [(n, phone) for n in numbers]
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only, less the spelt separators: every spelling of an address
+    comes down to the same string."""
+    return re.sub(r"[^a-z0-9]", "", text.casefold()).replace("dot", "").replace("at", "")
+
+
+def _leftovers(value: str) -> list[str]:
+    """What of a contact detail must not survive: the last seven of its digits, or the
+    compacted local part and domain of its address."""
+    digits = "".join(c for c in value if c.isdigit())
+    if "@" not in value:
+        return [digits[-7:]]
+    local, _, domain = value.partition("@")
+    return [_compact(local), _compact(domain)]
+
+
+def _haystacks(processed: Path) -> dict[str, tuple[str, str]]:
+    """Each table as (its cells compacted, its cells' digits), cell by cell."""
+    found = {}
+    for path in sorted(processed.iterdir()):
+        if path.suffix == ".parquet":
+            cells = pd.read_parquet(path).astype(str).to_numpy().ravel()
+        else:
+            cells = path.read_text(encoding="utf-8").splitlines()
+        found[path.name] = (
+            "\n".join(_compact(c) for c in cells),
+            "\n".join(re.sub(r"\D", "", c) for c in cells),
+        )
+    return found
+
+
+def test_contact_details_in_any_spelling_never_reach_a_processed_table(study_copy, tmp_path):
+    _, email, phone = _register_contacts(study_copy)
+    planted = CONTACT_SPELLINGS + _register_spellings(email, phone)
+    sentence = " ".join(f"Or try {spelling}." for spelling, _ in planted)
+    # The last turn of a transcript (so no coding's offsets move) ...
+    row = _first_txt_interview(study_copy)
+    path = study_copy / "transcripts" / row[1]
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f" {sentence}\n", "utf-8")
+
+    # ... a survey free-text answer, the end of one that is there ...
+    def answer(rows):
+        rows[3][-1] = (rows[3][-1] + " " + sentence).strip()
+
+    _rewrite_csv(study_copy / "survey" / "smartsurvey_export.csv", answer)
+
+    # ... a coding memo and a review finding's memo.
+    def memo(sheet):
+        sheet.cell(2, _header_index(sheet, "Memo")).value = sentence
+
+    _edit_xlsx(study_copy / "coding" / "coding_sheet.xlsx", memo)
+    _edit_xlsx(study_copy / "review" / "review_findings.xlsx", memo)
+
+    _run(study_copy, tmp_path)
+    study = load_study(tmp_path / "out")
+    turn = study.turns[study.turns["doc_id"] == row[0]].iloc[-1]["text"]
+    assert turn.count("[email]") == 4 + 5 and turn.count("[phone]") == 4 + 3, turn
+    assert turn.count("[postcode]") == 1
+    assert "Or try [email]. Or try [email]." in turn
+    svy = study.turns[study.turns["doc_id"].str.startswith("SVY-")]
+    assert svy["text"].str.contains(re.escape("Or try [phone].")).any()
+    assert (study.codings["memo"].dropna().str.count(r"\[email\]") == 9).any()
+    assert (study.review_findings["memo"].dropna().str.count(r"\[phone\]") == 7).any()
+
+    tables = _haystacks(tmp_path / "out")
+    for spelling, value in planted:
+        for needle in _leftovers(value) if value != "LS1 4AP" else ["ls14ap"]:
+            for table, (text, digits) in tables.items():
+                haystack = digits if needle.isdigit() else text
+                assert needle not in haystack, f"{table} keeps {needle!r} of {spelling!r}"

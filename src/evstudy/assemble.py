@@ -20,6 +20,7 @@ import pandas as pd
 from evstudy.anchoring import Unplaced, place_coding
 from evstudy.audit.withdrawal import WithdrawnWords, withdrawn_words
 from evstudy.config import StudyConfig
+from evstudy.contacts import ContactRedactor, TextRedactor
 from evstudy.errors import EvstudyError, Problems
 from evstudy.files import atomic_write_text
 from evstudy.io.review import FINDINGS_OUT, REGISTER_OUT
@@ -558,8 +559,16 @@ class Assembly:
         assigned = self.key.assign((p["name"], p["email"]) for p in self.people)
         for person in self.people:
             person["participant_id"] = assigned[_fold(person["email"])]
-        self.redactor = NameRedactor(
-            [m.name for m in cfg.team] + [p["name"] for p in self.people], self.other_names
+        # Every free-text field leaves through this one redactor: contact details (the
+        # register's and the key's in every spelling, and any others), then names.
+        self.redactor = TextRedactor(
+            NameRedactor(
+                [m.name for m in cfg.team] + [p["name"] for p in self.people], self.other_names
+            ),
+            ContactRedactor(
+                emails=[p["email"] for p in self.people] + [row[2] for row in self.key.rows],
+                phones=[p["phone"] for p in self.people if not is_blank(p.get("phone"))],
+            ),
         )
         self.unsaid = withdrawn_words(self._turn_sources())
         documents, turns = self._transcript_tables()
@@ -577,9 +586,15 @@ class Assembly:
             **survey,
             "admin": self._admin_table(),
             "autocode_rules": _without_row(self.autocode_rules),
-            "review_sources": _or_empty(self.review_sources, "review_sources"),
-            "review_findings": _or_empty(self.review_findings, "review_findings"),
-            "recommendations": _or_empty(self.recommendations, "recommendations"),
+            "review_sources": self._redacted(
+                _or_empty(self.review_sources, "review_sources"), ["reason"]
+            ),
+            "review_findings": self._redacted(
+                _or_empty(self.review_findings, "review_findings"), ["finding", "memo"]
+            ),
+            "recommendations": self._redacted(
+                _or_empty(self.recommendations, "recommendations"), ["text"]
+            ),
         }
 
     def _turn_sources(self) -> list[tuple[str, str, str | None]]:
@@ -604,6 +619,13 @@ class Assembly:
             self.withdrawn["repeated passages"] = self.withdrawn.get("repeated passages", 0) + n
         return text
 
+    def _redacted(self, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """``frame`` with its free-text ``columns`` passed through the redactor."""
+        for column in columns:
+            if column in frame and len(frame):
+                frame[column] = [v if is_blank(v) else self.redactor(str(v)) for v in frame[column]]
+        return frame
+
     def _participants_table(self) -> pd.DataFrame:
         rows = [
             {
@@ -613,7 +635,7 @@ class Assembly:
             for p in self.people
             if not p["withdrawn"]
         ]
-        frame = pd.DataFrame(rows, columns=COLUMNS["participants"])
+        frame = self._redacted(pd.DataFrame(rows, columns=COLUMNS["participants"]), ["job_title"])
         return frame.sort_values("participant_id", ignore_index=True)
 
     def _codebook_table(self) -> pd.DataFrame:
@@ -968,7 +990,9 @@ class Assembly:
         tables = {
             "survey_questions": _without_row(export.questions),
             "survey_options": _without_row(export.options),
-            "survey_respondents": respondents[COLUMNS["survey_respondents"]],
+            "survey_respondents": self._redacted(
+                respondents[COLUMNS["survey_respondents"]].copy(), ["job_title"]
+            ),
             "survey_answers": _without_row(answers),
         }
         return (

@@ -5,8 +5,9 @@ JSON, executed notebooks, CSV and other text, Parquet tables, SVG, and the XML i
 workbooks) and looks for
 
 - every name in the register (any case; first name and surname; "Surname, First"; a title
-  and surname), its emails and phone numbers, and the other-names list;
-- any email address and any IPv4 or IPv6 address;
+  and surname), its emails and phone numbers (in every spelling), and the other-names list;
+- any email address (spelt out too: "jo dot lee at council dot gov dot uk"), UK phone
+  number, postcode and IPv4 or IPv6 address (:mod:`evstudy.contacts`);
 - the words and pseudonym of a participant who withdrew (:mod:`evstudy.audit.withdrawal`).
 
 In what is published (``index.html``, the site pages, ``tables.xlsx``) it also checks that

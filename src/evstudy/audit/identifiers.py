@@ -1,5 +1,6 @@
 """Identifiers in output text: register names, emails and phones, other names, any email
-or IP address, and participant pseudonyms in published files.
+address, phone number, postcode or IP address (found as :mod:`evstudy.contacts` finds them
+for ingest to redact), and participant pseudonyms in published files.
 
 Names are matched on words, not characters: the text is split into casefolded words once
 and every run of as many words as a name form has is looked up among the forms (so case and
@@ -9,34 +10,23 @@ the list entry, never the name itself, so the audit's own output leaks nothing.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from evstudy.contacts import (
+    ContactRedactor,
+    find_ip_addresses,
+    known_email_pattern,
+    known_phone_pattern,
+    national_number,
+)
 from evstudy.privacy import TITLES, canonical_name
 
 __all__ = ["Identifiers", "build_identifiers", "find_ip_addresses", "tokens"]
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
-_EMAIL = re.compile(
-    r"(?<![\w.%+-])[\w.%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![\w-])"
-)
-_PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()\-.]{7,24}\d(?!\w)")
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-# Four octets, not inside a longer dotted run (3.11.7.1.2) nor glued to a word (v1.2.3.4).
-_IPV4 = re.compile(rf"(?<![\w.\-+@])({_OCTET}(?:\.{_OCTET}){{3}})(?![\w\-]|\.\w)")
-_IPV6 = re.compile(
-    r"(?<![\w:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3})(?![\w:]|\.\w)"
-)
-# What a version number is written after: "Python 3.11.7.1", "version: 1.2.3.4", "==".
-_VERSION_CUE = re.compile(
-    r"(?i)(?:\b(?:v|ver|version|versions|python|release|build|rev|revision|kernel)|[=<>~!]=)"
-    r"\W{0,3}$"
-)
-_LAST_WORD = re.compile(r"([A-Za-z][\w.\-]*)\W{0,4}$")
 _PSEUDONYM = re.compile(r"\b[PR]\d{2,}\b")
 
 WHY = {
@@ -47,6 +37,8 @@ WHY = {
     "other_name": "people mentioned in passing (colleagues, councillors, providers) are "
     "redacted with the register's names",
     "email": "an email address is personal data and identifies a person or their organisation",
+    "phone": "a phone number is personal data; ingest redacts every one it finds",
+    "postcode": "a postcode narrows a person down to a few streets; ingest redacts them",
     "ip": "an IP address is personal data under GDPR (SmartSurvey exports it; ingest drops it)",
     "pseudonym": "a pseudonym beside published words lets readers link quotes, and combine "
     "coarse and fine attributions into one that identifies the speaker",
@@ -62,55 +54,22 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(_fold(text))
 
 
-@lru_cache(maxsize=1)
-def _distributions() -> frozenset[str]:
-    from importlib import metadata
-
-    names = {d.metadata["Name"] for d in metadata.distributions() if d.metadata["Name"]}
-    return frozenset(re.sub(r"[-_.]+", "-", n).casefold() for n in names)
-
-
-def _is_version(text: str, start: int, key: str) -> bool:
-    if re.search(r"(?i)version|packages", key):
-        return True
-    before = text[max(0, start - 40) : start]
-    if _VERSION_CUE.search(before):
-        return True
-    last = _LAST_WORD.search(before)
-    return bool(last) and re.sub(r"[-_.]+", "-", last.group(1)).casefold() in _distributions()
+_WHAT = {
+    "email": "an email address",
+    "phone": "a phone number",
+    "postcode": "a postcode",
+    "ip": "an IP address",
+}
 
 
-def find_ip_addresses(text: str, key: str = "") -> list[str]:
-    """IPv4 and IPv6 addresses in ``text``, leaving out what reads as a version number.
-
-    An IPv4 address is four octets 0-255 (no leading zeros) that are not part of a longer
-    dotted run and not written after a version cue ("Python", "version", "==", a package
-    name) or under a JSON key about versions or packages. An IPv6 address must parse, and
-    either have eight groups or a "::" with two groups of which one has three or more hex
-    digits, so that times (10:30:00) and slices (x[1::2]) are not taken for one.
-    """
-    found = []
-    if "." in text:
-        for match in _IPV4.finditer(text):
-            if not _is_version(text, match.start(), key):
-                found.append(match.group(1))
-    if "::" in text or text.count(":") >= 7:
-        for match in _IPV6.finditer(text):
-            candidate = match.group(1)
-            try:
-                ipaddress.IPv6Address(candidate)
-            except ValueError:
-                continue
-            groups = [g for g in re.split(r":+", candidate) if g]
-            full = "::" not in candidate and candidate.count(":") == 7
-            if full or (len(groups) >= 2 and any(len(g) >= 3 for g in groups)):
-                found.append(candidate)
-    return found
-
-
-def _mask_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}…@{domain}"
+def _mask(kind: str, found: str) -> str:
+    """Enough of a contact detail to find it again, not enough to use it."""
+    if kind == "email":
+        at = re.search(r"\s*(?:[@＠]|[\[\(\{<]\s*at\s*[\]\)\}>]|\s(?i:at)\s|AT)\s*", found)
+        if at:
+            return f"{found[:1]}…{found[at.start() :]}"
+        return f"{found[:1]}…"
+    return f"{found[:3]}…" if kind == "phone" else f"{found.split()[0][:2]}…"
 
 
 @dataclass
@@ -129,6 +88,10 @@ class Identifiers:
     pseudonyms: set[str] = field(default_factory=set)
     lengths: list[int] = field(default_factory=list)  # word counts of the name forms
     firsts: set[str] = field(default_factory=set)  # first words of the name forms
+    phones_raw: dict[str, str] = field(default_factory=dict)  # as the register writes them
+    _finder: tuple[tuple[int, int], ContactRedactor] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def add_name(self, name: str, source: str, kind: str) -> None:
         words = tokens(canonical_name(name))
@@ -147,20 +110,30 @@ class Identifiers:
         self.lengths = sorted({len(form) for form in self.names}, reverse=True)
 
     def add_phone(self, phone: str, source: str) -> None:
-        digits = _national(phone)
+        digits = national_number(phone)
         if len(digits) >= 7:
             self.phones[digits] = source
+            self.phones_raw[phone] = source
 
     def find(self, text: str, key: str = "") -> Iterator[tuple[str, str, str]]:
         """(kind, what was found, why) for each identifier in ``text``."""
-        if "@" in text:
-            for email in _EMAIL.findall(text):
-                source = self.emails.get(email.casefold())
+        contacts = self._contacts()
+        spans = contacts.spans(text, key)
+        for kind, start, end in spans:
+            if kind in ("email", "phone"):
+                source = self._register_source(kind, text[start:end])
                 if source:
-                    yield "register_email", f"the email address of {source}", WHY["register_email"]
-                else:
-                    yield "email", f"an email address ({_mask_email(email)})", WHY["email"]
-            text = _EMAIL.sub(" ", text)  # an address is one finding, not also a name
+                    yield (
+                        f"register_{kind}",
+                        f"the {_WHAT[kind].split(' ', 1)[1]} of {source}",
+                        WHY[f"register_{kind}"],
+                    )
+                    continue
+            what = text[start:end] if kind == "ip" else _mask(kind, text[start:end])
+            yield kind, f"{_WHAT[kind]} ({what})", WHY[kind]
+        # A contact detail is one finding, not also a name.
+        for _, start, end in reversed(spans):
+            text = text[:start] + " " + text[end:]
         if self.names:
             words = tokens(text)
             # Most words start no name: only those that do are looked up further.
@@ -174,18 +147,29 @@ class Identifiers:
         if self.exact:
             for word in set(_WORD.findall(unicodedata.normalize("NFC", text))) & self.exact.keys():
                 yield "other_name", f"a name from {self.exact[word]}", WHY["other_name"]
-        if self.phones:
-            for match in _PHONE.finditer(text):
-                digits = _national(match.group())
-                for phone, source in self.phones.items():
-                    if phone in digits:
-                        yield (
-                            "register_phone",
-                            f"the phone number of {source}",
-                            WHY["register_phone"],
-                        )
-        for address in find_ip_addresses(text, key):
-            yield "ip", f"an IP address ({address})", WHY["ip"]
+
+    def _contacts(self) -> ContactRedactor:
+        """The contact-detail finder, with this study's emails and phones (built once)."""
+        key = (len(self.emails), len(self.phones))
+        if self._finder is None or self._finder[0] != key:
+            self._finder = (key, ContactRedactor(emails=self.emails, phones=self.phones_raw))
+        return self._finder[1]
+
+    def _register_source(self, kind: str, found: str) -> str | None:
+        """The register row whose email or phone ``found`` is, in whatever spelling."""
+        if kind == "phone":
+            digits = national_number(found)
+            for phone, source in self.phones.items():
+                if phone in digits:
+                    return source
+            values = self.phones_raw
+        else:
+            values = self.emails
+        for value, source in values.items():
+            pattern = (known_email_pattern if kind == "email" else known_phone_pattern)(value)
+            if pattern is not None and pattern.fullmatch(found.strip()):
+                return source
+        return None
 
     def find_pseudonyms(self, text: str) -> Iterator[tuple[str, str, str]]:
         """Participant and respondent pseudonyms in ``text`` (for published files)."""
@@ -197,15 +181,6 @@ _NAME_WHAT = {
     "register_name": "a name in the register",
     "other_name": "a name on the other-names list",
 }
-
-
-def _national(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    if digits.startswith("00"):
-        digits = digits[2:]
-    if digits.startswith("44") and len(digits) >= 12:
-        digits = "0" + digits[2:]
-    return digits
 
 
 def build_identifiers(
