@@ -443,9 +443,7 @@ def test_its_filters_take_its_own_names(study):
     assert len(by_name) and by_name.equals(quotes(study, site=first["site_id"]))
     for group, label in labels.items():
         assert quotes(study, role_group=label).equals(quotes(study, role_group=group)), label
-    assert quotes(study, method="Expert interview").equals(
-        quotes(study, method="expert_interview")
-    )
+    assert quotes(study, method="Expert interview").equals(quotes(study, method="expert_interview"))
     assert site_comparison(study, site=first["site_name"]).equals(
         site_comparison(study, site=first["site_id"])
     )
