@@ -194,3 +194,15 @@ def test_document_dates_are_dates(demo_study):
     # Saturation takes documents in date order.
     curve = saturation_curve(demo_study, method="interview")
     assert curve["date"].is_monotonic_increasing
+
+
+def test_survey_free_text_codes_take_the_same_coder_filter(demo_study):
+    from evstudy.survey import free_text_codes
+
+    questions = demo_study.survey_questions
+    question = questions.loc[questions["type"] == "text", "question_id"].iloc[0]
+    primary = free_text_codes(demo_study, question, coder="primary")
+    assert primary.equals(free_text_codes(demo_study, question, coder="cd"))
+    assert primary["n_codings"].sum() > 0
+    with pytest.raises(ValueError, match=r"^`coder` must be one of the study's 3 coders \(CD, "):
+        free_text_codes(demo_study, question, coder="XX")
