@@ -29,7 +29,10 @@ _PRELOADED: dict[Path, tuple[tuple, Study]] = {}
 
 @dataclass(frozen=True)
 class Study:
-    """The tidy tables of one ingested study (see the README for their columns)."""
+    """The tidy tables of one ingested study (see the README for their columns).
+
+    ``documents.date`` is datetime64 (NaT for survey answers, which have no date).
+    """
 
     path: Path
     sites: pd.DataFrame
