@@ -36,7 +36,8 @@ METHOD_LABELS = {
 }
 FILTERS = ("site", "role_group", "method", "code", "coder")
 LISTED = 10  # an error lists every option when there are this many or fewer
-SUGGESTED = 3  # the closest matches an error suggests
+SUGGESTED = 3  # the most matches an error suggests
+NEAR = 0.1  # suggested too: matches whose similarity is this close to the best one's
 PRIMARY = "primary"  # the coder who coded most documents (see evstudy.coding.primary_coder)
 
 
@@ -154,7 +155,11 @@ def _refuse(study: Any, param: str, label: str, value: object, table: pd.DataFra
     for position, (i, n) in enumerate(zip(ids, names, strict=True)):
         folded.setdefault(_fold(i), position)
         folded.setdefault(_fold(n), position)
-    close = difflib.get_close_matches(_fold(value), list(folded), n=SUGGESTED, cutoff=0.6)
+    probe = _fold(value)
+    close = difflib.get_close_matches(probe, list(folded), n=SUGGESTED, cutoff=0.6)
+    # Only matches nearly as close as the best: a far third guess is noise.
+    scores = [difflib.SequenceMatcher(None, probe, c).ratio() for c in close]
+    close = [c for c, score in zip(close, scores, strict=True) if score >= scores[0] - NEAR]
     hints = list(dict.fromkeys(_shown(ids[folded[c]], names[folded[c]]) for c in close))
     if hints:
         said = hints[0] if len(hints) == 1 else ", ".join(hints[:-1]) + " or " + hints[-1]
