@@ -146,7 +146,7 @@ def test_cooccurrence_is_symmetric_with_the_right_diagonal(demo_study):
         units_a = set(map(tuple, cd.loc[cd["code_id"] == a, keys].to_numpy()))
         units_b = set(map(tuple, cd.loc[cd["code_id"] == b, keys].to_numpy()))
         assert table.loc[a, b] == len(units_a & units_b) > 0
-    segments = cooccurrence(demo_study)
+    segments = cooccurrence(demo_study, unit="segment")
     assert (segments.to_numpy() == segments.to_numpy().T).all()
     assert np.diag(segments).sum() == len(codings)
 

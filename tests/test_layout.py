@@ -101,19 +101,26 @@ def test_explore_notebook_runs_on_the_demo(demo_raw, tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
+    from evstudy import load_study
     from evstudy.ingest import ingest
 
     ingest(demo_raw, tmp_path / "processed", key_dir=tmp_path / "keys")
     notebook = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
-    notebook.cells[1].source = f"processed = {str(tmp_path / 'processed')!r}"
+    notebook.cells[1].source = f"processed = {str(tmp_path / 'processed')!r}\nsite = None"
     NotebookClient(notebook, kernel_name="python3", timeout=120, record_timing=False).execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
     text = json.dumps(
         [o.get("data", {}).get("text/plain", "") or o.get("text", "") for o in outputs]
     )
     assert "synthetic study" in text  # the Study's repr
-    assert "attribution" in text and "kappa" in text and "first_saturation" in text
+    assert "attribution" in text and "kappa" in text and "saturation" in text
+    study = load_study(tmp_path / "processed")
+    first = study.sites["site_name"].iloc[0]
+    assert f"{first} is one of the study's" in text  # the site None means, by its name
+    for label in study.role_group_labels.values():  # choices() lists the labels a filter takes
+        assert label in text
     assert "bar chart of" in text  # the first survey chart's alt text
     assert any("image/png" in o.get("data", {}) for o in outputs)
 

@@ -80,7 +80,7 @@ def test_method_rows_include_survey_free_text(tiny_study):
     ],
 )
 def test_bad_arguments_name_the_parameter_and_options(tiny_study, kwargs, param):
-    with pytest.raises(ValueError, match=rf"^`{param}` must be one of \[.*\], but '.*' was passed"):
+    with pytest.raises(ValueError, match=rf"^`{param}` must be one of .*, but '.*' was passed"):
         framework_matrix(tiny_study, **kwargs)
 
 
@@ -123,7 +123,7 @@ def test_exemplars_prefer_short_whole_sentences(demo_study):
         exemplars(demo_study, by=["participant_id"])
     with pytest.raises(ValueError, match="`n` must be"):
         exemplars(demo_study, n=0)
-    with pytest.raises(ValueError, match=r"^`coder` must be one of \[.*'primary'\], but 'ZZ'"):
+    with pytest.raises(ValueError, match=r"^`coder` must be one of .*primary\), but 'ZZ'"):
         exemplars(demo_study, coder="ZZ")
     other = sorted(set(demo_study.codings["coder"]) - {primary_coder(demo_study), "auto"})[0]
     assert len(exemplars(demo_study, coder=other)) > 0

@@ -17,6 +17,8 @@ REPORT = {
     "site_case_study": {"processed": None, "figures": None, "site": None},
     "synthesis": {"processed": None, "figures": None},
 }
+# The researcher's starting point: not part of the report, but held to the same rules.
+PARAMETERS = {**REPORT, "explore": {"processed": None, "site": None}}
 MAX_STATEMENTS = 15  # "thin": a cell loads, calls library functions and shows the result
 IPYTHON_MAGIC = re.compile(r"^\s*[%!].*$", re.M)
 
@@ -29,17 +31,17 @@ def _code_cells(nb: nbformat.NotebookNode) -> list:
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
-@pytest.mark.parametrize("name", sorted(REPORT))
+@pytest.mark.parametrize("name", sorted(PARAMETERS))
 def test_first_code_cell_is_the_parameters_cell_with_defaults(name):
     first = _code_cells(_read(name))[0]
     assert "parameters" in first.metadata.get("tags", [])
     namespace: dict = {}
     exec(first.source, namespace)  # plain assignments only
-    assert {k: namespace[k] for k in REPORT[name]} == REPORT[name]
-    assert set(namespace) - {"__builtins__"} == set(REPORT[name])
+    assert {k: namespace[k] for k in PARAMETERS[name]} == PARAMETERS[name]
+    assert set(namespace) - {"__builtins__"} == set(PARAMETERS[name])
 
 
-@pytest.mark.parametrize("name", sorted(REPORT))
+@pytest.mark.parametrize("name", sorted(PARAMETERS))
 def test_committed_without_outputs_or_execution_counts(name):
     cells = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())["cells"]
     for i, cell in enumerate(cells):
@@ -47,7 +49,7 @@ def test_committed_without_outputs_or_execution_counts(name):
             assert cell["outputs"] == [] and cell["execution_count"] is None, f"cell {i}"
 
 
-@pytest.mark.parametrize("name", sorted(REPORT))
+@pytest.mark.parametrize("name", sorted(PARAMETERS))
 def test_cells_are_thin(name):
     for i, cell in enumerate(_code_cells(_read(name))):
         tree = ast.parse(IPYTHON_MAGIC.sub("", cell.source))
@@ -139,3 +141,17 @@ def test_notebook_runs_on_the_demo(name, demo_processed, demo_study, tmp_path):
         assert text.count("### Research question") == 5
         for heading in ("## Executive summary", "## Methods", "## Appendix E: provenance"):
             assert heading in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["site_case_study", "explore"])
+def test_a_mistyped_site_parameter_gets_the_api_error(name, demo_processed):
+    from nbclient.exceptions import CellExecutionError
+
+    parameters = {**PARAMETERS[name], "processed": str(demo_processed), "site": "Saltmre"}
+    with pytest.raises(CellExecutionError) as info:
+        _execute(name, parameters)
+    message = re.sub(r"\x1b\[[0-9;]*m", "", str(info.value))  # the traceback's colours
+    assert "KeyError" not in message
+    assert "ValueError: `site` must be one of the study's 9 local authorities (S01 " in message
+    assert "but 'Saltmre' was passed; did you mean 'Saltmere' (S03)?" in message

@@ -142,8 +142,13 @@ def test_methods_with_too_few_documents_are_skipped_with_a_warning():
         ({"run": 0}, "`run` must be an integer >= 1, but 0 was passed"),
         ({"threshold": 1.5}, "`threshold` must be between 0 and 1, but 1.5 was passed"),
         ({"threshold": -0.1}, "`threshold` must be between 0 and 1, but -0.1 was passed"),
-        ({"method": "survey"}, "`method` must be one of ("),
-        ({"coder": "ZZ"}, "`coder` must be one of ('A',), but 'ZZ' was passed"),
+        (
+            {"method": "survey"},
+            "`method` must be one of the study's 3 methods (interview Interview, "
+            "expert_interview Expert interview, focus_group Focus group), but 'survey' was passed",
+        ),
+        ({"method": "Focus grup"}, "was passed; did you mean 'Focus group' (focus_group)?"),
+        ({"coder": "ZZ"}, "`coder` must be one of the study's 2 coders (A, primary), but 'ZZ'"),
     ],
 )
 def test_bad_arguments_are_refused_in_the_house_form(kwargs, message):

@@ -428,3 +428,33 @@ def test_its_expert_interviewees_are_quoted_as_experts(study):
     assert groups.loc["experts", "n"] == 1
     staff = groups.loc["participants"]
     assert "national_adviser" not in set(staff["role_group"])
+
+
+def test_its_filters_take_its_own_names(study):
+    """Sites, role groups and methods by the names the second study's own files give them
+    (its site table, its study.yml labels), and its own did-you-mean error."""
+    from evstudy.coding import code_matrix, quotes
+    from evstudy.matrices import site_comparison
+
+    sites = _csv(SECOND / "sites.csv")
+    labels = _yaml(SECOND / "study.yml")["role_groups"]["labels"]
+    first = sites[0]
+    by_name = quotes(study, site=first["site_name"].upper())
+    assert len(by_name) and by_name.equals(quotes(study, site=first["site_id"]))
+    for group, label in labels.items():
+        assert quotes(study, role_group=label).equals(quotes(study, role_group=group)), label
+    assert quotes(study, method="Expert interview").equals(quotes(study, method="expert_interview"))
+    assert site_comparison(study, site=first["site_name"]).equals(
+        site_comparison(study, site=first["site_id"])
+    )
+    book = _yaml(SECOND / "codebook.yml")["codes"]
+    theme = next(c for c in book if not c.get("parent"))
+    assert code_matrix(study, codes=theme["label"]).equals(code_matrix(study, codes=theme["id"]))
+    typo = first["site_name"][:-1]
+    shown = ", ".join(f"{s['site_id']} {s['site_name']}" for s in sites)
+    with pytest.raises(ValueError) as info:
+        quotes(study, site=typo)
+    assert str(info.value) == (
+        f"`site` must be one of the study's {len(sites)} {study.site_noun}s ({shown}), but "
+        f"{typo!r} was passed; did you mean {first['site_name']!r} ({first['site_id']})?"
+    )

@@ -79,3 +79,17 @@ def test_a_preloaded_study_is_returned_while_its_files_are_unchanged(demo_proces
     assert fresh is not kept
     assert_frame_equal(fresh.codings, kept.codings)
     assert preload(folder) is not kept
+
+
+def test_document_dates_are_datetime64_however_the_study_was_made(tiny_study, demo_processed):
+    import pandas as pd
+
+    # Parquet gives the processed table's dates back as Python dates in an object column.
+    assert pd.read_parquet(demo_processed / "documents.parquet")["date"].dtype == object
+    loaded = load_study(demo_processed).documents["date"]
+    assert loaded.dtype == "datetime64[ns]"
+    assert loaded.min() >= pd.Timestamp("2000-01-01")  # comparable with a Timestamp
+    docs = tiny_study.documents.assign(date=["2024-03-01", "2024-02-29", None, None])
+    study = dataclasses.replace(tiny_study, documents=docs)
+    assert list(study.documents["date"].dt.day.dropna()) == [1, 29]
+    assert study.documents["date"].isna().sum() == 2

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evstudy.subgroups import compare_groups, small_group_caution
+from evstudy.subgroups import compare_groups, group_likert_table, small_group_caution
 
 SCALE = ["Not at all", "A little", "Somewhat", "A lot", "A great deal"]
 VALENCE = ["negative", "negative", "neutral", "positive", "positive"]
@@ -200,3 +200,25 @@ def test_a_declared_comparison_runs_its_question_item_and_groups(demo_study):
     label = items[(analysis["question"], analysis["item"])]
     # the item's positive scale points, as they read mid-sentence
     assert comparison_subject(demo_study, analysis) == f"*{label}*: a lot or a great deal for"
+
+
+def test_groups_take_role_group_labels_as_ids(demo_study, demo_truth):
+    truth = demo_truth["research_evidence_rating"]
+    labels = demo_study.role_group_labels
+    by_label = {group: [labels[g].upper() for g in members] for group, members in GROUPS.items()}
+    result = compare_groups(demo_study, truth["question"], item=truth["item"], groups=by_label)
+    expected = compare_groups(demo_study, truth["question"], item=truth["item"], groups=GROUPS)
+    assert result.equals(expected)
+    table, _ = group_likert_table(demo_study, truth["question"], groups=by_label)
+    assert table.equals(group_likert_table(demo_study, truth["question"], groups=GROUPS)[0])
+    with pytest.raises(
+        ValueError,
+        match=r"^`groups` must be one of the study's 6 role groups .*"
+        r"did you mean 'Partner agency' \(partner_agency\)\?",
+    ):
+        compare_groups(
+            demo_study,
+            truth["question"],
+            item=truth["item"],
+            groups={"a": ["Partner agncy"], "b": LA_STAFF},
+        )

@@ -2,8 +2,9 @@
 
 A notebook needs only a handful of names, all here: ``load_study`` and the
 ``Study`` it returns, then the analyses that take it first: ``quotes``,
-``code_matrix``, ``cooccurrence``, ``reliability_table``, ``saturation_table`` and
-``survey_charts``. Everything else lives in its own module.
+``code_matrix``, ``cooccurrence``, ``reliability_table``, ``saturation_table``,
+``saturation_summary`` and ``survey_charts``, and ``choices`` (the ids and names a filter
+takes). Everything else lives in its own module.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ _EXPORTS = {
     "quotes": "evstudy.coding",
     "code_matrix": "evstudy.coding",
     "cooccurrence": "evstudy.coding",
+    "choices": "evstudy.filters",
     "reliability_table": "evstudy.reliability",
     "saturation_table": "evstudy.saturation",
+    "saturation_summary": "evstudy.saturation",
     "survey_charts": "evstudy.charts.standard",
 }
 

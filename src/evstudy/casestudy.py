@@ -11,13 +11,13 @@ is published under the suppression rule.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from evstudy.filters import plural_noun, resolve_one
 from evstudy.matrices import LEVELS, METHOD_LABELS, exemplars, framework_matrix, site_comparison
 from evstudy.narrative import fill, italic, listing, midsentence, plural
 
@@ -50,7 +50,6 @@ __all__ = [
 STANDS_OUT = 0.10  # a share this far from the cross-site mean is worth a sentence
 MIXED = "mixed"  # a site whose leading types tie
 NOT_ATTRIBUTES = {"site_id", "site_name", "row"}  # site-table columns that are not attributes
-LISTED = 10  # an unknown site's error lists every site when there are this many or fewer
 # Short words that stay lower case in a column's label; other words of 2-3 letters are
 # taken for abbreviations ("la_type" -> "LA type", "imd_decile" -> "IMD decile").
 SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "per", "the", "to"}
@@ -62,16 +61,13 @@ SMALL_WORDS |= {"age", "all", "day", "fee", "key", "new", "old", "pay", "sex", "
 
 def sites_noun(study: Study, n: int = 2) -> str:
     """What the study calls a site, in the plural unless ``n`` is 1 ("local authorities")."""
-    noun = study.site_noun
-    if n == 1:
-        return noun
-    if noun.endswith("y") and noun[-2:-1] not in set("aeiou"):
-        return noun[:-1] + "ies"
-    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+    return plural_noun(study.site_noun, n)
 
 
 def resolve_site(study: Study, site: str | None = None) -> str:
     """The ``site_id`` of a site given by id or name (any case); None means the first site.
+
+    The same resolver as every other filter of the API (:func:`evstudy.filters.resolve_one`).
 
     Raises
     ------
@@ -79,31 +75,12 @@ def resolve_site(study: Study, site: str | None = None) -> str:
         When the study has no sites, or ``site`` names none of them: the message lists
         the sites (all of them when there are 10 or fewer) and the closest matches.
     """
-    table = study.sites
-    ids = [str(s) for s in table["site_id"]]
-    names = [str(s) for s in table["site_name"]]
+    ids = [str(s) for s in study.sites["site_id"]]
     if not ids:
         raise ValueError("the study has no sites: add them to sites.csv")
     if site is None:
         return ids[0]
-    text = str(site).strip()
-    for keys in (ids, [i.casefold() for i in ids], [n.casefold() for n in names]):
-        probe = text if keys is ids else text.casefold()
-        if probe in keys:
-            return ids[keys.index(probe)]
-    noun = sites_noun(study, len(ids))
-    shown = [f"{i} {n}" for i, n in zip(ids, names, strict=True)]
-    listed = f" ({', '.join(shown)})" if len(ids) <= LISTED else ""
-    message = (
-        f"`site` must be one of the study's {len(ids)} {noun}{listed}, but {site!r} was passed"
-    )
-    by_id = dict(zip(ids, names, strict=True))
-    folded = {i.casefold(): i for i in ids} | {n.casefold(): i for i, n in by_id.items()}
-    close = difflib.get_close_matches(text.casefold(), list(folded), n=3, cutoff=0.6)
-    hints = list(dict.fromkeys(f"{by_id[folded[c]]!r} ({folded[c]})" for c in close))
-    if hints:
-        message += f"; did you mean {listing(hints, conj='or')}?"
-    raise ValueError(message)
+    return resolve_one(study, "site", site)
 
 
 def _site_row(study: Study, site: str) -> pd.Series:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from evstudy.codebook import descendants
+from evstudy.filters import PRIMARY, resolve, resolve_one
 from evstudy.study import derived
 
 __all__ = [
@@ -66,14 +67,15 @@ def _check_choice(param: str, value: object, options: Iterable) -> None:
 def expand_codes(study: Any, codes: object, *, param: str = "codes") -> list[str]:
     """Code ids (a code or theme id, or a list) with every code below them, codebook order.
 
+    A code may be named by its id or its label (any case): see :mod:`evstudy.filters`.
+
     Raises
     ------
     ValueError
-        When an id is not in the codebook.
+        When a value names no code of the codebook; the message suggests the closest.
     """
-    wanted = _as_list(codes)
+    wanted = resolve(study, "code", codes, label=param)
     book = study.codebook
-    _check(param, wanted, book["code_id"])
     below = descendants(book)
     keep = set().union(*(below[c] for c in wanted)) if wanted else set()
     return [c for c in book["code_id"] if c in keep]
@@ -89,9 +91,9 @@ def primary_coder(study: Any) -> str:
 def _coder_filter(study: Any, codings: pd.DataFrame, coder: str | None) -> pd.DataFrame:
     if coder is None:
         return codings
-    if coder == "primary":
+    coder = resolve_one(study, "coder", coder)
+    if coder == PRIMARY:
         coder = primary_coder(study)
-    _check("coder", [coder], [*codings["coder"].unique(), "primary"])
     return codings[codings["coder"] == coder]
 
 
@@ -307,6 +309,7 @@ def quotes(
     k: int | None = None,
     labels: dict[str, str] | None = None,
     context: str | list[str] | None = None,
+    coder: str | None = None,
 ) -> pd.DataFrame:
     """Coded passages of participants' and survey respondents' words, with safe attributions.
 
@@ -325,9 +328,12 @@ def quotes(
     study : Study
         The study.
     code : str or list of str, optional
-        Code or theme ids; a theme (or any code) includes every code below it.
+        Codes or themes, by id or label; a theme (or any code) includes every code below it.
     site, role_group, method : str or list of str, optional
-        Keep these sites (``site_id``), role groups and methods only.
+        Keep these sites, role groups and methods only, each named by its id or by its
+        name as the outputs show it (``site="Saltmere"``, ``role_group="Commissioner"``,
+        ``method="Focus group"``; any case). A value the study does not have is a
+        ValueError that suggests the closest (see :mod:`evstudy.filters`).
     k : int, optional
         The fewest people an attribution may describe. Default: the study's ``quote_k``
         (study.yml, 3 unless set).
@@ -341,6 +347,9 @@ def quotes(
         row for senior leaders would say "a senior leader at Kelwick", so such a quote gets
         "Senior leader, a site"). A quote that no attribution makes safe there gets
         ``attribution`` None and ``attribution_level`` 4: do not show it there.
+    coder : str, optional
+        One coder's codings, or ``"primary"`` for the coder who coded most documents.
+        Default: every coder, so a double-coded passage appears once per coder.
 
     Returns
     -------
@@ -360,18 +369,33 @@ def quotes(
     # Attributions depend only on who spoke, so they are worked out once for every passage.
     key = ("quotes", k, tuple(sorted(labels.items())) if labels else None, known)
     frame = derived(study, key, lambda: _all_quotes(study, k, labels, known))
+    return _filtered(
+        study, frame, code=code, site=site, role_group=role_group, method=method, coder=coder
+    ).reset_index(drop=True)
+
+
+def _filtered(
+    study: Any,
+    frame: pd.DataFrame,
+    *,
+    code: object = None,
+    site: object = None,
+    role_group: object = None,
+    method: object = None,
+    coder: str | None = None,
+) -> pd.DataFrame:
+    """The rows of a table of coded passages that the filters keep, each value resolved
+    from an id or a name (see :mod:`evstudy.filters`)."""
     if code is not None:
         frame = frame[frame["code_id"].isin(expand_codes(study, code, param="code"))]
-    for param, value, options in (
-        ("site", site, study.sites["site_id"]),
-        ("role_group", role_group, [*study.participants["role_group"], *frame["role_group"]]),
-        ("method", method, study.documents["method"]),
+    for param, value, column in (
+        ("site", site, "site_id"),
+        ("role_group", role_group, "role_group"),
+        ("method", method, "method"),
     ):
         if value is not None:
-            wanted = _as_list(value)
-            _check(param, wanted, options)
-            frame = frame[frame["site_id" if param == "site" else param].isin(wanted)]
-    return frame.reset_index(drop=True)
+            frame = frame[frame[column].isin(resolve(study, param, value))]
+    return _coder_filter(study, frame, coder)
 
 
 def _all_quotes(
@@ -560,7 +584,7 @@ def cooccurrence(
     study: Any,
     *,
     codes: str | list[str] | None = None,
-    unit: str = "segment",
+    unit: str = "turn",
     coder: str | None = "primary",
 ) -> pd.DataFrame:
     """How often two codes occur together: a square, symmetric code x code table.
@@ -570,12 +594,14 @@ def cooccurrence(
     study : Study
         The study.
     codes : str or list of str, optional
-        Code or theme ids (with every code below them). Default: every code used.
-    unit : {"segment", "turn", "document"}, default "segment"
-        ``"segment"``: off the diagonal, the number of pairs of overlapping codings, one
-        of each code; on it, the number of codings of the code. ``"turn"`` and
-        ``"document"``: the number of turns or documents coded with both codes; on the
-        diagonal, the number coded with the code.
+        Codes or themes by id or label (with every code below them). Default: every code
+        used.
+    unit : {"turn", "segment", "document"}, default "turn"
+        ``"turn"`` and ``"document"``: the number of turns or documents coded with both
+        codes; on the diagonal, the number coded with the code. ``"segment"``: off the
+        diagonal, the number of pairs of overlapping codings, one of each code; on it, the
+        number of codings of the code. Coders usually code a passage with one code, so
+        segments rarely overlap and ``"segment"`` is mostly zeros off the diagonal.
     coder : str or None, default "primary"
         One coder's codings (``"primary"``: the coder who coded most documents), or None
         for every coder (double-coded passages then co-occur with themselves).

@@ -27,6 +27,7 @@ import pandas as pd
 from evstudy.codebook import COMB, VALENCES
 from evstudy.coding import _check_choice, _coder_filter, coded_segments, cooccurrence, quotes
 from evstudy.disclosure import wilson
+from evstudy.filters import METHOD_LABELS, resolve, resolve_one
 from evstudy.study import derived
 
 if TYPE_CHECKING:
@@ -47,12 +48,6 @@ __all__ = [
 
 ROWS = ("site", "role_group", "method")
 LEVELS = ("theme", "code")
-METHOD_LABELS = {
-    "interview": "Interview",
-    "focus_group": "Focus group",
-    "expert_interview": "Expert interview",
-    "survey": "Survey free text",
-}
 TRANSCRIPT_METHODS = ("interview", "focus_group", "expert_interview")
 COMB_LABELS = {c: c.replace("_", " ").capitalize() for c in COMB}
 MIN_QUOTE = 40  # characters: shorter passages rarely make sense alone
@@ -72,10 +67,10 @@ MATRIX_COLUMNS = [
 
 
 def _check_methods(study: Study, methods: Sequence[str]) -> list[str]:
-    known = sorted(set(study.documents["method"]) | set(METHOD_LABELS))
-    for method in methods:
-        _check_choice("methods", method, known)
-    return list(methods)
+    """Method ids from ids or labels ("Focus group"); evstudy's methods are accepted even
+    when the study has none of their documents."""
+    known = [*METHOD_LABELS, *sorted(set(study.documents["method"]) - set(METHOD_LABELS))]
+    return resolve(study, "method", methods, label="methods", among=known)
 
 
 def _all_methods(study: Study) -> list[str]:
@@ -168,7 +163,8 @@ def exemplars(
     by : sequence of {"code_id", "theme_id", "site_id", "role_group", "method"}
         What one exemplar is chosen for, e.g. ``["site_id", "theme_id"]``.
     methods : sequence of str, optional
-        Take passages from these methods only (default: every method).
+        Take passages from these methods only, by id or label ("Focus group"); default
+        every method.
     coder : str or None, default "primary"
         Whose coded passages to take; an unknown coder is a ValueError.
     max_chars : int
@@ -230,8 +226,9 @@ def framework_matrix(
     level : {"theme", "code"}, default "theme"
         Columns are themes (top-level codes, a theme counting every code below it) or codes.
     methods : sequence of str, optional
-        Data to use. Default: the transcripts (interviews, focus groups, expert interviews)
-        for sites and role groups, and every method, survey free text included, for methods.
+        Data to use, by id or label ("Focus group"). Default: the transcripts (interviews,
+        focus groups, expert interviews) for sites and role groups, and every method,
+        survey free text included, for methods.
         Expert interviewees have no site, so they never appear in the site matrix.
     coder : str or None, default "primary"
         Whose codings count (see :func:`evstudy.code_matrix`).
@@ -329,7 +326,7 @@ def site_comparison(
     ----------
     study : Study
     site : str
-        A ``site_id``.
+        A site, by ``site_id`` or ``site_name`` (any case).
     level : {"theme", "code"}
     coder : str or None, default "primary"
 
@@ -340,8 +337,7 @@ def site_comparison(
         sites' shares), difference (share - mean_share), rank (1 = the site with the
         highest share), n_sites; in codebook order.
     """
-    sites = list(study.sites["site_id"])
-    _check_choice("site", site, sites)
+    site = resolve_one(study, "site", site)
     _check_choice("level", level, LEVELS)
     key = ("site_ranks", level, coder)
     matrix, summary = derived(study, key, partial(_site_ranks, study, level, coder))

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from evstudy.filters import PRIMARY, resolve_one
+
 __all__ = ["saturation_curve", "saturation_summary", "saturation_table"]
 
 METHODS = ("interview", "expert_interview", "focus_group")
@@ -41,19 +43,15 @@ CURVE_COLUMNS = ["method", "order", "doc_id", "date", "new_codes", "cumulative_c
 def _methods(study: Any, method: str | None) -> list[str]:
     if method is None:
         return list(METHODS)
-    if method not in METHODS:
-        raise ValueError(f"`method` must be one of {METHODS}, but {method!r} was passed")
-    return [method]
+    return [resolve_one(study, "method", method, among=METHODS)]
 
 
 def _primary_coder(study: Any, coder: str | None) -> str | None:
     """The coder who coded the most documents (ties: alphabetical), or the one asked for."""
     coders = study.codings.groupby("coder")["doc_id"].nunique()
     if coder is not None:
-        if coder not in coders.index:
-            raise ValueError(
-                f"`coder` must be one of {tuple(sorted(coders.index))}, but {coder!r} was passed"
-            )
+        coder = resolve_one(study, "coder", coder)
+    if coder is not None and coder != PRIMARY:
         return coder
     if coders.empty:
         return None
@@ -97,10 +95,11 @@ def saturation_table(
         New-information threshold ``t``: a window is saturated when ``new / B <= t``
         (exactly equal counts as saturated).
     method : {"interview", "expert_interview", "focus_group"}, optional
-        One method; default each of them in turn. A method with fewer than ``base + run``
-        coded documents is skipped with a warning.
+        One method, by id or label ("Focus group"); default each of them in turn. A method
+        with fewer than ``base + run`` coded documents is skipped with a warning.
     coder : str, optional
-        Whose codings to use; default the coder who coded the most documents.
+        Whose codings to use; default (or ``"primary"``) the coder who coded the most
+        documents.
 
     Returns
     -------
@@ -166,13 +165,24 @@ def saturation_table(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def saturation_summary(result: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Summarise :func:`saturation_table`'s result per method.
+def saturation_summary(
+    result: Any,
+    *,
+    base: int | None = None,
+    run: int | None = None,
+    threshold: float | None = None,
+    method: str | None = None,
+    coder: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Summarise saturation per method: of :func:`saturation_table`'s result, or of a study.
 
     Parameters
     ----------
-    result : pandas.DataFrame
-        What :func:`saturation_table` returned.
+    result : pandas.DataFrame or Study
+        What :func:`saturation_table` returned, or the study itself (its saturation table
+        is then worked out with the other arguments).
+    base, run, threshold, method, coder : optional
+        As for :func:`saturation_table` (its defaults when not given); with a study only.
 
     Returns
     -------
@@ -180,7 +190,25 @@ def saturation_summary(result: pd.DataFrame) -> dict[str, dict[str, Any]]:
         Per method: ``B`` (codes in the base), ``documents`` (coded documents), ``base``
         and ``run`` sizes, ``saturation`` (``"N+r"``, e.g. ``"4+2"``, or None when never
         reached) and ``windows`` (the method's rows as a list of dicts).
+
+    Examples
+    --------
+    >>> saturation_summary(study)["interview"]["saturation"]  # doctest: +SKIP
     """
+    given = {"base": base, "run": run, "threshold": threshold, "method": method, "coder": coder}
+    given = {key: value for key, value in given.items() if value is not None}
+    if not isinstance(result, pd.DataFrame):
+        if not hasattr(result, "documents") or not hasattr(result, "codings"):
+            raise TypeError(
+                "`result` must be a Study or what saturation_table() returned, but a "
+                f"{type(result).__name__} was passed"
+            )
+        result = saturation_table(result, **given)
+    elif given:
+        raise ValueError(
+            f"{', '.join(f'`{k}`' for k in given)} apply to a study only: pass them to "
+            "saturation_table(), or pass the study to saturation_summary()"
+        )
     summary: dict[str, dict[str, Any]] = {}
     for name, rows in result.groupby("method", sort=False):
         first = rows.iloc[0]
@@ -209,9 +237,10 @@ def saturation_curve(
     study : Study
         The study; anything with ``documents`` and ``codings`` tables will do.
     method : {"interview", "expert_interview", "focus_group"}, optional
-        One method; default each of them in turn.
+        One method, by id or label ("Focus group"); default each of them in turn.
     coder : str, optional
-        Whose codings to use; default the coder who coded the most documents.
+        Whose codings to use; default (or ``"primary"``) the coder who coded the most
+        documents.
 
     Returns
     -------

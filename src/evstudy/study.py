@@ -29,7 +29,10 @@ _PRELOADED: dict[Path, tuple[tuple, Study]] = {}
 
 @dataclass(frozen=True)
 class Study:
-    """The tidy tables of one ingested study (see the README for their columns)."""
+    """The tidy tables of one ingested study (see the README for their columns).
+
+    ``documents.date`` is datetime64 (NaT for survey answers, which have no date).
+    """
 
     path: Path
     sites: pd.DataFrame
@@ -51,6 +54,14 @@ class Study:
     ingest_report: dict = field(default_factory=dict)
     # Tables derived from the others, computed once (see derived()).
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Parquet gives a date column back as Python dates in an object column, which
+        # neither .dt nor comparisons with a Timestamp accept: hold datetime64 instead.
+        docs = self.documents
+        if "date" in docs and not pd.api.types.is_datetime64_any_dtype(docs["date"]):
+            dates = pd.to_datetime(docs["date"]).astype("datetime64[ns]")
+            object.__setattr__(self, "documents", docs.assign(date=dates))
 
     @property
     def synthetic(self) -> bool:

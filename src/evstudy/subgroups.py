@@ -18,6 +18,7 @@ from scipy.stats.contingency import association
 from statsmodels.stats.proportion import proportion_effectsize
 
 from evstudy.disclosure import OTHER, apply_min_base, identifies_sites, thresholds
+from evstudy.filters import resolve_one
 from evstudy.survey import _answers, _lower, _options, _question, likert_table, respondent_groups
 
 if TYPE_CHECKING:
@@ -61,6 +62,22 @@ def small_group_caution(bases: Sequence[int]) -> str | None:
     return f"Small groups (n = {listed}): treat this difference as indicative only."
 
 
+GROUP_FILTERS = {"role_group": "role_group", "site_id": "site"}  # by -> what its values name
+
+
+def _resolved(study: Study, by: str, groups: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """``groups`` with each member a list, role groups and sites named by id or name
+    resolved to their ids (as every filter of the API takes them)."""
+    param = GROUP_FILTERS.get(by)
+    out = {}
+    for label, members in groups.items():
+        members = [members] if isinstance(members, str) else list(members)
+        if param is not None:
+            members = [resolve_one(study, param, m, label="groups") for m in members]
+        out[label] = members
+    return out
+
+
 def _labels(study: Study, by: str, groups: Mapping[str, Sequence[str]] | None) -> pd.Series:
     values = respondent_groups(study, by)
     if groups is None:
@@ -70,8 +87,8 @@ def _labels(study: Study, by: str, groups: Mapping[str, Sequence[str]] | None) -
             f"`groups` must be a mapping of label to values, but {groups!r} was passed"
         )
     lookup = {}
-    for label, members in groups.items():
-        for value in [members] if isinstance(members, str) else members:
+    for label, members in _resolved(study, by, groups).items():
+        for value in members:
             if value in lookup:
                 raise ValueError(f"`groups` puts {value!r} in two groups")
             lookup[value] = label
@@ -219,7 +236,9 @@ def compare_groups(
         The respondent attribute that defines the groups.
     groups : mapping, optional
         ``{label: [values of by]}`` to combine values, e.g. partner agencies
-        against all local-authority staff. Respondents in no group are left out.
+        against all local-authority staff. Respondents in no group are left out. Role
+        groups (``by="role_group"``) and sites (``by="site_id"``) may be named by id or
+        name; one the study does not have is a ValueError naming the closest.
     min_base : int, optional
         Smallest base shown (default: the study's ``min_subgroup_base``). Smaller
         groups are folded into "Other", or left out when "Other" is still smaller.
@@ -373,6 +392,7 @@ def group_likert_table(
         that respondents gave belong to no group, so none is dropped silently.
     """
     _labels(study, by, groups)  # checks `by` and that no value is in two groups
+    groups = _resolved(study, by, groups)
     table = likert_table(study, question, by=by)
     order = list(groups)
     table = table.assign(group=table[by].map(dict(_member_lookup(groups))))

@@ -451,7 +451,8 @@ def free_text_codes(study: Study, question: str, *, coder: str | None = None) ->
     question : str
         A text question id.
     coder : str, optional
-        Count one coder's codings only (default: every coder's).
+        Count one coder's codings only, or ``"primary"``'s (the coder who coded most
+        documents); default every coder's.
 
     Returns
     -------
@@ -464,11 +465,9 @@ def free_text_codes(study: Study, question: str, *, coder: str | None = None) ->
     docs = study.documents
     docs = docs[(docs["method"] == "survey") & docs["doc_id"].str.endswith(f"-{question}")]
     codings = study.codings[study.codings["doc_id"].isin(docs["doc_id"])]
-    if coder is not None:
-        coders = sorted(codings["coder"].unique())
-        if coder not in coders:
-            raise ValueError(f"`coder` must be one of {coders}, but {coder!r} was passed")
-        codings = codings[codings["coder"] == coder]
+    from evstudy.coding import _coder_filter  # the API's one coder filter (ids, "primary")
+
+    codings = _coder_filter(study, codings, coder)
     base = _answers(study, question)["respondent_id"].nunique()
     out = (
         codings.groupby("code_id")

@@ -199,7 +199,7 @@ def _new_document(doc_id: str, text: str) -> dict:
         "doc_id": doc_id,
         "method": "qdpx",
         "site_id": None,
-        "date": None,
+        "date": pd.NaT,  # documents.date is datetime64 (see Study)
         "source_file_type": "qdpx",
         "n_turns": 0,
         "n_words": len(text.split()),
