@@ -7,12 +7,16 @@ workbooks) and looks for
 - every name in the register (any case; first name and surname; "Surname, First"; a title
   and surname), its emails and phone numbers, and the other-names list;
 - any email address and any IPv4 or IPv6 address;
-- the words and pseudonym of a participant who withdrew (:mod:`evstudy.audit.withdrawal`).
+- the words and pseudonym of a participant who withdrew (:mod:`evstudy.audit.withdrawal`);
+- outside the processed tables, the words of a participant who said no to being quoted
+  (:mod:`evstudy.audit.quoted`).
 
 In what is published (``index.html``, the site pages, ``tables.xlsx``) it also checks that
 no quote attribution describes fewer than ``quote_k`` people, that no pseudonym appears,
 and that tables of people show no count from 1 to ``suppress_max`` and no subgroup base
-under ``min_subgroup_base`` (:mod:`evstudy.audit.published`).
+under ``min_subgroup_base`` (:mod:`evstudy.audit.published`), and, reading the published
+files together, that the same quoted words carry one attribution and that their uses do
+not narrow the speaker below ``quote_k`` (:mod:`evstudy.audit.quoted`).
 
 Every finding names the file, the place in it, what was found and why it matters. It
 names a register row or list entry rather than repeating a name, so the audit's own
@@ -30,6 +34,7 @@ import pandas as pd
 
 from evstudy.audit.identifiers import Identifiers, build_identifiers, find_ip_addresses
 from evstudy.audit.published import COARSENING_COLUMNS, PublishedRules
+from evstudy.audit.quoted import no_consent_text, publication_findings
 from evstudy.audit.sources import SCANNED, iter_sources, read_source
 from evstudy.audit.withdrawal import SPAN, Withdrawn, add_pseudonyms, withdrawn_text
 from evstudy.config import (
@@ -132,8 +137,10 @@ class FileScanner:
         keys = resolve_key_dir(raw_dir, key_dir)
         study = load_study(resolve_processed(processed))
         self.identifiers = _identifiers(config, study, keys)
+        self.study = study
         self.rules = PublishedRules(study)
         self.withdrawn = _withdrawal(config, keys, withdrawn)
+        self.no_consent = no_consent_text(study, config, keys)
 
     def scan(self, entry: tuple[str, Path, bool]) -> FileFindings:
         """One file's findings, ((file, location, what), why); None when it is not text.
@@ -147,6 +154,8 @@ class FileScanner:
         found = []
         for piece in source.pieces:
             hits = [*identifiers.find(piece.text, piece.key), *withdrawn.find(piece.text)]
+            if not piece.file.startswith("processed/"):  # their turns are data there
+                hits += self.no_consent.find(piece.text)
             if piece.published:
                 hits += identifiers.find_pseudonyms(piece.text)
                 for quoted in rules.attributions(piece):
@@ -266,6 +275,15 @@ def audit_outputs(
     else:
         keys = resolve_key_dir(raw_dir, key_dir)
         summary = _withdrawal(config, keys, withdrawn).summary()
+    # The publication as a whole: one attribution per quote, and no narrowing across pages.
+    if todo:
+        rules, study = scanner.rules, scanner.study
+    else:
+        from evstudy.study import load_study
+
+        study = load_study(roots["processed"])
+        rules = PublishedRules(study)
+    across = publication_findings(rules, study, roots["reports"])
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []
     for (file, _, _), found in zip(entries, results, strict=True):
@@ -275,6 +293,8 @@ def audit_outputs(
         scanned_files += 1
         for key, why in found:
             rows.setdefault(key, why)
+    for file, location, what, why in across:
+        rows.setdefault((file, location, what), why)
     frame = pd.DataFrame(
         [(*key, why) for key, why in rows.items()], columns=FINDING_COLUMNS
     ).astype(object)
