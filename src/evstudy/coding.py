@@ -270,12 +270,14 @@ LEVEL_OF = {dims: level for level, dims in NAMES.items()}
 
 
 def published_words(text: object) -> str:
-    """A quote's words as a reader sees them: whitespace collapsed, case folded.
+    """A quote's words as a reader sees them: case, spacing and punctuation aside.
 
     Quotes are keyed on these, so the same words get one attribution wherever, and by
-    whomever, they were said.
+    whomever, they were said; the privacy audit keys published quotes the same way.
     """
-    return " ".join(str(text).split()).casefold() if isinstance(text, str) else ""
+    from evstudy.audit.identifiers import tokens  # the audit's words, so both agree
+
+    return " ".join(tokens(text)) if isinstance(text, str) else ""
 
 
 def expert_participants(study: Any) -> pd.Series:

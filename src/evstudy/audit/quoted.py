@@ -58,11 +58,11 @@ WHY_CONSENT = (
     "the participant said no to being quoted (the register's 'Quote consent'): their "
     "words may count in the analysis but must never be quoted in any output"
 )
-_QUOTE_MARKS = "\"'“”‘’«» "
 
 
 def _key(text: str) -> str:
-    return published_words(text).strip(_QUOTE_MARKS)
+    """The words as published, whatever the quotation marks, case, spacing or full stop."""
+    return published_words(text)
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,9 @@ class _Quotes:
         self.keys = {_key(t) for t in texts} - {""}
         self.starts: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for key in self.keys:
-            words = tokens(key)
+            words = key.split()
             if len(words) >= SHORTEST:
-                self.starts[tuple(words[:SHORTEST])].add(" ".join(words))
+                self.starts[tuple(words[:SHORTEST])].add(key)
 
     def within(self, text: str) -> set[str]:
         """The quotable passages (as their keys' words) found inside ``text``."""
@@ -101,7 +101,8 @@ class _Quotes:
             for candidate in self.starts.get(tuple(words[i : i + SHORTEST]), ()):
                 if f" {candidate} " in joined:
                     found.add(candidate)
-        return found
+        # A passage inside a longer one found here is part of that quote, not its own.
+        return {f for f in found if not any(f != g and f" {f} " in f" {g} " for g in found)}
 
 
 def quote_uses(rules: PublishedRules, sources: Iterable[Source], study: Study) -> list[QuoteUse]:
