@@ -233,8 +233,9 @@ def audit_outputs(
         One row per finding: ``file`` (``processed/...``, ``figures/...`` or
         ``reports/...``), ``location`` (line, table row, notebook cell, sheet cell or
         table column), ``finding`` and ``why``; empty when the outputs are clean.
-        ``attrs["summary"]`` counts the files scanned and ``attrs["withdrawal"]`` what the
-        withdrawal proof searched for.
+        ``attrs["summary"]`` counts the files scanned, ``attrs["withdrawal"]`` what the
+        withdrawal proof searched for and ``attrs["quote_consent"]`` what the search for
+        the words of participants who said no to being quoted searched for.
 
     Raises
     ------
@@ -263,6 +264,7 @@ def audit_outputs(
             withdrawn=withdrawn,
         )
         summary = scanner.withdrawn.summary()
+        consent = scanner.no_consent.summary()
         # Each file is independent: read and searched in worker processes, biggest first.
         done = fork_map(
             scanner.scan,
@@ -275,6 +277,7 @@ def audit_outputs(
     else:
         keys = resolve_key_dir(raw_dir, key_dir)
         summary = _withdrawal(config, keys, withdrawn).summary()
+        consent = None
     # The publication as a whole: one attribution per quote, and no narrowing across pages.
     if todo:
         rules, study = scanner.rules, scanner.study
@@ -283,6 +286,7 @@ def audit_outputs(
 
         study = load_study(roots["processed"])
         rules = PublishedRules(study)
+        consent = no_consent_text(study, config, resolve_key_dir(raw_dir, key_dir)).summary()
     across = publication_findings(rules, study, roots["reports"])
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []
@@ -304,6 +308,7 @@ def audit_outputs(
         "folders": {label: str(path) for label, path in roots.items()},
     }
     frame.attrs["withdrawal"] = summary
+    frame.attrs["quote_consent"] = consent
     return frame
 
 
@@ -386,6 +391,16 @@ def format_findings(findings: pd.DataFrame, *, coarsened: pd.DataFrame | None = 
             )
         else:
             lines.append("withdrawal: no participant has withdrawn")
+    consent = findings.attrs.get("quote_consent")
+    if consent:
+        people = consent["participants who said no"]
+        lines.append(
+            f"quote consent: {people} participant(s) said no to being quoted; "
+            f"{consent['distinctive passages searched for']:,} distinctive {SPAN}-word passages "
+            "of their turns searched for outside the processed tables"
+            if people
+            else "quote consent: nobody said no to being quoted"
+        )
     if coarsened is not None:
         if coarsened.empty:
             lines.append("coarsened attributions in the published report: none")

@@ -251,6 +251,12 @@ class NoConsent:
     people: int = 0
     _starts: set[tuple[str, str]] = field(default_factory=set)
 
+    def summary(self) -> dict[str, int]:
+        return {
+            "participants who said no": self.people,
+            "distinctive passages searched for": len(self.passages),
+        }
+
     def find(self, text: str) -> Iterator[tuple[str, str, str]]:
         """(kind, what was found, why) for such words in ``text``."""
         if not self.passages:
