@@ -105,7 +105,13 @@ class _Quotes:
         return {f for f in found if not any(f != g and f" {f} " in f" {g} " for g in found)}
 
 
-def quote_uses(rules: PublishedRules, sources: Iterable[Source], study: Study) -> list[QuoteUse]:
+def quote_uses(
+    rules: PublishedRules,
+    sources: Iterable[Source],
+    study: Study,
+    *,
+    quotable: _Quotes | None = None,
+) -> list[QuoteUse]:
     """Every published quote with its attribution and what its place tells.
 
     A quote is a coded passage's words in a table cell (its attribution in the same row)
@@ -114,7 +120,7 @@ def quote_uses(rules: PublishedRules, sources: Iterable[Source], study: Study) -
     from evstudy.audit.published import _SITE_PAGE
     from evstudy.audit.sources import Piece
 
-    quotable = _Quotes(study)
+    quotable = quotable or _Quotes(study)
     uses: list[QuoteUse] = []
     for source in sources:
         if not source.published:
@@ -232,11 +238,12 @@ def publication_findings(
     from evstudy.audit.sources import iter_sources, read_source
 
     pairs = []
+    quotable = _Quotes(study)  # worked out once for every file
     for file, path, published in iter_sources({"reports": reports}):
         if not published:
             continue
         source = read_source(file, path, published)
-        pairs += [(file, use) for use in quote_uses(rules, [source], study)]
+        pairs += [(file, use) for use in quote_uses(rules, [source], study, quotable=quotable)]
     return list(check_publication(rules, pairs))
 
 
