@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from html import escape
 from pathlib import Path
 
 import nbformat
@@ -23,7 +24,13 @@ from evstudy.audit import audit_outputs, coarsenings, find_ip_addresses, format_
 from evstudy.audit.identifiers import build_identifiers
 from evstudy.audit.published import PublishedRules
 from evstudy.audit.sources import Grid, Piece, read_source
-from evstudy.coding import attribution_groups, expert_participants, quotes
+from evstudy.coding import (
+    attribution_groups,
+    expert_participants,
+    no_quote_consent,
+    published_words,
+    quotes,
+)
 from evstudy.files import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -352,6 +359,13 @@ def test_attribution_groups_agree_with_the_attributions_quotes_gives(tiny_study,
         groups = attribution_groups(study)
         found = quotes(study)
         found = found[found["participant_id"].notna()]
+        # Words someone else said too get the attribution both allow (see quotes()).
+        words = found["text"].map(published_words)
+        alone = found.groupby(words)["participant_id"].transform("nunique") == 1
+        alone &= ~found["text"].map(published_words).isin(
+            set(words[found["attribution_level"] == 4])
+        )
+        found = found[alone & (found["attribution_level"] < 4)]
         people = study.participants.set_index("participant_id")
         experts = set(study.participants.loc[expert_participants(study), "participant_id"])
         assert experts  # both studies have expert interviews: the expert branch is tested
@@ -557,8 +571,8 @@ def test_the_demo_coarsenings_are_listed_and_each_hides_a_small_cell(demo_built,
     assert f"coarsened attributions in the published report: {len(found)}" in text
 
 
-def _plant_leaks(reports: Path, study) -> dict[str, str]:
-    """One leak of each kind in a copy of the demo report; returns file -> what to expect."""
+def _plant_leaks(reports: Path, study) -> list[tuple[str, str]]:
+    """One leak of each kind in a copy of the demo report; returns (file, what to expect)."""
     index = reports / "index.html"
     html = index.read_text(encoding="utf-8")
     index.write_text(html.replace("</body>", "<p>As tom parkinson said.</p>\n</body>", 1), "utf-8")
@@ -598,16 +612,32 @@ def _plant_leaks(reports: Path, study) -> dict[str, str]:
             continue
         break
     assert groups.loc[("participants", site, group), "n"] < 3
-    return {
-        "reports/index.html": "a name in the register (register.xlsx row 2)",
-        f"reports/notebooks/synthesis.ipynb#cell {number}, output {len(cell.outputs)}": (
-            "an email address (a…@example.org)"
+
+    # A participant who said no to being quoted, quoted on another site's page.
+    refused = no_quote_consent(study)
+    theirs = study.turns[study.turns["participant_id"].isin(refused)]
+    words = theirs.loc[theirs["text"].str.split().str.len() > 15, "text"].iloc[0]
+    other = next(s for s in study.sites["site_id"] if s != site)
+    page = reports / "sites" / f"{other}.html"
+    html = page.read_text(encoding="utf-8").replace(
+        "</body>", f"<p>One told us: “{escape(words)}”</p>\n</body>", 1
+    )
+    page.write_text(html, encoding="utf-8")
+    return [
+        ("reports/index.html", "a name in the register (register.xlsx row 2)"),
+        (
+            f"reports/notebooks/synthesis.ipynb#cell {number}, output {len(cell.outputs)}",
+            "an email address (a…@example.org)",
         ),
-        f"reports/tables.xlsx#sheet 'Role group by site', cell {cell_xlsx.coordinate}": (
-            "a count of 3 people"
+        (
+            f"reports/tables.xlsx#sheet 'Role group by site', cell {cell_xlsx.coordinate}",
+            "a count of 3 people",
         ),
-        f"reports/sites/{site}.html": f"the quote attribution {fine!r} describes fewer than 3",
-    }
+        (f"reports/sites/{site}.html", f"the quote attribution {fine!r} describes fewer than 3"),
+        # The publication read as a whole: the same row now tells role group and site.
+        (f"reports/sites/{site}.html", "read together, the"),
+        (f"reports/sites/{other}.html", "a participant who said no to being quoted"),
+    ]
 
 
 def _unescape(text: str) -> str:
@@ -633,7 +663,7 @@ def test_each_planted_leak_is_one_finding_with_its_file_and_place(leaky, demo_fi
     keys = map(tuple, findings[["file", "location", "finding"]].to_numpy())
     findings = findings[[key not in before for key in keys]]
     assert len(findings) == len(expected), format_findings(findings)
-    for target, what in expected.items():
+    for target, what in expected:
         file, _, location = target.partition("#")
         hit = findings[
             (findings["file"] == file) & findings["finding"].str.contains(what, regex=False)

@@ -228,6 +228,17 @@ def duplicate_email(data: bytes, demo: Path) -> bytes:
 
 
 @recipe
+def bad_quote_consent(data: bytes, demo: Path) -> bytes:
+    """Row 4 answers 'Quote consent' with 'maybe', row 7 with 'only anonymously'."""
+
+    def edit(sheet: Any, col: dict[str, int]) -> None:
+        sheet.cell(row=4, column=col["Quote consent"]).value = "maybe"
+        sheet.cell(row=7, column=col["Quote consent"]).value = "only anonymously"
+
+    return _xlsx_edit(data, edit)
+
+
+@recipe
 def coding_missing_document(data: bytes, demo: Path) -> bytes:
     def edit(sheet: Any, col: dict[str, int]) -> None:
         sheet.cell(row=5, column=col["Document"]).value = "INT-S99-99"

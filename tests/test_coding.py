@@ -53,7 +53,11 @@ def test_quote_filters_and_theme_expansion(demo_study):
     some = quotes(demo_study, code=["barrier.budget"], site=["S01", "S02"], method="interview")
     assert len(some) > 0
     assert set(some["site_id"]) <= {"S01", "S02"} and set(some["method"]) == {"interview"}
-    assert set(quotes(demo_study, role_group="expert")["attribution"]) == {"Expert interviewee"}
+    experts = quotes(demo_study, role_group="expert")
+    # Words an expert and a site participant both said are withheld (level 4) everywhere.
+    assert set(experts.loc[experts["attribution_level"] < 4, "attribution"]) == {
+        "Expert interviewee"
+    }
     for kwargs in ({"code": "barrier.moon"}, {"site": "S99"}, {"method": "séance"}):
         with pytest.raises(ValueError, match=r"must be one of .*, but '.*' was passed"):
             quotes(demo_study, **kwargs)
@@ -73,6 +77,9 @@ def test_demo_quotes_are_only_participants_words(demo_study):
 def test_attributions_are_k_anonymous_and_carry_no_pseudonym_or_name(demo_study, demo_raw):
     k = 3
     table = quotes(demo_study, k=k)
+    # Level 4: words that people of two populations said alike, withheld everywhere.
+    assert table["attribution"].isna().eq(table["attribution_level"] == 4).all()
+    table = table[table["attribution"].notna()]
     names = pd.read_excel(demo_raw / "register.xlsx")["Name"]
     words = {w for name in names for w in name.split() if len(w) > 2}
     for attribution in set(table["attribution"]):
@@ -264,3 +271,71 @@ def test_a_span_within_one_turn_is_one_segment_with_its_turn_filled(tiny_study):
     study = _with_span(tiny_study, "FG2", 140, 160)
     mine = coded_segments(study).query("coding_id == 'K00099'")
     assert mine[["turn", "start", "end"]].to_numpy().tolist() == [[2, 140, 160]]
+
+
+def _same_words(study, doc: str, turn: int, text: str):
+    """``study`` with turn ``turn`` of ``doc`` (and its codings) saying ``text`` instead."""
+    turns = study.turns.copy()
+    at = (turns["doc_id"] == doc) & (turns["turn"] == turn)
+    turns.loc[at, "text"] = text
+    turns.loc[at, "end"] = turns.loc[at, "start"] + len(text)
+    codings = study.codings.copy()
+    coded = (codings["doc_id"] == doc) & (codings["turn"] == turn)
+    codings.loc[coded, "text"] = text
+    codings.loc[coded, "end"] = codings.loc[coded, "start"] + len(text)
+    return dataclasses.replace(study, turns=turns, codings=codings)
+
+
+def test_a_passage_has_one_attribution_with_and_without_a_page_context(tiny_study):
+    # k = 2: P004 is Alpha's one practitioner (cell 1), but Alpha holds four people and
+    # there are two practitioners. "Staff, Alpha" on Alpha's page and "Practitioner, a
+    # site" in a practitioners' row would together say "the practitioner at Alpha".
+    shown = {}
+    for context in (None, "site", "role_group", ["site", "role_group"]):
+        found = quotes(tiny_study, k=2, context=context).set_index("participant_id")
+        shown[str(context)] = found.loc["P004", ["attribution", "attribution_level"]].tolist()
+    assert shown == {
+        "None": ["Staff, Alpha", 1],
+        "site": ["Staff, Alpha", 1],
+        "role_group": [None, 4],  # a practitioners' row would add the role group: not shown
+        "['site', 'role_group']": [None, 4],
+    }
+    # Where nothing is coarsened, every context shows the same attribution.
+    for context in (None, "site", "role_group"):
+        found = quotes(tiny_study, k=2, context=context).set_index("participant_id")
+        assert found.loc["P001", "attribution"] == "Commissioner, Alpha"
+
+
+def test_the_same_words_said_by_two_people_get_one_attribution(tiny_study):
+    # P005 (Beta's practitioner) says P001's words. k = 3: P001 alone would be
+    # "Commissioner, Alpha" and P005 "Staff, a site"; the words name only what both allow.
+    study = _same_words(tiny_study, "FG2", 2, "The paywall stops us.")
+    found = quotes(study, k=3)
+    same = found[found["text"] == "The paywall stops us."]
+    assert set(same["participant_id"]) == {"P001", "P005"}
+    assert set(same["attribution"]) == {"Staff, a site"}
+    assert set(same["attribution_level"]) == {3}
+    # The others keep their own.
+    assert found.set_index("participant_id").loc["P004", "attribution"] == "Staff, Alpha"
+    # Two commissioners of Alpha... k = 1: both name everything, but the sites differ.
+    loose = quotes(study, k=1)
+    assert set(loose.loc[loose["text"] == "The paywall stops us.", "attribution"]) == {
+        "Staff, a site"
+    }
+    # Words an expert and a site participant both said are withheld everywhere.
+    mixed = _same_words(tiny_study, "EXP1", 2, "The paywall stops us.")
+    rows = quotes(mixed, k=1)
+    rows = rows[rows["text"] == "The paywall stops us."]
+    assert rows["attribution"].isna().all() and set(rows["attribution_level"]) == {4}
+
+
+def test_who_said_no_to_being_quoted_is_never_quoted_but_still_counts(tiny_study):
+    people = tiny_study.participants.assign(quote_consent=[False] + [True] * 7)
+    study = dataclasses.replace(tiny_study, participants=people)
+    for context in (None, "site", "role_group"):
+        assert "P001" not in set(quotes(study, context=context)["participant_id"])
+    assert "The paywall stops us." not in set(quotes(study)["text"])
+    # P001's coding still counts: one participant with barrier.access at Alpha, as before.
+    before = code_matrix(tiny_study, rows="site", count="participants")
+    after = code_matrix(study, rows="site", count="participants")
+    assert after.loc["S1", "barrier.access"] == before.loc["S1", "barrier.access"] == 1

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from evstudy.coding import cooccurrence, primary_coder
+from evstudy.coding import cooccurrence, primary_coder, quotes
 from evstudy.matrices import (
     barrier_enabler_pairs,
     comb_codes,
@@ -102,12 +102,23 @@ def test_site_matrix_counts_match_the_tables(demo_study):
 def test_every_exemplar_is_a_coded_passage_of_its_cell_with_a_safe_attribution(demo_study):
     matrix = framework_matrix(demo_study, rows="role_group", level="code")
     quoted = matrix.dropna(subset=["quote"])
-    assert len(quoted) == (matrix["participants"] > 0).sum()
+    assert len(quoted) > 0.6 * (matrix["participants"] > 0).sum()
+    # A cell with people but no exemplar: every passage there has an attribution that
+    # names the speaker's site, which a role group's row would narrow (quotes() withholds
+    # it there, so that a quote carries one attribution across the publication).
+    shown = quotes(demo_study, context="role_group")
+    shown = shown[shown["attribution"].notna() & (shown["coder"] == primary_coder(demo_study))]
+    shown = shown[shown["method"].isin(["interview", "focus_group", "expert_interview"])]
+    usable = set(zip(shown["role_group"], shown["code_id"], strict=True))
+    empty = matrix[(matrix["participants"] > 0) & matrix["quote"].isna()]
+    assert not usable & set(zip(empty["row"], empty["code_id"], strict=True))
     frame = _speaker_codes(demo_study)
-    passages = set(zip(frame["role_group"], frame["code_id"], frame["text"], strict=True))
-    assert all((r.row, r.code_id, r.quote) in passages for r in quoted.itertuples()), (
-        "an exemplar is not a passage coded to its own cell"
-    )
+    passages = frame.groupby(["role_group", "code_id"])["text"].agg(list)
+    # A coding over several speakers' turns is quoted by the part each one said.
+    assert all(
+        any(r.quote in text for text in passages.get((r.row, r.code_id), []))
+        for r in quoted.itertuples()
+    ), "an exemplar is not a passage coded to its own cell"
     assert not quoted["attribution"].str.contains(PSEUDONYM).any()
     assert not quoted["quote"].str.contains(PSEUDONYM).any()
 

@@ -44,6 +44,7 @@ COLUMNS: dict[str, list[str]] = {
         "years_in_role",
         "methods",
         "consent_date",
+        "quote_consent",
     ],
     "documents": [
         "doc_id",
@@ -631,6 +632,8 @@ class Assembly:
             {
                 **{k: p.get(k) for k in COLUMNS["participants"]},
                 "methods": "; ".join(p.get("methods") or ()),
+                # No answer means not asked: the consent to take part covers quoting.
+                "quote_consent": p.get("quote_consent") is not False,
             }
             for p in self.people
             if not p["withdrawn"]

@@ -24,7 +24,9 @@ __all__ = [
     "cooccurrence",
     "expand_codes",
     "expert_participants",
+    "no_quote_consent",
     "primary_coder",
+    "published_words",
     "quotes",
 ]
 
@@ -220,14 +222,14 @@ def _attributions(
     sites: pd.Series,
     labels: dict[str, str] | None,
     prefix: str | None,
-    context: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Published attribution and its coarsening level for each row of ``frame``.
 
     ``people`` is the population an attribution describes (participants, or survey
-    respondents); a level is used only when the group it names holds at least ``k`` of them,
-    counting what ``context`` ("site", "role_group") tells the reader besides. With a
-    context, a row no level makes safe gets level 4 and no attribution.
+    respondents); a level is used only when the group it names holds at least ``k`` of
+    them: 0 names the role group and the site, 1 the site only, 2 the role group only, 3
+    neither. The level is the first of these that is safe, so it says everything that
+    may ever be told about the speaker, on any page (see :func:`quotes`).
     """
     located = people[people["site_id"].notna()]
     cell = located.groupby(["site_id", "role_group"]).size()
@@ -235,22 +237,18 @@ def _attributions(
     n_cell = cell.reindex(where).fillna(0).to_numpy(float)
     n_site = frame["site_id"].map(located.groupby("site_id").size()).fillna(0).to_numpy()
     n_group = frame["role_group"].map(located.groupby("role_group").size()).fillna(0).to_numpy()
-    site_known, role_known = "site" in context, "role_group" in context
-    # What each level leaves the reader knowing, once the context is added to it.
-    sizes = [
-        n_cell,
-        n_cell if role_known else n_site,
-        n_cell if site_known else n_group,
-        n_cell
-        if site_known and role_known
-        else n_site
-        if site_known
-        else n_group
-        if role_known
-        else np.full(len(frame), len(located)),
-    ]
-    conditions = [size >= k for size in sizes] if context else [size >= k for size in sizes[:3]]
-    level = np.select(conditions, range(len(conditions)), 4 if context else 3)
+    level = np.select([n_cell >= k, n_site >= k, n_group >= k], [0, 1, 2], 3)
+    return _attribution_text(frame, level, sites, labels, prefix)
+
+
+def _attribution_text(
+    frame: pd.DataFrame,
+    level: np.ndarray,
+    sites: pd.Series,
+    labels: dict[str, str] | None,
+    prefix: str | None,
+) -> pd.DataFrame:
+    """The attribution each row's level gives (None at level 4: not shown)."""
     site = frame["site_id"].map(sites).fillna(ANY_SITE)
     role = frame["role_group"].map(lambda g: _label(g, labels), na_action="ignore").fillna("")
     if prefix:
@@ -265,6 +263,23 @@ def _attributions(
         options.append(pd.Series(f"{ANY_ROLE}, {ANY_SITE}", index=frame.index))
     text = np.select([level == i for i in range(4)], [o.to_numpy() for o in options], None)
     return pd.DataFrame({"attribution": text, "attribution_level": level}, index=frame.index)
+
+
+# A level's dimensions: (does it name the site, does it name the role group). Levels 1 and
+# 2 are not nested: together they name both, which is why a passage has one level only.
+NAMES = {0: (True, True), 1: (True, False), 2: (False, True), 3: (False, False)}
+LEVEL_OF = {dims: level for level, dims in NAMES.items()}
+
+
+def published_words(text: object) -> str:
+    """A quote's words as a reader sees them: case, spacing and punctuation aside.
+
+    Quotes are keyed on these, so the same words get one attribution wherever, and by
+    whomever, they were said; the privacy audit keys published quotes the same way.
+    """
+    from evstudy.audit.identifiers import tokens  # the audit's words, so both agree
+
+    return " ".join(tokens(text)) if isinstance(text, str) else ""
 
 
 def expert_participants(study: Any) -> pd.Series:
@@ -323,6 +338,30 @@ def quotes(
     coarsened by the same rules over the survey respondents, down to "Survey respondent".
     ``attribution_level`` says how far each was coarsened (0 = not at all, 3 = most).
 
+    A quote carries **one** attribution across the whole publication, every page, table,
+    workbook and PDF, because readers put pages together: "Staff, Kelwick" on a site's
+    page and "Senior leader, a site" in a role group's row, for the same words, say "a
+    senior leader at Kelwick". The rule that keeps this airtight:
+
+    1. Each speaker gets the first safe level above, once, from the whole study. Levels 1
+       (names the site) and 2 (names the role group) are not nested, so a speaker gets one
+       of them, never one here and the other there. The level is everything the
+       publication may ever tell about who said it.
+    2. The same words (whitespace and case aside) get one attribution whoever said them
+       and under whichever code or coder: the site is named only when every speaker's level
+       names it and they share the site, and likewise the role group. Words said by people
+       of different populations (participants, experts, survey respondents) are withheld
+       (``attribution`` None, level 4) everywhere.
+    3. A ``context`` adds what the page tells; a quote is shown there only when the page
+       tells nothing its attribution does not already name (a site page shows "Staff,
+       <site>" but never "<role group>, a site"). Elsewhere it gets ``attribution`` None
+       and level 4. So every use of the words tells at most what level 1 allows.
+
+    The privacy audit checks the publication as a whole against the same rule.
+
+    People who said no to being quoted (the register's ``Quote consent``) are never
+    quoted: their passages are left out here. Their codings still count everywhere else.
+
     Parameters
     ----------
     study : Study
@@ -342,11 +381,11 @@ def quotes(
         underscores as spaces, capitalised.
     context : {"site", "role_group"} or list of them, optional
         What the place the quote is shown already tells the reader: ``"site"`` on a site's
-        own page, ``"role_group"`` in a table row for one role group. The attribution then
-        describes at least ``k`` people together with that context ("Staff, Kelwick" in a
-        row for senior leaders would say "a senior leader at Kelwick", so such a quote gets
-        "Senior leader, a site"). A quote that no attribution makes safe there gets
-        ``attribution`` None and ``attribution_level`` 4: do not show it there.
+        own page, ``"role_group"`` in a table row for one role group. The attribution is
+        the same as without a context (rule 3 above); a quote whose attribution does not
+        already name what the context tells ("Staff, Kelwick" in a row for senior leaders
+        would say "a senior leader at Kelwick") gets ``attribution`` None and
+        ``attribution_level`` 4: do not show it there.
     coder : str, optional
         One coder's codings, or ``"primary"`` for the coder who coded most documents.
         Default: every coder, so a double-coded passage appears once per coder.
@@ -366,9 +405,12 @@ def quotes(
         labels = getattr(study, "role_group_labels", None) or None
     known = frozenset(_as_list(context))
     _check("context", sorted(known), ["site", "role_group"])
-    # Attributions depend only on who spoke, so they are worked out once for every passage.
-    key = ("quotes", k, tuple(sorted(labels.items())) if labels else None, known)
-    frame = derived(study, key, lambda: _all_quotes(study, k, labels, known))
+    # Attributions depend only on who spoke and the words, so they are worked out once for
+    # every passage, whatever the context; a context only hides quotes.
+    key = ("quotes", k, tuple(sorted(labels.items())) if labels else None)
+    frame = derived(study, key, lambda: _all_quotes(study, k, labels))
+    if known:
+        frame = derived(study, (*key, known), lambda: _in_context(frame, known))
     return _filtered(
         study, frame, code=code, site=site, role_group=role_group, method=method, coder=coder
     ).reset_index(drop=True)
@@ -398,12 +440,26 @@ def _filtered(
     return _coder_filter(study, frame, coder)
 
 
-def _all_quotes(
-    study: Any, k: int, labels: dict[str, str] | None, known: frozenset[str]
-) -> pd.DataFrame:
-    """Every quotable passage with its attribution, in document and text order."""
+def _in_context(frame: pd.DataFrame, known: frozenset[str]) -> pd.DataFrame:
+    """``frame`` with the quotes a page that tells ``known`` may not show withheld."""
+    tells_site, tells_role = "site" in known, "role_group" in known
+    level = frame["attribution_level"].to_numpy()
+    names_site = np.isin(level, [0, 1])
+    names_role = np.isin(level, [0, 2])
+    # Experts are quoted as experts, with neither site nor role group to add to.
+    expert = ((frame["method"] == EXPERT_METHOD) & frame["respondent_id"].isna()).to_numpy()
+    hide = ((tells_site & ~names_site) | (tells_role & ~names_role)) & ~expert
+    out = frame.copy()
+    out.loc[hide, "attribution"] = None
+    out.loc[hide, "attribution_level"] = 4
+    return out
+
+
+def _all_quotes(study: Any, k: int, labels: dict[str, str] | None) -> pd.DataFrame:
+    """Every quotable passage with its one attribution, in document and text order."""
     frame = derived(study, ("coded_segments",), lambda: _coded_segments(study))
     frame = frame[frame["speaker_role"].isin(DATA_ROLES)]
+    frame = frame[~frame["participant_id"].isin(no_quote_consent(study))]
     frame = frame.sort_values(["doc_id", "start", "code_id", "coder"]).reset_index(drop=True)
 
     sites = study.sites.set_index("site_id")["site_name"]
@@ -413,9 +469,9 @@ def _all_quotes(
     people = study.participants
     experts = expert_participants(study)
     parts = [
-        _attributions(frame[staff], people[~experts], k, sites, labels, None, known),
+        _attributions(frame[staff], people[~experts], k, sites, labels, None),
         _attributions(
-            frame[survey], study.survey_respondents, k, sites, labels, "Survey respondent", known
+            frame[survey], study.survey_respondents, k, sites, labels, "Survey respondent"
         ),
     ]
     enough = int(experts.sum()) >= k
@@ -431,7 +487,49 @@ def _all_quotes(
     published = pd.concat(parts).reindex(frame.index)
     out = frame.join(published)
     out["attribution_level"] = out["attribution_level"].astype("int64")
+
+    # Rule 2: the same words, one attribution, naming only what every speaker's level
+    # names and what they share.
+    level = out["attribution_level"].to_numpy()
+    words = pd.DataFrame(
+        {
+            "key": out["text"].map(published_words),
+            "population": np.select([survey, expert], ["survey", "expert"], "staff"),
+            "site": out["site_id"].fillna(""),
+            "role": out["role_group"].fillna(""),
+            "names_site": np.isin(level, [0, 1]),
+            "names_role": np.isin(level, [0, 2]),
+        }
+    )
+    same = words.groupby("key", sort=False)
+    mixed = (same["population"].transform("nunique") > 1).to_numpy()
+    site_ok = same["names_site"].transform("all") & (same["site"].transform("nunique") == 1)
+    role_ok = same["names_role"].transform("all") & (same["role"].transform("nunique") == 1)
+    shared = np.array(
+        [LEVEL_OF[dims] for dims in zip(site_ok, role_ok, strict=True)], dtype="int64"
+    )
+    for rows, prefix in ((staff.to_numpy(), None), (survey.to_numpy(), "Survey respondent")):
+        change = rows & (shared != level) & ~mixed
+        if change.any():
+            redone = _attribution_text(out[change], shared[change], sites, labels, prefix)
+            out.loc[change, ["attribution", "attribution_level"]] = redone.to_numpy()
+    out.loc[mixed, "attribution"] = None
+    out.loc[mixed, "attribution_level"] = 4
+    out["attribution_level"] = out["attribution_level"].astype("int64")
     return out[QUOTE_COLUMNS]
+
+
+def no_quote_consent(study: Any) -> set[str]:
+    """Pseudonyms of the participants who said no to being quoted (register ``Quote consent``).
+
+    A study whose tables hold no ``quote_consent`` column (older processed tables, a study
+    whose register has no such column) has nobody here.
+    """
+    people = study.participants
+    if "quote_consent" not in people:
+        return set()
+    refused = people["quote_consent"].map(lambda v: v is False or v is np.False_)
+    return set(people.loc[refused, "participant_id"].dropna())
 
 
 GROUP_COLUMNS = [

@@ -96,6 +96,7 @@ def test_read_register_exact_values(tmp_path):
         "methods",
         "consent_date",
         "withdrawal_date",
+        "quote_consent",
         "row",
     ]
     first = frame.iloc[0].to_dict()
@@ -111,6 +112,7 @@ def test_read_register_exact_values(tmp_path):
         "methods": ("interview", "focus_group"),
         "consent_date": dt.date(2024, 3, 1),
         "withdrawal_date": None,
+        "quote_consent": None,  # no such column: not asked
         "row": 2,
     }
     assert list(frame["methods"]) == [

@@ -8,12 +8,16 @@ workbooks) and looks for
   and surname), its emails and phone numbers (in every spelling), and the other-names list;
 - any email address (spelt out too: "jo dot lee at council dot gov dot uk"), UK phone
   number, postcode and IPv4 or IPv6 address (:mod:`evstudy.contacts`);
-- the words and pseudonym of a participant who withdrew (:mod:`evstudy.audit.withdrawal`).
+- the words and pseudonym of a participant who withdrew (:mod:`evstudy.audit.withdrawal`);
+- outside the processed tables, the words of a participant who said no to being quoted
+  (:mod:`evstudy.audit.quoted`).
 
 In what is published (``index.html``, the site pages, ``tables.xlsx``) it also checks that
 no quote attribution describes fewer than ``quote_k`` people, that no pseudonym appears,
 and that tables of people show no count from 1 to ``suppress_max`` and no subgroup base
-under ``min_subgroup_base`` (:mod:`evstudy.audit.published`).
+under ``min_subgroup_base`` (:mod:`evstudy.audit.published`), and, reading the published
+files together, that the same quoted words carry one attribution and that their uses do
+not narrow the speaker below ``quote_k`` (:mod:`evstudy.audit.quoted`).
 
 Every finding names the file, the place in it, what was found and why it matters. It
 names a register row or list entry rather than repeating a name, so the audit's own
@@ -32,6 +36,7 @@ import pandas as pd
 
 from evstudy.audit.identifiers import Identifiers, build_identifiers, find_ip_addresses
 from evstudy.audit.published import COARSENING_COLUMNS, PublishedRules
+from evstudy.audit.quoted import no_consent_text, publication_findings
 from evstudy.audit.sources import SCANNED, iter_sources, read_source
 from evstudy.audit.withdrawal import SPAN, Withdrawn, add_pseudonyms, withdrawn_text
 from evstudy.config import (
@@ -134,8 +139,10 @@ class FileScanner:
         keys = resolve_key_dir(raw_dir, key_dir)
         study = load_study(resolve_processed(processed))
         self.identifiers = _identifiers(config, study, keys)
+        self.study = study
         self.rules = PublishedRules(study)
         self.withdrawn = _withdrawal(config, keys, withdrawn)
+        self.no_consent = no_consent_text(study, config, keys)
 
     def scan(self, entry: tuple[str, Path, bool]) -> FileFindings:
         """One file's findings, ((file, location, what), why); None when it is not text.
@@ -150,6 +157,8 @@ class FileScanner:
         raw: list[tuple[tuple[str, str, str], str]] = []
         for piece in source.pieces:
             hits = [*identifiers.find(piece.text, piece.key), *withdrawn.find(piece.text)]
+            if not piece.file.startswith("processed/"):  # their turns are data there
+                hits += self.no_consent.find(piece.text)
             if piece.published:
                 hits += identifiers.find_pseudonyms(piece.text)
             if piece.raw:
@@ -263,8 +272,9 @@ def audit_outputs(
         One row per finding: ``file`` (``processed/...``, ``figures/...`` or
         ``reports/...``), ``location`` (line, table row, notebook cell, sheet cell or
         table column), ``finding`` and ``why``; empty when the outputs are clean.
-        ``attrs["summary"]`` counts the files scanned and ``attrs["withdrawal"]`` what the
-        withdrawal proof searched for.
+        ``attrs["summary"]`` counts the files scanned, ``attrs["withdrawal"]`` what the
+        withdrawal proof searched for and ``attrs["quote_consent"]`` what the search for
+        the words of participants who said no to being quoted searched for.
 
     Raises
     ------
@@ -293,6 +303,7 @@ def audit_outputs(
             withdrawn=withdrawn,
         )
         summary = scanner.withdrawn.summary()
+        consent = scanner.no_consent.summary()
         # Each file is independent: read and searched in worker processes, biggest first.
         done = fork_map(
             scanner.scan,
@@ -305,6 +316,17 @@ def audit_outputs(
     else:
         keys = resolve_key_dir(raw_dir, key_dir)
         summary = _withdrawal(config, keys, withdrawn).summary()
+        consent = None
+    # The publication as a whole: one attribution per quote, and no narrowing across pages.
+    if todo:
+        rules, study = scanner.rules, scanner.study
+    else:
+        from evstudy.study import load_study
+
+        study = load_study(roots["processed"])
+        rules = PublishedRules(study)
+        consent = no_consent_text(study, config, resolve_key_dir(raw_dir, key_dir)).summary()
+    across = publication_findings(rules, study, roots["reports"])
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []
     for (file, _, _), found in zip(entries, results, strict=True):
@@ -314,6 +336,8 @@ def audit_outputs(
         scanned_files += 1
         for key, why in found:
             rows.setdefault(key, why)
+    for file, location, what, why in across:
+        rows.setdefault((file, location, what), why)
     frame = pd.DataFrame(
         [(*key, why) for key, why in rows.items()], columns=FINDING_COLUMNS
     ).astype(object)
@@ -323,6 +347,7 @@ def audit_outputs(
         "folders": {label: str(path) for label, path in roots.items()},
     }
     frame.attrs["withdrawal"] = summary
+    frame.attrs["quote_consent"] = consent
     return frame
 
 
@@ -405,6 +430,16 @@ def format_findings(findings: pd.DataFrame, *, coarsened: pd.DataFrame | None = 
             )
         else:
             lines.append("withdrawal: no participant has withdrawn")
+    consent = findings.attrs.get("quote_consent")
+    if consent:
+        people = consent["participants who said no"]
+        lines.append(
+            f"quote consent: {people} participant(s) said no to being quoted; "
+            f"{consent['distinctive passages searched for']:,} distinctive {SPAN}-word passages "
+            "of their turns searched for outside the processed tables"
+            if people
+            else "quote consent: nobody said no to being quoted"
+        )
     if coarsened is not None:
         if coarsened.empty:
             lines.append("coarsened attributions in the published report: none")

@@ -19,6 +19,7 @@ from evstudy.io.sheets import (
     METHODS,
     cell_text,
     find_columns,
+    parse_bool,
     parse_date,
     parse_float,
     parse_method,
@@ -40,6 +41,7 @@ REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "methods": ("Method(s)", "Methods"),
     "consent_date": ("Consent date",),
     "withdrawal_date": ("Withdrawal date",),
+    "quote_consent": ("Quote consent", "Consent to be quoted"),
 }
 REQUIRED = ("name", "email", "job_title", "organisation_type", "site", "methods", "consent_date")
 OUTPUT = (*REGISTER_COLUMNS, "row")
@@ -63,8 +65,10 @@ def read_register(path: str | Path, *, label: str | None = None) -> pd.DataFrame
         ``name, email, phone, job_title, organisation, organisation_type, site`` (text or
         None), ``years_in_role`` (float, NaN when blank), ``methods`` (tuple drawn from
         ``interview``, ``focus_group``, ``expert_interview``), ``consent_date`` and
-        ``withdrawal_date`` (date or None) and ``row``. Phone, Organisation, Years in role
-        and Withdrawal date columns are optional.
+        ``withdrawal_date`` (date or None), ``quote_consent`` (True, False, or None when
+        blank or there is no such column: not asked, so the consent covers quoting) and
+        ``row``. Phone, Organisation, Years in role, Withdrawal date and Quote consent
+        columns are optional.
 
     Raises
     ------
@@ -73,7 +77,8 @@ def read_register(path: str | Path, *, label: str | None = None) -> pd.DataFrame
     ValidationError
         Listing every problem: missing columns, blank names or emails, malformed or
         repeated emails (ignoring case), repeated names (ignoring case and spacing), unknown
-        or missing methods, bad numbers and dates, withdrawal before consent.
+        or missing methods, bad numbers and dates, withdrawal before consent, a Quote
+        consent that is not yes or no.
     """
     sheet = read_sheet(path, label)
     found = Problems()
@@ -168,6 +173,18 @@ def read_register(path: str | Path, *, label: str | None = None) -> pd.DataFrame
                 f"the withdrawal date {withdrawal} is before the consent date {consent}",
                 "check both dates",
             )
+        if rec["quote_consent"] is not None:
+            try:
+                rec["quote_consent"] = parse_bool(cell(cells, "quote_consent"))
+            except ValueError as exc:
+                rec["quote_consent"] = None
+                add(
+                    number,
+                    "quote_consent",
+                    f"quote consent: {exc}",
+                    "write yes or no (whether the person agreed to be quoted, anonymously); "
+                    "leave it blank only where the protocol did not ask",
+                )
         rec["row"] = number
         records.append(rec)
     if not records:

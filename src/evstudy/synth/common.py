@@ -96,6 +96,7 @@ class Person:
     consent_date: date | None = None
     withdrawal_date: date | None = None
     partner: bool = False
+    quote_consent: bool = True  # the register's "Quote consent"
 
     @property
     def name(self) -> str:

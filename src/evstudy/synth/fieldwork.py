@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from evstudy.synth.common import Doc, Person, Site, stream
 from evstudy.synth.people import People
 
-__all__ = ["FORMATS", "pick_withdrawn", "plan_documents"]
+__all__ = ["FORMATS", "pick_no_quote", "pick_withdrawn", "plan_documents"]
 
 FORMATS = {  # format -> (share, file extension)
     "teams_docx": (0.60, "docx"),
@@ -166,3 +166,22 @@ def pick_withdrawn(seed: int, docs: list[Doc], people: People) -> Person:
     person = doc.participants[0]
     person.withdrawal_date = doc.when + timedelta(days=int(rng.integers(7, 30)))
     return person
+
+
+NO_QUOTE = 3  # participants who take part but say no to being quoted
+
+
+def pick_no_quote(seed: int, docs: list[Doc], people: People) -> list[Person]:
+    """Choose the few site participants who say no to being quoted (never the withdrawn)."""
+    rng = stream(seed, "no_quote")
+    seen: dict[str, Person] = {}
+    for d in docs:
+        if d.method in ("Interview", "Focus group"):
+            for p in d.participants:
+                if p.site_id and not p.withdrawal_date and not p.partner:
+                    seen.setdefault(p.pid, p)
+    candidates = [seen[pid] for pid in sorted(seen)]
+    chosen = rng.choice(len(candidates), size=min(NO_QUOTE, len(candidates)), replace=False)
+    for i in sorted(chosen):
+        candidates[i].quote_consent = False
+    return [candidates[i] for i in sorted(chosen)]

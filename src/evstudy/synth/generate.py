@@ -23,7 +23,7 @@ from evstudy.synth.codebook_spec import CODES
 from evstudy.synth.coding import HEADER, coding_rows
 from evstudy.synth.common import Doc, stream
 from evstudy.synth.dialogue import Composer, plan_turns, realise, texts
-from evstudy.synth.fieldwork import pick_withdrawn, plan_documents
+from evstudy.synth.fieldwork import pick_no_quote, pick_withdrawn, plan_documents
 from evstudy.synth.office import xlsx_bytes
 from evstudy.synth.people import ROLE_LABELS, ROLE_RULES, People, make_people, role_group
 from evstudy.synth.places import ADMIN_MEASURES, admin_rows, make_sites
@@ -50,6 +50,7 @@ class Study:
         self.people: People = make_people(seed, self.sites)
         self.docs: list[Doc] = plan_documents(seed, self.sites, self.people)
         self.withdrawn = pick_withdrawn(seed, self.docs, self.people)
+        self.no_quote = pick_no_quote(seed, self.docs, self.people)
         self.composer = Composer(
             seed, self.people, self.truth, sites=self.sites, n_docs=len(self.docs)
         )
@@ -212,6 +213,7 @@ def _register(study: Study) -> bytes:
             "Method(s)",
             "Consent date",
             "Withdrawal date",
+            "Quote consent",
         ]
     ]
     names = {s.site_id: s.name for s in study.sites}
@@ -230,6 +232,7 @@ def _register(study: Study) -> bytes:
                 "; ".join(m for m in order if m in p.methods),
                 p.consent_date,
                 p.withdrawal_date or "",
+                "yes" if p.quote_consent else "no",
             ]
         )
     return xlsx_bytes([("Register", rows)])
