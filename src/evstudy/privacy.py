@@ -14,7 +14,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -224,8 +224,8 @@ _MORE_NICKNAMES: dict[str, tuple[str, ...]] = {
 }
 
 # Accented Latin letters to their base letter, one character for one, so that spans found
-# in the folded text are spans of the original; curly apostrophes become straight.
-_FOLD_TABLE: dict[int, str] = {ord("’"): "'", ord("‘"): "'"}
+# in the folded text are spans of the original.
+_FOLD_TABLE: dict[int, str] = {}
 for _cp in range(0xC0, 0x250):
     _base = "".join(
         c for c in unicodedata.normalize("NFD", chr(_cp)) if not unicodedata.combining(c)
@@ -234,12 +234,17 @@ for _cp in range(0xC0, 0x250):
         _FOLD_TABLE[_cp] = _base
 _FOLD_TABLE.update({ord(a): b for a, b in zip("øØłŁđĐħĦ", "oOlLdDhH", strict=True)})
 del _cp, _base
+# Most text has no accented letter: one search tells, and spares the translation.
+_FOLDABLE = re.compile("[" + "".join(map(chr, sorted(_FOLD_TABLE))) + "]")
+
+
+_APOSTROPHES = {ord("’"): "'", ord("‘"): "'"}
 
 
 def fold_accents(text: str) -> str:
     """``text`` in NFC with accents dropped from Latin letters (ë -> e, Ø -> O) and curly
     apostrophes made straight; the result is as long as the NFC text, letter for letter."""
-    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
+    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE).translate(_APOSTROPHES)
 
 
 def word_key(word: str) -> str:
@@ -361,6 +366,7 @@ class NameDecisions:
     """
 
     rules: dict[tuple[str, str, int | None], str]
+    written: dict[str, str] = field(default_factory=dict)  # word key -> the word as written
 
     def decision(self, word: str, doc_id: str, turn: int | None) -> str | None:
         """The decision that applies to ``word`` in turn ``turn`` of ``doc_id``, if any."""
@@ -372,12 +378,16 @@ class NameDecisions:
         return None
 
     def everywhere(self, decision: str) -> list[str]:
-        """The words decided ``decision`` for every use (doc_id ``*``)."""
-        return sorted(w for (w, doc, _), d in self.rules.items() if doc == "*" and d == decision)
+        """The words decided ``decision`` for every use (doc_id ``*``), as written."""
+        return sorted(
+            self.written.get(w, w)
+            for (w, doc, _), d in self.rules.items()
+            if doc == "*" and d == decision
+        )
 
 
 # A space in a name stands for any whitespace, or a hyphen or dash with spaces around it or not.
-_SEP = r"(?:\s*[-‐‑–—]\s*|\s+)"
+_SEP = r"[\s\-‐‑–—]+"
 # Not inside a longer word, but a possessive 's still counts as the name.
 _BEFORE = r"(?<![\w'’])"
 _AFTER = r"(?!\w)(?!['’](?!s\b)\w)"
@@ -486,7 +496,7 @@ class NameRedactor:
         text = unicodedata.normalize("NFC", text)
         if self._pattern is None:
             return text, 0
-        spans = [m.span() for m in self._pattern.finditer(text.translate(_FOLD_TABLE))]
+        spans = [m.span() for m in self._pattern.finditer(_folded(text))]
         return _replace(text, spans), len(spans)
 
     def review_spans(self, text: str) -> list[tuple[int, int]]:
@@ -494,7 +504,7 @@ class NameRedactor:
         capitalised as names."""
         if self._review is None:
             return []
-        return [m.span() for m in self._review.finditer(text.translate(_FOLD_TABLE))]
+        return [m.span() for m in self._review.finditer(_folded(text))]
 
     def review_hits(self, text: str) -> list[str]:
         """First names of the register (or nicknames of them) that are also ordinary words,
@@ -536,6 +546,10 @@ class NameRedactor:
         return _replace(text, redact), undecided, kept
 
 
+def _folded(text: str) -> str:
+    return text.translate(_FOLD_TABLE) if _FOLDABLE.search(text) else text
+
+
 def _replace(text: str, spans: list[tuple[int, int]]) -> str:
     if not spans:
         return text
@@ -557,7 +571,8 @@ def _flat_pattern(names: Iterable[str], *, fold: bool) -> str:
     """The same names as :func:`_trie_pattern`, as a flat longest-first alternation."""
     unique = {n.lower() if fold else n for n in names}
     ordered = sorted(unique, key=lambda n: (-len(n), n))
-    return "(?:" + "|".join(_SEP.join(map(re.escape, n.split(" "))) for n in ordered) + ")"
+    escape = lambda part: re.escape(part).replace("'", "['’]")  # noqa: E731
+    return "(?:" + "|".join(_SEP.join(map(escape, n.split(" "))) for n in ordered) + ")"
 
 
 def _trie_pattern(names: Iterable[str], *, fold: bool) -> str:
@@ -579,7 +594,7 @@ def _trie_pattern(names: Iterable[str], *, fold: bool) -> str:
 
     def emit(node: dict[str, dict]) -> str:
         branches = [
-            (_SEP if char == " " else re.escape(char)) + emit(child)
+            (_SEP if char == " " else "['’]" if char == "'" else re.escape(char)) + emit(child)
             for char, child in sorted(node.items())
             if char
         ]

@@ -26,7 +26,7 @@ def test_decisions_apply_to_a_turn_a_document_or_everywhere(tmp_path):
     assert decisions.decision("Will", "INT-S01-02", 9) == "redact"  # the whole document
     assert decisions.decision("Grace", "SVY-R001-Q5", 1) == "redact"  # everywhere
     assert decisions.decision("Zoe", "INT-S03-01", 2) == "keep"  # accents folded
-    assert decisions.everywhere("redact") == ["grace"]
+    assert decisions.everywhere("redact") == ["Grace"]  # as written, for redaction
 
 
 def test_the_review_lists_context_column_is_allowed(tmp_path):

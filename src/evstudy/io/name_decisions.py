@@ -62,6 +62,7 @@ def read_name_decisions(path: str | Path, *, label: str | None = None) -> NameDe
     found.raise_if_any(sheet.file)
     rules: dict[tuple[str, str, int | None], str] = {}
     first_row: dict[tuple[str, str, int | None], int] = {}
+    written: dict[str, str] = {}
     for number, cells in sheet.records():
         cell = {k: cells[cols[k]] for k in DECISION_COLUMNS}
         where = lambda column, n=number: sheet.where(n, column)  # noqa: E731
@@ -140,8 +141,9 @@ def read_name_decisions(path: str | Path, *, label: str | None = None) -> NameDe
             continue
         rules.setdefault(key, decision)
         first_row.setdefault(key, number)
+        written.setdefault(key[0], word)
     found.raise_if_any(sheet.file)
-    return NameDecisions(rules)
+    return NameDecisions(rules, written)
 
 
 def _turn(value: object) -> int | None:
