@@ -726,7 +726,9 @@ def forms_identifiers():
         ("Zoe Clarke chaired", 3),  # accents stripped
         ("Anna Smith came", 4),  # part of a double-barrelled surname
         ("Anna Smith Jones came", 4),
+        ("then Ms Jones came", 4),  # a title and a part of the surname
         ("as P. Shah said", 2),  # initial and surname
+        ("as A.Smith-Jones said", 4),
         ("Bex agreed", 5),  # a common nickname
         ("Zoe\u0308 Clarke wrote", 3),  # decomposed Unicode
     ],
