@@ -843,6 +843,13 @@ def test_a_decision_in_name_decisions_csv_redacts_or_keeps_the_word(study_copy, 
     decisions = study_copy / "name_decisions.csv"  # the generator's, and one row more
     with decisions.open("a", encoding="utf-8") as fh:
         fh.write(f"Will,{doc_id},{turn},{decision},AB,2024-01-10\n")
+
+    def code_the_turn(sheet):  # a coding that quotes the turn: it must still find its text
+        row = [c.value for c in sheet[2]]
+        row[:3] = [doc_id, turn, "Will said we will see"]
+        sheet.append(row)
+
+    _edit_xlsx(study_copy / "coding" / "coding_sheet.xlsx", code_the_turn)
     report = _run(study_copy, tmp_path)
     turns = pd.read_parquet(tmp_path / "out" / "turns.parquet")
     text = turns.loc[(turns["doc_id"] == doc_id) & (turns["turn"] == turn), "text"].item()
@@ -851,6 +858,9 @@ def test_a_decision_in_name_decisions_csv_redacts_or_keeps_the_word(study_copy, 
     assert report.flagged_names == 0 and report.undecided_names == []
     assert report.kept_names == (1 if decision == "keep" else 0)
     assert "name_decisions.csv" in report.raw_sha256  # hashed with the raw inputs
+    codings = pd.read_parquet(tmp_path / "out" / "codings.parquet")
+    coded = codings.loc[(codings["doc_id"] == doc_id) & (codings["turn"] == turn), "text"]
+    assert coded.tolist() == [f"{word} said we will see"]
 
 
 def test_a_bad_name_decisions_csv_stops_ingest_with_its_rows(study_copy, tmp_path):

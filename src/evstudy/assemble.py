@@ -702,6 +702,18 @@ class Assembly:
         self.kept_names += kept
         return text
 
+    def _passage_redactor(self, doc_id: str, turn: int | None) -> Callable[[str], str]:
+        """Redaction for a coded passage, as its turn was redacted: with the decisions for
+        that document and turn, so that a word decided ``redact`` there is found again."""
+
+        def redact(text: str) -> str:
+            cleaned, _, _ = self.redactor.clean(
+                text, doc_id=doc_id, turn=turn or 0, decisions=self.decisions
+            )
+            return cleaned
+
+        return redact
+
     def _add_document(self, doc_id: str, text: str, turns: dict[int, dict]) -> None:
         self.doc_text[doc_id] = text
         self.doc_turns[doc_id] = turns
@@ -850,7 +862,7 @@ class Assembly:
                         start=int(rec["start"]) if not is_blank(rec.get("start")) else None,
                         end=int(rec["end"]) if not is_blank(rec.get("end")) else None,
                         passage=rec["text"] if not is_blank(rec.get("text")) else None,
-                        redact=self.redactor,
+                        redact=self._passage_redactor(doc_id, turn),
                     )
                 except Unplaced as miss:
                     self.problems.add(
