@@ -110,7 +110,9 @@ def test_register_names_are_found_in_any_form_and_named_by_row(identifiers, text
 
 
 @pytest.mark.parametrize(
-    "text", ["Jordanne Leeds", "Jordan", "Lee", "jordan and lee", "a sense of hope", "Hopeful"]
+    # A first name alone is a name when capitalised as one ("Jordan": issue 19), not otherwise.
+    "text",
+    ["Jordanne Leeds", "jordan", "Lee", "jordan and lee", "a sense of hope", "Hopeful"],
 )
 def test_partial_names_and_everyday_words_are_not_names(identifiers, text):
     assert _found(identifiers, text) == []
@@ -856,3 +858,63 @@ def test_a_withdrawn_participant_is_excluded_everywhere_and_the_audit_proves_it(
     pd.testing.assert_frame_equal(parallel, serial)
     pd.testing.assert_frame_equal(parallel, findings)
     assert not early.pseudonyms  # the caller's copy is left as it was
+
+
+# --- issue 19 §1: names that got past both redaction and the audit -----------------------------
+
+
+@pytest.fixture
+def forms_identifiers():
+    names = ["Priya Shah", "Zoë Clarke", "Anna Smith-Jones", "Rebecca Moss", "Will Turner"]
+    register = [
+        {"name": name, "email": None, "phone": None, "row": row}
+        for row, name in enumerate(names, 2)
+    ]
+    return build_identifiers(
+        register, [], register_file="register.xlsx", other_file="other_names.txt"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, row",
+    [
+        ("Priya's team did it", 2),  # a first name alone
+        ("and then Zoë agreed", 3),
+        ("Zoe Clarke chaired", 3),  # accents stripped
+        ("Anna Smith came", 4),  # part of a double-barrelled surname
+        ("Anna Smith Jones came", 4),
+        ("then Ms Jones came", 4),  # a title and a part of the surname
+        ("as P. Shah said", 2),  # initial and surname
+        ("as A.Smith-Jones said", 4),
+        ("Bex agreed", 5),  # a common nickname
+        ("Zoe\u0308 Clarke wrote", 3),  # decomposed Unicode
+    ],
+)
+def test_the_audit_finds_each_form_of_a_register_name_in_a_published_page(
+    forms_identifiers, tmp_path, text, row
+):
+    page = tmp_path / "index.html"
+    page.write_text(f"<html><body>\n<p>{text}</p>\n</body></html>", encoding="utf-8")
+    source = read_source("reports/index.html", page, True)
+    found = [what for piece in source.pieces for _, what, _ in forms_identifiers.find(piece.text)]
+    assert found == [f"a name in the register (register.xlsx row {row})"]
+
+
+@pytest.mark.parametrize("text", ["priya", "Priyanka", "A Shah was", "we will see", "Will said so"])
+def test_the_audit_leaves_lower_case_words_initial_words_and_ordinary_words(
+    forms_identifiers, text
+):
+    # "Will" is an ordinary word: the audit finds it only where ingest left it undecided.
+    assert [what for _, what, _ in forms_identifiers.find(text)] == []
+
+
+def test_an_undecided_ordinary_word_name_is_found_where_ingest_left_it(forms_identifiers):
+    # Ingest left "Will" (Will Turner, row 6) undecided in one turn, kept in another.
+    forms_identifiers.add_review("Yes. Will said we should ask the panel first.")
+    forms_identifiers.add_review("Will you send it over?", kept=lambda word: word == "Will")
+    assert [what for _, what, _ in forms_identifiers.find("“Will said we should ask”")] == [
+        "a first name in the register that is also an ordinary word, with no decision to "
+        "keep it (register.xlsx row 6)"
+    ]
+    assert list(forms_identifiers.find("Will you send it over?")) == []  # kept there
+    assert list(forms_identifiers.find("Will the panel meet? We will see.")) == []

@@ -29,6 +29,7 @@ from evstudy.codebook import read_codebook
 from evstudy.errors import EvstudyError, InputError, Problem, ValidationError
 from evstudy.ingest import TABLES, ingest
 from evstudy.io.coding_sheet import read_coding_sheet
+from evstudy.io.name_decisions import read_name_decisions
 from evstudy.io.register import read_register
 from evstudy.io.smartsurvey import read_question_map, read_smartsurvey
 from evstudy.io.tables import read_admin, read_fieldwork_log, read_other_names, read_sites
@@ -203,6 +204,17 @@ def likert_off_scale(data: bytes, demo: Path) -> bytes:
         rows[6][_column(rows, "EIF Guidebook")] = "Used it loads"
 
     return _csv_edit(data, edit)
+
+
+@recipe
+def bad_name_decisions(data: bytes, demo: Path) -> bytes:
+    # A decision that is neither keep nor redact; a turn given with doc_id *; no reviewer.
+    extra = (
+        "May,*,,perhaps,JH,2023-12-25\n"
+        "Grace,*,7,keep,JH,2023-12-25\n"
+        "Hope,INT-S01-01,3,keep,,2023-12-25\n"
+    )
+    return data + extra.encode()
 
 
 def _xlsx_edit(data: bytes, edit: Callable[[Any, dict[str, int]], None]) -> bytes:
@@ -423,6 +435,7 @@ def read_as(reader: str, path: Path, demo: Path) -> Any:
         "fieldwork_log": read_fieldwork_log,
         "admin": read_admin,
         "other_names": read_other_names,
+        "name_decisions": read_name_decisions,
         "qdpx": read_qdpx,
         "codebook_import": codebook_draft,
     }
@@ -511,6 +524,7 @@ def test_each_empty_reader_is_covered():
         "fieldwork_log",
         "admin",
         "other_names",
+        "name_decisions",
         "qdpx",
     }
 

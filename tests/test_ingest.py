@@ -57,6 +57,15 @@ def demo_ingest(demo_raw: Path, tmp_path_factory: pytest.TempPathFactory):
 # -- the demo ---------------------------------------------------------------------------
 
 
+def test_the_demo_leaves_no_possible_name_undecided(demo_ingest):
+    # The generator's name_decisions.csv covers every word the demo's text raises, so the
+    # demo builds; each of them is a name and is redacted.
+    report, tmp = demo_ingest
+    assert report.flagged_names == 0 and report.undecided_names == []
+    review = (tmp / "keys" / "name_review.csv").read_text(encoding="utf-8")
+    assert review == "word,doc_id,turn,decision,reviewer,date,context\n"
+
+
 def test_demo_ingests_every_table(demo_ingest):
     report, tmp = demo_ingest
     for name in TABLES:
@@ -848,3 +857,130 @@ def test_contact_details_in_any_spelling_never_reach_a_processed_table(study_cop
             for table, (text, digits) in tables.items():
                 haystack = digits if needle.isdigit() else text
                 assert needle not in haystack, f"{table} keeps {needle!r} of {spelling!r}"
+
+
+# -- names past redaction (issue 19 §1) --------------------------------------------------
+
+_NEW_PEOPLE = ["Priya Shah", "Zoë Clarke", "Anna Smith-Jones", "Rebecca Moss", "Will Turner"]
+_FORMS_TURN = (
+    "Priya's team asked Zoe Clarke, then Zoë, then Anna Smith and Anna Smith Jones; "
+    "P. Shah agreed and Bex wrote it up. Will said we will see."
+)
+
+
+def _add_people(raw: Path) -> None:
+    """Five people who took part in nothing, added to the register."""
+
+    def add(sheet):
+        template = [c.value for c in sheet[2]]
+        name_col, email_col = _header_index(sheet, "Name"), _header_index(sheet, "Email")
+        withdrawn_col = _header_index(sheet, "Withdrawal date")
+        for i, name in enumerate(_NEW_PEOPLE):
+            row = list(template)
+            row[name_col - 1] = name
+            row[email_col - 1] = f"new{i}@example.org"
+            row[withdrawn_col - 1] = None
+            sheet.append(row)
+
+    _edit_xlsx(raw / "register.xlsx", add)
+
+
+def _append_turn(raw: Path, text: str) -> tuple[str, int]:
+    """Add an interviewer's turn to a .txt interview: (doc_id, its turn number)."""
+    row = _first_txt_interview(raw)
+    path = raw / "transcripts" / row[1]
+    from evstudy.io.transcripts import read_transcript
+
+    n = len(read_transcript(path).turns) + 1
+    body = path.read_text(encoding="utf-8-sig").rstrip("\n")
+    path.write_text(f"{body}\n\n[00:59:00] {row[6]}: {text}\n", encoding="utf-8")
+    return row[0], n
+
+
+def _nfd_survey_answer(raw: Path) -> str:
+    """Add a sentence naming Zoë Clarke, in NFD, to the first long free-text answer (its
+    codings still find their passages)."""
+    import unicodedata
+
+    answer = unicodedata.normalize("NFD", "Zoë Clarke and Zoë showed us the toolkit")
+
+    def edit(rows):
+        # A free-text column: its long answers differ, where an option's label repeats.
+        for j in range(len(rows[0])):
+            long = [r[j] for r in rows[3:] if j < len(r) and len(r[j]) > 40]
+            if len(long) >= 3 and len(set(long)) == len(long):
+                row = next(r for r in rows[3:] if len(r[j]) > 40)
+                row[j] = f"{row[j]} {answer}"
+                return
+        raise AssertionError("no free-text column")
+
+    _rewrite_csv(raw / "survey" / "smartsurvey_export.csv", edit)
+    return answer
+
+
+def test_every_form_of_a_register_name_is_redacted_in_the_processed_tables(study_copy, tmp_path):
+    _add_people(study_copy)
+    doc_id, turn = _append_turn(study_copy, _FORMS_TURN)
+    _nfd_survey_answer(study_copy)
+    report = _run(study_copy, tmp_path)
+    out = tmp_path / "out"
+    turns = pd.read_parquet(out / "turns.parquet")
+    text = turns.loc[(turns["doc_id"] == doc_id) & (turns["turn"] == turn), "text"].item()
+    assert text == (
+        "[name]'s team asked [name], then [name], then [name] and [name]; "
+        "[name] agreed and [name] wrote it up. Will said we will see."
+    )
+    answers = pd.read_parquet(out / "survey_answers.parquet")
+    hits = answers[answers["value"].astype(str).str.contains("showed us the toolkit")]
+    assert len(hits) == 1
+    assert hits["value"].item().endswith(" [name] and [name] showed us the toolkit")
+    for table in ("turns", "documents", "survey_answers", "codings"):
+        frame = pd.read_parquet(out / f"{table}.parquet").astype(str)
+        for word in ("Priya", "Zoe", "Zoë", "Zoe\u0308", "Smith", "Shah", "Bex"):
+            assert not frame.apply(lambda c, w=word: c.str.contains(w)).any().any(), (table, word)
+    # "Will" is an ordinary word too: left in the text, and for a researcher to decide.
+    assert report.flagged_names == 1 and report.undecided_names == [f"{doc_id} turn {turn}"]
+    review = (tmp_path / "out-keys" / "name_review.csv").read_text(encoding="utf-8")
+    assert review.splitlines() == [
+        "word,doc_id,turn,decision,reviewer,date,context",
+        # the six words either side, as redacted
+        f"Will,{doc_id},{turn},,,,agreed and [name] wrote it up. Will said we will see.",
+    ]
+    payload = json.loads((out / "ingest_report.json").read_text(encoding="utf-8"))
+    assert payload["undecided_names"] == [f"{doc_id} turn {turn}"]
+    assert "Will" not in json.dumps(payload)  # the words stay beside the key
+
+
+@pytest.mark.parametrize("decision", ["redact", "keep"])
+def test_a_decision_in_name_decisions_csv_redacts_or_keeps_the_word(study_copy, tmp_path, decision):
+    _add_people(study_copy)
+    doc_id, turn = _append_turn(study_copy, "Will said we will see.")
+    decisions = study_copy / "name_decisions.csv"  # the generator's, and one row more
+    with decisions.open("a", encoding="utf-8") as fh:
+        fh.write(f"Will,{doc_id},{turn},{decision},AB,2024-01-10\n")
+
+    def code_the_turn(sheet):  # a coding that quotes the turn: it must still find its text
+        row = [c.value for c in sheet[2]]
+        row[:3] = [doc_id, turn, "Will said we will see"]
+        sheet.append(row)
+
+    _edit_xlsx(study_copy / "coding" / "coding_sheet.xlsx", code_the_turn)
+    report = _run(study_copy, tmp_path)
+    turns = pd.read_parquet(tmp_path / "out" / "turns.parquet")
+    text = turns.loc[(turns["doc_id"] == doc_id) & (turns["turn"] == turn), "text"].item()
+    word = "[name]" if decision == "redact" else "Will"
+    assert text == f"{word} said we will see."
+    assert report.flagged_names == 0 and report.undecided_names == []
+    assert report.kept_names == (1 if decision == "keep" else 0)
+    assert "name_decisions.csv" in report.raw_sha256  # hashed with the raw inputs
+    codings = pd.read_parquet(tmp_path / "out" / "codings.parquet")
+    coded = codings.loc[(codings["doc_id"] == doc_id) & (codings["turn"] == turn), "text"]
+    assert coded.tolist() == [f"{word} said we will see"]
+
+
+def test_a_bad_name_decisions_csv_stops_ingest_with_its_rows(study_copy, tmp_path):
+    (study_copy / "name_decisions.csv").write_text(
+        "word,doc_id,turn,decision,reviewer,date\nWill,*,,maybe,AB,2024-01-10\n",
+        encoding="utf-8",
+    )
+    _expect_problem(study_copy, tmp_path, "name_decisions.csv", "line 2, column 'decision'", "keep")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,15 @@ from evstudy.errors import EvstudyError, Problems
 from evstudy.files import atomic_write_text
 from evstudy.io.review import FINDINGS_OUT, REGISTER_OUT
 from evstudy.io.sheets import is_blank
-from evstudy.privacy import NameRedactor, canonical_name, detect_first_names, read_identity_key
+from evstudy.privacy import NameDecisions, NameRedactor, canonical_name, read_identity_key
 from evstudy.recommendations import COLUMNS as RECOMMENDATION_COLUMNS
 
 __all__ = ["COLUMNS", "REVIEW_FILE", "Assembly"]
 
 REVIEW_FILE = "name_review.csv"
+# name_review.csv: the columns of name_decisions.csv, the decision left blank, and the words
+# around each use to decide by.
+REVIEW_COLUMNS = ("word", "doc_id", "turn", "decision", "reviewer", "date", "context")
 TRANSCRIPT_SUFFIXES = {".docx", ".vtt", ".txt"}
 # Coding sheets, and REFI-QDA projects coded in NVivo, ATLAS.ti, MAXQDA or QualCoder.
 CODING_SUFFIXES = {".xlsx", ".csv", ".qdpx"}
@@ -137,7 +141,10 @@ class Assembly:
         self.warnings: list[str] = []
         self.withdrawn = {"participants": 0, "documents": 0, "turns": 0, "codings": 0}
         self.unsaid = WithdrawnWords()
-        self.flags: list[tuple[str, int, str]] = []
+        # Words that may be names and that no decision covers: (doc_id, turn, word, context).
+        self.flags: list[tuple[str, int, str, str]] = []
+        self.kept_names = 0
+        self.decisions = NameDecisions({})
         self.doc_text: dict[str, str] = {}
         self.doc_turns: dict[str, dict[int, dict]] = {}
         self.withdrawn_turns: set[tuple[str, int]] = set()
@@ -172,6 +179,7 @@ class Assembly:
         from evstudy.autocode import read_autocode_rules
         from evstudy.codebook import read_codebook
         from evstudy.io.coding_sheet import read_coding_sheet
+        from evstudy.io.name_decisions import read_name_decisions
         from evstudy.io.register import read_register
         from evstudy.io.smartsurvey import read_question_map, read_smartsurvey
         from evstudy.io.tables import read_admin, read_fieldwork_log, read_other_names, read_sites
@@ -184,6 +192,9 @@ class Assembly:
         self.other_names = (
             self._read(read_other_names, names_file) if names_file.exists() else []
         ) or []
+        decisions_file = cfg.path("name_decisions")
+        if decisions_file.exists():
+            self.decisions = self._read(read_name_decisions, decisions_file) or self.decisions
         self.log = self._read(read_fieldwork_log, cfg.path("fieldwork_log"))
         self.codebook = self._read(read_codebook, cfg.path("codebook"))
         coding_files = self._coding_files()
@@ -564,7 +575,9 @@ class Assembly:
         # register's and the key's in every spelling, and any others), then names.
         self.redactor = TextRedactor(
             NameRedactor(
-                [m.name for m in cfg.team] + [p["name"] for p in self.people], self.other_names
+                [m.name for m in cfg.team] + [p["name"] for p in self.people],
+                self.other_names,
+                redact_words=self.decisions.everywhere("redact"),
             ),
             ContactRedactor(
                 emails=[p["email"] for p in self.people] + [row[2] for row in self.key.rows],
@@ -873,8 +886,7 @@ class Assembly:
                     self.withdrawn["turns"] += 1
                     self.withdrawn_turns.add((doc_id, number))
                     continue
-                text = self.redactor(self._unsay(turn.text, doc_id))
-                self.flags += [(doc_id, number, w) for w in detect_first_names(text)]
+                text = self._clean(self._unsay(turn.text, doc_id), doc_id, number)
                 prefix = f"{label}: "
                 start = offset + len(prefix)
                 row = {
@@ -911,6 +923,29 @@ class Assembly:
             pd.DataFrame(doc_rows, columns=COLUMNS["documents"]),
             pd.DataFrame(turn_rows, columns=COLUMNS["turns"]),
         )
+
+    def _clean(self, text: str, doc_id: str, turn: int) -> str:
+        """One turn's text redacted, the researcher's name decisions applied, and the words
+        no decision covers listed for review."""
+        text, undecided, kept = self.redactor.names.clean(
+            self.redactor.contacts(text), doc_id=doc_id, turn=turn, decisions=self.decisions
+        )
+        self.flags += [(doc_id, turn, word, context) for word, context in undecided]
+        self.kept_names += kept
+        return text
+
+    def _passage_redactor(self, doc_id: str, turn: int | None) -> Callable[[str], str]:
+        """Redaction for a coded passage, as its turn was redacted: with the decisions for
+        that document and turn, so that a word decided ``redact`` there is found again."""
+
+        def redact(text: str) -> str:
+            text = self.redactor.contacts(self.unsaid.redact(text, doc_id)[0])
+            cleaned, _, _ = self.redactor.names.clean(
+                text, doc_id=doc_id, turn=turn or 0, decisions=self.decisions
+            )
+            return cleaned
+
+        return redact
 
     def _add_document(self, doc_id: str, text: str, turns: dict[int, dict]) -> None:
         self.doc_text[doc_id] = text
@@ -952,9 +987,8 @@ class Assembly:
         for row in answers.to_dict("records"):
             value = row["value"]
             if row["question_id"] in text_questions and not is_blank(value):
-                value = self.redactor(self._unsay(str(value)))
                 doc_id = f"SVY-{row['respondent_id']}-{row['question_id']}"
-                self.flags += [(doc_id, 1, w) for w in detect_first_names(value)]
+                value = self._clean(self._unsay(str(value)), doc_id, 1)
                 prefix = "Respondent: "
                 turn = {
                     "doc_id": doc_id,
@@ -1066,8 +1100,8 @@ class Assembly:
                         start=int(rec["start"]) if not is_blank(rec.get("start")) else None,
                         end=int(rec["end"]) if not is_blank(rec.get("end")) else None,
                         passage=rec["text"] if not is_blank(rec.get("text")) else None,
-                        # Counted once, when the turns were made: not again for the passage.
-                        redact=lambda t, d=doc_id: self.redactor(self.unsaid.redact(t, d)[0]),
+                        # Withdrawn words counted once, when the turns were made.
+                        redact=self._passage_redactor(doc_id, turn),
                     )
                 except Unplaced as miss:
                     self.problems.add(
@@ -1141,13 +1175,27 @@ class Assembly:
         )
 
     def save_private(self, key_dir: Path) -> None:
-        """Write the identity key and the first-name review list beside the raw folder."""
+        """Write the identity key and the name review list beside the raw folder.
+
+        The review list has the columns of ``name_decisions.csv`` with the decision, reviewer
+        and date left blank, and the words around each use: filled in, its rows are
+        decisions.
+        """
         self.key.save()
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["doc_id", "turn", "word"])
-        writer.writerows(sorted(self.flags))
+        writer.writerow(REVIEW_COLUMNS)
+        for doc_id, turn, word, context in sorted(self.flags):
+            writer.writerow([word, doc_id, turn, "", "", "", context])
         atomic_write_text(key_dir / REVIEW_FILE, buffer.getvalue())
+
+    def undecided_places(self) -> list[str]:
+        """Where words that may be names wait for a decision: ``doc_id turn n``, sorted."""
+        return sorted({f"{doc} turn {turn}" for doc, turn, _, _ in self.flags}, key=_natural)
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 def _or_empty(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:

@@ -64,6 +64,7 @@ DEFAULT_FILES: dict[str, str] = {
     "sites": "sites.csv",
     "register": "register.xlsx",
     "other_names": "other_names.txt",
+    "name_decisions": "name_decisions.csv",
     "fieldwork_log": "fieldwork_log.csv",
     "transcripts": "transcripts",
     "codebook": "codebook.yml",

@@ -54,7 +54,9 @@ class IngestReport:
     counts: dict[str, int] = field(default_factory=dict)
     withdrawn: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    flagged_names: int = 0
+    flagged_names: int = 0  # words that may be names, with no decision yet
+    undecided_names: list[str] = field(default_factory=list)  # where: "doc_id turn n"
+    kept_names: int = 0  # words that may be names, kept by a decision
     tables: dict[str, str] = field(default_factory=dict)  # name -> sha256
     # The parts of study.yml that analysis needs: thresholds and labels, never names.
     title: str = ""
@@ -85,6 +87,10 @@ class IngestReport:
             "counts": dict(sorted(self.counts.items())),
             "withdrawn": dict(sorted(self.withdrawn.items())),
             "flagged_first_names": self.flagged_names,
+            # Where words that may be names wait for a decision (the build refuses to publish
+            # until none does); the words themselves stay in name_review.csv, beside the key.
+            "undecided_names": list(self.undecided_names),
+            "kept_names": self.kept_names,
             "warnings": sorted(self.warnings),
             "table_sha256": dict(sorted(self.tables.items())),
             "raw_sha256": dict(sorted(self.raw_sha256.items())),
@@ -109,10 +115,14 @@ class IngestReport:
         if any(self.withdrawn.values()):
             parts = ", ".join(f"{v} {k}" for k, v in sorted(self.withdrawn.items()))
             lines.append(f"  withdrawn (excluded): {parts}")
+        if self.kept_names:
+            lines.append(f"  possible names kept by name_decisions.csv: {self.kept_names}")
         if self.flagged_names:
             lines.append(
-                f"  possible first names left in the text: {self.flagged_names} "
-                f"(listed for review in {REVIEW_FILE} beside the identity key)"
+                f"  possible names left in the text with no decision: {self.flagged_names} "
+                f"in {len(self.undecided_names)} turn(s), listed in {REVIEW_FILE} beside the "
+                "identity key; decide each in name_decisions.csv (keep or redact): the "
+                "build publishes nothing until then"
             )
         if self.warnings:
             lines.append(f"  warnings ({len(self.warnings)}):")
@@ -237,6 +247,8 @@ def ingest(
     if assembly.survey is not None:
         report.survey_completion = assembly.survey.completion_rule
     report.flagged_names = len(assembly.flags)
+    report.undecided_names = assembly.undecided_places()
+    report.kept_names = assembly.kept_names
     for name in TABLES:
         path = out_dir / f"{name}.parquet"
         atomic_writer(path, lambda tmp, f=tables[name]: f.to_parquet(tmp, index=False))

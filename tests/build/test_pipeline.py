@@ -243,3 +243,30 @@ def test_bad_raw_data_stops_the_build_with_the_readers_error(study_copy, tmp_pat
         )
     assert transcript.name in str(raised.value) and "PDF" in str(raised.value)
     assert not (tmp_path / "reports" / "index.html").exists()
+
+
+def test_the_build_refuses_to_publish_while_a_possible_name_is_undecided(study_copy, tmp_path):
+    """Without the generator's decisions, the first names other_names.txt leaves out wait
+    for a decision: the build says how many, where, and which file to fill in."""
+    from evstudy.errors import InputError
+
+    decisions = study_copy / "name_decisions.csv"
+    rows = decisions.read_text(encoding="utf-8").splitlines()
+    decisions.write_text(rows[0] + "\n", encoding="utf-8")  # the header alone
+    with pytest.raises(InputError) as raised:
+        build(
+            raw=study_copy,
+            processed=tmp_path / "processed",
+            reports=tmp_path / "reports",
+            figures=tmp_path / "figures",
+            kernel_name="python3",
+            progress=False,
+        )
+    report = json.loads((tmp_path / "processed" / "ingest_report.json").read_text())
+    places = report["undecided_names"]
+    assert len(places) >= 2 and all(" turn " in p for p in places)
+    message = str(raised.value)
+    assert "name_decisions.csv" in message and "name_review.csv" in message
+    assert f"{report['flagged_first_names']} word(s) that may be names" in message
+    assert places[0] in message and "nothing was published" in message
+    assert not (tmp_path / "reports" / "index.html").exists()

@@ -278,6 +278,16 @@ def test_unlisted_names_are_mentioned_but_not_listed(generated, truth, study):
             assert any(word.search(t.text) for t in docs[doc_id].turns)
 
 
+def test_the_unlisted_names_are_decided_redact_in_name_decisions_csv(generated, truth):
+    out, _ = generated
+    with (out / "name_decisions.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["word"] for r in rows] == sorted(truth["unlisted_first_names"])
+    assert {(r["doc_id"], r["turn"], r["decision"]) for r in rows} == {("*", "", "redact")}
+    study_yml = yaml.safe_load((out / "study.yml").read_text(encoding="utf-8"))
+    assert study_yml["files"] == {"name_decisions": "name_decisions.csv"}
+
+
 # -- files -----------------------------------------------------------------------------
 
 

@@ -91,11 +91,33 @@ def _identifiers(config: StudyConfig, study: Any, key_dir: Path | None) -> Ident
         register_file=config.files["register"],
         other_file=config.files["other_names"],
     )
+    _add_review(found, config, study)
     found.pseudonyms |= set(study.participants["participant_id"].dropna())
     found.pseudonyms |= set(study.survey_respondents["respondent_id"].dropna())
     if key_dir is not None and key_dir.is_dir():
         found.pseudonyms |= {pid for pid, _, _ in read_identity_key(key_dir).rows}
     return found
+
+
+def _add_review(found: Identifiers, config: StudyConfig, study: Any) -> None:
+    """Where ingest left a first name that is also an ordinary word with no decision to keep
+    it: the same words in an output are then a finding."""
+    from evstudy.io.name_decisions import read_name_decisions
+    from evstudy.privacy import NameDecisions
+
+    if not found.ordinary:
+        return
+    path = config.path("name_decisions")
+    decisions = (
+        read_name_decisions(path, label=config.files["name_decisions"])
+        if path.is_file()
+        else NameDecisions({})
+    )
+    turns = study.turns
+    for doc_id, turn, text in zip(turns["doc_id"], turns["turn"], turns["text"], strict=True):
+        found.add_review(
+            str(text), kept=lambda w, d=doc_id, t=int(turn): decisions.decision(w, d, t) == "keep"
+        )
 
 
 # A file's size, modification time and inode: a scan made earlier stands while they do.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from evstudy.contacts import (
@@ -22,12 +22,25 @@ from evstudy.contacts import (
     known_phone_pattern,
     national_number,
 )
-from evstudy.privacy import TITLES, canonical_name
+from evstudy.privacy import (
+    TITLES,
+    canonical_display,
+    canonical_name,
+    fold_accents,
+    is_ordinary_word,
+    nicknames_of,
+)
 
 __all__ = ["Identifiers", "build_identifiers", "find_ip_addresses", "tokens"]
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _PSEUDONYM = re.compile(r"\b[PR]\d{2,}\b")
+# A capitalised word (in accent-folded text): a first name standing alone, or a surname.
+_CAPITAL = re.compile(r"(?<![\w'\[])[A-Z]\w*")
+# An initial and a surname: "P. Shah", "P.Shah", "P Shah".
+_INITIAL = re.compile(r"(?<![\w'.])([A-Z])(\.\s*|\s+)([A-Z]\w*)")
+# Initials that are also English words: "A Hall" is an article, "A. Hall" a name.
+_WORD_INITIALS = frozenset("AI")
 
 WHY = {
     "register_name": "participants' names never leave ingest; a name in an output breaks the "
@@ -40,17 +53,20 @@ WHY = {
     "phone": "a phone number is personal data; ingest redacts every one it finds",
     "postcode": "a postcode narrows a person down to a few streets; ingest redacts them",
     "ip": "an IP address is personal data under GDPR (SmartSurvey exports it; ingest drops it)",
+    "undecided_name": "a first name that is also an ordinary word stays only where a researcher "
+    "decided keep in name_decisions.csv; here it stands where ingest left it undecided",
     "pseudonym": "a pseudonym beside published words lets readers link quotes, and combine "
     "coarse and fine attributions into one that identifies the speaker",
 }
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).replace("’", "'").casefold()
+    return fold_accents(text).casefold()
 
 
 def tokens(text: str) -> list[str]:
-    """Casefolded words of ``text`` (apostrophes inside a word kept, curly ones made straight)."""
+    """Casefolded words of ``text`` in NFC, accents folded (``Zoë`` -> ``zoe``), apostrophes
+    inside a word kept and curly ones made straight."""
     return _WORD.findall(_fold(text))
 
 
@@ -60,6 +76,11 @@ _WHAT = {
     "postcode": "a postcode",
     "ip": "an IP address",
 }
+
+
+def _spans(text: str) -> list[tuple[str, int, int]]:
+    """(casefolded word, start, end) of each word of accent-folded ``text``."""
+    return [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def _mask(kind: str, found: str) -> str:
@@ -76,9 +97,15 @@ def _mask(kind: str, found: str) -> str:
 class Identifiers:
     """What identifies a person in this study, from the raw register and the other-names list.
 
-    ``names`` maps word tuples (full name; first name and surname; surname and first name;
-    title and surname) to a description of where the name comes from. Single-word entries
-    of the other-names list match case-sensitively, as ingest redacts them.
+    ``names`` maps word tuples (full name; first name and surname, or each part of a
+    multi-part surname; surname and first name; title and surname, or a part of it) to a
+    description of where the name comes from; words are compared casefolded with accents
+    folded, and a hyphen parts words as a space does. Matched as written: single-word
+    entries of the other-names list (as ingest redacts them); ``alone``, a register first
+    name or a common nickname of it, capitalised, unless it is also an ordinary word; and
+    ``initials``, an initial and a surname (``P. Shah``; ``A`` and ``I`` only with a full
+    stop). ``review`` holds the contexts in which ingest left an ordinary-word first name
+    (``Will``) undecided: see :meth:`add_review`.
     """
 
     names: dict[tuple[str, ...], str] = field(default_factory=dict)
@@ -92,6 +119,10 @@ class Identifiers:
     _finder: tuple[tuple[int, int], ContactRedactor] | None = field(
         default=None, repr=False, compare=False
     )
+    alone: dict[str, str] = field(default_factory=dict)  # capitalised first names, nicknames
+    initials: dict[tuple[str, str], str] = field(default_factory=dict)  # (P, shah)
+    ordinary: dict[str, str] = field(default_factory=dict)  # ordinary-word first names
+    review: set[tuple[str, ...]] = field(default_factory=set)  # their undecided contexts
 
     def add_name(self, name: str, source: str, kind: str) -> None:
         words = tokens(canonical_name(name))
@@ -102,12 +133,43 @@ class Identifiers:
             if kind == "other_name":
                 self.exact[name.strip()] = source
             return
-        forms = {tuple(words), (words[0], words[-1]), (words[-1], words[0])}
-        forms |= {(title, words[-1]) for title in titles}
+        first, rest = words[0], words[1:]
+        parts = [p for p in rest if len(p) >= 2] if len(rest) > 1 else []
+        forms = {tuple(words), (first, words[-1]), (words[-1], first)}
+        forms |= {(first, part) for part in parts}
+        forms |= {(title, surname) for title in titles for surname in [words[-1], *parts]}
+        forms |= {(title, *rest) for title in titles}
         for form in forms:
             self.names.setdefault(form, f"{kind}:{source}")
             self.firsts.add(form[0])
         self.lengths = sorted({len(form) for form in self.names}, reverse=True)
+        for surname in {rest[0], *parts}:
+            self.initials.setdefault((first[0].upper(), surname), f"{kind}:{source}")
+        if kind != "register_name":
+            return
+        written = fold_accents(canonical_display(name)).split()
+        while len(written) > 1 and written[0].rstrip(".").casefold() in titles:
+            written = written[1:]
+        written_first = re.split(r"[-‐‑–—]", written[0])[0] if written else ""
+        if not written_first:
+            return
+        for word in [written_first, *nicknames_of(written_first)]:
+            word = word[:1].upper() + word[1:]
+            target = self.ordinary if is_ordinary_word(word) else self.alone
+            target.setdefault(word, f"{kind}:{source}")
+
+    def add_review(self, text: str, *, kept: Callable[[str], bool] = lambda word: False) -> None:
+        """Note where ``text`` (a processed turn) holds an ordinary-word first name that no
+        decision kept (``kept(word)`` says whether one did): the two words either side of
+        each such use, so that the same words found in an output are a finding."""
+        if not self.ordinary:
+            return
+        folded = fold_accents(text)
+        words = _spans(folded)
+        for i, (_, start, end) in enumerate(words):
+            word = folded[start:end]
+            if word in self.ordinary and not kept(text[start:end]):
+                self.review |= set(_contexts(words, i))
 
     def add_phone(self, phone: str, source: str) -> None:
         digits = national_number(phone)
@@ -134,16 +196,43 @@ class Identifiers:
         # A contact detail is one finding, not also a name.
         for _, start, end in reversed(spans):
             text = text[:start] + " " + text[end:]
-        if self.names:
-            words = tokens(text)
+        if self.names or self.alone or self.ordinary:
+            folded = fold_accents(text)
+            words = _spans(folded)
+            taken: list[tuple[int, int]] = []  # what a longer form found already
             # Most words start no name: only those that do are looked up further.
-            for i in [i for i, word in enumerate(words) if word in self.firsts]:
+            for i in [i for i, (word, _, _) in enumerate(words) if word in self.firsts]:
                 for n in self.lengths:
-                    hit = self.names.get(tuple(words[i : i + n]))
-                    if hit:
-                        kind, source = hit.split(":", 1)
-                        yield kind, f"{_NAME_WHAT[kind]} ({source})", WHY[kind]
+                    hit = self.names.get(tuple(w for w, _, _ in words[i : i + n]))
+                    if hit and len(words[i : i + n]) == n:
+                        taken.append((words[i][1], words[i + n - 1][2]))
+                        yield _name_finding(hit)
                         break
+            inside = lambda at: any(a <= at < b for a, b in taken)  # noqa: E731
+            for match in _INITIAL.finditer(folded):
+                initial, gap, surname = match.groups()
+                if ("." not in gap and initial in _WORD_INITIALS) or inside(match.start(3)):
+                    continue
+                hit = self.initials.get((initial, surname.casefold()))
+                if hit:
+                    taken.append(match.span())
+                    yield _name_finding(hit)
+            if self.alone:
+                for match in _CAPITAL.finditer(folded):
+                    hit = self.alone.get(match.group())
+                    if hit and not inside(match.start()):
+                        yield _name_finding(hit)
+            if self.review:
+                for i, (_, start, end) in enumerate(words):
+                    word = folded[start:end]
+                    if word in self.ordinary and self.review & set(_contexts(words, i)):
+                        source = self.ordinary[word].split(":", 1)[1]
+                        yield (
+                            "undecided_name",
+                            f"a first name in the register that is also an ordinary word, "
+                            f"with no decision to keep it ({source})",
+                            WHY["undecided_name"],
+                        )
         if self.exact:
             for word in set(_WORD.findall(unicodedata.normalize("NFC", text))) & self.exact.keys():
                 yield "other_name", f"a name from {self.exact[word]}", WHY["other_name"]
@@ -175,6 +264,19 @@ class Identifiers:
         """Participant and respondent pseudonyms in ``text`` (for published files)."""
         for match in set(_PSEUDONYM.findall(text)) & self.pseudonyms:
             yield "pseudonym", f"the pseudonym {match}", WHY["pseudonym"]
+
+
+def _name_finding(hit: str) -> tuple[str, str, str]:
+    kind, source = hit.split(":", 1)
+    return kind, f"{_NAME_WHAT[kind]} ({source})", WHY[kind]
+
+
+def _contexts(words: list[tuple[str, int, int]], i: int) -> list[tuple[str, ...]]:
+    """The word at ``i`` with the two words before it, and with the two after it."""
+    word = words[i][0]
+    before = tuple(w for w, _, _ in words[max(0, i - 2) : i])
+    after = tuple(w for w, _, _ in words[i + 1 : i + 3])
+    return [(*before, word, "<"), (">", word, *after)]
 
 
 _NAME_WHAT = {

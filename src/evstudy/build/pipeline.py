@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evstudy.config import find_project_root, resolve_processed, resolve_raw
+from evstudy.config import find_project_root, load_config, resolve_processed, resolve_raw
 from evstudy.errors import InputError
 from evstudy.parallel import in_background
 
@@ -415,6 +415,37 @@ def _write_error(exc: OSError, reports: Path) -> InputError:
     )
 
 
+def _refuse_undecided_names(raw_dir: Path, processed_dir: Path) -> None:
+    """Refuse to publish while words that may be names wait for a researcher's decision.
+
+    Ingest leaves such a word in the text it writes, from which everything published is
+    drawn, and records where (never the word) in ``ingest_report.json``.
+    """
+    from evstudy.assemble import REVIEW_FILE
+    from evstudy.ingest import resolve_key_dir
+
+    try:
+        report = json.loads((processed_dir / "ingest_report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # an ingest that wrote no report is refused elsewhere
+    places = report.get("undecided_names") or []
+    if not places:
+        return
+    config = load_config(raw_dir)
+    decisions = config.files["name_decisions"]
+    shown = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
+    n = report.get("flagged_first_names") or len(places)
+    raise InputError(
+        raw_dir / decisions,
+        "",
+        f"{n} word(s) that may be names are left in the text with no decision ({shown}); "
+        "nothing was published",
+        f"open {resolve_key_dir(raw_dir) / REVIEW_FILE}, fill in decision (keep or redact), "
+        f"reviewer and date on each row, add the rows to {decisions} in the raw folder "
+        "(doc_id * decides a word everywhere), and build again",
+    )
+
+
 def _clear_leftovers(reports: Path) -> None:
     """Remove what an interrupted build left in ``reports`` (called under the lock).
 
@@ -503,6 +534,7 @@ def _build(
             with contextlib.suppress(Exception):  # the audit works it out again, and reports
                 withdrawn = withdrawal.result()
         summary.seconds["ingest"] = time.perf_counter() - clock
+        _refuse_undecided_names(raw_dir, processed_dir)
 
         names = _site_names(processed_dir)
         staging = reports_dir / STAGING

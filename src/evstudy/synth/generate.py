@@ -8,6 +8,7 @@ same seed and number of sites always give byte-identical files.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import numbers
 from collections import Counter
@@ -37,6 +38,7 @@ from evstudy.synth.voices import smart
 __all__ = ["MAX_SITES", "Study", "build_study", "generate_study", "summary"]
 
 MAX_SITES = 153
+NAME_DECISIONS = "name_decisions.csv"
 TITLE = "Use of evidence in designing and commissioning services for children and families"
 
 
@@ -191,6 +193,8 @@ def _study_yml(study: Study) -> str:
         "research_questions": D.RESEARCH_QUESTIONS,
         "population": D.POPULATION,
         "analyses": D.ANALYSES,
+        # The researcher's decisions on words that may be names (optional; named to show it).
+        "files": {"name_decisions": NAME_DECISIONS},
     }
     head = (
         "# A synthetic demonstration study made by `evstudy synth`"
@@ -248,6 +252,17 @@ def _other_names(study: Study) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _name_decisions(study: Study) -> str:
+    """``name_decisions.csv``: the first names the transcripts mention but other_names.txt
+    leaves out, which ingest cannot know are names, decided ``redact`` everywhere by the
+    first researcher a week after the last fieldwork."""
+    reviewer = "".join(part[0] for part in study.people.team[0].name.split())
+    when = (max(d.when for d in study.docs) + dt.timedelta(days=7)).isoformat()
+    rows: list[list[object]] = [["word", "doc_id", "turn", "decision", "reviewer", "date"]]
+    rows += [[name, "*", "", "redact", reviewer, when] for name in sorted(study.unlisted_docs)]
+    return _csv(rows)
+
+
 def _readme(study: Study) -> str:
     return (
         "# Synthetic demonstration study\n\n"
@@ -298,6 +313,7 @@ def _files(study: Study) -> dict[str, bytes]:
     files["sites.csv"] = text(_csv(site_rows))
     files["register.xlsx"] = _register(study)
     files["other_names.txt"] = text(_other_names(study))
+    files[NAME_DECISIONS] = text(_name_decisions(study))
     log: list[list[object]] = [
         [
             "Document ID",
