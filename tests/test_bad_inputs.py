@@ -65,6 +65,8 @@ REQUIRED_CLASSES = {
     # issue 17: a legend role nobody can be told from, and a label the legend lacks
     "role-only legend unresolved",
     "unknown legend label",
+    # issue 19: an archive that expands too far
+    "zip bomb",
 }
 
 
@@ -415,6 +417,27 @@ def qdpx_damaged(data: bytes, demo: Path) -> bytes:
     good = _zip_edit(data, lambda members: None, stored=True)
     at = good.index(b"<Project") + 1
     return good[:at] + b"Q" + good[at + 1 :]
+
+
+@recipe
+def docx_zip_bomb(data: bytes, demo: Path) -> bytes:
+    """word/document.xml padded with 64 MiB of spaces: 1,000 to 1 compressed (issue 19 §9)."""
+
+    def edit(members: dict[str, bytes]) -> None:
+        members["word/document.xml"] += b" " * (64 << 20)
+
+    return _zip_edit(data, edit)
+
+
+@recipe
+def qdpx_zip_bomb(data: bytes, demo: Path) -> bytes:
+    """A coded source's plain text padded with 64 MiB of spaces (issue 19 §9)."""
+
+    def edit(members: dict[str, bytes]) -> None:
+        guid = _selection_sources(members["project.qde"])[0]
+        members[f"sources/{guid}.txt"] += b" " * (64 << 20)
+
+    return _zip_edit(data, edit)
 
 
 # -- readers ---------------------------------------------------------------------------------

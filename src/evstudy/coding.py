@@ -494,9 +494,10 @@ def _all_quotes(study: Any, k: int, labels: dict[str, str] | None) -> pd.DataFra
     words = pd.DataFrame(
         {
             "key": out["text"].map(published_words),
-            "population": np.select([survey, expert], ["survey", "expert"], "staff"),
+            # 0: site participants, 1: survey respondents, 2: experts
+            "population": np.select([survey, expert], [1, 2], 0),
             "site": out["site_id"].fillna(""),
-            "role": out["role_group"].fillna(""),
+            "group": out["role_group"].fillna(""),
             "names_site": np.isin(level, [0, 1]),
             "names_role": np.isin(level, [0, 2]),
         }
@@ -504,7 +505,7 @@ def _all_quotes(study: Any, k: int, labels: dict[str, str] | None) -> pd.DataFra
     same = words.groupby("key", sort=False)
     mixed = (same["population"].transform("nunique") > 1).to_numpy()
     site_ok = same["names_site"].transform("all") & (same["site"].transform("nunique") == 1)
-    role_ok = same["names_role"].transform("all") & (same["role"].transform("nunique") == 1)
+    role_ok = same["names_role"].transform("all") & (same["group"].transform("nunique") == 1)
     shared = np.array(
         [LEVEL_OF[dims] for dims in zip(site_ok, role_ok, strict=True)], dtype="int64"
     )
