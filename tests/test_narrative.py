@@ -115,7 +115,17 @@ def test_triangulation_text_counts_match_the_summary(demo_study):
         f"agreed on {counts['agreement']}, partly agreed on {counts['partial agreement']}" in text
     )
     assert f"disagreed (dissonance) on {counts['dissonance']}" in text
-    assert f"silent on {counts['silence']} themes" in text
+    # the denominator is the table's own: every row that is not silence
+    compared = len(display) - counts["silence"]
+    assert f"Of the {compared} themes that both the survey" in text
+    # silence splits into what the survey never asked and what every guide prompted
+    asked = display["survey_base"].notna()
+    prompted = display["interview_prompted"] & display["focus_group_prompted"]
+    heard = (display["interview_n"] > 0) & ~display["interview_prompted"]
+    not_asked = (~asked & heard).sum()
+    assert f"silent on {not_asked} themes" in text
+    assert f"The survey also asked about {(asked & prompted).sum()} themes, but" in text
+    assert (~asked).sum() + (asked & prompted).sum() == counts["silence"]
 
 
 def test_summary_and_triangulation_text_agree_under_an_override(demo_study):

@@ -79,10 +79,14 @@ def test_one_row_per_code_with_each_method(display, demo_study):
 
 def test_tiers_follow_the_interval_and_the_family_median(display):
     for source, pct, n, base in (
-        ("qual", "qual_pct", "qual_n", "qual_base"),
+        ("interview", "interview_pct", "interview_n", "interview_base"),
+        ("focus_group", "focus_group_pct", "focus_group_n", "focus_group_base"),
         ("survey", "survey_pct", "survey_n", "survey_base"),
     ):
         rows = display.dropna(subset=[pct])
+        if f"{source}_prompted" in rows:  # prompted mentions have no tier, nor a median vote
+            assert rows.loc[rows[f"{source}_prompted"], f"{source}_tier"].isna().all()
+            rows = rows[~rows[f"{source}_prompted"]]
         median = rows.groupby("family")[pct].transform("median")
         low, high = proportion_confint(
             rows[n].astype(float), rows[base].astype(float), alpha=0.05, method="wilson"
@@ -93,21 +97,27 @@ def test_tiers_follow_the_interval_and_the_family_median(display):
 
 def test_convergence_codes_follow_the_rules(display):
     for r in display.itertuples():
-        if pd.isna(r.survey_base) or r.qual_n == 0:
+        counted = [
+            t for t in (r.interview_tier, r.focus_group_tier) if isinstance(t, str)
+        ]  # prompted or absent methods have no tier
+        unprompted = (0 if r.interview_prompted else r.interview_n) + (
+            0 if r.focus_group_prompted else r.focus_group_n
+        )
+        if pd.isna(r.survey_base) or not counted or unprompted == 0:
             expected = "silence"
-        elif {r.qual_tier, r.survey_tier} == {"high", "low"}:
+        elif any({t, r.survey_tier} == {"high", "low"} for t in counted):
             expected = "dissonance"
-        elif r.qual_tier == r.survey_tier and {r.interview_tier, r.focus_group_tier} != {
-            "high",
-            "low",
-        }:
+        elif all(t == r.survey_tier for t in counted):
             expected = "agreement"
         else:
             expected = "partial agreement"
         assert r.rule == expected, r.code_id
     assert display.loc[display["question_id"].isna(), "rule"].eq("silence").all()
     assert display["rule"].eq(display["convergence"]).all()  # no overrides here
-    assert "1. **Silence**" in rules_text() and "4. **Partial agreement**" in rules_text()
+    text = rules_text()
+    assert "**Silence**" in text and "**Partial agreement**" in text
+    assert "never pooled" in text and "**Prompted mentions**" in text
+    assert "below 0.6" in text and "below 0.4" in rules_text(kappa_threshold=0.4)
 
 
 def test_every_row_quotes_each_method_safely(display):
@@ -120,6 +130,7 @@ def test_every_row_quotes_each_method_safely(display):
         "code",
         "interviews",
         "focus_groups",
+        "outside",
         "survey",
         "literature",
         "convergence",

@@ -607,6 +607,7 @@ class Assembly:
             return pd.DataFrame()
         codebook = _without_row(self.codebook)
         codebook["rq"] = codebook["rq"].map(list)
+        codebook["prompted"] = codebook["prompted"].map(list)
         return codebook
 
     def _speaker(

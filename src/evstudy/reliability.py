@@ -25,7 +25,25 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import cohens_kappa
 
-__all__ = ["alpha_from_matrix", "kappa_from_table", "reliability_table"]
+__all__ = [
+    "KAPPA_THRESHOLD",
+    "alpha_from_matrix",
+    "kappa_from_table",
+    "reliability_table",
+    "study_kappa_threshold",
+]
+
+# The default threshold: the lower bound of "substantial" agreement (Landis & Koch 1977).
+KAPPA_THRESHOLD = 0.6
+
+
+def study_kappa_threshold(study: Any) -> float:
+    """The study's kappa threshold (study.yml ``reliability: kappa_threshold``), else 0.6."""
+    settings = getattr(study, "reliability", None)
+    if isinstance(settings, dict) and settings.get("kappa_threshold") is not None:
+        return float(settings["kappa_threshold"])
+    return KAPPA_THRESHOLD
+
 
 UNITS = ("turn",)
 # Speaker roles whose turns are data: register participants and survey respondents.

@@ -1367,7 +1367,8 @@ def _survey_text(
                 joint_display_table(rows).drop(columns=["survey"]),
                 caption=f"{title}: joint display",
                 labels=DISPLAY_LABELS,
-            )
+            ),
+            *_reliability_note(rows),
         ] if len(rows) else []
     items = _survey_items(study, codes)
     sentences = []
@@ -1446,7 +1447,16 @@ def _survey_text(
                 labels=DISPLAY_LABELS,
             )
         )
+        parts += _reliability_note(rows)
     return " ".join(sentences), parts
+
+
+def _reliability_note(rows: pd.DataFrame) -> list[str]:
+    """The footnote under a table whose codes include weakly reliable ones."""
+    from evstudy.triangulation import LOW_RELIABILITY_NOTE
+
+    flagged = rows.get("low_reliability", pd.Series(False, index=rows.index)).astype(bool)
+    return [LOW_RELIABILITY_NOTE] if flagged.any() else []
 
 
 DISPLAY_LABELS = {
@@ -1454,6 +1464,7 @@ DISPLAY_LABELS = {
     "code": "Code",
     "interviews": "Interviews",
     "focus_groups": "Focus groups",
+    "outside": "Outside the headline population (not counted)",
     "survey": "Survey",
     "literature": "Literature",
     "convergence": "Convergence",
