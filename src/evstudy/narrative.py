@@ -511,8 +511,9 @@ def executive_summary(
         The joint display the report shows, so that the summary agrees with
         :func:`triangulation_text` of the same display.
     """
-    from evstudy.reliability import reliability_table
+    from evstudy.reliability import reliability_table, study_kappa_threshold
 
+    threshold = study_kappa_threshold(study)
     display = _joint(study, coder, display)
     heads = headlines(study, coder=coder, display=display)
     lines = [
@@ -537,14 +538,17 @@ def executive_summary(
         )
     from evstudy.report import double_coded
 
-    reliability = reliability_table(study) if double_coded(study) else pd.DataFrame()
+    reliability = (
+        reliability_table(study, threshold=threshold) if double_coded(study) else pd.DataFrame()
+    )
     reliability = (
         reliability[reliability["code_id"] != "overall"] if len(reliability) else reliability
     )
     if len(reliability):
         lines.append(
             fill(
-                "- **Rigour.** {docs} were double-coded; {low} fell below a kappa of 0.6.",
+                "- **Rigour.** {docs} were double-coded; {low} fell below a kappa of {t}.",
+                t=f"{threshold:g}",
                 docs=plural(int(reliability["n_documents"].max()), "document"),
                 low=n_of(int(reliability["below_threshold"].sum()), len(reliability), "code"),
             )
