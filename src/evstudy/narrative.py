@@ -212,16 +212,18 @@ def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
     lead = lead.groupby("comb")["participant_id"].nunique().sort_values(ascending=False)
     sentences = []
     if len(barriers) and barriers["participants"].sum():
+        # Each barrier carries its own COM-B component, from the codebook; the component most
+        # people's barriers fell in is a separate statement, with its count and any tie.
         sentences.append(
             fill(
-                "The barriers {label} described most were {b} ({b_n} of {base} {label}){cell}",
+                "The barriers {label} described most were {b} ({b_n} of {base} {label}); "
+                "{b_comb}{cell}",
                 label=label,
                 b=italic(midsentence(x) for x in barriers["label"]),
                 b_n=listing(str(x) for x in barriers["participants"]),
                 base=base,
-                cell=fill(", mainly {c}", c=midsentence(COMB_LABELS[lead.index[0]]))
-                if len(lead)
-                else "",
+                b_comb=_comb_of(barriers),
+                cell=_leading_component(lead, base, label),
             )
         )
     if len(enablers) and enablers["participants"].sum():
@@ -359,6 +361,36 @@ def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
         headline=headline,
         table=codes,
         parts=parts,
+    )
+
+
+def _comb_of(codes: pd.DataFrame) -> str:
+    """Each listed code's own COM-B component, in the order the codes were named."""
+    words = [
+        midsentence(COMB_LABELS[c]) if isinstance(c, str) and c in COMB_LABELS else "unmapped"
+        for c in codes["comb"]
+    ]
+    if len(words) == 1:
+        return f"in COM-B, {words[0]}"
+    if len(set(words)) == 1:
+        return f"in COM-B, {'both' if len(words) == 2 else 'all'} {words[0]}"
+    return "in COM-B, " + listing(words) + " respectively"
+
+
+def _leading_component(lead: pd.Series, base: int, label: str) -> str:
+    """The COM-B component most of the population's barriers fell in; a tie names every one."""
+    if not len(lead):
+        return ""
+    top = lead[lead == lead.max()]
+    names = listing(midsentence(COMB_LABELS[c]) for c in top.index)
+    if len(top) > 1:
+        return (
+            f". Across every barrier, {names} were tied as the COM-B components most {label} "
+            f"described ({int(top.iloc[0])} of {base} each)"
+        )
+    return (
+        f". Across every barrier, the COM-B component most {label} described was {names} "
+        f"({int(top.iloc[0])} of {base})"
     )
 
 
