@@ -90,6 +90,27 @@ def test_awareness_use_shares_follow_the_declared_scale_points(demo_study):
     assert table["used"].is_monotonic_decreasing
 
 
+def test_awareness_use_shows_prompted_mentions_as_prompted(demo_study):
+    analysis = analyses_of(demo_study, "awareness_use")[0]
+    section = sections.awareness_use(demo_study, analysis)
+    table = section.table.set_index("code_id")
+    book = demo_study.codebook.set_index("code_id")
+    asked = {
+        c for c, methods in book["prompted"].items() if {"interview", "focus_group"} <= set(methods)
+    }
+    prompted = table[table["prompted"]]
+    assert len(prompted) and set(prompted.index) <= asked
+    assert prompted["qual_n"].isna().all()  # not a count of how much people talk about it
+    shown = section.parts[0].frame
+    assert (shown.loc[table["prompted"].to_numpy(), "qual_n"] == "prompted").all()
+    assert "asked about" in section.markdown and "by name" in section.markdown
+    # a prompted item is never named among those participants talked about most
+    head = section.headline.split(";")[0]
+    assert not any(f"*{x}*" in head for x in prompted["item_label"])
+    # no sentence sets a share of mentions against a share of use
+    assert "mentioned by" not in section.markdown
+
+
 def test_preferred_formats_sets_choices_beside_the_interviews(demo_study):
     analysis = analyses_of(demo_study, "preferred_formats")[0]
     section = sections.preferred_formats(demo_study, analysis)

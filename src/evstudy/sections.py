@@ -888,6 +888,11 @@ def awareness_use(
     joint = _joint(study, coder, display).set_index("code_id")
     for column in ("qual_n", "qual_base", "qual_pct"):
         out[column] = out["code_id"].map(joint[column]) if len(joint) else np.nan
+    # An item every topic guide asked about by name: its mentions are answers, not a measure
+    # of how much people talk about it, so they are shown as prompted and left out of rankings.
+    asked = _prompted_everywhere(joint)
+    out["prompted"] = out["code_id"].map(asked).fillna(False).astype(bool)
+    out.loc[out["prompted"], ["qual_n", "qual_pct"]] = np.nan
     out = out.sort_values(["used", "aware"], ascending=False, kind="stable").reset_index(drop=True)
     coded = out.dropna(subset=["qual_pct"])
     used_top = out.dropna(subset=["used"]).head(3)
@@ -911,24 +916,19 @@ def awareness_use(
                 title=title,
             )
         )
-    gap = coded.assign(gap=coded["qual_pct"] - coded["used"])
-    more_talked = gap[gap["gap"] > 0].sort_values("gap", ascending=False)
-    if len(more_talked):
+    prompted = out[out["prompted"]]
+    if len(prompted):
         paragraphs.append(
             fill(
-                "Being talked about is not the same as being used: {parts}.",
-                parts=[
-                    fill(
-                        "the {l} was mentioned by {q:pct} of interviewees and focus-group "
-                        "participants but used by {s:pct} of survey respondents",
-                        l=r.item_label,
-                        q=r.qual_pct,
-                        s=r.used,
-                    )
-                    for r in more_talked.head(2).itertuples()
-                ],
+                "The topic guides asked about {items} by name, so how often participants "
+                "mentioned {them} is not counted as how much they talk about {them} (shown as "
+                "prompted in the table).",
+                items=italic(prompted["item_label"]),
+                them="them" if len(prompted) > 1 else "it",
             )
         )
+    # No sentence sets the share who mentioned a resource against the share who used it:
+    # they answer different questions of different people (issue 20 §4, like with like).
     roles = framework_matrix(
         study, rows="role_group", level="code", methods=QUALITATIVE, coder=coder
     )
@@ -952,7 +952,9 @@ def awareness_use(
                 ],
             )
         )
-    shown = out.drop(columns=["item_id", "code_id", "qual_base"])
+    shown = out.drop(columns=["item_id", "code_id", "qual_base", "prompted"])
+    shown["qual_n"] = shown["qual_n"].astype("object").where(~out["prompted"], "prompted")
+    shown["qual_pct"] = shown["qual_pct"].astype("object").where(~out["prompted"], "prompted")
     return Section(
         title=title,
         markdown="\n\n".join(paragraphs),
@@ -968,12 +970,20 @@ def awareness_use(
                     "base": "Respondents",
                     "aware": "Aware",
                     "used": "Used",
-                    "qual_n": "Participants who talked about it",
+                    "qual_n": "Participants who talked about it unprompted",
                     "qual_pct": "Share of participants",
                 },
             ),
         ),
     )
+
+
+def _prompted_everywhere(joint: pd.DataFrame) -> pd.Series:
+    """code_id -> True when every conversational method's topic guide asked about it."""
+    flags = [c for c in ("interview_prompted", "focus_group_prompted") if c in joint]
+    if not flags or not len(joint):
+        return pd.Series(dtype=bool)
+    return joint[flags].astype(bool).all(axis=1)
 
 
 def preferred_formats(
