@@ -2,29 +2,37 @@
 
 A joint display (Guetterman, Fetters & Creswell 2015) sets what each method found about a
 theme side by side; a convergence code (Farmer et al. 2006) says how they relate. Each row
-here is one code of the codebook: what share of interviewees and of focus-group
-participants were coded to it, and the survey statistic that asks about the same thing
-(the option or grid item the question map ties to the code) with its Wilson 95% interval.
+here is one code of the codebook: what share of interviewees and, in a separate column, of
+focus-group participants were coded to it, and the survey statistic that asks about the
+same thing (the option or grid item the question map ties to the code) with its Wilson 95%
+interval. Every source counts the study's headline population only (study.yml
+``population:``); the role groups outside it (experts in the demo) have a column of their
+own and never count toward convergence.
 
 The convergence code comes from explicit rules (:data:`RULES`), applied the same way to
-every row, on two things:
+every row, and compares like with like: each source places a theme against the other
+themes the same survey question asks about (its *family*; codes the survey does not ask
+about are compared with the other codes of their theme), ``high`` when the theme's 95%
+interval lies above the family's median share, ``low`` when it lies below, ``typical``
+otherwise, with its rank in the family beside. Only these directions are compared across
+sources, never shares from different questions, and interviews and focus groups are never
+pooled: each is compared with the survey on its own (:func:`apply_rules`).
 
-- **prominence**: each source places a theme against the other themes the same survey
-  question asks about (its *family*; codes the survey does not ask about are compared with
-  the other codes of their theme): above their median share, or below it;
-- **direction**: whether it does so clearly, that is whether the theme's 95% interval
-  excludes the family median. Interviews and focus groups are pooled (the people of the
-  sites, like the survey's respondents); expert interviews are left out.
+A code the codebook declares ``prompted`` for a method (its topic guide asks about it by
+name) is shown as prompted in that method's column: it has no tier or rank there, does not
+move the family's median and does not count toward convergence. Codes whose inter-coder
+kappa is below the study's threshold (study.yml ``reliability: kappa_threshold``, default
+0.6) carry ``low_reliability`` and the mark :data:`LOW_RELIABILITY` in the table.
 
-A source's *tier* is therefore ``high`` (clearly above), ``low`` (clearly below) or
-``typical``. A researcher can override any row in a small YAML file (see
-:func:`read_overrides`); the rule's code is kept beside the override and the reason.
+A researcher can override any row in a small YAML file (see :func:`read_overrides`); the
+rule's code is kept beside the override and the reason.
 
 The rapid evidence review is a fourth column. A handful of sources has no shares or
 intervals, so the literature's tier counts sources instead: ``high`` when at least
 :data:`LITERATURE_MIN_SOURCES` included sources have a finding coded to the theme,
 ``typical`` when one does. Its own convergence code (:data:`LITERATURE_RULES`) sets it
-against the fieldwork (interviews and focus groups pooled), with the same four codes; the
+against the fieldwork's direction (``qual_tier``: high or low when a method places the theme
+there and none at the other end), with the same four codes; the
 three-strand ``convergence`` is left as it was.
 """
 
@@ -472,21 +480,33 @@ def joint_display(
         Researcher overrides from :func:`read_overrides` (code_id, convergence, reason).
     codes : sequence of str, optional
         Keep these code or theme ids only (a theme keeps every code below it).
+    kappa_threshold : float, optional
+        Codes whose kappa is below it are flagged ``low_reliability``; default the study's
+        (study.yml ``reliability: kappa_threshold``, else 0.6).
 
     Returns
     -------
     DataFrame
-        theme_id, theme, code_id, label; for ``interview``, ``focus_group`` and the pooled
-        ``qual``: ``*_n`` (participants coded), ``*_base`` (participants of that method with
-        any coding), ``*_pct``, ``*_tier``; the survey's question_id, item_id, statistic,
-        survey_n, survey_base, survey_pct, ci_low, ci_high, survey_tier; family (what the
-        theme is compared with), rule (the rules' code), convergence (the code shown: the
-        override when there is one), overridden, reason; the review's literature_n
-        (included sources with a finding on it), literature_base, literature_quality,
-        literature_sources, literature_tier and literature_convergence with its
-        literature_reason (see :data:`LITERATURE_RULES`); an exemplar quote and its
+        theme_id, theme, code_id, label; for ``interview`` and ``focus_group``, each on its
+        own: ``*_n`` (headline-population participants coded), ``*_base`` (those of that
+        method with any coding), ``*_pct``, ``*_prompted`` (the codebook's ``prompted``
+        names the method), ``*_tier``, ``*_rank`` and ``*_family_size`` (NaN when prompted);
+        ``qual_n``, ``qual_base``, ``qual_pct`` (participants of either method coded
+        unprompted: for "was it raised at all", never for convergence) and ``qual_tier`` (the
+        two methods' direction: high or low when one places it there and none at the other
+        end, typical, or mixed); ``outside_n``, ``outside_base``, ``outside_pct`` (the role
+        groups outside the headline population, any transcript method; never counted); the
+        survey's question_id, item_id, statistic, survey_n, survey_base, survey_pct, ci_low,
+        ci_high, survey_tier, survey_rank, survey_family_size (the survey also counts the
+        headline population only); family (what the theme is compared with); kappa and
+        low_reliability (below ``kappa_threshold``, or undefined); rule (the rules' code),
+        convergence (the code shown: the override when there is one), overridden, reason;
+        the review's literature_n (included sources with a finding on it), literature_base,
+        literature_quality, literature_sources, literature_tier and literature_convergence
+        with its literature_reason (see :data:`LITERATURE_RULES`); an exemplar quote and its
         attribution from each qualitative method (``interview_quote``, ...); and the display
-        texts ``interviews``, ``focus_groups``, ``survey``, ``literature``. Codebook order.
+        texts ``interviews``, ``focus_groups``, ``outside``, ``survey``, ``literature``.
+        Codebook order.
     """
     if kappa_threshold is None:
         kappa_threshold = study_kappa_threshold(study)
@@ -702,10 +722,12 @@ def joint_display_table(display: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        theme, code (its label), interviews and focus_groups (each finding with an
-        exemplar quote and its attribution), survey, literature, convergence (with
-        "(overridden)" and the rules' own code when a researcher overrode it), reason,
-        literature_convergence (the literature against the fieldwork).
+        theme, code (its label, marked :data:`LOW_RELIABILITY` when its kappa is below the
+        threshold), interviews and focus_groups (each finding with an exemplar quote and its
+        attribution), outside (the role groups outside the headline population), survey,
+        literature, convergence (with "(overridden)" and the rules' own code when a
+        researcher overrode it), reason, literature_convergence (the literature against
+        the fieldwork).
     """
     convergence = display["convergence"].where(
         ~display["overridden"],
