@@ -433,3 +433,21 @@ def test_a_code_below_the_kappa_threshold_carries_the_flag(display, demo_study):
     # a stricter threshold flags more codes; the threshold is the study's to set
     strict = joint_display(demo_study, kappa_threshold=0.9)
     assert strict["low_reliability"].sum() > weak.shape[0]
+
+
+def test_the_study_sets_the_kappa_threshold(demo_study, display):
+    from evstudy.reliability import study_kappa_threshold
+
+    assert study_kappa_threshold(demo_study) == 0.6  # the demo keeps the default
+    strict = dataclasses.replace(
+        demo_study,
+        ingest_report={**demo_study.ingest_report, "reliability": {"kappa_threshold": 0.9}},
+    )
+    assert study_kappa_threshold(strict) == 0.9
+    flagged = joint_display(strict)["low_reliability"]
+    assert (
+        flagged.tolist()
+        == joint_display(demo_study, kappa_threshold=0.9)["low_reliability"].tolist()
+    )
+    assert flagged.sum() > display["low_reliability"].sum()
+    assert "below 0.9" in rules_text(kappa_threshold=study_kappa_threshold(strict))
