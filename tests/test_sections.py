@@ -368,3 +368,21 @@ def test_the_synthesis_notebook_runs_on_a_study_with_no_optional_inputs(study_co
     labels = [c["label"] for c in book["codes"] if not c.get("parent")]
     assert [t.split("**")[1].rstrip(".") for t in themes[: len(labels)]] == labels
     assert "Research question" not in markdown
+
+
+def test_resource_judgements_say_when_the_guide_prompted_them(demo_study):
+    analysis = analyses_of(demo_study, "resource_judgements")[0]
+    section = sections.resource_judgements(demo_study, analysis)
+    book = demo_study.codebook.set_index("code_id")
+    methods = analysis.get("methods") or ["interview", "focus_group", "expert_interview"]
+    judged = list(dict(analysis["judgements"]).values())
+    prompted = any(set(book.at[c, "prompted"]) & set(methods) for c in judged)
+    assert prompted  # the demo's expert schedule asks for strengths and weaknesses
+    assert section.headline.endswith(
+        "for these judgements by name, so the counts are prompted answers, not how often they "
+        "arise unprompted."
+    )
+    bare = dataclasses.replace(
+        demo_study, codebook=demo_study.codebook.assign(prompted=[[]] * len(demo_study.codebook))
+    )
+    assert "prompted" not in sections.resource_judgements(bare, analysis).headline

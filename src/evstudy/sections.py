@@ -706,6 +706,8 @@ def resource_judgements(
         ]
         if leaning:
             headline = headline[:-1] + fill("; {x}.", x=leaning)
+    # Said at once, in the headline: the counts answer the guide's question, not prevalence.
+    headline += _prompted_note(study, list(judgements.values()), methods)
     paragraphs = [headline]
     if len(wide):
         paragraphs.append(
@@ -976,6 +978,31 @@ def awareness_use(
             ),
         ),
     )
+
+
+def _prompted_note(study: Study, codes: Sequence[str], methods: Sequence[str]) -> str:
+    """ " These were prompted: ..." when a topic guide of ``methods`` asks for ``codes``."""
+    book = study.codebook.set_index("code_id")
+    if "prompted" not in book:
+        return ""
+    asked = {
+        m
+        for c in codes
+        if c in book.index
+        for m in (book.at[c, "prompted"] if _listlike(book.at[c, "prompted"]) else ())
+        if m in methods
+    }
+    if not asked:
+        return ""
+    who = listing(plural_noun(METHOD_NOUNS.get(m, "participant")) for m in methods if m in asked)
+    return (
+        f" The topic guide asked {who} for these judgements by name, so the counts are "
+        "prompted answers, not how often they arise unprompted."
+    )
+
+
+def _listlike(value: Any) -> bool:
+    return isinstance(value, list | tuple | np.ndarray)
 
 
 def _prompted_everywhere(joint: pd.DataFrame) -> pd.Series:
