@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evstudy import sections
+from evstudy import narrative, sections
 from evstudy.coding import code_matrix
 from evstudy.study import analyses_of
 from evstudy.subgroups import compare_groups
@@ -386,3 +386,61 @@ def test_resource_judgements_say_when_the_guide_prompted_them(demo_study):
         demo_study, codebook=demo_study.codebook.assign(prompted=[[]] * len(demo_study.codebook))
     )
     assert "prompted" not in sections.resource_judgements(bare, analysis).headline
+
+
+# --- weakly reliable codes are flagged where findings name them (issue 20 §4) ------------------
+
+
+def test_flag_weak_codes_marks_text_and_tables_and_adds_a_footnote():
+    joint = pd.DataFrame(
+        {
+            "code_id": ["a.x", "a.y", "a.z"],
+            "label": ["Lack of time", "Peer networks", "Budget"],
+            "kappa": [0.35, 0.9, float("nan")],
+            "low_reliability": [True, False, True],
+        }
+    )
+    table = sections.Table(
+        pd.DataFrame({"code": ["Lack of time", "Peer networks"], "n": [3, 4]}), caption="T"
+    )
+    paragraphs, parts, heads = sections.flag_weak_codes(
+        joint,
+        ["a.x", "a.y", "a.z"],
+        ["Most raised *lack of time* and *peer networks*."],
+        [table],
+        ["*Lack of time* led."],
+    )
+    assert paragraphs == ["Most raised *lack of time*† and *peer networks*."]
+    assert heads == ["*Lack of time*† led."]
+    assert parts[0].frame["code"].tolist() == ["Lack of time †", "Peer networks"]
+    # Budget (undefined kappa) is named nowhere, so the footnote leaves it out
+    assert parts[1] == (
+        "† Inter-coder agreement is below the study's kappa threshold for *lack of time* "
+        "(κ 0.35): read the findings on it with caution."
+    )
+    # nothing weak among the codes: nothing changes
+    same = sections.flag_weak_codes(joint, ["a.y"], ["*lack of time*"], [], [])
+    assert same == (["*lack of time*"], [], [])
+
+
+def test_weak_codes_in_the_demo_findings_carry_the_flag(demo_study):
+    from evstudy.reliability import reliability_table
+
+    kappas = reliability_table(demo_study).set_index("code_id")["kappa"]
+    weak = set(kappas[~(kappas >= 0.6)].index) - {"overall"}
+    labels = demo_study.codebook.set_index("code_id")["label"]
+    flagged_somewhere = set()
+    for rq in sections.research_questions(demo_study)["rq_id"]:
+        section = sections.research_question(demo_study, rq)
+        notes = [p for p in section.parts if isinstance(p, str) and p.startswith("†")]
+        text = section.markdown + " ".join(
+            p for p in section.parts if isinstance(p, str) and p not in notes
+        )
+        for code in weak & set(sections.codes_serving(demo_study, rq)):
+            label = narrative.midsentence(labels[code])
+            # never named in italics without the mark
+            assert f"*{label}* " not in text and f"*{label}*," not in text, (rq, code)
+            if f"*{label}*†" in text:
+                flagged_somewhere.add(code)
+                assert any(f"*{label}* (κ" in n for n in notes), (rq, code)
+    assert flagged_somewhere  # the demo does name a weak code in its findings

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -1286,6 +1286,7 @@ def _section(
             heads.append(found.headline)
     if not heads:
         heads.append(head)
+    paragraphs, parts, heads = flag_weak_codes(joint, codes, paragraphs, parts, heads)
     return Section(
         title=title,
         markdown="\n\n".join(p for p in paragraphs if p),
@@ -1293,6 +1294,77 @@ def _section(
         table=prevalence,
         parts=tuple(parts),
     )
+
+
+def flag_weak_codes(
+    joint: pd.DataFrame,
+    codes: Sequence[str],
+    paragraphs: list,
+    parts: list,
+    heads: list,
+) -> tuple[list, list, list]:
+    """Mark every weakly reliable code where a finding names it, with a footnote.
+
+    A code of ``codes`` whose kappa is below the study's threshold (the joint display's
+    ``low_reliability``) gets the mark :data:`evstudy.triangulation.LOW_RELIABILITY` after
+    its italic label in the text and after its label in the tables; a footnote naming each
+    such code with its kappa closes the section. Codes no finding names are left alone.
+    """
+    from evstudy.triangulation import LOW_RELIABILITY
+
+    if "low_reliability" not in joint or not len(joint):
+        return paragraphs, parts, heads
+    weak = joint[joint["low_reliability"].astype(bool) & joint["code_id"].isin(list(codes))]
+    if weak.empty:
+        return paragraphs, parts, heads
+    labels = [str(x) for x in weak["label"]]
+    marks = {
+        f"*{form}*": f"*{form}*{LOW_RELIABILITY}" for x in labels for form in {x, midsentence(x)}
+    }
+
+    def mark(text: str) -> str:
+        for plain, flagged in marks.items():
+            text = text.replace(flagged, plain).replace(plain, flagged)  # never twice
+        return text
+
+    def mark_table(part: Table) -> Table:
+        frame = part.frame.copy()
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                hit = frame[column].isin(labels)
+                if hit.any():
+                    frame.loc[hit, column] = frame.loc[hit, column] + " " + LOW_RELIABILITY
+        return replace(part, frame=frame)
+
+    paragraphs = [mark(p) if isinstance(p, str) else p for p in paragraphs]
+    heads = [mark(h) if isinstance(h, str) else h for h in heads]
+    parts = [
+        mark(p) if isinstance(p, str) else mark_table(p) if isinstance(p, Table) else p
+        for p in parts
+    ]
+    text = " ".join(str(p) for p in [*paragraphs, *parts] if isinstance(p, str))
+    tables = [p.frame for p in parts if isinstance(p, Table) and p.frame is not None]
+    named = [
+        r
+        for r in weak.itertuples()
+        if f"*{r.label}*{LOW_RELIABILITY}" in text
+        or f"*{midsentence(r.label)}*{LOW_RELIABILITY}" in text
+        or any((f == f"{r.label} {LOW_RELIABILITY}").to_numpy().any() for f in tables)
+    ]
+    if named:
+        which = listing(
+            f"*{midsentence(r.label)}* (κ {r.kappa:.2f})"
+            if pd.notna(r.kappa)
+            else f"*{midsentence(r.label)}* (κ undefined)"
+            for r in named
+        )
+        note = (
+            f"{LOW_RELIABILITY} Inter-coder agreement is below the study's kappa threshold for "
+            f"{which}: read the findings on {'them' if len(named) > 1 else 'it'} with caution."
+        )
+        if note not in text:
+            parts = [*parts, note]
+    return paragraphs, parts, heads
 
 
 def _generic_text(study: Study, counts: pd.DataFrame, title: str) -> tuple[str, str]:
@@ -1405,7 +1477,6 @@ def _survey_text(
                 caption=f"{title}: joint display",
                 labels=DISPLAY_LABELS,
             ),
-            *_reliability_note(rows),
         ] if len(rows) else []
     items = _survey_items(study, codes)
     sentences = []
@@ -1484,16 +1555,7 @@ def _survey_text(
                 labels=DISPLAY_LABELS,
             )
         )
-        parts += _reliability_note(rows)
     return " ".join(sentences), parts
-
-
-def _reliability_note(rows: pd.DataFrame) -> list[str]:
-    """The footnote under a table whose codes include weakly reliable ones."""
-    from evstudy.triangulation import LOW_RELIABILITY_NOTE
-
-    flagged = rows.get("low_reliability", pd.Series(False, index=rows.index)).astype(bool)
-    return [LOW_RELIABILITY_NOTE] if flagged.any() else []
 
 
 DISPLAY_LABELS = {
