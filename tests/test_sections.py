@@ -444,3 +444,21 @@ def test_weak_codes_in_the_demo_findings_carry_the_flag(demo_study):
                 flagged_somewhere.add(code)
                 assert any(f"*{label}* (κ" in n for n in notes), (rq, code)
     assert flagged_somewhere  # the demo does name a weak code in its findings
+
+
+def test_each_method_speaks_for_itself_with_its_own_base():
+    part = pd.DataFrame(
+        {
+            "label": ["Lack of time", "Culture", "Guidebook"],
+            "interview_n": [64, 30, 65],
+            "interview_base": [66, 66, 66],
+            "interview_prompted": [False, False, True],  # prompted: never the lead
+            "focus_group_n": [3, 17, 17],
+            "focus_group_base": [44, 44, 44],
+            "focus_group_prompted": [False, False, False],
+        }
+    )
+    assert sections._spoke_of(part) == (
+        "; on the same codes, interviewees most often spoke of *lack of time* (64 of 66) and "
+        "focus-group participants most often spoke of *culture* and *guidebook* (17 of 44 each)"
+    )

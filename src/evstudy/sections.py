@@ -1482,7 +1482,7 @@ def _survey_text(
     sentences = []
     asked = rows.dropna(subset=["survey_pct"])
     for question, part in asked.groupby("question_id", sort=False):
-        qual = part.sort_values(["qual_pct", "code_id"], ascending=[False, True]).head(2)
+        spoke = _spoke_of(part)
         survey = part.sort_values(["survey_pct", "code_id"], ascending=[False, True]).head(2)
         statistic = str(part["statistic"].iloc[0])
         answered = (
@@ -1492,15 +1492,11 @@ def _survey_text(
         )
         sentences.append(
             fill(
-                "Asked *{q}*, survey respondents "
-                + answered
-                + "; on the same codes, interviewees and focus-group participants most often "
-                "spoke of {t} ({t_n}).",
+                "Asked *{q}*, survey respondents " + answered + "{spoke}.",
                 q=_question_text(study, question),
                 s=italic(midsentence(x) for x in survey["label"]),
                 s_pct=listing(pct(x) for x in survey["survey_pct"]),
-                t=italic(midsentence(x) for x in qual["label"]),
-                t_n=listing(f"{int(r.qual_n)} of {int(r.qual_base)}" for r in qual.itertuples()),
+                spoke=spoke,
             )
         )
     if items.empty:
@@ -1531,15 +1527,17 @@ def _survey_text(
         )
     convergence = rows["convergence"].value_counts()
     dissonant = rows[rows["convergence"] == "dissonance"]
-    if len(asked):
+    compared = asked[asked["convergence"] != "silence"]
+    if len(compared):
         sentences.append(
             fill(
                 "In the joint display (table *{title}: joint display*), interviews, focus groups "
-                "and the survey agreed on {a} of these {n} codes the survey asked about, partly "
-                "agreed on {p} and were dissonant on {d}{which}.",
+                "and the survey agreed on {a} of the {n} codes both the survey and the unprompted "
+                "interviews or focus groups covered, partly agreed on {p} and were dissonant on "
+                "{d}{which}.",
                 title=title,
                 a=none_or(convergence.get("agreement", 0)),
-                n=len(asked),
+                n=len(compared),
                 p=none_or(convergence.get("partial agreement", 0)),
                 d=none_or(convergence.get("dissonance", 0)),
                 which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
@@ -1556,6 +1554,36 @@ def _survey_text(
             )
         )
     return " ".join(sentences), parts
+
+
+def _spoke_of(part: pd.DataFrame) -> str:
+    """What each conversational method spoke of most among the codes, each with its base.
+
+    Never a pooled share, and never a mention the method's topic guide prompted.
+    """
+    said = []
+    for method, people in (
+        ("interview", "interviewees"),
+        ("focus_group", "focus-group participants"),
+    ):
+        if f"{method}_n" not in part:
+            continue
+        counted = part[~part[f"{method}_prompted"].astype(bool) & (part[f"{method}_n"] > 0)]
+        if counted.empty:
+            continue
+        top = counted[f"{method}_n"].max()
+        lead = counted[counted[f"{method}_n"] == top]
+        said.append(
+            fill(
+                "{people} most often spoke of {t} ({k} of {b}{each})",
+                people=people,
+                t=italic(midsentence(x) for x in lead["label"]),
+                k=int(top),
+                b=int(lead[f"{method}_base"].iloc[0]),
+                each=" each" if len(lead) > 1 else "",
+            )
+        )
+    return "; on the same codes, " + " and ".join(said) if said else ""
 
 
 DISPLAY_LABELS = {
