@@ -87,6 +87,15 @@ def empty(data: bytes, demo: Path) -> bytes:
 
 
 @recipe
+def prompted_unknown_method(data: bytes, demo: Path) -> bytes:
+    """A topic guide's prompt declared for a method the study does not have ("survey")."""
+    text = data.decode("utf-8")
+    old = "  prompted:\n  - interview\n"
+    assert old in text
+    return text.replace(old, "  prompted:\n  - survey\n  - interview\n", 1).encode("utf-8")
+
+
+@recipe
 def add_bom(data: bytes, demo: Path) -> bytes:
     return b"\xef\xbb\xbf" + data
 

@@ -178,3 +178,20 @@ def test_precompute_leaves_no_cross_site_table_for_a_page_to_compute(demo_proces
             assert ours == fresh
         else:
             assert_frame_equal(ours, fresh)
+
+
+def test_theme_blocks_flag_weakly_reliable_codes(demo_study):
+    from evstudy.reliability import weak_codes
+
+    weak = weak_codes(demo_study)
+    assert len(weak)  # the demo has codes below 0.6
+    labels = demo_study.codebook.set_index("code_id")["label"]
+    blocks = casestudy.theme_blocks(demo_study, site=SITE)
+    html = " ".join(b.data if hasattr(b, "data") else str(b) for b in blocks)
+    shown = [c for c in weak.index if labels[c] in html]
+    assert shown  # some weak code is reported on the page
+    for code in shown:
+        assert f"{labels[code]} †" in html, code  # marked in its table
+    notes = [b.data for b in blocks if getattr(b, "data", "").startswith("†")]
+    assert notes and all("below the study's kappa threshold" in n for n in notes)
+    assert any(f"(κ {weak[shown[0]]:.2f})" in n for n in notes)

@@ -61,6 +61,7 @@ def test_read_codebook_exact_values(tmp_path):
         "comb",
         "valence",
         "rq",
+        "prompted",
         "origin",
         "version",
         "status",
@@ -68,6 +69,7 @@ def test_read_codebook_exact_values(tmp_path):
         "changed_in",
         "reason",
     ]
+    assert list(frame["prompted"]) == [(), (), (), ()]  # nothing prompted unless declared
     assert list(frame["code_id"]) == [
         "approach",
         "approach.cycle",
@@ -390,3 +392,24 @@ def test_codebook_table_and_excel(demo_study, tmp_path):
     assert ws.max_row == len(table) + 1
     assert ws["D3"].alignment.wrap_text
     assert ws.column_dimensions["D"].width == 48
+
+
+def test_prompted_methods_are_read_in_a_fixed_order(tmp_path):
+    text = GOOD.replace(
+        "    rq: [3, 1]\n",
+        "    rq: [3, 1]\n    prompted: [focus_group, interview, interview]\n",
+    ).replace("    rq: 2\n", "    rq: 2\n    prompted: expert_interview\n")
+    frame = read_codebook(write(tmp_path, text)).set_index("code_id")
+    assert frame.at["approach.cycle", "prompted"] == ("interview", "focus_group")
+    assert frame.at["approach.cycle.review", "prompted"] == ("expert_interview",)
+    assert frame.at["approach", "prompted"] == ()
+
+
+def test_a_prompted_method_that_does_not_exist_names_its_line(tmp_path):
+    text = GOOD.replace("    rq: [3, 1]\n", "    rq: [3, 1]\n    prompted: [interview, survey]\n")
+    with pytest.raises(ValidationError) as excinfo:
+        read_codebook(write(tmp_path, text))
+    (problem,) = excinfo.value.problems
+    assert problem.where == "line 6, code 'approach.cycle'"
+    assert "prompted ['survey'] are not methods" in problem.problem
+    assert "'expert_interview'" in problem.fix

@@ -208,3 +208,18 @@ def test_a_coder_id_that_is_not_one_word_is_reported(tmp_path):
         ("line 14, coders entry 'Jo Hart'", "the coder id 'Jo Hart' is not a single word"),
         ("line 15, coders entry 'cp'", "the coder id is blank"),
     ]
+
+
+def test_the_kappa_threshold_defaults_to_0_6_and_can_be_set(tmp_path):
+    assert load_config(write(tmp_path, GOOD)).reliability == {"kappa_threshold": 0.6}
+    config = load_config(write(tmp_path, GOOD + "reliability: {kappa_threshold: 0.7}\n"))
+    assert config.reliability == {"kappa_threshold": 0.7}
+
+
+def test_a_kappa_threshold_out_of_range_names_its_line(tmp_path):
+    # GOOD is 12 lines (the first blank), so the addition is line 13.
+    with pytest.raises(ValidationError) as info:
+        load_config(write(tmp_path, GOOD + "reliability: {kappa_threshold: 2}\n"))
+    (problem,) = info.value.problems
+    assert problem.where == "line 13, reliability.kappa_threshold"
+    assert "less than or equal to 1" in problem.problem or "<= 1" in problem.problem, problem

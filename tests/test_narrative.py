@@ -115,7 +115,17 @@ def test_triangulation_text_counts_match_the_summary(demo_study):
         f"agreed on {counts['agreement']}, partly agreed on {counts['partial agreement']}" in text
     )
     assert f"disagreed (dissonance) on {counts['dissonance']}" in text
-    assert f"silent on {counts['silence']} themes" in text
+    # the denominator is the table's own: every row that is not silence
+    compared = len(display) - counts["silence"]
+    assert f"Of the {compared} themes that both the survey" in text
+    # silence splits into what the survey never asked and what every guide prompted
+    asked = display["survey_base"].notna()
+    prompted = display["interview_prompted"] & display["focus_group_prompted"]
+    heard = (display["interview_n"] > 0) & ~display["interview_prompted"]
+    not_asked = (~asked & heard).sum()
+    assert f"silent on {not_asked} themes" in text
+    assert f"The survey also asked about {(asked & prompted).sum()} themes, but" in text
+    assert (~asked).sum() + (asked & prompted).sum() == counts["silence"]
 
 
 def test_summary_and_triangulation_text_agree_under_an_override(demo_study):
@@ -192,3 +202,44 @@ def test_none_or_writes_zero_as_a_word():
     from evstudy.narrative import none_or
 
     assert (none_or(0), none_or(1), none_or(1204)) == ("none", "1", "1,204")
+
+
+# --- COM-B wording follows the codebook (issue 20: "called 'mainly physical opportunity', but
+# it is coded social opportunity") --------------------------------------------------------------
+
+
+def test_each_named_barrier_carries_its_own_com_b_component(demo_study):
+    from evstudy.matrices import COMB_LABELS
+    from evstudy.sections import population_counts
+
+    book = demo_study.codebook.set_index("code_id")
+    counts = population_counts(demo_study)
+    barriers = counts[counts["code_id"].map(book["valence"]) == "barrier"]
+    top = barriers.sort_values(["participants", "code_id"], ascending=[False, True]).head(3)
+    words = [narrative.midsentence(COMB_LABELS[book.at[c, "comb"]]) for c in top["code_id"]]
+    text = narrative.comb_section(demo_study).markdown
+    first = text.split(". Across every barrier")[0]
+    expected = (
+        f"in COM-B, all {words[0]}"
+        if len(set(words)) == 1
+        else f"in COM-B, {narrative.listing(words)} respectively"
+    )
+    assert first.endswith(expected), first
+    assert ", mainly " not in first  # no component is pinned on the list as a whole
+
+
+def test_the_leading_component_names_a_tie():
+    lead = pd.Series(
+        {"physical_opportunity": 5, "social_opportunity": 5, "automatic_motivation": 2}
+    )
+    text = narrative._leading_component(lead, 10, "staff")
+    assert text == (
+        ". Across every barrier, physical opportunity and social opportunity were tied as the "
+        "COM-B components most staff described (5 of 10 each)"
+    )
+    one = narrative._leading_component(lead.drop("social_opportunity"), 10, "staff")
+    assert one == (
+        ". Across every barrier, the COM-B component most staff described was physical "
+        "opportunity (5 of 10)"
+    )
+    assert narrative._leading_component(pd.Series(dtype="int64"), 10, "staff") == ""

@@ -246,3 +246,12 @@ def test_units_are_participants_turns_never_the_research_teams():
         codebook=study.codebook,
     )
     assert reliability_table(everyone).set_index("code_id").loc["x", "kappa"] == pytest.approx(0)
+
+
+def test_weak_codes_are_those_below_the_threshold(demo_study):
+    from evstudy.reliability import reliability_table, weak_codes
+
+    table = reliability_table(demo_study).set_index("code_id").drop(index="overall")
+    weak = weak_codes(demo_study)
+    assert set(weak.index) == set(table.index[table["below_threshold"]])
+    assert set(weak_codes(demo_study, threshold=0.95).index) >= set(weak.index)

@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 
 from evstudy.cli import main
-from evstudy.saturation import saturation_curve, saturation_summary, saturation_table
+from evstudy.saturation import (
+    saturation_curve,
+    saturation_summary,
+    saturation_table,
+    saturation_text,
+)
 
 BASE_CODES = [f"c{i:02d}" for i in range(1, 21)]  # B = 20, so one new code is exactly 0.05
 
@@ -185,3 +190,54 @@ def test_cli_json_summary_matches_the_function(demo_processed, demo_study, capsy
         assert printed[method]["saturation"] == want["saturation"]
         assert printed[method]["B"] == want["B"]
         assert len(printed[method]["windows"]) == len(want["windows"])
+
+
+# --- the words agree with the curve (issue 20 §4) ----------------------------------------------
+
+
+def test_a_curve_still_rising_in_its_last_window_has_not_saturated():
+    # AT_FIVE meets the threshold at 5+2, but document 7 (in the last window, 7-8) brings n3.
+    summary = saturation_summary(saturation_table(_study(AT_FIVE), method="interview"))
+    assert summary["interview"]["saturation"] == "5+2"
+    assert (summary["interview"]["last_new"], summary["interview"]["status"]) == (
+        1,
+        "not saturated",
+    )
+    assert saturation_text(summary) == (
+        "One-to-one interviews have not saturated: a run first met the 5% threshold at 5+2, "
+        "but new codes kept appearing to the end, and the last run of 2 of their 8 documents "
+        "added 1 new code."
+    )
+
+
+def test_a_curve_flat_at_its_end_has_saturated():
+    # Two more documents with nothing new: the last window (9-10) adds no code.
+    summary = saturation_summary(
+        saturation_table(_study([*AT_FIVE, {"c05"}, {"c06"}]), method="interview")
+    )
+    assert (summary["interview"]["last_new"], summary["interview"]["status"]) == (0, "saturated")
+    assert saturation_text(summary) == (
+        "One-to-one interviews saturated at 5+2: from there to the last of their 10 documents, "
+        "the last run of 2 added no new code."
+    )
+
+
+def test_a_curve_that_never_meets_the_threshold_says_so():
+    summary = saturation_summary(saturation_table(_study(NEVER), method="interview"))
+    assert summary["interview"]["status"] == "not saturated"
+    assert saturation_text(summary) == (
+        "One-to-one interviews have not saturated: no run of 2 documents added 5% or fewer new "
+        "codes, and the last run added 4 (of 8 documents)."
+    )
+    assert saturation_text({}) == ""
+
+
+def test_the_demo_expert_interviews_are_not_called_saturated(demo_study):
+    # The expert curve meets the threshold early but climbs to its last document.
+    summary = saturation_summary(saturation_table(demo_study))
+    curve = saturation_curve(demo_study, method="expert_interview")
+    assert curve["new_codes"].iloc[-2:].sum() > 0
+    assert summary["expert_interview"]["status"] == "not saturated"
+    text = saturation_text(summary)
+    assert "Expert interviews have not saturated" in text
+    assert "Expert interviews saturated" not in text

@@ -22,7 +22,7 @@ import yaml
 
 from evstudy import load_study, reliability_table, saturation_table
 from evstudy.ingest import ingest
-from evstudy.triangulation import joint_display
+from evstudy.triangulation import joint_display, joint_display_table
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "tests" / "fixtures" / "studies"
@@ -223,6 +223,38 @@ def test_the_planted_barrier_is_dissonance(study):
     assert row["rule"] == row["convergence"] == "dissonance"
     # it is the only dissonance: the study plants one finding, not several
     assert list(display.index[display["convergence"] == "dissonance"]) == [PLANTED]
+
+
+def test_interviews_and_focus_groups_are_separate_columns(study):
+    """Issue 20 §4: each method is counted and tiered on its own, never pooled."""
+    display = joint_display(study).set_index("code_id")
+    row = display.loc[PLANTED]
+    speaker = study.turns.set_index(["doc_id", "turn"])["participant_id"]
+    method = {r["Document ID"]: r["Method"] for r in _log()}
+    coded = defaultdict(set)
+    base = defaultdict(set)
+    for r in _codings():
+        if r["Coder"] == "IT" and method.get(r["Document"]) in QUALITATIVE:
+            who = speaker[(r["Document"], int(r["Turn"]))]
+            base[method[r["Document"]]].add(who)
+            if r["Code"] == PLANTED:
+                coded[method[r["Document"]]].add(who)
+    # PLANTED.md: 6 of 8 interviewees, 7 of 9 focus-group participants
+    assert (row["interview_n"], row["interview_base"]) == (len(coded["Interview"]), 8) == (6, 8)
+    assert (row["focus_group_n"], row["focus_group_base"]) == (7, 9)
+    assert len(base["Focus group"]) == 9
+    # The focus groups place it clearly above the other obstacles (7 of 9, Wilson 45% to 94%,
+    # against their median share of 2 of 9); the interviews' interval (6 of 8, 41% to 93%)
+    # does not clear their median of 4 of 8. One method against the survey's last place is
+    # enough for dissonance.
+    assert (row["interview_tier"], row["focus_group_tier"]) == ("typical", "high")
+    assert (row["interview_rank"], row["focus_group_rank"], row["survey_rank"]) == (2, 1, 7)
+    assert "focus groups high (rank 1 of 7)" in row["reason"]
+    assert "the survey low (rank 7 of 7)" in row["reason"]
+    table = joint_display_table(display.reset_index())
+    assert {"interviews", "focus_groups", "outside"} <= set(table.columns)
+    # the national adviser is outside the population: in its own column, in no base
+    assert row["outside_base"] == 1 and "national adviser participants" in row["outside"]
 
 
 # --- 3. reliability and saturation -----------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evstudy import sections
+from evstudy import narrative, sections
 from evstudy.coding import code_matrix
 from evstudy.study import analyses_of
 from evstudy.subgroups import compare_groups
@@ -88,6 +88,27 @@ def test_awareness_use_shares_follow_the_declared_scale_points(demo_study):
         assert table.at[item, "used"] == pytest.approx(used)
         assert table.at[item, "aware"] == pytest.approx(aware)
     assert table["used"].is_monotonic_decreasing
+
+
+def test_awareness_use_shows_prompted_mentions_as_prompted(demo_study):
+    analysis = analyses_of(demo_study, "awareness_use")[0]
+    section = sections.awareness_use(demo_study, analysis)
+    table = section.table.set_index("code_id")
+    book = demo_study.codebook.set_index("code_id")
+    asked = {
+        c for c, methods in book["prompted"].items() if {"interview", "focus_group"} <= set(methods)
+    }
+    prompted = table[table["prompted"]]
+    assert len(prompted) and set(prompted.index) <= asked
+    assert prompted["qual_n"].isna().all()  # not a count of how much people talk about it
+    shown = section.parts[0].frame
+    assert (shown.loc[table["prompted"].to_numpy(), "qual_n"] == "prompted").all()
+    assert "asked about" in section.markdown and "by name" in section.markdown
+    # a prompted item is never named among those participants talked about most
+    head = section.headline.split(";")[0]
+    assert not any(f"*{x}*" in head for x in prompted["item_label"])
+    # no sentence sets a share of mentions against a share of use
+    assert "mentioned by" not in section.markdown
 
 
 def test_preferred_formats_sets_choices_beside_the_interviews(demo_study):
@@ -347,3 +368,97 @@ def test_the_synthesis_notebook_runs_on_a_study_with_no_optional_inputs(study_co
     labels = [c["label"] for c in book["codes"] if not c.get("parent")]
     assert [t.split("**")[1].rstrip(".") for t in themes[: len(labels)]] == labels
     assert "Research question" not in markdown
+
+
+def test_resource_judgements_say_when_the_guide_prompted_them(demo_study):
+    analysis = analyses_of(demo_study, "resource_judgements")[0]
+    section = sections.resource_judgements(demo_study, analysis)
+    book = demo_study.codebook.set_index("code_id")
+    methods = analysis.get("methods") or ["interview", "focus_group", "expert_interview"]
+    judged = list(dict(analysis["judgements"]).values())
+    prompted = any(set(book.at[c, "prompted"]) & set(methods) for c in judged)
+    assert prompted  # the demo's expert schedule asks for strengths and weaknesses
+    assert section.headline.endswith(
+        "for these judgements by name, so the counts are prompted answers, not how often they "
+        "arise unprompted."
+    )
+    bare = dataclasses.replace(
+        demo_study, codebook=demo_study.codebook.assign(prompted=[[]] * len(demo_study.codebook))
+    )
+    assert "prompted" not in sections.resource_judgements(bare, analysis).headline
+
+
+# --- weakly reliable codes are flagged where findings name them (issue 20 §4) ------------------
+
+
+def test_flag_weak_codes_marks_text_and_tables_and_adds_a_footnote():
+    joint = pd.DataFrame(
+        {
+            "code_id": ["a.x", "a.y", "a.z"],
+            "label": ["Lack of time", "Peer networks", "Budget"],
+            "kappa": [0.35, 0.9, float("nan")],
+            "low_reliability": [True, False, True],
+        }
+    )
+    table = sections.Table(
+        pd.DataFrame({"code": ["Lack of time", "Peer networks"], "n": [3, 4]}), caption="T"
+    )
+    paragraphs, parts, heads = sections.flag_weak_codes(
+        joint,
+        ["a.x", "a.y", "a.z"],
+        ["Most raised *lack of time* and *peer networks*."],
+        [table],
+        ["*Lack of time* led."],
+    )
+    assert paragraphs == ["Most raised *lack of time*† and *peer networks*."]
+    assert heads == ["*Lack of time*† led."]
+    assert parts[0].frame["code"].tolist() == ["Lack of time †", "Peer networks"]
+    # Budget (undefined kappa) is named nowhere, so the footnote leaves it out
+    assert parts[1] == (
+        "† Inter-coder agreement is below the study's kappa threshold for *lack of time* "
+        "(κ 0.35): read the findings on it with caution."
+    )
+    # nothing weak among the codes: nothing changes
+    same = sections.flag_weak_codes(joint, ["a.y"], ["*lack of time*"], [], [])
+    assert same == (["*lack of time*"], [], [])
+
+
+def test_weak_codes_in_the_demo_findings_carry_the_flag(demo_study):
+    from evstudy.reliability import reliability_table
+
+    kappas = reliability_table(demo_study).set_index("code_id")["kappa"]
+    weak = set(kappas[~(kappas >= 0.6)].index) - {"overall"}
+    labels = demo_study.codebook.set_index("code_id")["label"]
+    flagged_somewhere = set()
+    for rq in sections.research_questions(demo_study)["rq_id"]:
+        section = sections.research_question(demo_study, rq)
+        notes = [p for p in section.parts if isinstance(p, str) and p.startswith("†")]
+        text = section.markdown + " ".join(
+            p for p in section.parts if isinstance(p, str) and p not in notes
+        )
+        for code in weak & set(sections.codes_serving(demo_study, rq)):
+            label = narrative.midsentence(labels[code])
+            # never named in italics without the mark
+            assert f"*{label}* " not in text and f"*{label}*," not in text, (rq, code)
+            if f"*{label}*†" in text:
+                flagged_somewhere.add(code)
+                assert any(f"*{label}* (κ" in n for n in notes), (rq, code)
+    assert flagged_somewhere  # the demo does name a weak code in its findings
+
+
+def test_each_method_speaks_for_itself_with_its_own_base():
+    part = pd.DataFrame(
+        {
+            "label": ["Lack of time", "Culture", "Guidebook"],
+            "interview_n": [64, 30, 65],
+            "interview_base": [66, 66, 66],
+            "interview_prompted": [False, False, True],  # prompted: never the lead
+            "focus_group_n": [3, 17, 17],
+            "focus_group_base": [44, 44, 44],
+            "focus_group_prompted": [False, False, False],
+        }
+    )
+    assert sections._spoke_of(part) == (
+        "; on the same codes, interviewees most often spoke of *lack of time* (64 of 66) and "
+        "focus-group participants most often spoke of *culture* and *guidebook* (17 of 44 each)"
+    )

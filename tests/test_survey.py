@@ -293,3 +293,77 @@ def test_a_role_group_the_declared_comparison_leaves_out_is_named_on_the_page(de
     # the demo's own groups cover every role group that responded: no such line
     text = " ".join(getattr(b, "data", "") or "" for b in question_blocks(demo_study, {}))
     assert "no compared group" not in text
+
+
+# --- ties are named as ties (issue 20: "'The least used was…' ignores a tie") ------------------
+
+
+def test_a_tie_for_the_most_chosen_answer_names_every_tied_answer(mini):
+    from evstudy.survey import summary_text
+
+    answers = mini.survey_answers
+    extra = pd.DataFrame(
+        [{"respondent_id": "R005", "question_id": "pick", "item_id": None, "value": "Y"}]
+    ).assign(position=pd.NA, code=None, other_text=None)
+    tied = dataclasses.replace(mini, survey_answers=pd.concat([answers, extra], ignore_index=True))
+    # X: R001-R003, Y: R001, R004, R005 -> 3 of 8 each (38%)
+    assert summary_text(tied, "pick") == (
+        "The answers chosen most often, tied, were *X* and *Y* (each 38% of 8 respondents)."
+    )
+    assert summary_text(mini, "pick").startswith("The answer chosen most often was *X* (38% of 8")
+
+
+def test_a_tie_at_either_end_of_a_grid_names_both_items(mini):
+    from evstudy.survey import summary_text
+
+    questions = pd.concat(
+        [
+            mini.survey_questions,
+            pd.DataFrame(
+                [{**mini.survey_questions.iloc[1].to_dict(), "item_id": "i2", "item_label": "Two"}]
+            ),
+        ],
+        ignore_index=True,
+    )
+    grid = mini.survey_answers[mini.survey_answers["question_id"] == "agree"]
+    # item two gets the same answers as item one, and a third item fewer positive ones
+    two = grid.assign(item_id="i2")
+    three = grid.assign(item_id="i3", value=SCALE[0])
+    questions = pd.concat(
+        [
+            questions,
+            pd.DataFrame(
+                [
+                    {
+                        **mini.survey_questions.iloc[1].to_dict(),
+                        "item_id": "i3",
+                        "item_label": "Three",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    study = dataclasses.replace(
+        mini,
+        survey_questions=questions,
+        survey_answers=pd.concat([mini.survey_answers, two, three], ignore_index=True),
+    )
+    assert summary_text(study, "agree") == (
+        "*Item one* and *Two* tied for the most answers of agree or strongly agree (each 62%); "
+        "*Three* the fewest (0%)."
+    )
+
+
+def test_the_least_used_resource_names_a_tie(demo_study):
+    from evstudy.survey import summary_text
+
+    table = awareness_summary(demo_study, "toolkits")
+    least = table[table["used"].round(12) == table["used"].round(12).min()]
+    text = summary_text(demo_study, "toolkits")
+    if len(least) > 1:  # the demo has one: two resources each used by 14 of 48
+        labels = [f"*{x}*" for x in least["item_label"]]
+        assert f"The least used, tied, were {', '.join(labels[:-1])} and {labels[-1]}" in text
+    else:
+        assert f"The least used was *{least['item_label'].iloc[0]}*" in text
+    assert len(least) == 2

@@ -16,6 +16,8 @@ from evstudy.triangulation import (
     CONVERGENCE,
     LITERATURE_MIN_SOURCES,
     LITERATURE_RULES,
+    LOW_RELIABILITY,
+    apply_rules,
     convergence_summary,
     joint_display,
     joint_display_table,
@@ -79,10 +81,14 @@ def test_one_row_per_code_with_each_method(display, demo_study):
 
 def test_tiers_follow_the_interval_and_the_family_median(display):
     for source, pct, n, base in (
-        ("qual", "qual_pct", "qual_n", "qual_base"),
+        ("interview", "interview_pct", "interview_n", "interview_base"),
+        ("focus_group", "focus_group_pct", "focus_group_n", "focus_group_base"),
         ("survey", "survey_pct", "survey_n", "survey_base"),
     ):
         rows = display.dropna(subset=[pct])
+        if f"{source}_prompted" in rows:  # prompted mentions have no tier, nor a median vote
+            assert rows.loc[rows[f"{source}_prompted"], f"{source}_tier"].isna().all()
+            rows = rows[~rows[f"{source}_prompted"]]
         median = rows.groupby("family")[pct].transform("median")
         low, high = proportion_confint(
             rows[n].astype(float), rows[base].astype(float), alpha=0.05, method="wilson"
@@ -93,21 +99,27 @@ def test_tiers_follow_the_interval_and_the_family_median(display):
 
 def test_convergence_codes_follow_the_rules(display):
     for r in display.itertuples():
-        if pd.isna(r.survey_base) or r.qual_n == 0:
+        counted = [
+            t for t in (r.interview_tier, r.focus_group_tier) if isinstance(t, str)
+        ]  # prompted or absent methods have no tier
+        unprompted = (0 if r.interview_prompted else r.interview_n) + (
+            0 if r.focus_group_prompted else r.focus_group_n
+        )
+        if pd.isna(r.survey_base) or not counted or unprompted == 0:
             expected = "silence"
-        elif {r.qual_tier, r.survey_tier} == {"high", "low"}:
+        elif any({t, r.survey_tier} == {"high", "low"} for t in counted):
             expected = "dissonance"
-        elif r.qual_tier == r.survey_tier and {r.interview_tier, r.focus_group_tier} != {
-            "high",
-            "low",
-        }:
+        elif all(t == r.survey_tier for t in counted):
             expected = "agreement"
         else:
             expected = "partial agreement"
         assert r.rule == expected, r.code_id
     assert display.loc[display["question_id"].isna(), "rule"].eq("silence").all()
     assert display["rule"].eq(display["convergence"]).all()  # no overrides here
-    assert "1. **Silence**" in rules_text() and "4. **Partial agreement**" in rules_text()
+    text = rules_text()
+    assert "**Silence**" in text and "**Partial agreement**" in text
+    assert "never pooled" in text and "**Prompted mentions**" in text
+    assert "below 0.6" in text and "below 0.4" in rules_text(kappa_threshold=0.4)
 
 
 def test_every_row_quotes_each_method_safely(display):
@@ -120,6 +132,7 @@ def test_every_row_quotes_each_method_safely(display):
         "code",
         "interviews",
         "focus_groups",
+        "outside",
         "survey",
         "literature",
         "convergence",
@@ -300,3 +313,141 @@ def test_each_literature_code_on_hand_made_findings(demo_study, display):
     # an excluded source never counts
     excluded = joint_display(_with_findings(demo_study, {"X01": [high]})).set_index("code_id")
     assert excluded.at[high, "literature_n"] == 0
+
+
+# --- the rules on hand-made rows (issue 20 §4) -------------------------------------------------
+
+
+def _rows(*specs):
+    """Rows for apply_rules: (interview tier, focus-group tier, survey tier, prompted methods).
+
+    Every method has 10 people coded of a base of 20, ranked 1 of 5; a prompted method's
+    tier is NaN, as joint_display leaves it.
+    """
+    rows = []
+    for interview, focus_group, survey, prompted in specs:
+        row = {"survey_base": 40, "survey_tier": survey, "survey_rank": 3, "survey_family_size": 5}
+        for method, tier in (("interview", interview), ("focus_group", focus_group)):
+            asked = method in prompted
+            row |= {
+                f"{method}_n": 10,
+                f"{method}_base": 20,
+                f"{method}_prompted": asked,
+                f"{method}_tier": np.nan if asked else tier,
+                f"{method}_rank": pd.NA if asked else 1,
+                f"{method}_family_size": pd.NA if asked else 5,
+            }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_rules_compare_each_method_with_the_survey_never_a_pool():
+    rows = _rows(
+        ("high", "typical", "low", ()),  # interviews stress it, the survey ranks it low
+        ("typical", "high", "low", ()),  # the focus groups stress it
+        ("high", "high", "high", ()),
+        ("typical", "typical", "typical", ()),
+        ("high", "typical", "typical", ()),
+        ("high", "low", "typical", ()),  # the methods point opposite ways: not agreement
+        ("low", "high", "low", ()),  # one method opposite the survey: dissonance
+    )
+    code, reason = apply_rules(rows)
+    assert code.tolist() == [
+        "dissonance",
+        "dissonance",
+        "agreement",
+        "agreement",
+        "partial agreement",
+        "partial agreement",
+        "dissonance",
+    ]
+    assert reason[0] == (
+        "interviews high (rank 1 of 5); focus groups typical (rank 1 of 5); "
+        "the survey low (rank 3 of 5)"
+    )
+
+
+def test_a_prompted_method_never_counts_toward_convergence():
+    rows = _rows(
+        ("high", "low", "low", ("interview",)),  # without the prompted interviews: agreement
+        ("high", "typical", "low", ("interview",)),  # only the focus groups count: partial
+        ("high", "high", "low", ("interview", "focus_group")),  # nothing counts: silence
+    )
+    code, reason = apply_rules(rows)
+    assert code.tolist() == ["agreement", "partial agreement", "silence"]
+    assert reason[0].startswith("interviews: prompted, not counted; focus groups low")
+    assert reason[2] == (
+        "the topic guide asked about it in every method, so mentions are not prevalence"
+    )
+
+
+def test_no_survey_or_no_unprompted_mention_is_silence():
+    rows = _rows(("high", "high", "high", ()), ("low", "low", "low", ()))
+    rows.loc[0, "survey_base"] = np.nan
+    rows.loc[1, ["interview_n", "focus_group_n"]] = 0
+    code, reason = apply_rules(rows)
+    assert code.tolist() == ["silence", "silence"]
+    assert reason.tolist() == [
+        "the survey did not ask about it",
+        "no interviewee or focus-group participant was coded to it unprompted",
+    ]
+
+
+def test_prompted_codes_in_the_demo_are_shown_as_such_and_not_ranked(display):
+    row = display.set_index("code_id").loc["toolkit.eif_guidebook"]
+    assert row["interview_prompted"] and row["focus_group_prompted"]
+    assert pd.isna(row["interview_tier"]) and pd.isna(row["interview_rank"])
+    assert row["interviews"].endswith("prompted by the topic guide: not counted as prevalence")
+    assert row["rule"] == "silence" and row["qual_n"] == 0
+    # the codes the same question asks about are ranked without it
+    family = display[display["family"] == row["family"]]
+    assert family["interview_family_size"].max() == (~family["interview_prompted"]).sum()
+
+
+def test_experts_are_reported_apart_from_the_headline_population(display, demo_study):
+    people = demo_study.participants.set_index("participant_id")["role_group"]
+    outside = set(demo_study.population["outside"])
+    assert outside  # the demo declares experts outside its population
+    in_docs = demo_study.turns.merge(demo_study.documents[["doc_id", "method"]], on="doc_id")
+    in_docs = in_docs[in_docs["speaker_role"] == "participant"]
+    interviewees = set(in_docs.loc[in_docs["method"] == "interview", "participant_id"])
+    assert not {p for p in interviewees if people.get(p) in outside}  # none in the base
+    row = display.iloc[0]
+    assert row["outside_base"] == 16 and row["outside"].endswith(
+        "expert participants (" + (f"{row['outside_n'] / 16:.0%})")
+    )
+    assert "outside" in joint_display_table(display).columns
+
+
+def test_a_code_below_the_kappa_threshold_carries_the_flag(display, demo_study):
+    from evstudy.reliability import reliability_table
+
+    kappas = reliability_table(demo_study).set_index("code_id")["kappa"]
+    weak = display[display["low_reliability"]]
+    assert len(weak) and (weak["code_id"].map(kappas).fillna(-1) < 0.6).all()
+    strong = display[~display["low_reliability"] & display["code_id"].isin(kappas.index)]
+    assert (strong["code_id"].map(kappas) >= 0.6).all()
+    table = joint_display_table(display)
+    flagged = table["code"].str.endswith(" " + LOW_RELIABILITY)
+    assert flagged.tolist() == display["low_reliability"].tolist()
+    # a stricter threshold flags more codes; the threshold is the study's to set
+    strict = joint_display(demo_study, kappa_threshold=0.9)
+    assert strict["low_reliability"].sum() > weak.shape[0]
+
+
+def test_the_study_sets_the_kappa_threshold(demo_study, display):
+    from evstudy.reliability import study_kappa_threshold
+
+    assert study_kappa_threshold(demo_study) == 0.6  # the demo keeps the default
+    strict = dataclasses.replace(
+        demo_study,
+        ingest_report={**demo_study.ingest_report, "reliability": {"kappa_threshold": 0.9}},
+    )
+    assert study_kappa_threshold(strict) == 0.9
+    flagged = joint_display(strict)["low_reliability"]
+    assert (
+        flagged.tolist()
+        == joint_display(demo_study, kappa_threshold=0.9)["low_reliability"].tolist()
+    )
+    assert flagged.sum() > display["low_reliability"].sum()
+    assert "below 0.9" in rules_text(kappa_threshold=study_kappa_threshold(strict))

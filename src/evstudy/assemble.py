@@ -663,6 +663,7 @@ class Assembly:
         if len(self.inductive):
             codebook = pd.concat([codebook, self._inductive_rows(codebook)], ignore_index=True)
         codebook["rq"] = codebook["rq"].map(list)
+        codebook["prompted"] = codebook["prompted"].map(list)
         return codebook
 
     # -- REFI-QDA projects in coding/ ----------------------------------------------------------

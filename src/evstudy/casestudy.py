@@ -560,26 +560,48 @@ def theme_blocks(study: Study, *, site: str, coder: str | None = "primary") -> l
     """
     from IPython.display import Markdown
 
+    from evstudy.reliability import weak_codes
     from evstudy.report import table
+    from evstudy.triangulation import LOW_RELIABILITY
 
     if site_documents(study, site=site).empty:
         return []
     name = _site_row(study, site)["site_name"]
+    weak = _derived_copy(study, ("weak_codes",), lambda: weak_codes(study).to_frame())["kappa"]
     blocks: list = []
     for theme in themes(study).itertuples():
         evidence = theme_evidence(study, site=site, theme=theme.theme_id, coder=coder)
-        blocks.append(
-            Markdown(
-                f"## {theme.label}\n\n"
-                + theme_text(study, site=site, theme=theme.theme_id, coder=coder)
-            )
-        )
+        text = theme_text(study, site=site, theme=theme.theme_id, coder=coder)
+        shown = evidence[EVIDENCE].copy()
+        flagged = evidence[evidence["code_id"].isin(weak.index)]
+        # A weakly reliable code is marked wherever the page reports it, with a footnote.
+        for label in flagged["label"]:
+            for form in dict.fromkeys([label, midsentence(label)]):
+                text = text.replace(f"*{form}*", f"*{form}*{LOW_RELIABILITY}")
+        shown.loc[evidence["code_id"].isin(weak.index).to_numpy(), "label"] = (
+            flagged["label"] + " " + LOW_RELIABILITY
+        ).to_numpy()
+        blocks.append(Markdown(f"## {theme.label}\n\n" + text))
         blocks.append(
             table(
-                evidence[EVIDENCE],
+                shown,
                 percent=["share", "mean_share"],
                 labels=EVIDENCE_LABELS,
                 caption=f"{theme.label} at {name}",
             )
         )
+        if len(flagged):
+            which = listing(
+                f"*{midsentence(r.label)}* (κ {weak[r.code_id]:.2f})"
+                if pd.notna(weak[r.code_id])
+                else f"*{midsentence(r.label)}* (κ undefined)"
+                for r in flagged.itertuples()
+            )
+            blocks.append(
+                Markdown(
+                    f"{LOW_RELIABILITY} Inter-coder agreement is below the study's kappa "
+                    f"threshold for {which}: read the findings on "
+                    f"{'them' if len(flagged) > 1 else 'it'} with caution."
+                )
+            )
     return blocks

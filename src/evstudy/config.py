@@ -98,6 +98,11 @@ DEFAULT_FIELDWORK: dict[str, Any] = {"survey_reminders": []}
 
 DEFAULT_POPULATION: dict[str, Any] = {"label": "participants", "outside": []}
 
+# Inter-coder reliability: codes whose Cohen's kappa is below kappa_threshold (0.6, the
+# lower bound of "substantial" agreement in Landis & Koch 1977) are flagged wherever they feed
+# a finding.
+DEFAULT_RELIABILITY: dict[str, float] = {"kappa_threshold": 0.6}
+
 DEFAULT_DISCLOSURE: dict[str, int] = {
     "suppress_max": 5,  # counts 1..suppress_max describing people are shown as "c"
     "min_subgroup_base": 10,  # smallest subgroup an answer breakdown may show
@@ -141,6 +146,7 @@ class StudyConfig:
     files: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FILES))
     targets: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     disclosure: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DISCLOSURE))
+    reliability: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RELIABILITY))
     fieldwork: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_FIELDWORK))
     description: str = ""
     site_noun: str = "site"
@@ -205,6 +211,7 @@ class StudyFile(Schema):
     targets: dict[str, Any] | None = None
     fieldwork: dict[str, Any] | None = None
     disclosure: dict[str, Any] | None = None
+    reliability: dict[str, Any] | None = None
     research_questions: list[Any] | None = None
     population: dict[str, Any] | None = None
     analyses: list[Any] | None = None
@@ -257,6 +264,10 @@ Disclosure = create_model(
     __base__=Schema,
     **{key: (StrictInt, Field(value, ge=0)) for key, value in DEFAULT_DISCLOSURE.items()},
 )
+
+
+class Reliability(Schema):
+    kappa_threshold: float = Field(DEFAULT_RELIABILITY["kappa_threshold"], ge=-1, le=1)
 
 
 class Fieldwork(Schema):
@@ -455,6 +466,7 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
 
     disclosure = check(Disclosure, top.disclosure or {}, ("disclosure",)) or Disclosure()
     fieldwork = check(Fieldwork, top.fieldwork or {}, ("fieldwork",)) or Fieldwork()
+    reliability = check(Reliability, top.reliability or {}, ("reliability",)) or Reliability()
     questions = tuple(
         {"rq_id": q.id, "title": q.title, "text": q.text}
         for q in entries(ResearchQuestion, top.research_questions, ("research_questions",))
@@ -484,6 +496,7 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
         files=files,
         targets={**DEFAULT_TARGETS, **(top.targets or {})},
         disclosure=disclosure.model_dump(),
+        reliability=reliability.model_dump(),
         fieldwork=fieldwork.model_dump(),
         description=study.description or "",
         site_noun=study.site_noun or "site",

@@ -61,6 +61,7 @@ class IngestReport:
     # The parts of study.yml that analysis needs: thresholds and labels, never names.
     title: str = ""
     disclosure: dict[str, int] = field(default_factory=dict)
+    reliability: dict[str, float] = field(default_factory=dict)
     role_group_labels: dict[str, str] = field(default_factory=dict)
     raw_sha256: dict[str, str] = field(default_factory=dict)  # raw file (relative) -> sha256
     # Site id -> name (local authorities are public bodies): lets a build plan its
@@ -83,6 +84,7 @@ class IngestReport:
             "title": self.title,
             "synthetic": self.synthetic,
             "disclosure": dict(self.disclosure),
+            "reliability": dict(self.reliability),
             "role_group_labels": dict(self.role_group_labels),
             "counts": dict(sorted(self.counts.items())),
             "withdrawn": dict(sorted(self.withdrawn.items())),
@@ -231,6 +233,7 @@ def ingest(
         warnings=assembly.warnings,
         title=config.title,
         disclosure=dict(config.disclosure),
+        reliability=dict(config.reliability),
         role_group_labels=dict(config.role_group_labels),
         raw_sha256=digests,
         targets=dict(config.targets),

@@ -212,16 +212,18 @@ def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
     lead = lead.groupby("comb")["participant_id"].nunique().sort_values(ascending=False)
     sentences = []
     if len(barriers) and barriers["participants"].sum():
+        # Each barrier carries its own COM-B component, from the codebook; the component most
+        # people's barriers fell in is a separate statement, with its count and any tie.
         sentences.append(
             fill(
-                "The barriers {label} described most were {b} ({b_n} of {base} {label}){cell}",
+                "The barriers {label} described most were {b} ({b_n} of {base} {label}); "
+                "{b_comb}{cell}",
                 label=label,
                 b=italic(midsentence(x) for x in barriers["label"]),
                 b_n=listing(str(x) for x in barriers["participants"]),
                 base=base,
-                cell=fill(", mainly {c}", c=midsentence(COMB_LABELS[lead.index[0]]))
-                if len(lead)
-                else "",
+                b_comb=_comb_of(barriers),
+                cell=_leading_component(lead, base, label),
             )
         )
     if len(enablers) and enablers["participants"].sum():
@@ -359,6 +361,36 @@ def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
         headline=headline,
         table=codes,
         parts=parts,
+    )
+
+
+def _comb_of(codes: pd.DataFrame) -> str:
+    """Each listed code's own COM-B component, in the order the codes were named."""
+    words = [
+        midsentence(COMB_LABELS[c]) if isinstance(c, str) and c in COMB_LABELS else "unmapped"
+        for c in codes["comb"]
+    ]
+    if len(words) == 1:
+        return f"in COM-B, {words[0]}"
+    if len(set(words)) == 1:
+        return f"in COM-B, {'both' if len(words) == 2 else 'all'} {words[0]}"
+    return "in COM-B, " + listing(words) + " respectively"
+
+
+def _leading_component(lead: pd.Series, base: int, label: str) -> str:
+    """The COM-B component most of the population's barriers fell in; a tie names every one."""
+    if not len(lead):
+        return ""
+    top = lead[lead == lead.max()]
+    names = listing(midsentence(COMB_LABELS[c]) for c in top.index)
+    if len(top) > 1:
+        return (
+            f". Across every barrier, {names} were tied as the COM-B components most {label} "
+            f"described ({int(top.iloc[0])} of {base} each)"
+        )
+    return (
+        f". Across every barrier, the COM-B component most {label} described was {names} "
+        f"({int(top.iloc[0])} of {base})"
     )
 
 
@@ -511,8 +543,9 @@ def executive_summary(
         The joint display the report shows, so that the summary agrees with
         :func:`triangulation_text` of the same display.
     """
-    from evstudy.reliability import reliability_table
+    from evstudy.reliability import reliability_table, study_kappa_threshold
 
+    threshold = study_kappa_threshold(study)
     display = _joint(study, coder, display)
     heads = headlines(study, coder=coder, display=display)
     lines = [
@@ -525,7 +558,8 @@ def executive_summary(
         lines.append(
             fill(
                 "- **Triangulation.** Interviews, focus groups and the survey agreed on {a} of "
-                "the {n} themes the survey asked about and were dissonant on {d}{which}.",
+                "the {n} themes both the survey and the unprompted fieldwork covered and were "
+                "dissonant on {d}{which}.",
                 a=none_or(counts.get("agreement", 0)),
                 n=asked,
                 d=none_or(counts.get("dissonance", 0)),
@@ -536,14 +570,17 @@ def executive_summary(
         )
     from evstudy.report import double_coded
 
-    reliability = reliability_table(study) if double_coded(study) else pd.DataFrame()
+    reliability = (
+        reliability_table(study, threshold=threshold) if double_coded(study) else pd.DataFrame()
+    )
     reliability = (
         reliability[reliability["code_id"] != "overall"] if len(reliability) else reliability
     )
     if len(reliability):
         lines.append(
             fill(
-                "- **Rigour.** {docs} were double-coded; {low} fell below a kappa of 0.6.",
+                "- **Rigour.** {docs} were double-coded; {low} fell below a kappa of {t}.",
+                t=f"{threshold:g}",
                 docs=plural(int(reliability["n_documents"].max()), "document"),
                 low=n_of(int(reliability["below_threshold"].sum()), len(reliability), "code"),
             )
@@ -562,49 +599,60 @@ def triangulation_text(display: pd.DataFrame) -> str:
     display : DataFrame
         The result of :func:`evstudy.triangulation.joint_display`.
     """
-    asked = display[display["convergence"] != "silence"]
+    compared = display[display["convergence"] != "silence"]
     counts = display["convergence"].value_counts()
+    asked = _survey_asked(display)
+    prompted = display[asked & (display["convergence"] == "silence") & _all_prompted(display)]
     text = [
         fill(
-            "Of the {n} themes the survey asked about, interviews, focus groups and the survey "
-            "agreed on {a}, partly agreed on {p} and disagreed (dissonance) on {d}.",
-            n=len(asked),
+            "Of the {n} themes that both the survey and the unprompted interviews or focus "
+            "groups covered, interviews, focus groups and the survey agreed on {a}, partly "
+            "agreed on {p} and disagreed (dissonance) on {d}.",
+            n=len(compared),
             a=none_or(counts.get("agreement", 0)),
             p=none_or(counts.get("partial agreement", 0)),
             d=none_or(counts.get("dissonance", 0)),
         )
     ]
-    dissonant = display[display["convergence"] == "dissonance"].assign(
-        gap=lambda d: (d["survey_pct"] - d["qual_pct"]).abs()
-    )
+    if len(prompted):
+        text.append(
+            fill(
+                "The survey also asked about {k}, but every topic guide asked about {them} by "
+                "name, so {their} mentions in conversation are answers to a question, not "
+                "prevalence, and are not compared: {labels}.",
+                k=plural(len(prompted), "theme"),
+                them="them" if len(prompted) > 1 else "it",
+                their="their" if len(prompted) > 1 else "its",
+                labels=italic(midsentence(x) for x in prompted["label"]),
+            )
+        )
+    dissonant = display[display["convergence"] == "dissonance"]
     if len(dissonant):
-        dissonant = dissonant.sort_values("gap", ascending=False)
+        dissonant = dissonant.assign(gap=_rank_gap(dissonant)).sort_values(
+            ["gap", "code_id"], ascending=[False, True], kind="stable"
+        )
         text.append(
             fill(
                 "The dissonant {what}: {parts}.",
                 what="themes, sharpest first" if len(dissonant) > 1 else "theme",
-                parts=[
-                    fill(
-                        "*{l}* ({q:pct} of interviewees and focus-group participants, "
-                        "{s:pct} of survey respondents)",
-                        l=midsentence(r.label),
-                        q=r.qual_pct,
-                        s=r.survey_pct,
-                    )
-                    for r in dissonant.itertuples()
-                ],
+                parts=[f"*{midsentence(r.label)}* ({_ranked(r)})" for r in dissonant.itertuples()],
             )
         )
-    silent = display[(display["convergence"] == "silence") & (display["qual_n"] > 0)]
+    silent = display[~asked & (display["interview_n"] > 0) & ~display["interview_prompted"]]
     if len(silent):
-        loudest = silent.sort_values("qual_pct", ascending=False).iloc[0]
+        top = silent["interview_n"].max()
+        loudest = silent[silent["interview_n"] == top]
         text.append(
             fill(
-                "The survey was silent on {n}; the most prominent of them in the interviews and "
-                "focus groups was *{l}* ({k}).",
+                "The survey was silent on {n}; the most prominent of them in the interviews "
+                "{was} {l} ({k} each)."
+                if len(loudest) > 1
+                else "The survey was silent on {n}; the most prominent of them in the "
+                "interviews was {l} ({k}).",
                 n=plural(len(silent), "theme"),
-                l=midsentence(loudest["label"]),
-                k=n_of(int(loudest["qual_n"]), int(loudest["qual_base"]), "participant"),
+                was="were",
+                l=italic(midsentence(x) for x in loudest["label"]),
+                k=n_of(int(top), int(loudest["interview_base"].iloc[0]), "interviewee"),
             )
         )
     overridden = display[display["overridden"]]
@@ -616,6 +664,53 @@ def triangulation_text(display: pd.DataFrame) -> str:
             )
         )
     return " ".join(text)
+
+
+def _survey_asked(display: pd.DataFrame) -> pd.Series:
+    return display["survey_base"].notna() & (display["survey_base"].fillna(0) > 0)
+
+
+def _all_prompted(display: pd.DataFrame) -> pd.Series:
+    """Rows every conversational method was prompted about (no unprompted evidence)."""
+    flags = [display.get(f"{m}_prompted", False) for m, _, _ in _SOURCES]
+    return pd.concat([pd.Series(f, index=display.index) for f in flags], axis=1).all(axis=1)
+
+
+_SOURCES = (
+    ("interview", "interviews", "interviewees"),
+    ("focus_group", "focus groups", "focus-group participants"),
+)
+
+
+def _rank_gap(rows: pd.DataFrame) -> pd.Series:
+    """How far apart the conversational methods' and the survey's ranks are (0 to 1)."""
+    survey = (rows["survey_rank"].astype(float) - 1) / rows["survey_family_size"].astype(float)
+    gaps = [
+        ((rows[f"{m}_rank"].astype(float) - 1) / rows[f"{m}_family_size"].astype(float) - survey)
+        .abs()
+        .fillna(0)
+        for m, _, _ in _SOURCES
+    ]
+    return pd.concat(gaps, axis=1).max(axis=1)
+
+
+def _ranked(row: Any) -> str:
+    """Each source's rank among related themes, with its count and denominator."""
+    parts = []
+    for method, name, people in _SOURCES:
+        n, base = int(getattr(row, f"{method}_n")), int(getattr(row, f"{method}_base"))
+        if getattr(row, f"{method}_prompted"):
+            parts.append(f"{name}: prompted by the topic guide, {n} of {base} {people}")
+        elif pd.notna(getattr(row, f"{method}_rank")):
+            parts.append(
+                f"{name} rank it {int(getattr(row, f'{method}_rank'))} of "
+                f"{int(getattr(row, f'{method}_family_size'))}, {n} of {base} {people}"
+            )
+    parts.append(
+        f"the survey {int(row.survey_rank)} of {int(row.survey_family_size)}, "
+        f"{row.survey_pct:.0%} of {int(row.survey_base)} respondents"
+    )
+    return "; ".join(parts)
 
 
 def targets_text(study: Study) -> str:

@@ -25,7 +25,50 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import cohens_kappa
 
-__all__ = ["alpha_from_matrix", "kappa_from_table", "reliability_table"]
+__all__ = [
+    "KAPPA_THRESHOLD",
+    "alpha_from_matrix",
+    "kappa_from_table",
+    "reliability_table",
+    "study_kappa_threshold",
+    "weak_codes",
+]
+
+# The default threshold: the lower bound of "substantial" agreement (Landis & Koch 1977).
+KAPPA_THRESHOLD = 0.6
+
+
+def weak_codes(study: Any, *, threshold: float | None = None) -> pd.Series:
+    """The codes whose kappa is below the threshold (or undefined), with their kappa.
+
+    Parameters
+    ----------
+    study : Study
+    threshold : float, optional
+        Default the study's (:func:`study_kappa_threshold`).
+
+    Returns
+    -------
+    Series
+        kappa (NaN when undefined) by code_id, weakest first; empty when fewer than two
+        coders coded the study (nothing to compare).
+    """
+    codings = study.codings
+    if codings.empty or codings["coder"].nunique() < 2:
+        return pd.Series(dtype="float64", name="kappa").rename_axis("code_id")
+    limit = study_kappa_threshold(study) if threshold is None else threshold
+    table = reliability_table(study, threshold=limit)
+    table = table[(table["code_id"] != "overall") & table["below_threshold"]]
+    return table.set_index("code_id")["kappa"]
+
+
+def study_kappa_threshold(study: Any) -> float:
+    """The study's kappa threshold (study.yml ``reliability: kappa_threshold``), else 0.6."""
+    settings = getattr(study, "reliability", None)
+    if isinstance(settings, dict) and settings.get("kappa_threshold") is not None:
+        return float(settings["kappa_threshold"])
+    return KAPPA_THRESHOLD
+
 
 UNITS = ("turn",)
 # Speaker roles whose turns are data: register participants and survey respondents.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -143,10 +144,11 @@ def literature_gaps(
     """What the literature says that the fieldwork did not, and the reverse.
 
     A code is **literature, not fieldwork** when an included source has a finding on it
-    but the interviews and focus groups (pooled) raised it rarely: nobody was coded to it,
-    or its share is clearly below related themes (the joint display's ``low`` tier). It is
-    **fieldwork, not literature** when participants were coded to it and no included
-    source has a finding on it.
+    but the interviews and focus groups raised it rarely: nobody was coded to it unprompted,
+    or a method places it clearly below related themes and none clearly above (the joint
+    display's ``qual_tier`` is ``low``). It is **fieldwork, not literature** when
+    participants were coded to it unprompted and no included source has a finding on it.
+    A code every topic guide asked about by name is in neither list.
 
     Parameters
     ----------
@@ -164,9 +166,12 @@ def literature_gaps(
         qual_n (participants), qual_pct, qual_tier. Literature-only rows first (most
         sources first), then fieldwork-only rows (most participants first).
     """
-    from evstudy.triangulation import joint_display
+    from evstudy.triangulation import QUALITATIVE, joint_display
 
     jd = joint_display(study, coder=coder) if display is None else display
+    # A code every topic guide asked about has no unprompted fieldwork to set against it.
+    prompted = [jd.get(f"{m}_prompted", pd.Series(False, index=jd.index)) for m in QUALITATIVE]
+    jd = jd[~np.logical_and.reduce([p.astype(bool) for p in prompted])]
     rarely = (jd["qual_n"] == 0) | (jd["qual_tier"] == "low")
     lit_only = jd[(jd["literature_n"] > 0) & rarely].assign(gap="literature, not fieldwork")
     field_only = jd[(jd["literature_n"] == 0) & (jd["qual_n"] > 0)].assign(

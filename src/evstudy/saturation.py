@@ -21,7 +21,7 @@ import pandas as pd
 
 from evstudy.filters import PRIMARY, resolve_one
 
-__all__ = ["saturation_curve", "saturation_summary", "saturation_table"]
+__all__ = ["saturation_curve", "saturation_summary", "saturation_table", "saturation_text"]
 
 METHODS = ("interview", "expert_interview", "focus_group")
 COLUMNS = [
@@ -189,7 +189,10 @@ def saturation_summary(
     dict
         Per method: ``B`` (codes in the base), ``documents`` (coded documents), ``base``
         and ``run`` sizes, ``saturation`` (``"N+r"``, e.g. ``"4+2"``, or None when never
-        reached) and ``windows`` (the method's rows as a list of dicts).
+        reached), ``last_new`` (new codes in the last window), ``status`` (``"saturated"``
+        when the threshold was met and the last window added no new code, else ``"not
+        saturated"``: a curve still rising at its end has not saturated, whatever an earlier
+        window showed) and ``windows`` (the method's rows as a list of dicts).
 
     Examples
     --------
@@ -214,17 +217,71 @@ def saturation_summary(
         first = rows.iloc[0]
         run = int(first["window_end"] - first["window_start"] + 1)
         hit = rows[rows["first_saturation"]]
+        last_new = int(rows["new_codes"].iloc[-1])
         summary[str(name)] = {
             "B": int(first["base_codes"]),
             "documents": int(first["n_documents"]),
             "base": int(first["n_before"]),
             "run": run,
             "saturation": f"{int(hit['n_before'].iloc[0])}+{run}" if len(hit) else None,
+            "last_new": last_new,
+            "status": "saturated" if len(hit) and last_new == 0 else "not saturated",
             "windows": rows.drop(columns=["method", "n_documents", "base_codes"]).to_dict(
                 orient="records"
             ),
         }
     return summary
+
+
+METHOD_WORDS = {
+    "interview": "One-to-one interviews",
+    "expert_interview": "Expert interviews",
+    "focus_group": "Focus groups",
+}
+
+
+def saturation_text(summary: dict[str, dict[str, Any]], *, threshold: float = 0.05) -> str:
+    """What the saturation analysis found, one sentence per method, in agreement with the curve.
+
+    A method whose last window still adds new codes is said not to have saturated, even when
+    an earlier window met the threshold (the curve keeps climbing after it).
+
+    Parameters
+    ----------
+    summary : dict
+        What :func:`saturation_summary` returned.
+    threshold : float, default 0.05
+        The threshold the table was computed with, named in the sentence.
+
+    Returns
+    -------
+    str
+        One sentence per method, in ``summary``'s order; "" when it is empty.
+    """
+    sentences = []
+    for method, s in summary.items():
+        name = METHOD_WORDS.get(method, method.replace("_", " ").capitalize())
+        run = s["run"]
+        documents = s["documents"]
+        if s["status"] == "saturated":
+            sentences.append(
+                f"{name} saturated at {s['saturation']}: from there to the last of their "
+                f"{documents} documents, the last run of {run} added no new code."
+            )
+        elif s["saturation"] is None:
+            sentences.append(
+                f"{name} have not saturated: no run of {run} documents added {threshold:.0%} or "
+                f"fewer new codes, and the last run added {s['last_new']} "
+                f"(of {documents} documents)."
+            )
+        else:
+            new = "code" if s["last_new"] == 1 else "codes"
+            sentences.append(
+                f"{name} have not saturated: a run first met the {threshold:.0%} threshold at "
+                f"{s['saturation']}, but new codes kept appearing to the end, and the last run "
+                f"of {run} of their {documents} documents added {s['last_new']} new {new}."
+            )
+    return " ".join(sentences)
 
 
 def saturation_curve(

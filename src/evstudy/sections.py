@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -706,6 +706,8 @@ def resource_judgements(
         ]
         if leaning:
             headline = headline[:-1] + fill("; {x}.", x=leaning)
+    # Said at once, in the headline: the counts answer the guide's question, not prevalence.
+    headline += _prompted_note(study, list(judgements.values()), methods)
     paragraphs = [headline]
     if len(wide):
         paragraphs.append(
@@ -888,6 +890,11 @@ def awareness_use(
     joint = _joint(study, coder, display).set_index("code_id")
     for column in ("qual_n", "qual_base", "qual_pct"):
         out[column] = out["code_id"].map(joint[column]) if len(joint) else np.nan
+    # An item every topic guide asked about by name: its mentions are answers, not a measure
+    # of how much people talk about it, so they are shown as prompted and left out of rankings.
+    asked = _prompted_everywhere(joint)
+    out["prompted"] = out["code_id"].map(asked).fillna(False).astype(bool)
+    out.loc[out["prompted"], ["qual_n", "qual_pct"]] = np.nan
     out = out.sort_values(["used", "aware"], ascending=False, kind="stable").reset_index(drop=True)
     coded = out.dropna(subset=["qual_pct"])
     used_top = out.dropna(subset=["used"]).head(3)
@@ -911,24 +918,19 @@ def awareness_use(
                 title=title,
             )
         )
-    gap = coded.assign(gap=coded["qual_pct"] - coded["used"])
-    more_talked = gap[gap["gap"] > 0].sort_values("gap", ascending=False)
-    if len(more_talked):
+    prompted = out[out["prompted"]]
+    if len(prompted):
         paragraphs.append(
             fill(
-                "Being talked about is not the same as being used: {parts}.",
-                parts=[
-                    fill(
-                        "the {l} was mentioned by {q:pct} of interviewees and focus-group "
-                        "participants but used by {s:pct} of survey respondents",
-                        l=r.item_label,
-                        q=r.qual_pct,
-                        s=r.used,
-                    )
-                    for r in more_talked.head(2).itertuples()
-                ],
+                "The topic guides asked about {items} by name, so how often participants "
+                "mentioned {them} is not counted as how much they talk about {them} (shown as "
+                "prompted in the table).",
+                items=italic(prompted["item_label"]),
+                them="them" if len(prompted) > 1 else "it",
             )
         )
+    # No sentence sets the share who mentioned a resource against the share who used it:
+    # they answer different questions of different people (issue 20 §4, like with like).
     roles = framework_matrix(
         study, rows="role_group", level="code", methods=QUALITATIVE, coder=coder
     )
@@ -952,7 +954,9 @@ def awareness_use(
                 ],
             )
         )
-    shown = out.drop(columns=["item_id", "code_id", "qual_base"])
+    shown = out.drop(columns=["item_id", "code_id", "qual_base", "prompted"])
+    shown["qual_n"] = shown["qual_n"].astype("object").where(~out["prompted"], "prompted")
+    shown["qual_pct"] = shown["qual_pct"].astype("object").where(~out["prompted"], "prompted")
     return Section(
         title=title,
         markdown="\n\n".join(paragraphs),
@@ -968,12 +972,45 @@ def awareness_use(
                     "base": "Respondents",
                     "aware": "Aware",
                     "used": "Used",
-                    "qual_n": "Participants who talked about it",
+                    "qual_n": "Participants who talked about it unprompted",
                     "qual_pct": "Share of participants",
                 },
             ),
         ),
     )
+
+
+def _prompted_note(study: Study, codes: Sequence[str], methods: Sequence[str]) -> str:
+    """ " These were prompted: ..." when a topic guide of ``methods`` asks for ``codes``."""
+    book = study.codebook.set_index("code_id")
+    if "prompted" not in book:
+        return ""
+    asked = {
+        m
+        for c in codes
+        if c in book.index
+        for m in (book.at[c, "prompted"] if _listlike(book.at[c, "prompted"]) else ())
+        if m in methods
+    }
+    if not asked:
+        return ""
+    who = listing(plural_noun(METHOD_NOUNS.get(m, "participant")) for m in methods if m in asked)
+    return (
+        f" The topic guide asked {who} for these judgements by name, so the counts are "
+        "prompted answers, not how often they arise unprompted."
+    )
+
+
+def _listlike(value: Any) -> bool:
+    return isinstance(value, list | tuple | np.ndarray)
+
+
+def _prompted_everywhere(joint: pd.DataFrame) -> pd.Series:
+    """code_id -> True when every conversational method's topic guide asked about it."""
+    flags = [c for c in ("interview_prompted", "focus_group_prompted") if c in joint]
+    if not flags or not len(joint):
+        return pd.Series(dtype=bool)
+    return joint[flags].astype(bool).all(axis=1)
 
 
 def preferred_formats(
@@ -1249,6 +1286,7 @@ def _section(
             heads.append(found.headline)
     if not heads:
         heads.append(head)
+    paragraphs, parts, heads = flag_weak_codes(joint, codes, paragraphs, parts, heads)
     return Section(
         title=title,
         markdown="\n\n".join(p for p in paragraphs if p),
@@ -1256,6 +1294,77 @@ def _section(
         table=prevalence,
         parts=tuple(parts),
     )
+
+
+def flag_weak_codes(
+    joint: pd.DataFrame,
+    codes: Sequence[str],
+    paragraphs: list,
+    parts: list,
+    heads: list,
+) -> tuple[list, list, list]:
+    """Mark every weakly reliable code where a finding names it, with a footnote.
+
+    A code of ``codes`` whose kappa is below the study's threshold (the joint display's
+    ``low_reliability``) gets the mark :data:`evstudy.triangulation.LOW_RELIABILITY` after
+    its italic label in the text and after its label in the tables; a footnote naming each
+    such code with its kappa closes the section. Codes no finding names are left alone.
+    """
+    from evstudy.triangulation import LOW_RELIABILITY
+
+    if "low_reliability" not in joint or not len(joint):
+        return paragraphs, parts, heads
+    weak = joint[joint["low_reliability"].astype(bool) & joint["code_id"].isin(list(codes))]
+    if weak.empty:
+        return paragraphs, parts, heads
+    labels = [str(x) for x in weak["label"]]
+    marks = {
+        f"*{form}*": f"*{form}*{LOW_RELIABILITY}" for x in labels for form in {x, midsentence(x)}
+    }
+
+    def mark(text: str) -> str:
+        for plain, flagged in marks.items():
+            text = text.replace(flagged, plain).replace(plain, flagged)  # never twice
+        return text
+
+    def mark_table(part: Table) -> Table:
+        frame = part.frame.copy()
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                hit = frame[column].isin(labels)
+                if hit.any():
+                    frame.loc[hit, column] = frame.loc[hit, column] + " " + LOW_RELIABILITY
+        return replace(part, frame=frame)
+
+    paragraphs = [mark(p) if isinstance(p, str) else p for p in paragraphs]
+    heads = [mark(h) if isinstance(h, str) else h for h in heads]
+    parts = [
+        mark(p) if isinstance(p, str) else mark_table(p) if isinstance(p, Table) else p
+        for p in parts
+    ]
+    text = " ".join(str(p) for p in [*paragraphs, *parts] if isinstance(p, str))
+    tables = [p.frame for p in parts if isinstance(p, Table) and p.frame is not None]
+    named = [
+        r
+        for r in weak.itertuples()
+        if f"*{r.label}*{LOW_RELIABILITY}" in text
+        or f"*{midsentence(r.label)}*{LOW_RELIABILITY}" in text
+        or any((f == f"{r.label} {LOW_RELIABILITY}").to_numpy().any() for f in tables)
+    ]
+    if named:
+        which = listing(
+            f"*{midsentence(r.label)}* (κ {r.kappa:.2f})"
+            if pd.notna(r.kappa)
+            else f"*{midsentence(r.label)}* (κ undefined)"
+            for r in named
+        )
+        note = (
+            f"{LOW_RELIABILITY} Inter-coder agreement is below the study's kappa threshold for "
+            f"{which}: read the findings on {'them' if len(named) > 1 else 'it'} with caution."
+        )
+        if note not in text:
+            parts = [*parts, note]
+    return paragraphs, parts, heads
 
 
 def _generic_text(study: Study, counts: pd.DataFrame, title: str) -> tuple[str, str]:
@@ -1367,13 +1476,13 @@ def _survey_text(
                 joint_display_table(rows).drop(columns=["survey"]),
                 caption=f"{title}: joint display",
                 labels=DISPLAY_LABELS,
-            )
+            ),
         ] if len(rows) else []
     items = _survey_items(study, codes)
     sentences = []
     asked = rows.dropna(subset=["survey_pct"])
     for question, part in asked.groupby("question_id", sort=False):
-        qual = part.sort_values(["qual_pct", "code_id"], ascending=[False, True]).head(2)
+        spoke = _spoke_of(part)
         survey = part.sort_values(["survey_pct", "code_id"], ascending=[False, True]).head(2)
         statistic = str(part["statistic"].iloc[0])
         answered = (
@@ -1383,15 +1492,11 @@ def _survey_text(
         )
         sentences.append(
             fill(
-                "Asked *{q}*, survey respondents "
-                + answered
-                + "; on the same codes, interviewees and focus-group participants most often "
-                "spoke of {t} ({t_n}).",
+                "Asked *{q}*, survey respondents " + answered + "{spoke}.",
                 q=_question_text(study, question),
                 s=italic(midsentence(x) for x in survey["label"]),
                 s_pct=listing(pct(x) for x in survey["survey_pct"]),
-                t=italic(midsentence(x) for x in qual["label"]),
-                t_n=listing(f"{int(r.qual_n)} of {int(r.qual_base)}" for r in qual.itertuples()),
+                spoke=spoke,
             )
         )
     if items.empty:
@@ -1422,15 +1527,17 @@ def _survey_text(
         )
     convergence = rows["convergence"].value_counts()
     dissonant = rows[rows["convergence"] == "dissonance"]
-    if len(asked):
+    compared = asked[asked["convergence"] != "silence"]
+    if len(compared):
         sentences.append(
             fill(
                 "In the joint display (table *{title}: joint display*), interviews, focus groups "
-                "and the survey agreed on {a} of these {n} codes the survey asked about, partly "
-                "agreed on {p} and were dissonant on {d}{which}.",
+                "and the survey agreed on {a} of the {n} codes both the survey and the unprompted "
+                "interviews or focus groups covered, partly agreed on {p} and were dissonant on "
+                "{d}{which}.",
                 title=title,
                 a=none_or(convergence.get("agreement", 0)),
-                n=len(asked),
+                n=len(compared),
                 p=none_or(convergence.get("partial agreement", 0)),
                 d=none_or(convergence.get("dissonance", 0)),
                 which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
@@ -1449,11 +1556,42 @@ def _survey_text(
     return " ".join(sentences), parts
 
 
+def _spoke_of(part: pd.DataFrame) -> str:
+    """What each conversational method spoke of most among the codes, each with its base.
+
+    Never a pooled share, and never a mention the method's topic guide prompted.
+    """
+    said = []
+    for method, people in (
+        ("interview", "interviewees"),
+        ("focus_group", "focus-group participants"),
+    ):
+        if f"{method}_n" not in part:
+            continue
+        counted = part[~part[f"{method}_prompted"].astype(bool) & (part[f"{method}_n"] > 0)]
+        if counted.empty:
+            continue
+        top = counted[f"{method}_n"].max()
+        lead = counted[counted[f"{method}_n"] == top]
+        said.append(
+            fill(
+                "{people} most often spoke of {t} ({k} of {b}{each})",
+                people=people,
+                t=italic(midsentence(x) for x in lead["label"]),
+                k=int(top),
+                b=int(lead[f"{method}_base"].iloc[0]),
+                each=" each" if len(lead) > 1 else "",
+            )
+        )
+    return "; on the same codes, " + " and ".join(said) if said else ""
+
+
 DISPLAY_LABELS = {
     "theme": "Theme",
     "code": "Code",
     "interviews": "Interviews",
     "focus_groups": "Focus groups",
+    "outside": "Outside the headline population (not counted)",
     "survey": "Survey",
     "literature": "Literature",
     "convergence": "Convergence",

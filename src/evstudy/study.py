@@ -76,6 +76,13 @@ class Study:
         return {**DEFAULT_DISCLOSURE, **self.ingest_report.get("disclosure", {})}
 
     @property
+    def reliability(self) -> dict[str, float]:
+        """The study's reliability settings (``kappa_threshold``; study.yml ``reliability:``)."""
+        from evstudy.config import DEFAULT_RELIABILITY
+
+        return {**DEFAULT_RELIABILITY, **self.ingest_report.get("reliability", {})}
+
+    @property
     def role_group_labels(self) -> dict[str, str]:
         """Role-group id to its label, in display order."""
         return dict(self.ingest_report.get("role_group_labels", {}))

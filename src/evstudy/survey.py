@@ -548,6 +548,33 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:] if len(first) == 1 or first[1:].islower() else label
 
 
+def _counted(share: pd.Series, base: pd.Series) -> pd.Series:
+    """Shares compared for ties: rounded past float noise (14/48 from two items is a tie)."""
+    return share.astype(float).round(12)
+
+
+def _items(rows: pd.DataFrame) -> str:
+    """Item labels in italics, joined as a list: "*A*", "*A* and *B*", "*A*, *B* and *C*"."""
+    labels = [f"*{x}*" for x in rows["item_label"]]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _tied(what: str, rows: pd.DataFrame) -> str:
+    """ "The most used was *A*" or, on a tie, "The most used were, tied, *A* and *B*"."""
+    if len(rows) == 1:
+        return f"The {what} was {_items(rows)}"
+    return f"The {what}, tied, were {_items(rows)}"
+
+
+def _each(rows: pd.DataFrame) -> str:
+    return "each " if len(rows) > 1 else ""
+
+
+def _shares(values: pd.Series) -> str:
+    """One share, or each item's share in the order the items were named."""
+    return " and ".join(f"{v:.0%}" for v in values) if len(values) > 1 else f"{values.iloc[0]:.0%}"
+
+
 def summary_text(study: Study, question: str) -> str:
     """One paragraph on a question's answers, by its type (see :func:`question_type`)."""
     kind = question_type(study, question)
@@ -562,8 +589,18 @@ def summary_text(study: Study, question: str) -> str:
                 f'{thresholds(study)["suppress_max"]} are shown as "c".'
             )
         top = table[table["n"] > 0].head(3)
+        # the shares' own denominator (a tick-all question's base counts those who ticked
+        # nothing too), so the sentence agrees with the table it describes
+        n = int(table["base"].iloc[0])
         verb = "chosen most often" if kind == "multi" else "given most often"
         first = top.iloc[0]
+        tied = table[table["n"] == first["n"]]
+        if len(tied) > 1:  # a tie for first is named as a tie, every tied answer in it
+            return (
+                f"The answers {verb}, tied, were "
+                f"{_items(tied.rename(columns={'option': 'item_label'}))} "
+                f"(each {first['pct']:.0%} of {n} respondents)."
+            )
         then = [f"*{r.option}* ({r.pct:.0%})" for r in top.iloc[1:].itertuples()]
         text = f"The answer {verb} was *{first['option']}* ({first['pct']:.0%} of {n} respondents)"
         if then:
@@ -571,23 +608,30 @@ def summary_text(study: Study, question: str) -> str:
         return text + "."
     if kind == "awareness":
         table = awareness_summary(study, question)
-        most, least = table.iloc[0], table.iloc[-1]
+        used = _counted(table["used"], table["base"])
+        most, least = table[used == used.max()], table[used == used.min()]
         return (
-            f"The most used was *{most['item_label']}* ({most['used']:.0%} use it; "
-            f"{most['aware']:.0%} are aware of it). The least used was "
-            f"*{least['item_label']}* ({least['used']:.0%} use it; {least['aware']:.0%} aware)."
+            f"{_tied('most used', most)} ({_each(most)}{most['used'].iloc[0]:.0%} use it; "
+            f"{_shares(most['aware'])} are aware of it). {_tied('least used', least)} "
+            f"({_each(least)}{least['used'].iloc[0]:.0%} use it; "
+            f"{_shares(least['aware'])} aware)."
         )
     if kind == "grid":
         table = likert_summary(study, question)
         scale = _options(study, question)
         positive = [_lower(str(o)) for o in scale.loc[scale["valence"] == "positive", "option"]]
         said = " or ".join(positive) or "a positive answer"
-        most, least = table.iloc[0], table.iloc[-1]
+        share = _counted(table["pct_positive"], table["base"])
+        most, least = table[share == share.max()], table[share == share.min()]
+        verb = "drew" if len(most) == 1 else "tied for"
         text = (
-            f"*{most['item_label']}* drew the most answers of {said} ({most['pct_positive']:.0%})"
+            f"{_items(most)} {verb} the most answers of {said} "
+            f"({_each(most)}{most['pct_positive'].iloc[0]:.0%})"
         )
-        if len(table) > 1:
-            text += f"; *{least['item_label']}* the fewest ({least['pct_positive']:.0%})"
+        if len(table) > len(most):
+            text += (
+                f"; {_items(least)} the fewest ({_each(least)}{least['pct_positive'].iloc[0]:.0%})"
+            )
         return text + "."
     codes = free_text_codes(study, question)
     if codes.empty:

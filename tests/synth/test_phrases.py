@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evstudy.synth import phrases
-from evstudy.synth.codebook_spec import CODES, LEAF_IDS, THEME_IDS
+from evstudy.synth.codebook_spec import CODES, LEAF_IDS, PROMPTED, THEME_IDS
 from evstudy.synth.phrases import (
     CLOSING,
     DIGRESSIONS,
@@ -107,8 +107,28 @@ def test_codebook_ids_unique_and_schema_complete():
     ids = [c["id"] for c in CODES]
     assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
     for code in CODES:
-        assert set(code) == KEYS, code["id"]
+        # "prompted" only where a topic guide asks about the code (see PROMPTED)
+        assert set(code) - {"prompted"} == KEYS, code["id"]
+        assert ("prompted" in code) == (code["id"] in PROMPTED), code["id"]
         assert code["label"] and code["definition"], code["id"]
+
+
+def test_prompted_codes_are_the_ones_the_schedules_ask_about_by_name():
+    schedules = {
+        "interview": phrases.SCHEDULE,
+        "expert_interview": phrases.EXPERT_SCHEDULE,
+        "focus_group": phrases.FOCUS_GROUP_PROMPTS,
+    }
+    assert PROMPTED  # the demo's guides do name resources
+    for code, methods in PROMPTED.items():
+        assert code in LEAF_IDS
+        for method in methods:
+            # a section of that method's guide is about the code and names the Guidebook
+            # or the Evidence Store in one of its ways of asking
+            sections = [s for s in schedules[method] if code in s["codes"]]
+            assert any(
+                re.search("Guidebook|Evidence Store", q) for s in sections for q in s["questions"]
+            ), (code, method)
 
 
 def test_codebook_parents_and_values():

@@ -28,7 +28,16 @@ from evstudy.io.schema import (
 )
 from evstudy.io.textfiles import load_yaml
 
-__all__ = ["CODE_KEYS", "COLUMNS", "COMB", "ORIGINS", "STATUSES", "VALENCES", "read_codebook"]
+__all__ = [
+    "CODE_KEYS",
+    "COLUMNS",
+    "COMB",
+    "METHODS",
+    "ORIGINS",
+    "STATUSES",
+    "VALENCES",
+    "read_codebook",
+]
 
 COMB = (
     "physical_capability",
@@ -41,6 +50,8 @@ COMB = (
 VALENCES = ("barrier", "enabler")
 ORIGINS = ("deductive", "inductive")
 STATUSES = ("active", "retired", "merged")
+# The transcript methods a topic guide can prompt a code in (``prompted: [interview]``).
+METHODS = ("interview", "focus_group", "expert_interview")
 COLUMNS = (
     "code_id",
     "label",
@@ -54,6 +65,7 @@ COLUMNS = (
     "comb",
     "valence",
     "rq",
+    "prompted",
     "origin",
     "version",
     "status",
@@ -77,6 +89,9 @@ class CodeEntry(Schema):
     comb: Annotated[Literal[COMB] | None, blank_is_none] = None
     valence: Annotated[Literal[VALENCES] | None, blank_is_none] = None
     rq: tuple[str, ...] = ()
+    # The methods whose topic guide asks about the code by name: mentions there are answers
+    # to a question, not prevalence (see evstudy.triangulation).
+    prompted: tuple[str, ...] = ()
     origin: Annotated[Literal[ORIGINS] | None, blank_is_none] = None
     status: Annotated[Literal[STATUSES], BeforeValidator(lambda v: v or "active")] = "active"
     merged_into: OptionalText = None
@@ -105,6 +120,18 @@ class CodeEntry(Schema):
                 "write the ids study.yml declares, e.g. rq: [1, 3]",
             )
         return tuple(sorted({str(q).strip() for q in values}, key=_rq_key))
+
+    @field_validator("prompted", mode="before")
+    @classmethod
+    def _prompted(cls, value: Any) -> tuple[str, ...]:
+        values = [] if value is None else value if isinstance(value, list) else [value]
+        bad = [m for m in values if not isinstance(m, str) or m.strip() not in METHODS]
+        if bad:
+            fail(
+                f"prompted {bad!r} are not methods",
+                f"list the methods whose topic guide asks about the code, from {list(METHODS)}",
+            )
+        return tuple(m for m in METHODS if m in {v.strip() for v in values})
 
     @reads("status", "merged_into")
     def _merge(self) -> Iterator[tuple[str, str]]:
@@ -180,9 +207,10 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
         One row per code, in file order: ``code_id, label, parent_id, theme_id`` (the top
         ancestor; a theme's own id), ``depth`` (0 for themes), ``definition, include,
         exclude, example, comb, valence, rq`` (tuple of research-question ids, as text),
-        ``origin``, ``version`` (the codebook's, on every row), and the code's version
-        history: ``status`` (``active``, ``retired`` or ``merged``), ``merged_into``,
-        ``changed_in`` and ``reason``.
+        ``prompted`` (tuple of the methods whose topic guide asks about the code, in
+        :data:`METHODS` order), ``origin``, ``version`` (the codebook's, on every row),
+        and the code's version history: ``status`` (``active``, ``retired`` or
+        ``merged``), ``merged_into``, ``changed_in`` and ``reason``.
 
     Raises
     ------
@@ -190,8 +218,9 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
         When the file is missing, not YAML, or has no ``codes`` list.
     ValidationError
         Listing every problem: unknown keys, missing ids or labels, repeated ids, parents
-        that do not exist, cycles, comb, valence, rq, origin or status values outside their
-        sets, and merges into codes that are missing, retired, merged or the code itself.
+        that do not exist, cycles, comb, valence, rq, prompted, origin or status values
+        outside their sets, and merges into codes that are missing, retired, merged or the
+        code itself.
     """
     path = Path(path)
     name = label or str(path)
@@ -230,6 +259,7 @@ def read_codebook(path: str | Path, *, label: str | None = None) -> pd.DataFrame
                 "comb": code.comb,
                 "valence": code.valence,
                 "rq": code.rq,
+                "prompted": code.prompted,
                 "origin": code.origin,
                 "version": version,
                 "status": code.status,

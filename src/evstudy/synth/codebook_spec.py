@@ -1,14 +1,15 @@
 """The study codebook used by the synthetic demonstration study.
 
 ``CODES`` follows the ``codebook.yml`` schema in the README: every entry has the keys
-``id, parent, label, definition, include, exclude, example, comb, valence, rq, origin``.
+``id, parent, label, definition, include, exclude, example, comb, valence, rq, origin``;
+the codes the topic guides ask about by name also have ``prompted`` (see :data:`PROMPTED`).
 Themes have ``parent`` None and no include/exclude/example, COM-B category or valence;
 those are set on their codes. Examples are invented, never a participant's words.
 """
 
 from __future__ import annotations
 
-__all__ = ["CODES", "COMB_VALUES", "LEAF_IDS", "THEME_IDS", "VALENCE_VALUES"]
+__all__ = ["CODES", "COMB_VALUES", "LEAF_IDS", "PROMPTED", "THEME_IDS", "VALENCE_VALUES"]
 
 COMB_VALUES = frozenset(
     {
@@ -657,6 +658,26 @@ CODES: list[dict] = [
         [1, 2],
         origin="inductive",
     ),
+]
+
+# The codes the topic guides ask about by name, per method. Every schedule (interview,
+# expert interview, focus group; phrases.SCHEDULE, EXPERT_SCHEDULE, FOCUS_GROUP_PROMPTS)
+# names the EIF Guidebook and the WWCSC Evidence Store and asks what was good and not so
+# good about them, so mentions of these codes there answer a question: not prevalence.
+_EVERY_METHOD = ["interview", "focus_group", "expert_interview"]
+PROMPTED: dict[str, list[str]] = {
+    "toolkit.eif_guidebook": _EVERY_METHOD,
+    "toolkit.wwcsc_store": _EVERY_METHOD,
+    "toolkit.strength": _EVERY_METHOD,
+    "toolkit.weakness": _EVERY_METHOD,
+}
+CODES = [
+    {
+        **{k: v for k, v in entry.items() if k != "origin"},
+        **({"prompted": list(PROMPTED[entry["id"]])} if entry["id"] in PROMPTED else {}),
+        "origin": entry["origin"],
+    }
+    for entry in CODES
 ]
 
 THEME_IDS: tuple[str, ...] = tuple(c["id"] for c in CODES if c["parent"] is None)

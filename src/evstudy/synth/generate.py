@@ -190,6 +190,7 @@ def _study_yml(study: Study) -> str:
         },
         "fieldwork": {"survey_reminders": reminder_dates()},
         "disclosure": {"suppress_max": 5, "min_subgroup_base": 10, "quote_k": 3},
+        "reliability": {"kappa_threshold": 0.6},
         "research_questions": D.RESEARCH_QUESTIONS,
         "population": D.POPULATION,
         "analyses": D.ANALYSES,
