@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from evstudy.anchoring import Unplaced, place_coding
@@ -662,8 +663,11 @@ class Assembly:
         codebook["source"] = self.rel(self.config.path("codebook"))
         if len(self.inductive):
             codebook = pd.concat([codebook, self._inductive_rows(codebook)], ignore_index=True)
-        codebook["rq"] = codebook["rq"].map(list)
-        codebook["prompted"] = codebook["prompted"].map(list)
+        for column in ("rq", "prompted"):  # inductive codes have neither: empty lists
+            codebook[column] = [
+                [] if not isinstance(v, (list, tuple, np.ndarray)) else list(v)
+                for v in codebook[column]
+            ]
         return codebook
 
     # -- REFI-QDA projects in coding/ ----------------------------------------------------------

@@ -517,6 +517,14 @@ def precompute(study: Study, *, coder: str | None = "primary") -> None:
     exemplars(study, by=["site_id", "code_id"], coder=coder)
     for analysis in analyses_of(study, "site_typology"):
         site_typology(study, analysis=analysis, coder=coder)
+    _weak_codes(study)  # every page flags them; reliability takes half a second
+
+
+def _weak_codes(study: Study) -> pd.Series:
+    """The study's weakly reliable codes with their kappa (cached; see theme_blocks)."""
+    from evstudy.reliability import weak_codes
+
+    return _derived_copy(study, ("weak_codes",), lambda: weak_codes(study).to_frame())["kappa"]
 
 
 # --- page blocks ----------------------------------------------------------------------------------
@@ -560,14 +568,13 @@ def theme_blocks(study: Study, *, site: str, coder: str | None = "primary") -> l
     """
     from IPython.display import Markdown
 
-    from evstudy.reliability import weak_codes
     from evstudy.report import table
     from evstudy.triangulation import LOW_RELIABILITY
 
     if site_documents(study, site=site).empty:
         return []
     name = _site_row(study, site)["site_name"]
-    weak = _derived_copy(study, ("weak_codes",), lambda: weak_codes(study).to_frame())["kappa"]
+    weak = _weak_codes(study)
     blocks: list = []
     for theme in themes(study).itertuples():
         evidence = theme_evidence(study, site=site, theme=theme.theme_id, coder=coder)

@@ -421,9 +421,6 @@ def _refuse_undecided_names(raw_dir: Path, processed_dir: Path) -> None:
     Ingest leaves such a word in the text it writes, from which everything published is
     drawn, and records where (never the word) in ``ingest_report.json``.
     """
-    from evstudy.assemble import REVIEW_FILE
-    from evstudy.ingest import resolve_key_dir
-
     try:
         report = json.loads((processed_dir / "ingest_report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -431,6 +428,10 @@ def _refuse_undecided_names(raw_dir: Path, processed_dir: Path) -> None:
     places = report.get("undecided_names") or []
     if not places:
         return
+    # Imported only when needed: ingest's modules cost half a second, and a no-op build none.
+    from evstudy.assemble import REVIEW_FILE
+    from evstudy.ingest import resolve_key_dir
+
     config = load_config(raw_dir)
     decisions = config.files["name_decisions"]
     shown = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
