@@ -568,8 +568,8 @@ def joint_display(
     out[["survey_n", "survey_base"]] = out[["survey_n", "survey_base"]].astype("Int64")
     kappa = _kappas(study, threshold=kappa_threshold)
     out["kappa"] = out["code_id"].map(kappa["kappa"]).astype("float64")
-    out["low_reliability"] = out["code_id"].map(kappa["below_threshold"]).fillna(False)
-    out["low_reliability"] = out["low_reliability"].astype(bool)
+    below = {code for code, low in kappa["below_threshold"].items() if not pd.isna(low) and low}
+    out["low_reliability"] = out["code_id"].isin(below)
     out["rule"], out["reason"] = apply_rules(out)
     out["convergence"], out["overridden"] = out["rule"], False
     if overrides is not None and len(overrides):
