@@ -932,8 +932,8 @@ class Assembly:
     def _clean(self, text: str, doc_id: str, turn: int) -> str:
         """One turn's text redacted, the researcher's name decisions applied, and the words
         no decision covers listed for review."""
-        text, undecided, kept = self.redactor.names.clean(
-            self.redactor.contacts(text), doc_id=doc_id, turn=turn, decisions=self.decisions
+        text, undecided, kept = self.redactor.clean(
+            text, doc_id=doc_id, turn=turn, decisions=self.decisions
         )
         self.flags += [(doc_id, turn, word, context) for word, context in undecided]
         self.kept_names += kept
@@ -944,9 +944,11 @@ class Assembly:
         that document and turn, so that a word decided ``redact`` there is found again."""
 
         def redact(text: str) -> str:
-            text = self.redactor.contacts(self.unsaid.redact(text, doc_id)[0])
-            cleaned, _, _ = self.redactor.names.clean(
-                text, doc_id=doc_id, turn=turn or 0, decisions=self.decisions
+            cleaned, _, _ = self.redactor.clean(
+                self.unsaid.redact(text, doc_id)[0],
+                doc_id=doc_id,
+                turn=turn or 0,
+                decisions=self.decisions,
             )
             return cleaned
 

@@ -38,8 +38,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # privacy imports nothing from here; the annotations only name its types
+    from evstudy.privacy import NameDecisions, NameRedactor
 
 __all__ = [
     "PLACEHOLDERS",
@@ -472,15 +476,21 @@ class TextRedactor:
 
     Parameters
     ----------
-    names : callable
-        The name redactor (:class:`evstudy.privacy.NameRedactor`), text to text.
+    names : NameRedactor
+        The name redactor (:class:`evstudy.privacy.NameRedactor`).
     contacts : ContactRedactor
         The contact-detail redactor, with the register's emails and phone numbers.
     """
 
-    def __init__(self, names: Callable[[str], str], contacts: ContactRedactor) -> None:
+    def __init__(self, names: NameRedactor, contacts: ContactRedactor) -> None:
         self.names = names
         self.contacts = contacts
 
     def __call__(self, text: str) -> str:
         return self.names(self.contacts(text))
+
+    def clean(
+        self, text: str, *, doc_id: str, turn: int, decisions: NameDecisions | None = None
+    ) -> tuple[str, list[tuple[str, str]], int]:
+        """As :meth:`evstudy.privacy.NameRedactor.clean`, contact details redacted first."""
+        return self.names.clean(self.contacts(text), doc_id=doc_id, turn=turn, decisions=decisions)

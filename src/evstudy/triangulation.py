@@ -605,26 +605,20 @@ def joint_display(
         best = quotes[quotes["method"] == method].set_index("code_id")
         out[f"{method}_quote"] = out["code_id"].map(best["quote"]).astype(object)
         out[f"{method}_attribution"] = out["code_id"].map(best["attribution"]).astype(object)
-    out["interviews"] = [
-        _source_text(n, b, "interviewee", t, p)
-        for n, b, t, p in zip(
-            out["interview_n"],
-            out["interview_base"],
-            out["interview_tier"],
-            out["interview_prompted"],
-            strict=True,
-        )
-    ]
-    out["focus_groups"] = [
-        _source_text(n, b, "focus-group participant", t, p)
-        for n, b, t, p in zip(
-            out["focus_group_n"],
-            out["focus_group_base"],
-            out["focus_group_tier"],
-            out["focus_group_prompted"],
-            strict=True,
-        )
-    ]
+    for method, column, noun in (
+        ("interview", "interviews", "interviewee"),
+        ("focus_group", "focus_groups", "focus-group participant"),
+    ):
+        out[column] = [
+            _source_text(n, b, noun, t, p)
+            for n, b, t, p in zip(
+                out[f"{method}_n"],
+                out[f"{method}_base"],
+                out[f"{method}_tier"],
+                out[f"{method}_prompted"],
+                strict=True,
+            )
+        ]
     words = _outside_words(study)
     out["outside"] = [
         f"{n} of {b} {words} ({n / b:.0%})" if b else f"no {words}"

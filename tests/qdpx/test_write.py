@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from evstudy import load_study
-from evstudy.ingest import ingest
+from evstudy.ingest import TABLES, ingest
 from evstudy.privacy import read_identity_key
 from evstudy.qdpx import export_qdpx, read_qdpx
 from evstudy.study import Study
@@ -188,22 +188,11 @@ def test_the_reader_still_reads_an_export_with_cases(built):
 
 
 def _study(**tables: pd.DataFrame) -> Study:
-    empty = pd.DataFrame()
-    names = [
-        "sites",
-        "participants",
-        "documents",
-        "turns",
-        "codebook",
-        "codings",
-        "survey_questions",
-        "survey_options",
-        "survey_respondents",
-        "survey_answers",
-        "admin",
-    ]
+    """A Study of the given tables, every other table empty."""
     report = tables.pop("report", {})
-    return Study(Path("p"), *[tables.get(n, empty) for n in names], ingest_report=report)
+    return Study(
+        Path("p"), **{n: tables.get(n, pd.DataFrame()) for n in TABLES}, ingest_report=report
+    )
 
 
 AWKWARD = "“Curly” ‘quotes’, £5, café, naïve 🎉 and a tab\there"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evstudy.audit.identifiers import tokens
-from evstudy.audit.withdrawal import SPAN
+from evstudy.audit.withdrawal import SPAN, word_runs
 from evstudy.coding import DATA_ROLES, coded_segments, published_words
 
 if TYPE_CHECKING:
@@ -282,11 +282,6 @@ class NoConsent:
                     return
 
 
-def _spans(text: str) -> set[str]:
-    words = tokens(text)
-    return {" ".join(words[i : i + SPAN]) for i in range(len(words) - SPAN + 1)}
-
-
 def no_consent_text(study: Study, config: StudyConfig | None, key_dir: Path | None) -> NoConsent:
     """What to search outputs for: the words of participants who said no to being quoted.
 
@@ -310,9 +305,9 @@ def no_consent_text(study: Study, config: StudyConfig | None, key_dir: Path | No
     theirs = turns["participant_id"].isin(refused)
     others: set[str] = set()
     for text in turns.loc[~theirs, "text"].dropna():
-        others |= _spans(text)
+        others |= word_runs(text)
     for pid, text in turns.loc[theirs, ["participant_id", "text"]].itertuples(index=False):
-        for passage in _spans(text) - others if isinstance(text, str) else ():
+        for passage in word_runs(text) - others if isinstance(text, str) else ():
             found.passages[passage] = source.get(pid, f"participant {pid}")
     found._starts = {tuple(p.split(" ", 2)[:2]) for p in found.passages}
     return found

@@ -39,6 +39,7 @@ __all__ = [
     "sentence_passages",
     "withdrawn_text",
     "withdrawn_words",
+    "word_runs",
 ]
 
 SPAN = 8  # words: long enough that a shared passage is a copy, not a coincidence
@@ -223,7 +224,10 @@ class WithdrawnWords:
         return "".join(parts), len(spans)
 
 
-def _passages(words: list[str]) -> set[str]:
+def word_runs(text: str) -> set[str]:
+    """Every run of :data:`SPAN` consecutive words of ``text`` (as :func:`tokens` gives
+    them), joined by spaces: what the audit searches outputs for."""
+    words = tokens(text)
     return {" ".join(words[i : i + SPAN]) for i in range(len(words) - SPAN + 1)}
 
 
@@ -264,13 +268,13 @@ def withdrawn_words(turns: Iterable[tuple[str, str, str | None]]) -> WithdrawnWo
         if source is None:
             continue
         found.sessions.add(doc_id)
-        found.windows |= _passages(tokens(text))
+        found.windows |= word_runs(text)
         for words in sentence_passages(text):
             _add_sentence(found.sentences, words, source)
     # As the audit does: a run said in a session without them too is a common phrase.
     for doc_id, text, source in turns:
         if source is None and doc_id not in found.sessions and found.windows:
-            found.windows -= _passages(tokens(text))
+            found.windows -= word_runs(text)
     return found
 
 
@@ -306,10 +310,10 @@ def withdrawn_text(config: StudyConfig, key_dir: Path | None) -> Withdrawn:
     for doc_id, speaker, text in _read_turns(config, register):
         who = source.get(canonical_name(speaker))
         if who:
-            theirs.append((_passages(tokens(text)), sentence_passages(text), who))
+            theirs.append((word_runs(text), sentence_passages(text), who))
             sessions.add(doc_id)
         else:
-            others.setdefault(doc_id, set()).update(_passages(tokens(text)))
+            others.setdefault(doc_id, set()).update(word_runs(text))
     # Only what was said in a session no withdrawn participant spoke in is independent.
     independent = set().union(*(spans for doc, spans in others.items() if doc not in sessions))
     found.turns = len(theirs)
