@@ -60,7 +60,7 @@ DATE_FALLBACK = "1980-01-01"
 # The digest of what the published PDF was printed from (a no-op rebuild reuses it).
 DIGEST_RECORD = ".pdf-digest"
 # Bumped when the print step changes what it makes from the same HTML.
-PRINT_VERSION = "1"
+PRINT_VERSION = "2"
 FONTS = {  # matplotlib's bundled DejaVu: (file, weight, style)
     "DejaVuSans.ttf": ("normal", "normal"),
     "DejaVuSans-Bold.ttf": ("bold", "normal"),
@@ -211,20 +211,43 @@ def print_document(index_html: str, sites: list[tuple[str, str]]) -> str:
     return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode")
 
 
+@lru_cache(maxsize=8)
+def _small_font(text: str) -> str:
+    """matplotlib's DejaVu Sans cut down to the characters of ``text``, as a data: URI:
+    the running header and footer are drawn apart from the page and cannot use its fonts,
+    and a whole font on every page would make the PDF slow to print."""
+    import matplotlib
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    font = TTFont(str(path), recalcTimestamp=False)  # no build-time stamp in the font
+    options = subset.Options()
+    options.drop_tables.append("FFTM")  # FontForge's timestamps: not needed, not subsettable
+    cutter = subset.Subsetter(options)
+    cutter.populate(text=text)
+    cutter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return "data:font/ttf;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
 def _templates(title: str, synthetic: bool) -> tuple[str, str]:
     """The running header (the synthetic status and title) and footer (page numbers)."""
+    status = "Synthetic demonstration data" if synthetic else ""
+    font = _small_font("".join(sorted(set(status + title + "Page of 0123456789"))))
+    face = f"<style>@font-face {{ font-family: 'evstudy header'; src: url({font}); }}</style>"
     style = (
-        "font-family: 'DejaVu Sans', sans-serif; font-size: 8pt; color: #333; width: 100%; "
+        "font-family: 'evstudy header'; font-size: 8pt; color: #333; width: 100%; "
         "margin: 0 15mm; display: flex; justify-content: space-between;"
     )
-    status = "Synthetic demonstration data" if synthetic else ""
     header = (
-        f'<div style="{style}"><span>{escape(status)}</span>'
+        f'{face}<div style="{style}"><span>{escape(status)}</span>'
         f'<span style="max-width: 60%; text-align: right;">{escape(title)}</span></div>'
     )
     footer = (
-        f'<div style="{style} justify-content: center;">Page&nbsp;<span class="pageNumber">'
-        '</span>&nbsp;of&nbsp;<span class="totalPages"></span></div>'
+        f'{face}<div style="{style} justify-content: center;">Page&nbsp;<span '
+        'class="pageNumber"></span>&nbsp;of&nbsp;<span class="totalPages"></span></div>'
     )
     return header, footer
 
