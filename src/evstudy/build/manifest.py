@@ -53,6 +53,8 @@ PACKAGES = (
     "nbconvert",
     "nbformat",
     "ipykernel",
+    "playwright",  # drives chromium to print report.pdf (chromium's own version: "pdf")
+    "pikepdf",  # rewrites report.pdf (qpdf's writer)
 )
 
 

@@ -700,6 +700,11 @@ def _build(
         manifest["raw_changes_since_previous_build"] = changes  # verify does not compare it
     write_manifest(manifest, staging / "manifest.json")
     (staging / EXPORT_RECORD).write_text(export_digest + "\n", encoding="utf-8")
+    if pdf is None:  # a PDF left by an earlier build would no longer match this report
+        from evstudy.build.pdf import DIGEST_RECORD
+
+        for stale in (PDF_NAME, DIGEST_RECORD):
+            (reports_dir / stale).unlink(missing_ok=True)
     _swap_in(staging, reports_dir)
     return summary
 
