@@ -162,6 +162,45 @@ def test_the_pdf_has_its_pages_title_outline_dates_and_manifest_entry(built):
 
 
 @pytest.mark.slow
+def test_chapters_start_a_page_and_no_table_is_wider_than_the_printed_page(built):
+    """The print CSS: each chapter (an h2 of the report) opens a page, and in print layout
+    at the PDF's text width every table fits (wide ones shrink and wrap, none is clipped)."""
+    import pikepdf
+    from playwright.sync_api import sync_playwright
+
+    chromium = _needs_chromium()
+    _, folders = built
+    reports = folders["reports"]
+    pages = [text.splitlines() for text in P.pdf_text(reports / P.PDF_NAME)]
+    with pikepdf.open(reports / P.PDF_NAME) as pdf, pdf.open_outline() as tree:
+        title = next(item for item in tree.root if item.children)
+        # Each chapter's outline entry and the page it opens on.
+        chapters = {
+            item.title: pdf.pages.index(pikepdf.Page(item.destination[0]))
+            for item in title.children
+        }
+    assert "Site case studies" in chapters and len(chapters) >= 8, chapters
+    for chapter, page in chapters.items():
+        assert pages[page][0] == chapter, (chapter, page + 1, pages[page][:3])
+    assert sorted(chapters.values()) == list(chapters.values())  # in the report's order
+    # A4 less 15 mm margins each side is 180 mm of text: 680 CSS pixels.
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=P.CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 680, "height": 1000})
+        page.emulate_media(media="print")
+        too_wide = {}
+        for path in [reports / "index.html", *sorted(reports.glob("sites/*.html"))]:
+            page.goto(path.as_uri(), wait_until="load")
+            too_wide[path.name] = page.evaluate(
+                """Array.from(document.querySelectorAll('table'))
+                     .filter(t => t.getBoundingClientRect().right > innerWidth + 1)
+                     .map(t => (t.querySelector('caption') || t).innerText.slice(0, 60))"""
+            )
+        browser.close()
+    assert {name: found for name, found in too_wide.items() if found} == {}
+
+
+@pytest.mark.slow
 def test_two_prints_of_the_same_pages_give_the_same_bytes(built, tmp_path):
     _needs_chromium()
     _, folders = built
