@@ -124,7 +124,12 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 @pytest.mark.parametrize("which", ["index", "site"])
 def test_axe_core_finds_no_serious_or_critical_wcag_violation(built, browser, which):
     """axe-core (bundled with axe-playwright-python) on the main page and a site page."""
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    try:
+        import axe_playwright_python.sync_playwright as axe
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("axe-playwright-python is missing on CI: it is in requirements.lock")
+        pytest.skip("axe-playwright-python is not installed (pip install -r requirements.lock)")
     summary, folders = built
     assert summary.ok, summary.text()
     reports = folders["reports"]
