@@ -6,9 +6,10 @@ temporary folders it times, as whole commands (process start-up included):
 1. a cold ``evstudy build`` of the study (default: the committed demo);
 2. the same command again, with nothing changed (a no-op rebuild);
 3. the naive way: ``evstudy ingest``, then for each notebook run in turn the papermill
-   command line followed by ``jupyter nbconvert --to html``.
+   command line followed by ``jupyter nbconvert --to html``, and (as the build prints
+   report.pdf) chromium's ``--print-to-pdf`` on each page, so the ratio stays like for like.
 
-It prints the times, a breakdown by stage (ingest, execution, export, audit) and the
+It prints the times, a breakdown by stage (ingest, execution, export, pdf, audit) and the
 ratio naive/cold, and the targets (on 2 cores: naive/cold >= 4.5, no-op
 <= 1 s). ``--scale`` instead generates a study of 153 sites and prints its cold build
 time by stage and the peak memory of the build's whole process tree (target <= 8 min and
@@ -30,7 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-STAGE = re.compile(r"^\s+(ingest|execute|export|audit): ([\d.]+) s$", re.M)
+STAGE = re.compile(r"^\s+(ingest|execute|export|pdf|audit): ([\d.]+) s$", re.M)
+COLUMNS = ("ingest", "execute", "export", "pdf", "audit")
 
 
 def _tree_memory(parent) -> tuple[int, int]:
@@ -94,10 +96,14 @@ def build_cmd(raw: Path, folder: Path, jobs: int | None) -> list[str]:
 
 
 def naive(raw: Path, folder: Path) -> dict[str, float]:
-    """ingest, then papermill and nbconvert per notebook run, one after another."""
+    """ingest, then papermill and nbconvert per notebook run, one after another, then
+    chromium's --print-to-pdf on each page (when the build would print a PDF too)."""
+    from evstudy.build.pdf import CHROMIUM_ARGS, chromium_path
+
     processed, figures, out = folder / "processed", folder / "figures", folder / "out"
     out.mkdir(parents=True)
     times = {"ingest": 0.0, "execute": 0.0, "export": 0.0}
+    chromium = chromium_path()
     ingest = [str(BIN / "evstudy"), "ingest", "--raw", str(raw), "--out", str(processed)]
     times["ingest"] = run(ingest)[0]
     report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
@@ -112,6 +118,11 @@ def naive(raw: Path, folder: Path) -> dict[str, float]:
         times["execute"] += run(papermill)[0]
         nbconvert = [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input"]
         times["export"] += run([*nbconvert, "--log-level", "WARN", str(executed)])[0]
+        if chromium is not None:
+            page = executed.with_suffix(".html")
+            printing = [str(chromium), "--headless", *CHROMIUM_ARGS, "--no-pdf-header-footer"]
+            printing += [f"--print-to-pdf={page.with_suffix('.pdf')}", page.as_uri()]
+            times["pdf"] = times.get("pdf", 0.0) + run(printing)[0]
     return times
 
 
@@ -127,16 +138,13 @@ def bench(raw: Path, jobs: int | None) -> None:
         slow = time.perf_counter() - start
         size = (tmp / "build" / "reports" / "index.html").stat().st_size
     print(f"evstudy build benchmark ({os.cpu_count()} cores, raw={raw})")
-    print(f"{'':24}{'total':>9}{'ingest':>9}{'execute':>9}{'export':>9}{'audit':>9}")
+    print(f"{'':24}{'total':>9}" + "".join(f"{name:>9}" for name in COLUMNS))
     for label, total, parts in (
         ("cold build", cold, cold_stages),
         ("no-op rebuild", noop, noop_stages),
         ("naive (CLI per notebook)", slow, naive_stages),
     ):
-        cells = "".join(
-            f"{parts[s]:>8.1f}s" if s in parts else f"{'-':>9}"
-            for s in ("ingest", "execute", "export", "audit")
-        )
+        cells = "".join(f"{parts[s]:>8.1f}s" if s in parts else f"{'-':>9}" for s in COLUMNS)
         print(f"{label:24}{total:>8.1f}s{cells}")
     ratio = slow / cold
     print(f"naive/cold = {ratio:.2f} (target >= 4.5 on 2 cores)")

@@ -223,3 +223,27 @@ def test_a_kappa_threshold_out_of_range_names_its_line(tmp_path):
     (problem,) = info.value.problems
     assert problem.where == "line 13, reliability.kappa_threshold"
     assert "less than or equal to 1" in problem.problem or "<= 1" in problem.problem, problem
+
+
+def test_report_section_is_read_with_an_iso_date(tmp_path):
+    text = GOOD + "report: {sponsor: A funder, authors: One Author, date: 2024-03-28, version: 2}\n"
+    config = load_config(write(tmp_path, text))
+    # YAML reads the date as a date and the version as a number: both come back as text.
+    assert config.report == {
+        "sponsor": "A funder",
+        "authors": ["One Author"],
+        "date": "2024-03-28",
+        "version": "2",
+    }
+
+
+def test_no_report_section_gives_no_date(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    assert config.report == {"sponsor": None, "authors": [], "date": None, "version": None}
+
+
+def test_a_bad_report_date_names_the_line(tmp_path):
+    with pytest.raises(ValidationError) as caught:
+        load_config(write(tmp_path, GOOD + "report:\n  date: 28 March 2024\n"))
+    text = str(caught.value)
+    assert "line 14" in text and "date must be a date" in text and "YYYY-MM-DD" in text

@@ -93,3 +93,16 @@ def test_document_dates_are_datetime64_however_the_study_was_made(tiny_study, de
     study = dataclasses.replace(tiny_study, documents=docs)
     assert list(study.documents["date"].dt.day.dropna()) == [1, 29]
     assert study.documents["date"].isna().sum() == 2
+
+
+def test_report_facts_come_from_study_yml_and_default_to_none(demo_processed, tiny_study):
+    # The demo declares its title page (written by the generator); the date is fixed,
+    # never the day of the build.
+    assert load_study(demo_processed).report == {
+        "sponsor": "Children's Services Evidence Programme (invented sponsor)",
+        "authors": ["Synthetic Research Unit"],
+        "date": "2024-03-28",
+        "version": "1.0",
+    }
+    no_section = dataclasses.replace(tiny_study, ingest_report={"title": "T"})
+    assert no_section.report == {"sponsor": None, "authors": [], "date": None, "version": None}

@@ -420,8 +420,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild from raw data in a temporary folder and compare with the manifest",
         description="Rebuild the whole report from the raw data in a temporary folder and "
         "compare it, entry by entry, with reports/manifest.json; also check that the published "
-        "files still match it. Prints 'identical' (exit 0) or every difference (exit 1). "
-        "Refuses a raw folder holding another study than the report's.",
+        "files still match it. Prints 'identical' (exit 0) or every difference (exit 1), "
+        "then how report.pdf was compared: its bytes when both builds used the same chromium, "
+        "its extracted text otherwise. Refuses a raw folder holding another study than the "
+        "report's.",
     )
     report_raw_option(p)
     p.add_argument(

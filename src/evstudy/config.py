@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_FIELDWORK",
     "DEFAULT_FILES",
     "DEFAULT_POPULATION",
+    "DEFAULT_REPORT",
     "TEAM_ROLES",
     "RoleRule",
     "StudyConfig",
@@ -97,6 +98,9 @@ DEFAULT_TARGETS: dict[str, Any] = dict.fromkeys(
 DEFAULT_FIELDWORK: dict[str, Any] = {"survey_reminders": []}
 
 DEFAULT_POPULATION: dict[str, Any] = {"label": "participants", "outside": []}
+# No ``report:`` section: no sponsor, authors, date or version. Without a date the PDF's
+# dates fall back to REPORT_DATE_FALLBACK (evstudy.build.pdf), never the build's clock.
+DEFAULT_REPORT: dict[str, Any] = {"sponsor": None, "authors": [], "date": None, "version": None}
 
 # Inter-coder reliability: codes whose Cohen's kappa is below kappa_threshold (0.6, the
 # lower bound of "substantial" agreement in Landis & Koch 1977) are flagged wherever they feed
@@ -157,6 +161,9 @@ class StudyConfig:
     analyses: tuple[dict[str, Any], ...] = ()
     # QDA user name (as a .qdpx in coding/ has it) -> the study's coder id.
     coders: dict[str, str] = field(default_factory=dict)
+    # The report's title-page facts (study.yml ``report:``): sponsor, authors, date
+    # (ISO, or None when not declared) and version.
+    report: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_REPORT))
 
     def path(self, key: str) -> Path:
         """Absolute path of the raw input named ``key`` (see ``DEFAULT_FILES``)."""
@@ -216,6 +223,7 @@ class StudyFile(Schema):
     population: dict[str, Any] | None = None
     analyses: list[Any] | None = None
     coders: dict[str, Any] | None = None
+    report: dict[str, Any] | None = None
 
 
 class StudySection(Schema):
@@ -268,6 +276,25 @@ Disclosure = create_model(
 
 class Reliability(Schema):
     kappa_threshold: float = Field(DEFAULT_RELIABILITY["kappa_threshold"], ge=-1, le=1)
+
+
+class ReportSection(Schema):
+    """The report's title page: who it is for and by, its date and version."""
+
+    sponsor: Prose = None
+    authors: Annotated[list[Text], Listed] = Field(default_factory=list)
+    date: str | None = None
+    version: OptionalText = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        try:  # YAML reads 2024-03-28 as a date; quoted, it is a string
+            return dt.date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            fail(f"date must be a date, not {value!r}", "write YYYY-MM-DD")
 
 
 class Fieldwork(Schema):
@@ -484,6 +511,7 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
     rq_ids = {raw_text(q, "id") for q in top.research_questions or []} - {None}
     analyses = _analyses(top.analyses or [], rq_ids, labels, check, add)
     coders = _coders(top.coders or {}, add)
+    report = check(ReportSection, top.report or {}, ("report",)) or ReportSection()
 
     found.raise_if_any(f"{path}")
     return StudyConfig(
@@ -504,6 +532,7 @@ def load_config(raw_dir: str | Path) -> StudyConfig:
         population={"label": population.label, "outside": list(population.outside)},
         analyses=analyses,
         coders=coders,
+        report=report.model_dump(),
     )
 
 

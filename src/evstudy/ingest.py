@@ -76,6 +76,8 @@ class IngestReport:
     research_questions: list[dict[str, str]] = field(default_factory=list)
     population: dict[str, Any] = field(default_factory=dict)
     analyses: list[dict[str, Any]] = field(default_factory=list)
+    # The report's title-page facts (study.yml ``report:``): sponsor, authors, date, version.
+    report: dict[str, Any] = field(default_factory=dict)
     # Which rule told complete survey responses from partial ones.
     survey_completion: str = ""
 
@@ -105,6 +107,7 @@ class IngestReport:
             "population": dict(self.population),
             "analyses": list(self.analyses),
             "survey_completion": self.survey_completion,
+            "report": dict(self.report),
         }
 
     def summary(self) -> str:
@@ -243,6 +246,7 @@ def ingest(
         research_questions=[dict(q) for q in config.research_questions],
         population=dict(config.population),
         analyses=[dict(a) for a in config.analyses],
+        report=dict(config.report),
     )
     report.counts = _counts(tables)
     report.sites = dict(zip(tables["sites"]["site_id"], tables["sites"]["site_name"], strict=True))

@@ -93,6 +93,15 @@ class Study:
         return str(self.ingest_report.get("title", ""))
 
     @property
+    def report(self) -> dict:
+        """The report's title-page facts (study.yml ``report:``): ``sponsor``, ``authors``
+        (a list), ``date`` (ISO ``YYYY-MM-DD``) and ``version``; None (or []) where not
+        declared. The date is the study's, never the build's clock."""
+        from evstudy.config import DEFAULT_REPORT
+
+        return {**DEFAULT_REPORT, **(self.ingest_report.get("report") or {})}
+
+    @property
     def description(self) -> str:
         """One paragraph on what the study is (study.yml ``study.description``), or ""."""
         return str(self.ingest_report.get("description", ""))

@@ -115,3 +115,36 @@ def test_page_loads_offline_with_images_and_working_contents(built, browser, whi
     assert seen["landed"] is True
     assert seen["banner"] >= 1
     assert (SCREENSHOTS / f"{which}.png").stat().st_size > 10_000
+
+
+# WCAG 2.2 AA as axe-core tags its rules (2.0, 2.1 and 2.2, levels A and AA).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.mark.parametrize("which", ["index", "site"])
+def test_axe_core_finds_no_serious_or_critical_wcag_violation(built, browser, which):
+    """axe-core (bundled with axe-playwright-python) on the main page and a site page."""
+    try:
+        import axe_playwright_python.sync_playwright as axe
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("axe-playwright-python is missing on CI: it is in requirements.lock")
+        pytest.skip("axe-playwright-python is not installed (pip install -r requirements.lock)")
+    summary, folders = built
+    assert summary.ok, summary.text()
+    reports = folders["reports"]
+    path = reports / "index.html" if which == "index" else sorted(reports.glob("sites/*.html"))[0]
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    response = axe.Axe().run(page, options=options).response
+    context.close()
+    # The rules did run: a page with no checkable content would pass too.
+    assert len(response["passes"]) >= 10, response["passes"]
+    bad = [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"][:3]])
+        for v in response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert bad == []

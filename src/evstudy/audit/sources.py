@@ -41,7 +41,9 @@ _LISTS = frozenset({"rel", "rev", "accept-charset", "headers", "accesskey", "dro
 # searched for there too, but the attribution and small-cell rules do not apply.
 RESEARCHER_ONLY = ("notebooks", "research-team", "researcher")
 TEXT_SUFFIXES = (".csv", ".tsv", ".md", ".txt")
-SCANNED = (".html", ".htm", ".svg", ".json", ".ipynb", ".parquet", ".xlsx", *TEXT_SUFFIXES)
+SCANNED = (
+    ".html", ".htm", ".svg", ".json", ".ipynb", ".parquet", ".xlsx", ".pdf", *TEXT_SUFFIXES
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -142,11 +144,31 @@ def read_source(file: str, path: Path, published: bool) -> Source:
         _read_parquet(source, pd.read_parquet(path))
     elif suffix == ".xlsx":
         _read_workbook(source, path)
+    elif suffix == ".pdf":
+        _read_pdf(source, path)
     elif (text := _plain_text(path)) is not None:
         _read_lines(source, text)
     else:
         source.scanned = False  # images and other binary files hold no searchable text
     return source
+
+
+def _read_pdf(source: Source, path: Path) -> None:
+    """A PDF's text as a viewer extracts it, page by page and line by line, and its
+    metadata (title, author, subject, keywords, XMP)."""
+    import pikepdf
+
+    from evstudy.build.pdf import pdf_text
+
+    with pikepdf.open(path) as pdf:
+        for key, value in pdf.docinfo.items():
+            _add(source, f"metadata {key}", str(value))
+        if "/Metadata" in pdf.Root:
+            xmp = pdf.Root.Metadata.read_bytes().decode("utf-8", errors="replace")
+            _add(source, "metadata XMP", _markup_text(xmp))
+    for number, text in enumerate(pdf_text(path), 1):
+        for line, words in enumerate(text.splitlines(), 1):
+            _add(source, f"page {number}, line {line}", words)
 
 
 def _plain_text(path: Path) -> str | None:

@@ -53,6 +53,8 @@ PACKAGES = (
     "nbconvert",
     "nbformat",
     "ipykernel",
+    "playwright",  # drives chromium to print report.pdf (chromium's own version: "pdf")
+    "pikepdf",  # rewrites report.pdf (qpdf's writer)
 )
 
 
@@ -101,6 +103,7 @@ def build_manifest(
     layout: dict[str, str] | None = None,
     commit: str | None = None,
     raw_label: str | None = None,
+    pdf: dict | None = None,
 ) -> dict:
     """The manifest of a finished build (``reports`` is the folder about to be published).
 
@@ -126,6 +129,10 @@ def build_manifest(
     raw_label : str, optional
         The raw folder relative to the project, or ``[raw]`` when it lies outside
         (the default): recorded with the study's title and ``study.yml`` digest.
+    pdf : dict, optional
+        What printed ``report.pdf`` (:meth:`evstudy.build.pdf.PdfResult.manifest`: the
+        chromium version, the date set in it and where that came from, its page count
+        and the digest of its text); None when no PDF was made.
     """
     from evstudy.build.normalise import relabel_paths
 
@@ -150,6 +157,7 @@ def build_manifest(
         "figures": dict(sorted(figures.items())),
         "executed_notebooks": _hashes(reports / "notebooks", "*.ipynb"),
         "published": published,
+        "pdf": pdf,
         "layout": dict(sorted((layout or {}).items())),
         "parameters": {
             name: {key: relabel_paths(value, labels) for key, value in sorted(params.items())}

@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evstudy.build.pdf import PDF_NAME
 from evstudy.config import find_project_root, load_config, resolve_processed, resolve_raw
 from evstudy.errors import InputError
 from evstudy.parallel import in_background
@@ -29,6 +30,7 @@ from evstudy.parallel import in_background
 if TYPE_CHECKING:
     from evstudy.audit import FileScanner
     from evstudy.audit.withdrawal import Withdrawn
+    from evstudy.build.pdf import PdfResult
 
 __all__ = ["BuildSummary", "build", "layout", "path_labels", "plan_jobs"]
 
@@ -253,6 +255,7 @@ def _publish_figures(staged: Path, figures: Path) -> None:
 def _export_digest(digests: dict, staging: Path, names: dict[str, str], commit: str | None) -> str:
     """Everything the exported pages, the workbook and the manifest are made from."""
     from evstudy.build.export import TEMPLATES
+    from evstudy.build.pdf import chromium_path
     from evstudy.files import sha256_file
 
     record = {
@@ -267,6 +270,8 @@ def _export_digest(digests: dict, staging: Path, names: dict[str, str], commit: 
         },
         "sites": names,
         "commit": commit,
+        # A browser installed (or removed) since the last build changes report.pdf.
+        "chromium": str(chromium_path()),
     }
     text = json.dumps(record, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -652,6 +657,15 @@ def _build(
     summary.seconds["export"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
+    try:
+        pdf = _print_pdf(staging, processed_dir, names, reports_dir, summary)
+    except Exception as exc:  # a browser that crashes or hangs: the build says so
+        summary.failed.append("pdf")
+        summary.errors.append(f"printing reports/{PDF_NAME} failed: {exc}")
+        return summary
+    summary.seconds["pdf"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
     findings = _audit(
         raw_dir,
         processed_dir,
@@ -681,13 +695,43 @@ def _build(
         layout=layout([*roots, root], notebooks=sources, **folders),
         commit=commit,
         raw_label=_label(raw_dir, [*roots, root], "raw"),
+        pdf=pdf.manifest() if pdf is not None else None,
     )
     if changes and not changes.get("first_ingest"):
         manifest["raw_changes_since_previous_build"] = changes  # verify does not compare it
     write_manifest(manifest, staging / "manifest.json")
     (staging / EXPORT_RECORD).write_text(export_digest + "\n", encoding="utf-8")
+    if pdf is None:  # a PDF left by an earlier build would no longer match this report
+        from evstudy.build.pdf import DIGEST_RECORD
+
+        for stale in (PDF_NAME, DIGEST_RECORD):
+            (reports_dir / stale).unlink(missing_ok=True)
     _swap_in(staging, reports_dir)
     return summary
+
+
+def _print_pdf(
+    staging: Path, processed: Path, names: dict[str, str], reports: Path, summary: BuildSummary
+) -> PdfResult | None:
+    """``report.pdf`` from the staged pages; None (and one warning) without chromium."""
+    from evstudy.build.pdf import CHROMIUM_ENV, DEFAULT_CHROMIUM, write_report_pdf
+
+    report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
+    result = write_report_pdf(
+        staging,
+        title=report.get("title") or "Report",
+        synthetic=bool(report.get("synthetic", False)),
+        date=(report.get("report") or {}).get("date"),
+        sites=list(names),
+        previous=reports,
+    )
+    if result is None:
+        where = os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+        summary.warnings.append(
+            f"no chromium at {where}, so {PDF_NAME} was not made (the HTML report was): "
+            f"install it (apt-get install chromium) or set {CHROMIUM_ENV} to its path"
+        )
+    return result
 
 
 def _withdrawn(raw: Path) -> Withdrawn:

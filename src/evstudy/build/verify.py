@@ -19,7 +19,7 @@ import pandas as pd
 from evstudy.build.runner import BuildError
 from evstudy.config import find_project_root
 
-__all__ = ["compare_manifests", "format_differences", "verify"]
+__all__ = ["compare_manifests", "format_differences", "pdf_comparison", "verify"]
 
 # Compared entry by entry; "evstudy" and "packages" say which code and versions built it.
 SECTIONS = (
@@ -32,6 +32,7 @@ SECTIONS = (
     "figures",
     "executed_notebooks",
     "published",
+    "pdf",
     "parameters",
     "layout",
 )
@@ -49,6 +50,32 @@ def _flatten(value: object, prefix: str = "") -> dict[str, str]:
     return {prefix: json.dumps(value, sort_keys=True)}
 
 
+def pdf_comparison(recorded: dict, rebuilt: dict) -> tuple[str, set[tuple[str, str]]]:
+    """How ``report.pdf`` is compared, in words, and the entries left out for it.
+
+    Chromium writes different bytes for the same page from one version to the next, so
+    the PDF's bytes are compared only when both builds used the same chromium; otherwise
+    the digest of its extracted text is (``pdf/text_sha256``), and its bytes, page count
+    and the chromium version are not.
+    """
+    from evstudy.build.pdf import PDF_NAME
+
+    old, new = recorded.get("pdf") or {}, rebuilt.get("pdf") or {}
+    if not old and not new:
+        return "", set()  # neither build made one: nothing to say
+    if not old or not new:
+        which = "the recorded build" if not old else "the rebuild"
+        return f"{PDF_NAME}: not compared ({which} made none, having no chromium)", set()
+    if old.get("chromium") == new.get("chromium"):
+        return f"{PDF_NAME}: bytes compared (chromium {old.get('chromium')} on both)", set()
+    skipped = {("published", PDF_NAME), ("pdf", "chromium"), ("pdf", "pages")}
+    return (
+        f"{PDF_NAME}: extracted text compared, not bytes (chromium {old.get('chromium')} "
+        f"recorded, {new.get('chromium')} rebuilt)",
+        skipped,
+    )
+
+
 def compare_manifests(recorded: dict, rebuilt: dict) -> pd.DataFrame:
     """Every entry that differs between two manifests.
 
@@ -61,16 +88,20 @@ def compare_manifests(recorded: dict, rebuilt: dict) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``section``, ``item``, ``recorded`` and ``rebuilt`` (a value is None where
-        one side lacks the entry); empty when the manifests agree.
+        one side lacks the entry); empty when the manifests agree. ``attrs["pdf"]`` says
+        how the PDF was compared (see :func:`pdf_comparison`).
     """
+    how, skipped = pdf_comparison(recorded, rebuilt)
     rows = []
     for section in SECTIONS:
-        old = _flatten(recorded.get(section, {}))
-        new = _flatten(rebuilt.get(section, {}))
+        old = _flatten(recorded.get(section) or {})
+        new = _flatten(rebuilt.get(section) or {})
         for item in sorted(set(old) | set(new)):
-            if old.get(item) != new.get(item) and (section, item) not in NOT_COMPARED:
+            if old.get(item) != new.get(item) and (section, item) not in NOT_COMPARED | skipped:
                 rows.append((section, item, old.get(item), new.get(item)))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    found = pd.DataFrame(rows, columns=COLUMNS)
+    found.attrs["pdf"] = how
+    return found
 
 
 def _tampered(reports: Path, manifest: dict) -> list[tuple]:
@@ -181,14 +212,21 @@ def verify(
             shutil.rmtree(work, ignore_errors=True)
     differences = compare_manifests(recorded, rebuilt)
     tampered = pd.DataFrame(_tampered(reports_dir, recorded), columns=COLUMNS)
-    return pd.concat([differences, tampered], ignore_index=True) if len(tampered) else differences
+    if not len(tampered):
+        return differences
+    found = pd.concat([differences, tampered], ignore_index=True)
+    found.attrs["pdf"] = differences.attrs.get("pdf", "")
+    return found
 
 
 def format_differences(found: pd.DataFrame) -> str:
-    """``identical``, or one line per difference."""
+    """``identical``, or one line per difference; then how the PDF was compared."""
+    how = found.attrs.get("pdf")
     if found.empty:
-        return "identical"
+        return "identical" + (f"\n{how}" if how else "")
     lines = [f"{len(found)} difference(s) from the manifest:"]
     for row in found.itertuples(index=False):
         lines.append(f"  {row.section}: {row.item}: recorded {row.recorded}, rebuilt {row.rebuilt}")
+    if how:
+        lines.append(how)
     return "\n".join(lines)

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ANALYSES", "DESCRIPTION", "POPULATION", "RESEARCH_QUESTIONS", "SITE_NOUN"]
+__all__ = ["ANALYSES", "DESCRIPTION", "POPULATION", "REPORT", "RESEARCH_QUESTIONS", "SITE_NOUN"]
+
+# The report's title page. The date is fixed (three months after the last fieldwork in
+# December 2023), so the PDF's dates never come from the build's clock.
+REPORT: dict[str, Any] = {
+    "sponsor": "Children's Services Evidence Programme (invented sponsor)",
+    "authors": ["Synthetic Research Unit"],
+    "date": "2024-03-28",
+    "version": "1.0",
+}
 
 DESCRIPTION = (
     "How local authorities in England, with their health and voluntary-sector partners, use "

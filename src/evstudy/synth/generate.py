@@ -196,6 +196,7 @@ def _study_yml(study: Study) -> str:
         "analyses": D.ANALYSES,
         # The researcher's decisions on words that may be names (optional; named to show it).
         "files": {"name_decisions": NAME_DECISIONS},
+        "report": D.REPORT,
     }
     head = (
         "# A synthetic demonstration study made by `evstudy synth`"
