@@ -128,24 +128,31 @@ def test_a_killed_build_keeps_the_last_good_report_and_the_next_one_completes(
         assert process.poll() is None, "the build ended before it could be killed"
         time.sleep(0.2)
     assert len(list(staged.glob("*.ipynb"))) >= 2
+    import psutil
+
+    # The build's own processes at the moment it dies: other builds may run on this machine
+    # at the same time (a developer's, a parallel test's), and their processes are not ours.
+    tree = {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert _digest(folders["reports"]) == reports
     assert _digest(folders["figures"]) == figures
-    # Its workers and kernels die with it instead of writing into the next build's staging;
-    # warm kernels carry the command line of their template (evstudy.build.warm), and the
-    # build's forks (the page writer, background jobs) the build's own, which names this
-    # test's folders.
+    # Its workers and kernels die with it instead of writing into the next build's staging:
+    # nothing of its process tree is left, nor anything those processes started after the
+    # kill, nor any process whose command line names this test's folders.
     time.sleep(3)
-    import psutil
 
-    markers = ("_worker_main", "/evk-", "evstudy.build.warm", str(folders["reports"]))
+    def ours(p: psutil.Process) -> bool:
+        with contextlib.suppress(psutil.Error):
+            if p.pid in tree or any(parent.pid in tree for parent in p.parents()):
+                return True
+            return any(str(folders["reports"]) in part for part in p.cmdline())
+        return False
+
     leftovers = [
-        p.info["pid"]
-        for p in psutil.process_iter(["pid", "cmdline", "create_time"])
-        if p.info["create_time"] >= started - 1
-        and p.info["pid"] != os.getpid()
-        and any(marker in part for part in (p.info["cmdline"] or []) for marker in markers)
+        p.pid
+        for p in psutil.process_iter(["create_time"])
+        if p.info["create_time"] >= started - 1 and p.pid != os.getpid() and ours(p)
     ]
     for pid in leftovers:  # not left to run for minutes after the test fails
         with contextlib.suppress(psutil.Error):
