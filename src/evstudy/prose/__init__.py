@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from evstudy.errors import EvstudyError, InputError
+from evstudy.errors import EvstudyError, InputError, Problems
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,16 +138,35 @@ def draft_sections(study: Study) -> list[str]:
     return [k for k in section_keys(study) if k not in written]
 
 
-def final_problems(study: Study) -> list[str]:
+def final_problems(study: Study, *, report_folder: str = "report") -> Problems:
     """Why the report cannot be published as final: every draft section and every place a
-    word that may be a name waits for a decision. Empty when it can."""
-    found = [
-        f"section {k!r} is a computed draft (write report/{k}.md)" for k in draft_sections(study)
-    ]
-    found += [
-        f"a word that may be a name has no decision ({place})"
-        for place in study.ingest_report.get("undecided_names") or []
-    ]
+    word that may be a name waits for a decision. Empty when it can.
+
+    Parameters
+    ----------
+    study : Study
+    report_folder : str, default "report"
+        Where the study's section texts live, relative to its raw folder (study.yml
+        ``files: report_text``), for the messages.
+    """
+    found = Problems()
+    for key in draft_sections(study):
+        found.add(
+            f"{report_folder}/{key}.md",
+            "",
+            f"the section {key!r} has no text from the research team, so the report would "
+            "show the computed draft",
+            f"write {report_folder}/{key}.md in the raw folder (Markdown; placeholders "
+            "such as {{ sample.interviews }} give the numbers), or build without --final",
+        )
+    for place in study.ingest_report.get("undecided_names") or []:
+        found.add(
+            "name_decisions.csv",
+            "",
+            f"a word that may be a name has no decision ({place})",
+            "decide it (keep or redact) in name_decisions.csv, as name_review.csv beside the "
+            "identity key lists it",
+        )
     return found
 
 
