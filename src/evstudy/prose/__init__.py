@@ -186,9 +186,16 @@ _BLOCK = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _VALUE = "_evstudy_value"
 
 
+# A line that holds nothing but {% %} tags (an expect, an if, a set).
+_TAGS_ONLY = re.compile(r"^[ \t]*(?:\{%(?:(?!%\}).)*%\}[ \t]*)+\n", re.MULTILINE)
+
+
 def _instrument(text: str, rendering: _Rendering) -> str:
     """Every ``{{ expr }}`` wrapped so that its value is recorded and formatted, on the same
-    line (so Jinja's line numbers stay the file's)."""
+    line (so Jinja's line numbers stay the file's); and a line of tags only made to leave
+    nothing behind: its line break goes into a Jinja comment, which Jinja counts as a line
+    but does not print."""
+    text = _TAGS_ONLY.sub(lambda m: m.group(0)[:-1] + "{#\n#}", text)
     out, pos = [], 0
     blocks = [(m.start(), m.end()) for m in _BLOCK.finditer(text)]
     for match in _OUTPUT.finditer(text):
@@ -267,8 +274,6 @@ def _environment(study: Study, rendering: _Rendering) -> Any:
         extensions=[Expect],
         autoescape=False,
         keep_trailing_newline=True,
-        # An {% expect %} line leaves no blank line behind: the paragraph reads on.
-        trim_blocks=True,
         lstrip_blocks=True,
     )
     suppress_max = int(study.disclosure["suppress_max"])
@@ -281,8 +286,30 @@ def _environment(study: Study, rendering: _Rendering) -> Any:
 
     env.globals.update(_namespace(study))
     env.globals[_VALUE] = value
+    env.filters["midsentence"] = _midsentence
+    env.filters["ordinal"] = _ordinal
     env.globals["quote"] = lambda code, **kw: _quote(study, code, **kw)
     return env
+
+
+def _midsentence(value: Any) -> str:
+    """A label as it reads mid-sentence ("Peer networks" -> "peer networks"; proper names
+    such as "NICE guidelines" stay as they are)."""
+    from evstudy.narrative import midsentence
+
+    return midsentence(str(value))
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+
+def _ordinal(value: Any) -> str:
+    """1 -> "first", ..., 9 -> "ninth", then "10th", "11th", "22nd"."""
+    n = int(value)
+    if 1 <= n <= len(_ORDINALS):
+        return _ORDINALS[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _namespace(study: Study) -> dict[str, Any]:
@@ -388,10 +415,16 @@ def _render(study: Study, text: str, *, file: str, key: str) -> tuple[str, list[
             exc.lineno, f"the placeholder syntax is wrong: {exc.message}", NAMESPACE_HELP
         ) from None
     except UndefinedError as exc:
+        line = _line_of(exc, file)
+        what = re.sub(
+            r"'[\w.]+ object' has no attribute", "there is nothing called", exc.message or ""
+        )
+        shown = text.splitlines()[line - 1].strip() if line else ""
         raise fail(
-            _line_of(exc, file),
-            f"unknown placeholder: {exc.message}",
-            f"correct the name; {NAMESPACE_HELP}",
+            line,
+            f"unknown placeholder: {what}" + (f", in `{shown}`" if shown else ""),
+            f"correct the name (a section that may be missing is tested with `is defined`); "
+            f"{NAMESPACE_HELP}",
         ) from None
     except _Failure as exc:
         raise fail(exc.line or _line_of(exc, file), exc.problem, exc.fix) from None
