@@ -91,6 +91,22 @@ def report_text_cp1252(data: bytes, demo: Path) -> bytes:
 
 
 @recipe
+def report_text_typo(data: bytes, demo: Path) -> bytes:
+    """A misspelt placeholder on a section's line 2."""
+    lines = data.decode("utf-8").split("\n")
+    lines.insert(1, "The {{ survay.barriers.top[1].label }} came first.")
+    return "\n".join(lines).encode("utf-8")
+
+
+@recipe
+def report_text_syntax(data: bytes, demo: Path) -> bytes:
+    """An expect with nothing to expect, on a section's line 3."""
+    lines = data.decode("utf-8").split("\n")
+    lines.insert(2, "Then {% expect %} came.")
+    return "\n".join(lines).encode("utf-8")
+
+
+@recipe
 def empty(data: bytes, demo: Path) -> bytes:
     return b""
 

@@ -50,6 +50,27 @@ def test_sections_are_read_in_the_report_order_with_lf_endings(tmp_path: Path):
     assert list(frame["text"]) == ["Summary.", "Second question.", "Small sample.\nSecond line."]
 
 
+def test_placeholders_are_checked_as_far_as_they_can_be_without_the_data(tmp_path: Path):
+    folder = tmp_path / "report"
+    write(
+        folder,
+        "discussion.md",
+        "One.\n{% set r = codes['a'] %}{{ r.pct }}\nThe {{ sampel.sites }}.",
+    )
+    write(folder, "methods.md", "One.\nTwo.\n{{ sample.sites }\n")
+    write(
+        folder, "background.md", "{{ quote('a') }} {{ study.title }} {% expect sample.sites > 1 %}"
+    )
+    with pytest.raises(ValidationError) as caught:
+        read_report_text(folder, findings=[])
+    problems = {p.file: p for p in caught.value.problems}
+    assert set(problems) == {"report/discussion.md", "report/methods.md"}
+    assert problems["report/discussion.md"].where == "line 3"
+    assert "'sampel'" in problems["report/discussion.md"].problem
+    assert problems["report/methods.md"].where == "line 3"
+    assert "syntax" in problems["report/methods.md"].problem
+
+
 def test_no_report_folder_means_no_text(tmp_path: Path):
     frame = read_report_text(tmp_path / "report", findings=["1"])
     assert frame.empty and list(frame.columns) == ["key", "file", "text"]

@@ -107,6 +107,17 @@ def test_a_small_count_of_people_renders_as_the_suppression_symbol(demo_study, d
     )
 
 
+def test_arithmetic_on_a_count_of_people_is_still_suppressed(demo_study, demo_truth):
+    counts = choices(demo_truth, "enablers")
+    limit = demo_study.disclosure["suppress_max"]
+    large = max(counts, key=counts.get)
+    small = next(code for code, n in counts.items() if 1 <= n <= limit)
+    big, tiny = f'survey.enablers.code["{large}"].n', f'survey.enablers.code["{small}"].n'
+    # Subtracting a published count from another must not reveal a small one.
+    text = f"{{{{ {tiny} + 0 }}}} {{{{ {big} - ({big} - {tiny}) }}}} {{{{ {big} + 1 }}}}"
+    assert render(demo_study, text) == f"{MARKER} {MARKER} {counts[large] + 1}"
+
+
 def test_quote_gives_a_quote_with_its_computed_attribution(demo_study):
     from evstudy.coding import quotes
 

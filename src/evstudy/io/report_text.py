@@ -127,6 +127,8 @@ def read_report_text(
     order = section_keys([str(f) for f in findings])
     allowed = set(order)
     names = ", ".join(f"{k}.md" for k in order)
+    from evstudy.prose import check_text
+
     problems = Problems()
     rows = []
     for path in sorted(folder.rglob("*")):
@@ -168,7 +170,10 @@ def read_report_text(
             )
             continue
         text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-        rows.append({"key": key, "file": shown, "text": strip_html(text)})
+        text = strip_html(text)
+        for where, problem, fix in check_text(text, file=shown):
+            problems.add(shown, where, problem, fix)
+        rows.append({"key": key, "file": shown, "text": text})
     problems.raise_if_any(f"reading {label}/")
     frame = pd.DataFrame(rows, columns=COLUMNS)
     rank = {k: i for i, k in enumerate(order)}

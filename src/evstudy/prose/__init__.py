@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DRAFT_NOTE",
+    "TOP_LEVEL",
     "Placeholder",
+    "check_text",
     "draft_sections",
     "final_problems",
     "is_final_ready",
@@ -243,7 +245,8 @@ class _Failure(EvstudyError):
         super().__init__(problem)
 
 
-def _environment(study: Study, rendering: _Rendering) -> Any:
+def _sandbox() -> Any:
+    """The sandboxed Jinja environment researchers' text is parsed and rendered in."""
     from jinja2 import StrictUndefined, nodes
     from jinja2.ext import Extension
     from jinja2.sandbox import SandboxedEnvironment
@@ -276,6 +279,59 @@ def _environment(study: Study, rendering: _Rendering) -> Any:
         keep_trailing_newline=True,
         lstrip_blocks=True,
     )
+    env.filters["midsentence"] = _midsentence
+    env.filters["ordinal"] = _ordinal
+    return env
+
+
+# The names a section may use at its top level (evstudy.prose.namespace, and quote()).
+TOP_LEVEL = ("study", "sample", "survey", "codes", "convergence", "reliability", "saturation")
+
+
+def check_text(text: str, *, file: str) -> list[tuple[str, str, str]]:
+    """What can be checked in a section's text without the data: its syntax, and that every
+    name it uses at the top level exists. Ingest and ``evstudy check`` run it.
+
+    Returns
+    -------
+    list of (where, problem, fix)
+        Empty when the text is sound so far; placeholders are fully checked when the report
+        is built.
+    """
+    from jinja2 import TemplateSyntaxError, meta, nodes
+
+    env = _sandbox()
+    try:
+        parsed = env.parse(_instrument(text, _Rendering(file=file, key="")))
+    except TemplateSyntaxError as exc:
+        return [
+            (
+                f"line {exc.lineno}",
+                f"the placeholder syntax is wrong: {exc.message}",
+                NAMESPACE_HELP,
+            )
+        ]
+    known = {*TOP_LEVEL, "quote", _VALUE}
+    unknown = sorted(meta.find_undeclared_variables(parsed) - known)
+    found = []
+    lines: dict[str, int] = {}
+    for node in parsed.find_all(nodes.Name):
+        if node.ctx == "load" and node.name in unknown:
+            lines[node.name] = min(lines.get(node.name, node.lineno), node.lineno)
+    for name in unknown:
+        line = lines.get(name)
+        found.append(
+            (
+                f"line {line}" if line else "",
+                f"unknown placeholder: there is no value called {name!r}",
+                f"use one of {', '.join(TOP_LEVEL)} or quote(); {NAMESPACE_HELP}",
+            )
+        )
+    return found
+
+
+def _environment(study: Study, rendering: _Rendering) -> Any:
+    env = _sandbox()
     suppress_max = int(study.disclosure["suppress_max"])
 
     def value(index: int, found: Any) -> str:
@@ -286,8 +342,6 @@ def _environment(study: Study, rendering: _Rendering) -> Any:
 
     env.globals.update(_namespace(study))
     env.globals[_VALUE] = value
-    env.filters["midsentence"] = _midsentence
-    env.filters["ordinal"] = _ordinal
     env.globals["quote"] = lambda code, **kw: _quote(study, code, **kw)
     return env
 

@@ -93,6 +93,25 @@ class Count(int):
             setattr(self, name, found)
         return self
 
+    # A sum or difference of counts of people is one too: "n - m" must not reveal a small
+    # count that the disclosure rule hides.
+    def _counted(self, other: Any, value: Any) -> Any:
+        if isinstance(other, bool) or not isinstance(other, int):
+            return value
+        return Count(value, people=self.people or bool(getattr(other, "people", False)))
+
+    def __add__(self, other: Any) -> Any:
+        return self._counted(other, int(self) + other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._counted(other, other + int(self))
+
+    def __sub__(self, other: Any) -> Any:
+        return self._counted(other, int(self) - other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._counted(other, other - int(self))
+
 
 class Share(float):
     """A proportion from 0 to 1, rendered as a whole percentage; ``n`` is its count."""
