@@ -349,8 +349,10 @@ def _environment(study: Study, rendering: _Rendering) -> Any:
 def _midsentence(value: Any) -> str:
     """A label as it reads mid-sentence ("Peer networks" -> "peer networks"; proper names
     such as "NICE guidelines" stay as they are)."""
-    from evstudy.narrative import midsentence
+    from evstudy.narrative import listing, midsentence
 
+    if isinstance(value, (list, tuple)):
+        return listing([midsentence(str(v)) for v in value])
     return midsentence(str(value))
 
 

@@ -18,6 +18,7 @@ so nothing here knows a particular study. The top-level names:
     ``survey.<question_id>`` (or ``survey["<question_id>"]``) for each single- or
     multiple-choice question: a ranking of its options (:class:`Ranking`):
     ``.top[1]`` is the most chosen option (1-based), ``.bottom[1]`` the least chosen,
+    ``.at(1)`` the option or options (ties included) at a rank, ``.options`` all of them,
     ``.option["<label>"]`` and ``.code["<code id>"]`` one option; each option has
     ``label``, ``code``, ``n``, ``base``, ``pct``, ``ci_low``, ``ci_high`` and ``rank``.
     A tie at a requested rank is an error. ``survey.respondents``, ``survey.complete``.
@@ -220,6 +221,18 @@ class Ranking:
 
     def __len__(self) -> int:
         return len(self._choices)
+
+    def at(self, rank: int) -> list[Choice]:
+        """Every option at a 1-based rank, ties included (never an error for a tie):
+        ``survey.formats.at(1)`` is the most chosen option or options."""
+        if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= len(self):
+            raise NamespaceError(
+                f"survey.{self.question}.at({rank!r}): the question has {len(self)} options, "
+                "ranked from 1",
+                f"ask for a rank from 1 to {len(self)} (rankings are 1-based)",
+            )
+        n = self._choices[rank - 1].n
+        return [c for c in self._choices if c.n == n]
 
     def _at(self, rank: Any, *, reverse: bool) -> Choice:
         end = "bottom" if reverse else "top"
