@@ -31,6 +31,7 @@ from evstudy.ingest import TABLES, ingest
 from evstudy.io.coding_sheet import read_coding_sheet
 from evstudy.io.name_decisions import read_name_decisions
 from evstudy.io.register import read_register
+from evstudy.io.report_text import read_report_text
 from evstudy.io.smartsurvey import read_question_map, read_smartsurvey
 from evstudy.io.tables import read_admin, read_fieldwork_log, read_other_names, read_sites
 from evstudy.io.transcripts import read_transcript
@@ -79,6 +80,30 @@ RECIPES: dict[str, Recipe] = {}
 def recipe(fn: Recipe) -> Recipe:
     RECIPES[fn.__name__] = fn
     return fn
+
+
+@recipe
+def report_text_cp1252(data: bytes, demo: Path) -> bytes:
+    """A section saved by a Windows editor: a curly apostrophe on its third line."""
+    lines = data.decode("utf-8").split("\n")
+    lines[2] = "It’s what the data show. " + lines[2]
+    return "\n".join(lines).encode("cp1252", errors="replace")
+
+
+@recipe
+def report_text_typo(data: bytes, demo: Path) -> bytes:
+    """A misspelt placeholder on a section's line 2."""
+    lines = data.decode("utf-8").split("\n")
+    lines.insert(1, "The {{ survay.barriers.top[1].label }} came first.")
+    return "\n".join(lines).encode("utf-8")
+
+
+@recipe
+def report_text_syntax(data: bytes, demo: Path) -> bytes:
+    """An expect with nothing to expect, on a section's line 3."""
+    lines = data.decode("utf-8").split("\n")
+    lines.insert(2, "Then {% expect %} came.")
+    return "\n".join(lines).encode("utf-8")
 
 
 @recipe
@@ -470,6 +495,16 @@ def read_as(reader: str, path: Path, demo: Path) -> Any:
         "name_decisions": read_name_decisions,
         "qdpx": read_qdpx,
         "codebook_import": codebook_draft,
+        # A section file is read with its whole report/ folder, against the demo's questions.
+        "report_text": lambda p: read_report_text(
+            next(f for f in p.parents if f.name == "report"),
+            findings=[
+                str(q["id"])
+                for q in yaml.safe_load((demo / "study.yml").read_text(encoding="utf-8"))[
+                    "research_questions"
+                ]
+            ],
+        ),
     }
     return readers[reader](path)
 

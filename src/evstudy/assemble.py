@@ -217,10 +217,32 @@ class Assembly:
             else None
         )
         self._read_review()
+        self._read_report_text()
         self._check_declarations(qmap)
         self._index_sites()
         self._index_people()
         self._read_transcripts()
+
+    def _read_report_text(self) -> None:
+        """The research team's section texts (``report/``), checked against the sections
+        the study has: its research questions, else its codebook's themes."""
+        from evstudy.io.report_text import COLUMNS as TEXT_COLUMNS
+        from evstudy.io.report_text import read_report_text
+
+        cfg = self.config
+        findings = [str(q["rq_id"]) for q in cfg.research_questions]
+        if not findings and self.codebook is not None:
+            book = self.codebook
+            themes = book[book["parent_id"].isna()]
+            if "status" in themes:
+                themes = themes[themes["status"].fillna("active") == "active"]
+            findings = [str(c) for c in themes["code_id"]]
+        folder = cfg.path("report_text")
+        self.report_text = self._read(
+            read_report_text, folder, findings=findings, label=self.rel(folder)
+        )
+        if self.report_text is None:
+            self.report_text = pd.DataFrame(columns=TEXT_COLUMNS)
 
     def _read_survey(self, read_map: Any, read_export: Any) -> tuple[Any, Any]:
         """The question map and the export; a study without either has no survey."""
@@ -610,6 +632,8 @@ class Assembly:
             "recommendations": self._redacted(
                 _or_empty(self.recommendations, "recommendations"), ["text"]
             ),
+            # The research team's prose leaves through the same redactor as every free text.
+            "report_text": self._redacted(self.report_text.copy(), ["text"]),
         }
 
     def _turn_sources(self) -> list[tuple[str, str, str | None]]:

@@ -58,6 +58,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             force=args.force,
             timeout=args.timeout,
             wait=args.wait,
+            final=args.final,
         )
     except EvstudyError as exc:
         print(f"evstudy {args.command}: {exc}", file=sys.stderr)
@@ -405,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         run_options(p)
         p.add_argument("--force", action="store_true", help="re-ingest and re-run everything")
+        p.add_argument(
+            "--final",
+            action="store_true",
+            help="publish as final: refuse while any section is the computed draft (no "
+            "report/<section>.md) or any possible name is undecided, listing every one",
+        )
         p.add_argument(
             "--wait",
             type=float,

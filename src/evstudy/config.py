@@ -78,6 +78,7 @@ DEFAULT_FILES: dict[str, str] = {
     "review_register": "review/review_register.xlsx",
     "review_findings": "review/review_findings.xlsx",
     "recommendations": "recommendations.yml",
+    "report_text": "report",
 }
 
 # The fieldwork targets a protocol may set (study.yml `targets:`); none is assumed, since

@@ -42,6 +42,7 @@ TABLES = (
     "review_sources",
     "review_findings",
     "recommendations",
+    "report_text",
 )
 
 
@@ -284,6 +285,7 @@ def _counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
         "review_sources_included": int((tables["review_sources"]["decision"] == "included").sum()),
         "review_findings": int(tables["review_findings"]["finding_id"].nunique()),
         "recommendations": len(tables["recommendations"]),
+        "report_sections": len(tables["report_text"]),
     }
     counts.update({f"documents_{m}": n for m, n in Counter(documents["method"]).items()})
     return counts

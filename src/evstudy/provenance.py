@@ -22,7 +22,7 @@ import pandas as pd
 from evstudy import __version__
 from evstudy.study import Study
 
-__all__ = ["input_table", "parameter_table", "version_table"]
+__all__ = ["input_table", "parameter_table", "placeholder_table", "version_table"]
 
 # Short enough to read, long enough to tell files apart; the manifest has the full digest.
 DIGEST_CHARS = 16
@@ -44,6 +44,37 @@ def input_table(study: Study) -> pd.DataFrame:
     digests = study.ingest_report.get("raw_sha256", {})
     rows = [(name, digest[:DIGEST_CHARS]) for name, digest in sorted(digests.items())]
     return pd.DataFrame(rows, columns=["input", "sha256"])
+
+
+def placeholder_table(study: Study) -> pd.DataFrame:
+    """Every placeholder in the research team's text, with the value it rendered and where.
+
+    A reviewer traces each number of the prose to the computed value behind it. A count of
+    people too small to publish shows the suppression symbol here too.
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    DataFrame
+        Columns ``section``, ``placeholder`` (the expression as written), ``value`` (as the
+        report shows it) and ``where`` (``report/<file>.md:<line>``), in the report's section
+        order and then by line; no rows when the team wrote no text.
+    """
+    from evstudy.prose import placeholders
+
+    found = placeholders(study)
+    where = [f"{file}:{line}" for file, line in zip(found["file"], found["line"], strict=True)]
+    return pd.DataFrame(
+        {
+            "section": found["section"],
+            "placeholder": found["placeholder"],
+            "value": found["value"],
+            "where": pd.Series(where, dtype="object"),
+        }
+    )
 
 
 def version_table() -> pd.DataFrame:

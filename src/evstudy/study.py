@@ -51,6 +51,10 @@ class Study:
     review_sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     review_findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The research team's section texts (report/*.md): key, file, text; see evstudy.prose.
+    report_text: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["key", "file", "text"])
+    )
     ingest_report: dict = field(default_factory=dict)
     # Tables derived from the others, computed once (see derived()).
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -221,12 +225,18 @@ def load_study(path: str | Path | None = None) -> Study:
         if f.name in {"path", "ingest_report", "_derived"}:
             continue
         table = folder / f"{f.name}.parquet"
+        if f.name in _OPTIONAL_TABLES and not table.is_file():
+            continue  # ingested before the table existed: the field's default (no rows)
         if not table.is_file():
             raise InputError(
                 table, "", "this table is missing", "re-run `evstudy ingest` to rebuild the tables"
             )
         tables[f.name] = pd.read_parquet(table)
     return Study(path=folder, ingest_report=report, **tables)
+
+
+# Tables newer than some processed folders: a study ingested before them still loads.
+_OPTIONAL_TABLES = frozenset({"report_text"})
 
 
 def _signature(folder: Path) -> tuple:

@@ -92,6 +92,7 @@ def _identifiers(config: StudyConfig, study: Any, key_dir: Path | None) -> Ident
         other_file=config.files["other_names"],
     )
     _add_review(found, config, study)
+    found.allow(config.report.get("authors") or [])
     found.pseudonyms |= set(study.participants["participant_id"].dropna())
     found.pseudonyms |= set(study.survey_respondents["respondent_id"].dropna())
     if key_dir is not None and key_dir.is_dir():

@@ -123,6 +123,18 @@ class Identifiers:
     initials: dict[tuple[str, str], str] = field(default_factory=dict)  # (P, shah)
     ordinary: dict[str, str] = field(default_factory=dict)  # ordinary-word first names
     review: set[tuple[str, ...]] = field(default_factory=set)  # their undecided contexts
+    # The report's declared authors (study.yml ``report: authors``), as written: published
+    # on purpose, so not a leak wherever they appear.
+    allowed: list[re.Pattern] = field(default_factory=list)
+
+    def allow(self, names: Iterable[str]) -> None:
+        """Let these names through (the report's declared authors): each as written, in any
+        case, spacing or accents; a part of one on its own is still looked for."""
+        for name in names:
+            words = fold_accents(str(name)).split()
+            if words:
+                pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)"
+                self.allowed.append(re.compile(pattern, re.IGNORECASE))
 
     def add_name(self, name: str, source: str, kind: str) -> None:
         words = tokens(canonical_name(name))
@@ -196,6 +208,14 @@ class Identifiers:
         # A contact detail is one finding, not also a name.
         for _, start, end in reversed(spans):
             text = text[:start] + " " + text[end:]
+        if self.allowed:
+            # Found in the folded text, blanked in the text: the two are letter for letter.
+            text = unicodedata.normalize("NFC", text)
+            folded = fold_accents(text)
+            for pattern in self.allowed:
+                for match in reversed(list(pattern.finditer(folded))):
+                    start, end = match.span()
+                    text = text[:start] + " " * (end - start) + text[end:]
         if self.names or self.alone or self.ordinary:
             folded = fold_accents(text)
             words = _spans(folded)

@@ -9,7 +9,10 @@ A notebook's dependencies are summarised as a *digest*, one sha256 per component
 ``parameters``
     the values papermill injects.
 ``inputs``
-    the files the notebook reads (the processed tables it is told about).
+    the files the notebook reads (the processed tables it is told about). Among them is
+    ``report_text.parquet``, the research team's section texts (``report/*.md``, as ingest
+    redacted them): editing a section re-runs the notebooks that render it, while an
+    unchanged study stays a no-op.
 ``package``
     every ``.py`` file of the evstudy package.
 ``lock``

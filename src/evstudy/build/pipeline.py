@@ -304,6 +304,7 @@ def build(
     progress: bool = True,
     label_root: str | Path | None = None,
     wait: float = 0,
+    final: bool = False,
 ) -> BuildSummary:
     """Build the report: ingest if needed, run changed notebooks, export, swap in.
 
@@ -331,6 +332,10 @@ def build(
     wait : float, default 0
         Seconds to wait for another build of the same reports folder to finish; 0 fails
         at once (see :mod:`evstudy.build.lock`).
+    final : bool, default False
+        Refuse to build while any section of the report is the computed draft or any word
+        that may be a name is undecided, listing every one (see
+        :func:`evstudy.prose.final_problems`). Without it the report is a draft.
 
     Returns
     -------
@@ -373,6 +378,7 @@ def build(
                     kernel_name=kernel_name,
                     progress=progress,
                     label_root=label_root,
+                    refuse_drafts=final,
                 )
             except OSError as exc:
                 if exc.errno not in _WRITE_ERRORS:
@@ -452,6 +458,17 @@ def _refuse_undecided_names(raw_dir: Path, processed_dir: Path) -> None:
     )
 
 
+def _refuse_drafts(raw_dir: Path, processed_dir: Path) -> None:
+    """``--final``: refuse while a section is the computed draft or a name is undecided,
+    listing every one (:func:`evstudy.prose.final_problems`)."""
+    from evstudy.prose import final_problems
+    from evstudy.study import load_study
+
+    folder = load_config(raw_dir).files["report_text"]
+    found = final_problems(load_study(processed_dir), report_folder=folder)
+    found.raise_if_any("the --final check (nothing was published)")
+
+
 def _clear_leftovers(reports: Path) -> None:
     """Remove what an interrupted build left in ``reports`` (called under the lock).
 
@@ -482,6 +499,7 @@ def _build(
     kernel_name: str,
     progress: bool,
     label_root: str | Path | None,
+    refuse_drafts: bool = False,
 ) -> BuildSummary:
     from evstudy.build.cache import (
         SIDECAR_SUFFIX,
@@ -540,6 +558,8 @@ def _build(
             with contextlib.suppress(Exception):  # the audit works it out again, and reports
                 withdrawn = withdrawal.result()
         summary.seconds["ingest"] = time.perf_counter() - clock
+        if refuse_drafts:
+            _refuse_drafts(raw_dir, processed_dir)
         _refuse_undecided_names(raw_dir, processed_dir)
 
         names = _site_names(processed_dir)

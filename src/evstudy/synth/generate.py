@@ -28,6 +28,7 @@ from evstudy.synth.fieldwork import pick_no_quote, pick_withdrawn, plan_document
 from evstudy.synth.office import xlsx_bytes
 from evstudy.synth.people import ROLE_LABELS, ROLE_RULES, People, make_people, role_group
 from evstudy.synth.places import ADMIN_MEASURES, admin_rows, make_sites
+from evstudy.synth.report_text import report_files
 from evstudy.synth.review import findings_xlsx, recommendations_yaml, register_xlsx
 from evstudy.synth.survey import Survey, make_survey, reminder_dates
 from evstudy.synth.transcripts import render
@@ -358,6 +359,7 @@ def _files(study: Study) -> dict[str, bytes]:
     files["review/review_findings.xlsx"] = findings_xlsx()
     files["recommendations.yml"] = text(recommendations_yaml())
     files["planted_truth.yml"] = text(_yaml(truth_document(study)))
+    files.update(report_files(study))
     return files
 
 
