@@ -31,6 +31,7 @@ __all__ = [
     "REF_PATTERN",
     "background_draft",
     "banner",
+    "by_unit",
     "comparison_text",
     "denominators_text",
     "detailed_findings",
@@ -637,7 +638,13 @@ def limitations_draft(
             f"{listing([str(m).lower() for m in short['measure']])}."
         )
     if saturation:
-        open_ = [m for m, s in saturation.items() if s.get("status") != "saturated"]
+        from evstudy.matrices import METHOD_LABELS
+
+        open_ = [
+            METHOD_LABELS.get(m, m).lower()
+            for m, s in saturation.items()
+            if s.get("status") != "saturated"
+        ]
         if open_:
             points.append(
                 f"Saturation was not reached for {listing([str(m) for m in open_])}: more "
@@ -686,6 +693,22 @@ def _key_table(section: Any) -> Any:
     )
 
 
+def _refer(section: Any, key_table: Any, ident: str, detail: str) -> str:
+    """The section's text with its "(table *caption*)" references pointing where the
+    tables are: the key table by number, the others to the findings in detail."""
+    from evstudy.sections import Table
+
+    text = section.markdown
+    for part in section.parts:
+        if isinstance(part, Table) and part.caption:
+            named = f"(table *{part.caption}*)"
+            if part is key_table:
+                text = text.replace(named, f"({ref(ident)})")
+            else:
+                text = text.replace(named, f"(in [the findings in detail]({detail}))")
+    return text
+
+
 def key_findings(study: Study, found: list, *, detail: str) -> list:
     """The main report's findings: per research question its text (the researchers', or the
     computed draft) and its key table; the rest of each section is in the appendix.
@@ -711,7 +734,7 @@ def key_findings(study: Study, found: list, *, detail: str) -> list:
     for i, (key, section) in enumerate(found, 1):
         key_table = _key_table(section)
         ident = f"findings-{i}"
-        draft = section.markdown
+        draft = _refer(section, key_table, ident, detail)
         if key_table is not None:
             draft += (
                 f"\n\n{ref(ident)} sets out the codes behind this finding, with how many "
@@ -748,3 +771,40 @@ def detailed_findings(found: list, *, figures: Any = None) -> list:
     for _, section in found:
         shown.extend(render(section, figures=figures, level=2))
     return shown
+
+
+def by_unit(frame: pd.DataFrame, *, unit: str = "unit", digits: int = 1) -> pd.DataFrame:
+    """A table whose rows carry their own unit, with each number written for its row:
+    counts as whole numbers, yes/no as Yes and No, other measures to ``digits`` places.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A column ``unit`` names each row's unit (``count``, ``yes/no``, ``%``, ...).
+    unit : str
+        That column's name.
+    digits : int
+        Decimal places for measures that are neither counts nor yes/no.
+
+    Returns
+    -------
+    DataFrame
+        The same shape, every number as text ("" where missing).
+    """
+    if unit not in frame.columns:
+        raise ValueError(f"`unit` must name a column of `frame`, but {unit!r} was passed")
+    out = frame.astype(object).copy()
+    numeric = [c for c in frame.columns if c != unit and pd.api.types.is_numeric_dtype(frame[c])]
+    for i, row in frame.iterrows():
+        kind = str(row[unit]).strip().lower()
+        for column in numeric:
+            value = row[column]
+            if pd.isna(value):
+                out.at[i, column] = ""
+            elif kind in {"yes/no", "yes or no", "boolean"} and float(value) in (0.0, 1.0):
+                out.at[i, column] = "Yes" if float(value) == 1.0 else "No"
+            elif kind in {"count", "number", "n"}:
+                out.at[i, column] = f"{float(value):,.0f}"
+            else:
+                out.at[i, column] = f"{float(value):,.{digits}f}"
+    return out

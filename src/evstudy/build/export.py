@@ -95,6 +95,10 @@ _NUM = re.compile(
     r'<span class="evstudy-num" data-kind="(figure|table)" data-ref="([^"]*)"></span>'
 )
 _REF = re.compile(r"@@ref:([A-Za-z0-9][\w.-]*)@@")
+_CAPTIONED = re.compile(
+    r'<span class="evstudy-num" id="([^"]*)">(Table \d+\.)</span>([^<]*)</caption>'
+)
+_NAMED = re.compile(r"(\()table <em>([^<]*)</em>")
 
 _HEADING = re.compile(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1>", re.DOTALL | re.IGNORECASE)
 _ID = re.compile(r'\sid="([^"]*)"')
@@ -243,7 +247,20 @@ def number_figures_and_tables(html: str, *, page: str = "the page") -> str:
         label, ident = found[ref]
         return f'<a class="evstudy-ref" href="#{escape(ident, quote=True)}">{label}</a>'
 
-    return _REF.sub(link, html)
+    html = _REF.sub(link, html)
+    # The computed text names tables by caption, "(table *caption*)": link those on the page.
+    captions = {}
+    for match in _CAPTIONED.finditer(html):
+        captions.setdefault(match.group(3).strip(), (match.group(2).rstrip("."), match.group(1)))
+
+    def by_caption(match: re.Match) -> str:
+        found = captions.get(match.group(2).strip())
+        if found is None:
+            return match.group(0)
+        label, ident = found
+        return f'{match.group(1)}<a class="evstudy-ref" href="#{ident}">{label}</a>'
+
+    return _NAMED.sub(by_caption, html)
 
 
 @lru_cache(maxsize=1)
