@@ -647,8 +647,8 @@ def limitations_draft(
         ]
         if open_:
             points.append(
-                f"Saturation was not reached for {listing([str(m) for m in open_])}: more "
-                "transcripts might have added codes."
+                f"Saturation was not reached for the {listing([str(m) for m in open_])} "
+                "transcripts: more of them might have added codes."
             )
     if "low_reliability" in display and display["low_reliability"].any():
         n = int(display["low_reliability"].sum())
