@@ -709,7 +709,7 @@ def _refer(section: Any, key_table: Any, ident: str, detail: str) -> str:
     return text
 
 
-def key_findings(study: Study, found: list, *, detail: str) -> list:
+def key_findings(study: Study, found: list, *, detail: str, figures: Any = None) -> list:
     """The main report's findings: per research question its text (the researchers', or the
     computed draft) and its key table; the rest of each section is in the appendix.
 
@@ -720,6 +720,8 @@ def key_findings(study: Study, found: list, *, detail: str) -> list:
         :func:`findings_sections`.
     detail : str
         Where the full sections are, as a Markdown link target (the findings appendix).
+    figures : path, optional
+        Where charts are saved (see :func:`save_and_show`).
 
     Returns
     -------
@@ -729,6 +731,7 @@ def key_findings(study: Study, found: list, *, detail: str) -> list:
     from IPython.display import Markdown
 
     from evstudy import prose
+    from evstudy.sections import Chart
 
     shown: list = []
     for i, (key, section) in enumerate(found, 1):
@@ -752,6 +755,11 @@ def key_findings(study: Study, found: list, *, detail: str) -> list:
                     index=key_table.index,
                     ref=ident,
                 )
+            )
+        chart = next((p for p in section.parts if isinstance(p, Chart)), None)
+        if chart is not None:  # the section's key figure, where it has one
+            shown.append(
+                save_and_show(chart.draw(), notebook="synthesis", name=chart.name, folder=figures)
             )
     shown.append(
         Markdown(

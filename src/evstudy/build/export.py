@@ -206,6 +206,19 @@ def _toc(headings: list[tuple[int, str, str]], *, levels: int = 3) -> str:
     return "\n".join(lines)
 
 
+def _after_title(html: str, contents: str) -> str:
+    """The page with its contents after the cell that holds its h1 (the title, and on a
+    site page the header placing the site), or at the top when it has none."""
+    title = html.find("</h1>")
+    cell = html.find('<div class="jp-Cell', title) if title >= 0 else -1
+    if cell < 0:
+        start = html.find("<main>")
+        cell = html.find('<div class="jp-Cell', start) if start >= 0 else -1
+    if cell < 0:
+        return html
+    return html[:cell] + contents + html[cell:]
+
+
 def number_figures_and_tables(html: str, *, page: str = "the page") -> str:
     """Number a page's figures and tables in order and turn references into links.
 
@@ -305,7 +318,7 @@ def _render(
     if chapters_only:
         html = html.replace(TOC_SLOT, contents, 1)
     else:
-        html = html.replace(TOC_MARK, contents, 1)
+        html = _after_title(html.replace(TOC_MARK, "", 1), contents)
     html = number_figures_and_tables(html, page=f"the page {title!r}")
     refs = check_self_contained(html)
     if refs:
