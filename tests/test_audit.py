@@ -553,6 +553,7 @@ def test_the_demo_coarsenings_are_listed_and_each_hides_a_small_cell(demo_built,
         "reports/index.html",
         *(f"reports/sites/{s}.html" for s in demo_study.sites["site_id"]),
         *(f"reports/appendices/{name}.html" for name in APPENDICES),
+        "reports/report.pdf",  # the same pages, printed
     }
     assert set(found["file"]) <= pages
     groups = attribution_groups(demo_study)
