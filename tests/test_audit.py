@@ -547,9 +547,13 @@ def test_the_demo_report_passes_the_audit(demo_findings):
 def test_the_demo_coarsenings_are_listed_and_each_hides_a_small_cell(demo_built, demo_study):
     found = coarsenings(**demo_built)
     assert not found.empty
+    from evstudy.build.export import APPENDICES
+
     pages = {
         "reports/index.html",
         *(f"reports/sites/{s}.html" for s in demo_study.sites["site_id"]),
+        *(f"reports/appendices/{name}.html" for name in APPENDICES),
+        "reports/report.pdf",  # the same pages, printed
     }
     assert set(found["file"]) <= pages
     groups = attribution_groups(demo_study)

@@ -78,12 +78,37 @@ def test_cells_are_thin(name):
 
 @pytest.mark.parametrize("name", sorted(REPORT))
 def test_report_parts_are_tagged_with_known_parts(name):
-    from evstudy.build.export import PARTS, report_parts
+    from evstudy.build.export import APPENDICES, PARTS, report_parts
 
     parts = report_parts(_read(name))
-    assert set(parts) <= set(PARTS)
+    assert set(parts) <= {*PARTS, *(f"appendix:{a}" for a in APPENDICES)}
     if name != "site_case_study":  # site pages stand alone; the others feed index.html
         assert parts
+
+
+def test_the_synthesis_notebook_fills_every_part_and_appendix_but_the_survey():
+    from evstudy.build.export import APPENDICES, PARTS, report_parts
+
+    parts = report_parts(_read("synthesis"))
+    assert [p for p in parts if ":" not in p] == list(PARTS)  # in the report's order
+    assert {p for p in parts if ":" in p} == {f"appendix:{a}" for a in APPENDICES} - {
+        "appendix:survey"
+    }
+    assert set(report_parts(_read("survey"))) == {"appendix:survey"}
+
+
+def test_every_prose_section_goes_through_the_researchers_text():
+    sources = "\n".join(c.source for c in _code_cells(_read("synthesis")))
+    for key in (
+        "executive_summary",
+        "background",
+        "methods",
+        "discussion",
+        "limitations",
+        "recommendations",
+    ):
+        assert f'prose.section(study, "{key}"' in sources, key
+    assert "key_findings(" in sources  # findings/<rq_id>, one per research question
 
 
 def test_site_quotes_never_show_the_pseudonym_column():
@@ -139,7 +164,15 @@ def test_notebook_runs_on_the_demo(name, demo_processed, demo_study, tmp_path):
     if name == "synthesis":
         assert "4 of 9 local authorities describe mainly reactive commissioning" in text
         assert text.count("### Research question") == 5
-        for heading in ("## Executive summary", "## Methods", "## Appendix E: provenance"):
+        for heading in (
+            "## Executive summary",
+            "## Background and aims",
+            "## Methods",
+            "## Discussion",
+            "## Limitations",
+            "## Recommendations",
+            "## Notebook runs",  # the provenance appendix
+        ):
             assert heading in text
 
 

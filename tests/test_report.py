@@ -106,3 +106,115 @@ def test_suppressed_counts_show_as_whole_numbers():
     html = report.table(frame).data
     assert ">23<" in html and ">121<" in html and ">c<" in html
     assert ">2.00<" in html  # real floats keep their decimals
+
+
+def test_table_writes_years_bare_whole_floats_as_integers_and_booleans_as_words():
+    frame = pd.DataFrame(
+        {
+            "year": [2017, 2023],
+            "contracts": [39.0, 1204.0],  # counts read back as floats
+            "rate": [27.4, 25.0],
+            "in_place": [True, False],
+        }
+    )
+    cells = re.findall(r"<td>(.*?)</td>", report.table(frame, digits=1).data)
+    assert cells == ["2017", "39", "27.4", "Yes", "2023", "1,204", "25.0", "No"]
+
+
+def test_table_heads_unlabelled_columns_and_the_index_in_words():
+    frame = pd.DataFrame({"role_group": ["a"], "p_value": [0.5], "n": [3]}).set_index("role_group")
+    html = report.table(frame, index=True, labels={"n": "Participants"}).data
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html)
+    assert "Role group" in headers and "p" in headers and "Participants" in headers
+    assert "role_group" not in html and "p_value" not in html
+
+
+def test_table_is_captioned_for_numbering_and_scrolls_in_a_focusable_region():
+    html = report.table(pd.DataFrame({"a": [1]}), caption="Sites & themes", ref="sites").data
+    wrap = (
+        '<div class="evstudy-table-wrap" role="region" tabindex="0" '
+        'aria-label="Sites &amp; themes">'
+    )
+    assert html.startswith(wrap)
+    assert re.search(
+        r'<caption><span class="evstudy-num" data-kind="table" data-ref="sites"></span> '
+        r"Sites &amp; themes</caption>",
+        html,
+    )
+    # Without a caption it is numbered all the same.
+    assert (
+        'data-kind="table" data-ref=""></span></caption>'
+        in report.table(pd.DataFrame({"a": [1]})).data
+    )
+
+
+def test_figure_is_numbered_with_its_caption_or_the_charts_title():
+    fig = _chart()
+    fig.axes[0].set_title("Barriers by role")
+    html = report.figure(fig, "alt text", ref="barriers").data
+    assert re.search(
+        r'<figcaption><span class="evstudy-num" data-kind="figure" data-ref="barriers"></span> '
+        r"Barriers by role</figcaption>",
+        html,
+    )
+    assert "> Other words</figcaption>" in report.figure(_chart(), "a", caption="Other words").data
+
+
+@pytest.mark.parametrize("bad", ["", "has space", "-lead", "a/b"])
+def test_a_reference_id_must_be_a_plain_name(bad):
+    with pytest.raises(ValueError, match="`ref` must be letters, digits"):
+        report.ref(bad)
+    with pytest.raises(ValueError, match="`ref` must be letters, digits"):
+        report.table(pd.DataFrame({"a": [1]}), ref=bad)
+    assert report.ref("sites_by-theme.2") == "@@ref:sites_by-theme.2@@"
+
+
+def test_by_unit_writes_each_row_as_its_unit_says():
+    frame = pd.DataFrame(
+        {
+            "measure": ["Contracts", "Framework in place", "Rate"],
+            "unit": ["count", "yes/no", "%"],
+            "2022": [39.0, 1.0, 27.4],
+            "2023": [40.0, 0.0, None],
+        }
+    )
+    out = report.by_unit(frame)
+    assert out[["2022", "2023"]].to_numpy().tolist() == [
+        ["39", "40"],
+        ["Yes", "No"],
+        ["27.4", ""],
+    ]
+    with pytest.raises(ValueError, match="`unit` must name a column"):
+        report.by_unit(frame, unit="units")
+
+
+def test_site_header_places_the_site_in_the_study(demo_study):
+    first, last = demo_study.sites["site_id"].iloc[[0, -1]]
+    text = report.site_header(demo_study, site=last).data
+    n = len(demo_study.sites)
+    assert f"<strong>Local authority {n} of {n}</strong>" in text
+    people = int((demo_study.participants["site_id"] == last).sum())
+    assert f"Who took part: {people} participants in " in text
+    # The site table's first attributes, as written there.
+    row = demo_study.sites.set_index("site_id").loc[first]
+    assert str(row.iloc[1]) in report.site_header(demo_study, site=first).data
+    with pytest.raises(ValueError, match="`site` must be one of"):
+        report.site_header(demo_study, site="S99")
+
+
+def test_the_computed_drafts_name_what_the_study_declares_and_shows(demo_study):
+    from evstudy.sections import research_questions
+    from evstudy.triangulation import joint_display
+
+    background = report.background_draft(demo_study)
+    for text in research_questions(demo_study)["text"]:
+        assert text in background
+    jd = joint_display(demo_study)
+    discussion = report.discussion_draft(demo_study, display=jd)
+    assert f"across {len(jd)} themes" in discussion
+    limits = report.limitations_draft(
+        demo_study, display=jd, saturation={"focus_group": {"status": "not saturated"}}
+    )
+    assert "The data are synthetic" in limits
+    assert "Saturation was not reached for the focus group transcripts" in limits
+    assert "focus_group" not in limits

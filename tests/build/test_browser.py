@@ -148,3 +148,189 @@ def test_axe_core_finds_no_serious_or_critical_wcag_violation(built, browser, wh
         if v["impact"] in {"serious", "critical"}
     ]
     assert bad == []
+
+
+# --- the report's shape, as a reader at 1,366 px sees it (issue 20 §1, §3) ----------------
+
+# Column names that must never reach a reader as labels.
+COLUMN_NAMES = [
+    "role_group",
+    "site_name",
+    "site_id",
+    "imd_decile",
+    "foundations_partner",
+    "p_value",
+    "code_id",
+    "rq_id",
+    "question_id",
+    "n_participants",
+]
+MAX_HEIGHT = 30_000
+
+
+def _pages(reports: Path) -> list[Path]:
+    """Every page a sponsor reads: the report, the site pages and the appendices (the
+    provenance appendix lists raw file names on purpose, for reviewers)."""
+    appendices = [p for p in sorted(reports.glob("appendices/*.html")) if p.stem != "provenance"]
+    return [reports / "index.html", *sorted(reports.glob("sites/*.html")), *appendices]
+
+
+@pytest.fixture(scope="module")
+def reader(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_the_title_is_on_the_first_screen_and_the_banner_stays_in_view(built, reader):
+    summary, folders = built
+    assert summary.ok, summary.text()
+    reader.goto((folders["reports"] / "index.html").as_uri(), wait_until="load")
+    title = reader.evaluate(
+        "(() => { const r = document.querySelector('h1').getBoundingClientRect();"
+        " return {top: r.top, bottom: r.bottom, text: document.querySelector('h1').innerText}; })()"
+    )
+    assert title["top"] >= 0 and title["bottom"] <= 900, title
+    assert title["text"].startswith(_ingest_title(folders))
+    assert reader.locator("text=Draft").first.is_visible()
+    reader.evaluate("window.scrollTo(0, 6000)")
+    banner = reader.evaluate(
+        """(() => {
+             const b = document.querySelector('.evstudy-banner');
+             const r = b.getBoundingClientRect();
+             const hit = document.elementFromPoint(r.left + 5, r.top + r.height / 2);
+             return {top: r.top, bottom: r.bottom, scrolled: window.scrollY,
+                     onTop: b.contains(hit)};
+           })()"""
+    )
+    assert banner["scrolled"] > 5000 and banner["top"] >= 0 and banner["bottom"] < 200
+    assert banner["onTop"], banner  # visible, not covered by the page under it
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    reader.screenshot(path=str(SCREENSHOTS / "index-scrolled.png"))
+
+
+def _ingest_title(folders: dict) -> str:
+    import json
+
+    report = json.loads((folders["processed"] / "ingest_report.json").read_text("utf-8"))
+    return report["title"]
+
+
+def test_the_main_report_is_at_most_30000_px_tall_at_1366_px(built, reader):
+    _, folders = built
+    reader.goto((folders["reports"] / "index.html").as_uri(), wait_until="load")
+    height = reader.evaluate("document.documentElement.scrollHeight")
+    assert height <= MAX_HEIGHT, height
+    chapters = reader.evaluate(
+        "Array.from(document.querySelectorAll('nav.evstudy-toc > ol > li > a'))"
+        ".map(a => a.innerText)"
+    )
+    assert chapters[:7] == [
+        "Executive summary",
+        "Background and aims",
+        "Methods",
+        "Findings",
+        "Discussion",
+        "Limitations",
+        "Recommendations",
+    ]
+    assert chapters[-2:] == ["Site case studies", "Appendices"]
+    assert not reader.evaluate("document.querySelector('nav.evstudy-toc ol ol')")  # chapters only
+
+
+def test_no_column_name_is_shown_to_a_reader(built, reader):
+    _, folders = built
+    found = {}
+    for path in _pages(folders["reports"]):
+        reader.goto(path.as_uri(), wait_until="load")
+        text = reader.evaluate("document.body.innerText")
+        shown = [name for name in COLUMN_NAMES if name in text]
+        if shown:
+            found[path.name] = shown
+    assert found == {}
+
+
+def test_every_figure_and_table_is_numbered_in_order_with_a_caption(built, reader):
+    _, folders = built
+    bad = {}
+    for path in _pages(folders["reports"]):
+        reader.goto(path.as_uri(), wait_until="load")
+        seen = reader.evaluate(
+            """(() => ({
+                 tables: Array.from(document.querySelectorAll('table')).map(t =>
+                   (t.querySelector('caption') || {innerText: ''}).innerText),
+                 figures: Array.from(document.querySelectorAll('figure')).map(f =>
+                   (f.querySelector('figcaption') || {innerText: ''}).innerText),
+                 links: Array.from(document.querySelectorAll('a.evstudy-ref')).map(a =>
+                   [a.innerText, !!document.getElementById(a.hash.slice(1))]),
+               }))()"""
+        )
+        expected = [f"Table {i}." for i in range(1, len(seen["tables"]) + 1)]
+        got = [" ".join(c.split()[:2]) for c in seen["tables"]]
+        figures = [" ".join(c.split()[:2]) for c in seen["figures"]]
+        if got != expected or figures != [f"Figure {i}." for i in range(1, len(figures) + 1)]:
+            bad[path.name] = (got, figures)
+        if not all(ok for _, ok in seen["links"]):
+            bad[path.name] = seen["links"]
+    assert bad == {}
+    reader.goto((folders["reports"] / "index.html").as_uri(), wait_until="load")
+    # The text refers to its tables and figures.
+    assert reader.locator("a.evstudy-ref").count() >= 3
+
+
+def test_no_table_is_clipped(built, reader):
+    """Every table fits its column, or scrolls inside its own box (whose scroll width
+    reaches the table's last column); no ancestor hides part of it."""
+    _, folders = built
+    clipped = {}
+    for path in _pages(folders["reports"]):
+        reader.goto(path.as_uri(), wait_until="load")
+        found = reader.evaluate(
+            """Array.from(document.querySelectorAll('table')).filter(t => {
+                 const wrap = t.closest('.evstudy-table-wrap');
+                 const box = wrap || t.parentElement;
+                 const fits = t.getBoundingClientRect().width <= box.clientWidth + 1;
+                 const scrolls = wrap
+                   && ['auto', 'scroll'].includes(getComputedStyle(wrap).overflowX)
+                   && wrap.scrollWidth >= t.getBoundingClientRect().width - 1;
+                 let el = (wrap || t).parentElement, hidden = false;
+                 while (el && el !== document.body) {
+                   const s = getComputedStyle(el);
+                   if (s.overflowX === 'hidden' && el.scrollWidth > el.clientWidth + 1) {
+                     hidden = true;
+                   }
+                   el = el.parentElement;
+                 }
+                 return !(fits || scrolls) || hidden;
+               }).map(t => (t.querySelector('caption') || t).innerText.slice(0, 60))"""
+        )
+        if found:
+            clipped[path.name] = found
+    assert clipped == {}
+
+
+def test_a_site_page_places_the_site_and_links_back_and_on(built, reader):
+    _, folders = built
+    sites = sorted(folders["reports"].glob("sites/*.html"))
+    reader.goto(sites[1].as_uri(), wait_until="load")
+    nav = reader.evaluate(
+        "Array.from(document.querySelectorAll('nav.evstudy-pagenav a'))"
+        ".map(a => [a.rel, a.getAttribute('href')])"
+    )
+    assert nav == [
+        ["up", "../index.html"],
+        ["prev", sites[0].name],
+        ["next", sites[2].name],
+    ]
+    header = reader.evaluate("document.querySelector('.evstudy-site-header').innerText")
+    assert f"2 of {len(sites)}" in header and "Who took part:" in header
+    reader.click("nav.evstudy-pagenav a[rel=up]")
+    assert reader.url.endswith("/index.html")
+    # The report links every appendix page, and each exists.
+    hrefs = reader.evaluate(
+        "Array.from(document.querySelectorAll('a[href^=\"appendices/\"]'))"
+        ".map(a => a.getAttribute('href'))"
+    )
+    assert len(set(hrefs)) >= 7
+    assert all((folders["reports"] / h.split("#")[0]).is_file() for h in hrefs)

@@ -193,13 +193,17 @@ def test_check_self_contained_allows_links_data_uris_and_local_files():
     assert check_self_contained(html) == []
 
 
-def test_assemble_report_orders_parts_and_links_site_pages(tmp_path):
-    survey = _executed("survey", heading="Survey")
+def test_assemble_report_orders_parts_and_links_site_and_appendix_pages(tmp_path):
+    survey = _executed(heading="Survey in full")
+    survey.cells[2].metadata["tags"] = ["appendix:survey"]
     summary = _executed("summary", heading="Executive summary")
     summary.cells.append(
-        new_markdown_cell("## Appendix A: codebook", metadata={"tags": ["report:appendix"]})
+        new_markdown_cell("## Codebook detail", metadata={"tags": ["appendix:codebook"]})
     )
     summary.cells.append(new_markdown_cell("## Methods", metadata={"tags": ["report:methods"]}))
+    summary.cells.append(
+        new_markdown_cell("## Background", metadata={"tags": ["report:background"]})
+    )
     nbformat.write(survey, tmp_path / "survey.ipynb")
     nbformat.write(summary, tmp_path / "synthesis.ipynb")
     site = export_html(
@@ -208,38 +212,124 @@ def test_assemble_report_orders_parts_and_links_site_pages(tmp_path):
         title="Ullsbridge (S01)",
         synthetic=True,
     )
+    sections = [("synthesis", tmp_path / "synthesis.ipynb"), ("survey", tmp_path / "survey.ipynb")]
+    meta = {"sponsor": "A Trust", "authors": ["Ann", "Bo"], "date": "2024-03-28", "version": "1.0"}
     out = assemble_report(
-        [("synthesis", tmp_path / "synthesis.ipynb"), ("survey", tmp_path / "survey.ipynb")],
+        sections,
         tmp_path / "reports" / "index.html",
         title="The report",
         synthetic=True,
         site_pages={"S01": site},
+        report=meta,
     )
     html = out.read_text()
-    order = [
-        "Executive summary",
-        "Methods",
-        "Survey",
-        "Site case studies",
-        "Appendix A: codebook",
-    ]
     toc = re.findall(
         r'<li><a href="#[^"]*">([^<]*)</a>', re.search(r"<nav.*?</nav>", html, re.S).group(0)
     )
-    top = list(dict.fromkeys(t for t in toc if t in order))  # each test notebook repeats its h2
-    assert top == order
+    # Chapters only (no h3), in the report's order, whatever the notebooks' order (each
+    # test notebook repeats its h2).
+    assert list(dict.fromkeys(toc)) == [
+        "Executive summary",
+        "Background",
+        "Methods",
+        "Site case studies",
+        "Appendices",
+    ]
+    # The title page comes first, then the contents; the date is the study's, spelt out.
+    assert html.index('class="evstudy-title-page"') < html.index('class="evstudy-toc"')
+    assert "A report for A Trust" in html and "By Ann and Bo" in html
+    assert "28 March 2024 · Version 1.0" in html and ">Draft<" in html
     assert '<a href="sites/S01.html">Ullsbridge (S01)</a>' in html
+    # The appendices the notebooks fill are listed, each linked to its page; not shown here.
+    assert '<a href="appendices/codebook.html">Appendix D: Codebook</a>' in html
+    assert '<a href="appendices/survey.html">Appendix C: The survey in full</a>' in html
+    assert "appendices/reliability.html" not in html  # no cell tagged for it
+    assert "Codebook detail" not in html and "Survey in full" not in html
+    assert "Detail &amp; more" not in toc  # an h3
     assert "Tiny notebook" not in html  # a notebook's untagged lead-in is left out
     assert check_self_contained(html) == [] and CODE not in html
     assert all(_ids(html).count(t) == 1 for t in _toc_targets(html))
     again = assemble_report(
-        [("synthesis", tmp_path / "synthesis.ipynb"), ("survey", tmp_path / "survey.ipynb")],
+        sections,
         tmp_path / "reports" / "again.html",
         title="The report",
         synthetic=True,
         site_pages={"S01": site},
+        report=meta,
     )
     assert again.read_bytes() == out.read_bytes()
+    final = assemble_report(
+        sections, tmp_path / "f.html", title="T", synthetic=False, site_pages={}, final=True
+    ).read_text()
+    assert ">Draft<" not in final and 'class="evstudy-banner"' not in final
+
+
+def test_an_appendix_page_holds_its_cells_and_links_back(tmp_path):
+    from evstudy.build.export import write_appendix
+
+    summary = _executed("summary", heading="Executive summary")
+    summary.cells.append(
+        new_markdown_cell("## Every code", metadata={"tags": ["appendix:codebook"]})
+    )
+    nbformat.write(summary, tmp_path / "synthesis.ipynb")
+    sections = [("synthesis", tmp_path / "synthesis.ipynb")]
+    page = write_appendix(
+        sections,
+        "codebook",
+        tmp_path / "appendices" / "codebook.html",
+        report_title="The report",
+        synthetic=True,
+        provenance="**Build.** x",
+    ).read_text()
+    assert re.search(r"<h1[^>]*>Appendix D: Codebook<", page)
+    assert "Every code" in page and "Executive summary" not in page
+    assert "**Build.**" not in page and "Build." not in page  # only on the provenance page
+    nav = re.search(r'<nav [^>]*class="evstudy-pagenav".*?</nav>', page, re.S).group(0)
+    links = [dict(re.findall(r'(\w+)="([^"]*)"', a)) for a in re.findall(r"<a ([^>]*)>", nav)]
+    assert [(a["rel"], a["href"]) for a in links] == [
+        ("up", "../index.html"),
+        ("prev", "survey.html"),
+        ("next", "reliability.html"),
+    ]
+    provenance = write_appendix(
+        sections,
+        "provenance",
+        tmp_path / "p.html",
+        report_title="T",
+        synthetic=False,
+        provenance="**Build.** by evstudy",
+    ).read_text()
+    assert "nothing to show here" in provenance and "by evstudy" in provenance
+    assert 'rel="next"' not in provenance  # the last appendix
+
+
+def test_figures_and_tables_are_numbered_in_page_order_and_references_link():
+    from evstudy.build.export import number_figures_and_tables
+    from evstudy.errors import EvstudyError
+
+    def num(kind, ref=""):
+        return f'<span class="evstudy-num" data-kind="{kind}" data-ref="{ref}"></span>'
+
+    html = (
+        "<p>See @@ref:b@@ and @@ref:a@@, and (table <em>Second</em>).</p>"
+        f"<table><caption>{num('table', 'a')} First</caption></table>"
+        f"<figure><figcaption>{num('figure', 'a')} Chart</figcaption></figure>"
+        f"<table><caption>{num('table')} Second</caption></table>"
+        f"<table><caption>{num('table', 'b')} Third</caption></table>"
+    )
+    out = number_figures_and_tables(html)
+    assert re.findall(r'id="([^"]+)">([^<]+)</span>', out) == [
+        ("table-a", "Table 1."),
+        ("figure-a", "Figure 1."),
+        ("table-2", "Table 2."),
+        ("table-b", "Table 3."),
+    ]
+    # A ref names the first figure or table that carries it; a caption named in the text
+    # links to its table.
+    links = re.findall(r'<a class="evstudy-ref" href="#([^"]+)">([^<]+)</a>', out)
+    assert links == [("table-b", "Table 3"), ("table-a", "Table 1"), ("table-2", "Table 2")]
+    with pytest.raises(EvstudyError, match="refers to a figure or table 'nope'"):
+        number_figures_and_tables("<p>@@ref:nope@@</p>", page="the page 'T'")
 
 
 def test_assemble_report_refuses_untagged_notebooks_and_unknown_parts(tmp_path):

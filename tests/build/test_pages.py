@@ -107,8 +107,11 @@ def test_report_pages_cover_the_report_and_wait_for_their_own_notebooks(tmp_path
         tmp_path / "staging", processed=processed, names={"S1": "Alpha"}, provenance=""
     )
     needs = {page.name: page.needs for page in pages}
+    from evstudy.build.export import APPENDICES
+
     assert needs == {
         "index.html": {"synthesis", "survey"},
+        **{f"appendices/{name}.html": {"synthesis", "survey"} for name in APPENDICES},
         "research-team/fieldwork.html": {"fieldwork"},
         "tables.xlsx": set(),
         "sites/S1.html": {"site_case_study__S1"},

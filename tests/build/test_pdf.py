@@ -41,8 +41,14 @@ INDEX = """<!DOCTYPE html><html lang="en"><head><title>T</title></head><body><ma
 <div class="jp-Cell"><h1 id="t">Title</h1><h2 id="findings">Findings</h2></div>
 <div class="jp-Cell"><h2>Site case studies</h2>
 <ul><li><a href="sites/S02.html">Two</a></li></ul></div>
-<div class="jp-Cell"><div class="celltag_report:appendix">
-<h2 id="appendix-a">Appendix A</h2></div></div>
+<div class="jp-Cell"><div class="celltag_report:appendices">
+<h2 id="appendices">Appendices</h2>
+<ul><li><a href="appendices/codebook.html">Appendix A: Codebook</a></li></ul></div></div>
+</main></body></html>"""
+APPENDIX = """<!DOCTYPE html><html lang="en"><head><title>A</title></head><body><main>
+<div class="evstudy-banner">Synthetic</div>
+<nav class="evstudy-pagenav"><a href="../index.html">Back to the report</a></nav>
+<div class="jp-Cell"><h1 id="top">Appendix A: Codebook</h1><h2 id="codes">Codes</h2></div>
 </main></body></html>"""
 SITE = """<!DOCTYPE html><html lang="en"><head><title>S</title></head><body><main>
 <div class="evstudy-banner">Synthetic</div><nav class="evstudy-toc"><a href="#profile">x</a></nav>
@@ -53,22 +59,30 @@ SITE = """<!DOCTYPE html><html lang="en"><head><title>S</title></head><body><mai
 def test_the_print_document_puts_sites_between_the_report_and_its_appendices():
     import lxml.html
 
-    doc = lxml.html.document_fromstring(P.print_document(INDEX, [("S02", SITE)]))
+    document = P.print_document(INDEX, [("S02", SITE)], [("codebook", APPENDIX)])
+    doc = lxml.html.document_fromstring(document)
     headings = [(h.tag, h.text_content()) for h in doc.iter("h1", "h2", "h3", "h4")]
-    # The site's h1 and h2 move two levels down, under the report's "Site case studies".
+    # The site's h1 and h2 move two levels down, under the report's "Site case studies";
+    # each appendix page follows the list of appendices, its title a chapter.
     assert headings == [
         ("h1", "Title"),
         ("h2", "Findings"),
         ("h2", "Site case studies"),
         ("h3", "Two (S02)"),
         ("h4", "Profile"),
-        ("h2", "Appendix A"),
+        ("h2", "Appendices"),
+        ("h2", "Appendix A: Codebook"),
+        ("h3", "Codes"),
     ]
-    # One banner (the report's), no site contents list; the link to the site page lands
-    # on the printed site, and the site's own ids and links are prefixed to stay unique.
+    # One banner (the report's), no site contents list and no page links; the links to
+    # the site and appendix pages land on their print, and each page's ids and links are
+    # prefixed to stay unique.
     assert len(doc.find_class("evstudy-banner")) == 1 and not doc.find_class("evstudy-toc")
+    assert not doc.find_class("evstudy-pagenav")
     assert doc.xpath("//a[text()='Two']/@href") == ["#site-S02"]
-    assert doc.xpath("//section/@id") == ["site-S02"]
+    assert doc.xpath("//a[text()='Appendix A: Codebook']/@href") == ["#appendix-codebook"]
+    assert doc.get_element_by_id("appendix-codebook--codes").tag == "h3"
+    assert doc.xpath("//section/@id") == ["site-S02", "appendix-codebook"]
     assert doc.xpath("//a[text()='up']/@href") == ["#site-S02--profile"]
     assert doc.get_element_by_id("site-S02--profile").tag == "h4"
     # matplotlib's DejaVu fonts come inline, so that printing needs no system font.

@@ -55,23 +55,37 @@ def _write_workbook(processed: Path, out: Path) -> None:
 
 
 def report_pages(
-    staging: Path, *, processed: Path, names: dict[str, str], provenance: str
+    staging: Path,
+    *,
+    processed: Path,
+    names: dict[str, str],
+    provenance: str,
+    final: bool = False,
 ) -> list[Page]:
-    """index.html, the research team's fieldwork page, tables.xlsx and one page per site,
-    the largest first.
+    """index.html, one page per appendix, the research team's fieldwork page, tables.xlsx
+    and one page per site, the largest first.
 
     Parameters
     ----------
     staging : Path
         The staging folder; executed notebooks are in its ``notebooks/``.
     processed : Path
-        The processed tables (for the title, the synthetic flag and the workbook).
+        The processed tables (for the title, the title page's facts, the synthetic flag
+        and the workbook).
     names : dict
-        Site id to site name.
+        Site id to site name, in the study's order (the site pages' previous and next).
     provenance : str
-        The build note at the end of index.html.
+        The build note at the end of the provenance appendix.
+    final : bool, default False
+        A final build (``evstudy build --final``): the title page does not say "Draft".
     """
-    from evstudy.build.export import assemble_report, export_html
+    from evstudy.build.export import (
+        APPENDICES,
+        appendix_href,
+        assemble_report,
+        export_html,
+        write_appendix,
+    )
 
     report = json.loads((processed / "ingest_report.json").read_text(encoding="utf-8"))
     title, synthetic = report.get("title") or "Report", bool(report.get("synthetic", False))
@@ -79,10 +93,11 @@ def report_pages(
     site_pages = {site: staging / "sites" / f"{site}.html" for site in names}
     site_titles = {site: f"{name} ({site}): site case study" for site, name in names.items()}
     sections = [(n, notebooks / f"{n}.ipynb") for n in ("synthesis", "survey")]
+    both = frozenset({"synthesis", "survey"})
     pages = [
         Page(
             "index.html",
-            frozenset({"synthesis", "survey"}),
+            both,
             partial(
                 assemble_report,
                 sections,
@@ -90,10 +105,27 @@ def report_pages(
                 title=title,
                 synthetic=synthetic,
                 site_pages=site_pages,
-                provenance=provenance,
                 site_titles=site_titles,
+                report=report.get("report") or {},
+                final=final,
             ),
         ),
+        *[
+            Page(
+                appendix_href(name),
+                both,
+                partial(
+                    write_appendix,
+                    sections,
+                    name,
+                    staging / appendix_href(name),
+                    report_title=title,
+                    synthetic=synthetic,
+                    provenance=provenance,
+                ),
+            )
+            for name in APPENDICES
+        ],
         Page(
             f"{RESEARCH_TEAM}/fieldwork.html",
             frozenset({"fieldwork"}),
@@ -107,14 +139,21 @@ def report_pages(
         ),
         Page("tables.xlsx", frozenset(), partial(_workbook, processed, staging / "tables.xlsx")),
     ]
-    for site, page in site_pages.items():
+    order = list(site_pages)
+    for at, (site, page) in enumerate(site_pages.items()):
         stem = f"site_case_study__{site}"
+        nav = [("up", "../index.html", "Back to the report")]
+        if at > 0:
+            nav.append(("prev", f"{order[at - 1]}.html", names[order[at - 1]]))
+        if at < len(order) - 1:
+            nav.append(("next", f"{order[at + 1]}.html", names[order[at + 1]]))
         write = partial(
             export_html,
             notebooks / f"{stem}.ipynb",
             page,
             title=site_titles[site],
             synthetic=synthetic,
+            nav=nav,
         )
         pages.append(Page(f"sites/{site}.html", frozenset({stem}), write))
     return pages

@@ -1,10 +1,11 @@
 """``reports/report.pdf``: the published HTML printed by Debian's chromium, byte-stable.
 
-The PDF is printed from the same pages a reader opens: ``index.html`` up to its
-appendices, then every site page, then the appendices, joined into one print document
-(:func:`print_document`) so that chromium makes one tagged PDF with one outline and
-continuous page numbers. Site pages' headings move two levels down, under the report's
-"site case studies" chapter, and their ids are prefixed so that every link lands.
+The PDF is printed from the same pages a reader opens: ``index.html`` up to its list of
+appendices, then every site page, then that list and each appendix page
+(``appendices/<name>.html``), joined into one print document (:func:`print_document`) so
+that chromium makes one tagged PDF with one outline and continuous page numbers. Site
+pages' headings move two levels down, under the report's "site case studies" chapter;
+each appendix's title becomes a chapter. Ids are prefixed so that every link lands.
 
 Chromium is driven through Playwright's ``page.pdf`` with ``executable_path`` pointing at
 the system's chromium (``EVSTUDY_CHROMIUM``, default ``/usr/bin/chromium``); Playwright's
@@ -60,7 +61,7 @@ DATE_FALLBACK = "1980-01-01"
 # The digest of what the published PDF was printed from (a no-op rebuild reuses it).
 DIGEST_RECORD = ".pdf-digest"
 # Bumped when the print step changes what it makes from the same HTML.
-PRINT_VERSION = "2"
+PRINT_VERSION = "3"
 FONTS = {  # matplotlib's bundled DejaVu: (file, weight, style)
     "DejaVuSans.ttf": ("normal", "normal"),
     "DejaVuSans-Bold.ttf": ("bold", "normal"),
@@ -69,8 +70,9 @@ FONTS = {  # matplotlib's bundled DejaVu: (file, weight, style)
     "DejaVuSansMono.ttf": ("normal", "normal"),
 }
 
-_APPENDIX_CLASS = "celltag_report:appendix"
+_APPENDIX_CLASS = "celltag_report:appendices"
 _SITE_LINK = re.compile(r"^(?:\./)?sites/([^/#]+)\.html$")
+_APPENDIX_LINK = re.compile(r"^(?:\./)?appendices/([^/#]+)\.html$")
 _VERSION = re.compile(r"(\d+(?:\.\d+)+)")
 
 
@@ -159,7 +161,28 @@ def _demote(root, levels: int) -> None:
         el.tag = f"h{min(6, int(el.tag[1]) + levels)}"
 
 
-def print_document(index_html: str, sites: list[tuple[str, str]]) -> str:
+def _page_body(html: str, prefix: str, levels: int):
+    """A published page's content for the print document: without its banner, contents
+    and page links, ids prefixed, headings ``levels`` down."""
+    import lxml.html
+
+    page = _main(lxml.html.document_fromstring(html))
+    for el in page.xpath(
+        ".//*[contains(concat(' ', @class, ' '), ' evstudy-banner ')]"
+        " | .//nav[contains(concat(' ', @class, ' '), ' evstudy-toc ')]"
+        " | .//nav[contains(concat(' ', @class, ' '), ' evstudy-pagenav ')]"
+    ):
+        el.getparent().remove(el)
+    _prefix_ids(page, prefix)
+    _demote(page, levels)
+    return page
+
+
+def print_document(
+    index_html: str,
+    sites: list[tuple[str, str]],
+    appendices: list[tuple[str, str]] | None = None,
+) -> str:
     """One HTML document for printing: the main report, each site page, then the appendices.
 
     Parameters
@@ -168,6 +191,8 @@ def print_document(index_html: str, sites: list[tuple[str, str]]) -> str:
         ``index.html`` as published.
     sites : list of (site id, page HTML)
         The site pages, in the order they are printed.
+    appendices : list of (name, page HTML), optional
+        The appendix pages, in the order they are printed, after the report's list of them.
 
     Returns
     -------
@@ -187,24 +212,26 @@ def print_document(index_html: str, sites: list[tuple[str, str]]) -> str:
         ),
         len(children),
     )
-    for el in doc.iter("a"):  # links to site pages land on the printed site
-        found = _SITE_LINK.match(el.get("href") or "")
-        if found:
-            el.set("href", f"#site-{found.group(1)}")
     for site, html in reversed(sites):
-        page = _main(lxml.html.document_fromstring(html))
-        for el in page.xpath(
-            ".//*[contains(concat(' ', @class, ' '), ' evstudy-banner ')]"
-            " | .//nav[contains(concat(' ', @class, ' '), ' evstudy-toc ')]"
-        ):
-            el.getparent().remove(el)
-        _prefix_ids(page, f"site-{site}--")
-        _demote(page, 2)  # under the report's h2 on the site case studies
+        page = _page_body(html, f"site-{site}--", 2)  # under the report's "Site case studies"
         section = lxml.html.Element("section")
         section.set("class", "evstudy-print-site")
         section.set("id", f"site-{site}")
         section.extend(list(page))
         main.insert(start, section)
+    for name, html in appendices or []:
+        page = _page_body(html, f"appendix-{name}--", 1)  # each appendix is a chapter
+        section = lxml.html.Element("section")
+        section.set("class", "evstudy-print-appendix")
+        section.set("id", f"appendix-{name}")
+        section.extend(list(page))
+        main.append(section)
+    for el in doc.iter("a"):  # links to site and appendix pages land on their print
+        href = el.get("href") or ""
+        found = _SITE_LINK.match(href) or _APPENDIX_LINK.match(href.replace("../", "", 1))
+        if found:
+            kind = "site" if _SITE_LINK.match(href) else "appendix"
+            el.set("href", f"#{kind}-{found.group(1)}")
     style = lxml.html.Element("style")
     style.text = _font_faces()
     doc.find(".//head").append(style)
@@ -387,12 +414,19 @@ def write_report_pdf(
         return None
     version = chromium_version(chromium)
     day, source = (date, "report.date") if date else (DATE_FALLBACK, "fallback")
+    from evstudy.build.export import APPENDICES, appendix_href
+
     index = (staging / "index.html").read_text(encoding="utf-8")
     pages = [(s, (staging / "sites" / f"{s}.html").read_text(encoding="utf-8")) for s in sites]
+    appendices = [
+        (name, (staging / appendix_href(name)).read_text(encoding="utf-8"))
+        for name in APPENDICES
+        if (staging / appendix_href(name)).is_file()
+    ]
     digest = hashlib.sha256()
     for part in (PRINT_VERSION, version, day, title, str(synthetic), index):
         digest.update(part.encode("utf-8") + b"\0")
-    for site, html in pages:
+    for site, html in [*pages, *appendices]:
         digest.update(site.encode("utf-8") + b"\0" + html.encode("utf-8") + b"\0")
     key = digest.hexdigest()
     out = staging / PDF_NAME
@@ -406,7 +440,8 @@ def write_report_pdf(
             shutil.copy2(previous / PDF_NAME, out)
             reused = True
     if not reused:
-        raw = _print(print_document(index, pages), chromium, title=title, synthetic=synthetic)
+        document = print_document(index, pages, appendices)
+        raw = _print(document, chromium, title=title, synthetic=synthetic)
         from evstudy.files import atomic_write_bytes
 
         atomic_write_bytes(out, normalise_pdf(raw, date=day, title=title))
