@@ -252,7 +252,9 @@ def _publish_figures(staged: Path, figures: Path) -> None:
             os.replace(path, figures / path.name)
 
 
-def _export_digest(digests: dict, staging: Path, names: dict[str, str], commit: str | None) -> str:
+def _export_digest(
+    digests: dict, staging: Path, names: dict[str, str], commit: str | None, *, final: bool
+) -> str:
     """Everything the exported pages, the workbook and the manifest are made from."""
     from evstudy.build.export import TEMPLATES
     from evstudy.build.pdf import chromium_path
@@ -270,6 +272,8 @@ def _export_digest(digests: dict, staging: Path, names: dict[str, str], commit: 
         },
         "sites": names,
         "commit": commit,
+        # A final build drops the title page's "Draft", so it is not the draft's no-op.
+        "final": final,
         # A browser installed (or removed) since the last build changes report.pdf.
         "chromium": str(chromium_path()),
     }
@@ -610,6 +614,7 @@ def _build(
                 processed=processed_dir,
                 names=names,
                 provenance=_provenance_note(commit),
+                final=refuse_drafts,
             ),
             early=bool(to_run),
             audit=(partial(_file_scanner, raw_dir, processed_dir, withdrawn), audit_roots),
@@ -652,7 +657,7 @@ def _build(
     figures = {name: digest for made in figures_made.values() for name, digest in made.items()}
 
     clock = time.perf_counter()
-    export_digest = _export_digest(digests, staging, names, commit)
+    export_digest = _export_digest(digests, staging, names, commit, final=refuse_drafts)
     try:
         recorded = (reports_dir / EXPORT_RECORD).read_text(encoding="utf-8").strip()
     except OSError:
