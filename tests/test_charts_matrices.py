@@ -12,6 +12,7 @@ from evstudy.charts.matrices import (
     comb_heatmap,
     framework_heatmap,
     heatmap,
+    labels_fit,
     pairs_heatmap,
     site_comparison_chart,
 )
@@ -32,8 +33,9 @@ def test_heatmap_labels_every_cell_and_names_the_extremes():
     assert "Highest cell: Alpha, Time (7)" in alt and "lowest: Beta, Budget (0)" in alt
     share, alt = heatmap(wide / 10, title="Shares", value_label="share", percent=True)
     assert "70%" in _cell_labels(share) and "(70%)" in alt
-    big = pd.DataFrame([[1] * 11] * 11)
-    assert _cell_labels(heatmap(big, title="Big", value_label="n")[0]) == []
+    wide_matrix = pd.DataFrame([[1] * 40])  # 40 columns: cells 0.19 in wide, "100%" needs 0.33
+    assert _cell_labels(heatmap(wide_matrix, title="Wide", value_label="n")[0]) == []
+    assert _cell_labels(heatmap(wide_matrix, title="Wide", value_label="n", annotate=True)[0])
     with pytest.raises(ValueError, match="non-empty DataFrame"):
         heatmap(pd.DataFrame(), title="x", value_label="n")
 
@@ -82,3 +84,22 @@ def test_save_and_show_writes_both_files_and_embeds_the_alt(tmp_path):
     ]
     assert re.search(r'alt="Heatmap: A small matrix of counts\.', html)
     assert "<title>Heatmap: A small matrix" in (tmp_path / "synthesis__small.svg").read_text()
+
+
+def test_cell_labels_are_printed_wherever_they_fit():
+    # 8 pt labels: a cell needs 1.4 em = 0.156 in of height and (4 x 0.62 + 1) em = 0.387 in
+    # of width. Ten columns beside 10-character row labels at 9 pt (0.698 in) and the colour
+    # bar (1.1 in) get (9 - 0.698 - 1.1) / 10 = 0.72 in each; 21 columns get 0.343 in.
+    assert labels_fit(5, 10, height=4.5, label_chars=10, fontsize=8)
+    assert not labels_fit(5, 21, height=4.5, label_chars=10, fontsize=8)
+    # Height: 5 rows in (3.1 - 2.4) in are 0.14 in each, under 0.156.
+    assert not labels_fit(5, 3, height=3.1, label_chars=10, fontsize=8)
+    assert labels_fit(5, 3, height=3.2, label_chars=10, fontsize=8)
+
+
+def test_the_demos_big_matrices_are_labelled_and_labels_do_not_size_the_layout(demo_study):
+    codes = framework_matrix(demo_study, rows="site", level="code")
+    fig, _ = framework_heatmap(codes, title="Sites by code")
+    labels = fig.axes[0].texts
+    assert len(labels) == 49 * 9  # every code at every site: slim rows still hold 7 pt text
+    assert all(not t.get_in_layout() for t in labels)

@@ -181,3 +181,55 @@ def test_report_shows_a_saved_chart_from_its_saved_png(tmp_path):
     assert size(shown) != size(drawn)  # the tight crop, scaled down, not a new drawing
     assert figure(fig, alt).data == shown  # and the same bytes every time
     plt.close(fig)
+
+
+def _pixels(data: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image.convert("RGB"), dtype=int)
+
+
+def test_synthetic_mark_is_in_a_corner_of_both_images(tmp_path):
+    from evstudy.charts.save import SYNTHETIC_MARK
+
+    fig = chart()
+    plain = save_figure(fig, notebook="nb", chart="c", folder=tmp_path / "plain", mark=None)
+    marked = save_figure(
+        fig, notebook="nb", chart="c", folder=tmp_path / "mark", mark="Synthetic data"
+    )
+    again = save_figure(fig, notebook="nb", chart="c", folder=tmp_path / "again", mark=None)
+    plt.close(fig)
+    svg = marked["svg"].read_text()
+    assert f"<title>{SYNTHETIC_MARK}</title>" in svg
+    assert SYNTHETIC_MARK not in plain["svg"].read_text()
+    # Only while saving: the figure is unchanged afterwards.
+    assert again["png"].read_bytes() == plain["png"].read_bytes()
+    a, b = _pixels(plain["png"].read_bytes()), _pixels(marked["png"].read_bytes())
+    assert a.shape == b.shape  # the mark does not move or resize the chart
+    rows, cols = (a != b).any(axis=2).nonzero()
+    assert len(rows) > 50  # something was written
+    height, width = a.shape[:2]
+    # All of it in the bottom-right corner: within the padding strip (0.15 in = 30 px at
+    # 200 dpi) at the bottom, and the right third of the width.
+    assert rows.min() >= height - 30 and cols.min() >= width * 2 / 3
+
+
+def test_mark_follows_the_study_loaded_last(tmp_path, demo_study, monkeypatch):
+    from evstudy import study as study_module
+    from evstudy.charts.save import SYNTHETIC_MARK, study_mark
+
+    assert demo_study.synthetic
+    assert study_mark(demo_study) == SYNTHETIC_MARK
+    monkeypatch.setattr(study_module, "_LAST", [None])
+    assert study_mark() is None
+    fig = chart()
+    unmarked = save_figure(fig, notebook="nb", chart="c", folder=tmp_path / "a")
+    assert SYNTHETIC_MARK not in unmarked["svg"].read_text()
+    monkeypatch.setattr(study_module, "_LAST", [demo_study])
+    marked = save_figure(fig, notebook="nb", chart="c", folder=tmp_path / "b")
+    plt.close(fig)
+    assert f"<title>{SYNTHETIC_MARK}</title>" in marked["svg"].read_text()

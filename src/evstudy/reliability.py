@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import cohens_kappa
 
+from evstudy.study import derived
+
 __all__ = [
     "KAPPA_THRESHOLD",
     "alpha_from_matrix",
@@ -254,6 +256,12 @@ def reliability_table(
         raise ValueError(f"`unit` must be one of {UNITS}, but {unit!r} was passed")
     if not isinstance(threshold, int | float) or not -1.0 <= threshold <= 1.0:
         raise ValueError(f"`threshold` must be between -1 and 1, but {threshold!r} was passed")
+    # The summary, the triangulation and the appendix each ask for it: computed once.
+    key = ("reliability_table", float(threshold), unit, None if coders is None else tuple(coders))
+    return derived(study, key, lambda: _reliability_table(study, threshold, coders)).copy()
+
+
+def _reliability_table(study: Any, threshold: float, coders: Sequence[str] | None) -> pd.DataFrame:
     wide, coders_used = _decisions(study, coders)
     if wide.empty:
         return pd.DataFrame(columns=COLUMNS)

@@ -1604,6 +1604,14 @@ DISPLAY_LABELS = {
 
 
 def _all_sections(study: Study, coder: str | None, display: pd.DataFrame | None) -> list[Section]:
+    # The summary's headlines and the findings ask for the same sections: built once per
+    # joint display. The cache keeps the display alive, so its id cannot be reused.
+    key = ("sections", coder, None if display is None else id(display))
+    kept, sections = derived(study, key, lambda: (display, _build_sections(study, coder, display)))
+    return list(sections) if kept is display else _build_sections(study, coder, display)
+
+
+def _build_sections(study: Study, coder: str | None, display: pd.DataFrame | None) -> list[Section]:
     joint = _joint(study, coder, display)
     found = [
         research_question(study, r, coder=coder, display=joint)

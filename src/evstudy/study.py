@@ -2,7 +2,8 @@
 
 A ``Study`` is nothing but the processed tables, loaded once. Analysis
 functions take it as their first argument (``quotes(study, code=...)``);
-there is no global state.
+there is no global state, except a note of the study loaded last (:func:`last_loaded`),
+which marks the charts of a synthetic study.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from evstudy.errors import InputError
 
 T = TypeVar("T")
 
-__all__ = ["Study", "analyses_of", "derived", "load_study", "preload"]
+__all__ = ["Study", "analyses_of", "derived", "last_loaded", "load_study", "preload"]
 
 # Studies a build's kernel template loaded ahead (see evstudy.build.warm): folder ->
 # (signature of its files, Study). Kernels forked from the template find them here.
 _PRELOADED: dict[Path, tuple[tuple, Study]] = {}
+# The study load_study returned last in this process (see last_loaded).
+_LAST: list[Study | None] = [None]
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,7 @@ def load_study(path: str | Path | None = None) -> Study:
     folder = resolve_processed(path)
     kept = _PRELOADED.get(folder)
     if kept is not None and kept[0] == _signature(folder):
+        _LAST[0] = kept[1]
         return kept[1]
     report_path = folder / "ingest_report.json"
     if not report_path.is_file():
@@ -232,7 +236,17 @@ def load_study(path: str | Path | None = None) -> Study:
                 table, "", "this table is missing", "re-run `evstudy ingest` to rebuild the tables"
             )
         tables[f.name] = pd.read_parquet(table)
-    return Study(path=folder, ingest_report=report, **tables)
+    _LAST[0] = Study(path=folder, ingest_report=report, **tables)
+    return _LAST[0]
+
+
+def last_loaded() -> Study | None:
+    """The study :func:`load_study` returned last in this process, or None.
+
+    Chart files are marked as synthetic data by it (:func:`evstudy.charts.save.study_mark`),
+    so that a notebook's ``save_figure`` calls need not pass the study along.
+    """
+    return _LAST[0]
 
 
 # Tables newer than some processed folders: a study ingested before them still loads.

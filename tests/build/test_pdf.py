@@ -313,3 +313,36 @@ def test_the_audit_finds_a_name_planted_in_a_pdf(built, tmp_path):
     ], found.to_string()
     # The report's own PDF is clean.
     assert found[found["file"] == f"reports/{P.PDF_NAME}"].empty
+
+
+def _blank_pdf(producer: str) -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Producer"] = producer  # as chromium stamps its version
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_normalise_pdf_takes_the_document_id_it_is_given_in_one_pass():
+    import io
+
+    import pikepdf
+
+    ident = "0123456789abcdef" * 4
+    a = P.normalise_pdf(_blank_pdf("Skia/PDF m120"), date="2024-01-01", title="T", ident=ident)
+    b = P.normalise_pdf(_blank_pdf("Skia/PDF m121"), date="2024-01-01", title="T", ident=ident)
+    assert a == b  # the producer's version is gone, and nothing else varies
+    with pikepdf.open(io.BytesIO(a)) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["xmpMM:DocumentID"] == "uuid:" + ident[:32]
+        assert meta["xmpMM:InstanceID"] == "uuid:" + ident[32:]
+        assert str(pdf.docinfo["/CreationDate"]) == "D:20240101000000Z"
+    # Without one, the id is a digest of the result: a different one.
+    assert P.normalise_pdf(_blank_pdf("x"), date="2024-01-01", title="T") != a
+    with pytest.raises(ValueError, match="`ident` must be 64 hex digits"):
+        P.normalise_pdf(a, date="2024-01-01", title="T", ident="abc")

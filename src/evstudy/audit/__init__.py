@@ -349,7 +349,7 @@ def audit_outputs(
         study = load_study(roots["processed"])
         rules = PublishedRules(study)
         consent = no_consent_text(study, config, resolve_key_dir(raw_dir, key_dir)).summary()
-    across = publication_findings(rules, study, roots["reports"])
+    across = publication_findings(rules, study, roots["reports"], workers=workers)
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []
     for (file, _, _), found in zip(entries, results, strict=True):

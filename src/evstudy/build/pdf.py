@@ -15,7 +15,8 @@ the HTML without a PDF.
 Chromium stamps the wall clock, its version and a random document id into a PDF. They are
 replaced with pikepdf (:func:`normalise_pdf`): the dates (Info dictionary and XMP) are
 the study's ``report.date`` (study.yml), else :data:`DATE_FALLBACK`; the producer and
-creator name no version; the document id is derived from the content. The text is set in
+creator name no version; the document id is a digest of what was printed, and by which
+chromium. The text is set in
 matplotlib's bundled DejaVu fonts, embedded as ``data:`` URIs in the print document only,
 so the PDF does not depend on the fonts a machine happens to have. Two builds with the
 same chromium give the same bytes; the manifest records the chromium version, and
@@ -61,7 +62,9 @@ DATE_FALLBACK = "1980-01-01"
 # The digest of what the published PDF was printed from (a no-op rebuild reuses it).
 DIGEST_RECORD = ".pdf-digest"
 # Bumped when the print step changes what it makes from the same HTML.
-PRINT_VERSION = "3"
+PRINT_VERSION = (
+    "4"  # 3: appendices printed after the sites; 4: the document id is the sources' digest
+)
 FONTS = {  # matplotlib's bundled DejaVu: (file, weight, style)
     "DejaVuSans.ttf": ("normal", "normal"),
     "DejaVuSans-Bold.ttf": ("bold", "normal"),
@@ -311,13 +314,19 @@ def _pdf_date(day: str) -> str:
     return "D:" + day.replace("-", "") + "000000Z"
 
 
-def normalise_pdf(data: bytes, *, date: str, title: str) -> bytes:
+def normalise_pdf(data: bytes, *, date: str, title: str, ident: str | None = None) -> bytes:
     """The PDF with everything that varies between runs fixed.
 
     Sets the Info dictionary's and the XMP's creation and modification dates to ``date``
     (ISO), the producer and creator to names without versions and ``title``; the XMP
-    document and instance ids and the trailer's /ID are digests of the result.
+    document and instance ids and the trailer's /ID are digests of the result, or
+    ``ident`` (64 hex digits) when given: a digest of what the PDF was printed from,
+    which saves rewriting the whole file a second time.
     """
+    if ident is not None:
+        if not re.fullmatch(r"[0-9a-f]{64}", ident):
+            raise ValueError(f"`ident` must be 64 hex digits, but {ident!r} was passed")
+        return _fixed(data, date=date, title=title, ident=ident)
     first = _fixed(data, date=date, title=title, ident="0" * 64)
     return _fixed(first, date=date, title=title, ident=hashlib.sha256(first).hexdigest())
 
@@ -347,6 +356,8 @@ def _fixed(data: bytes, *, date: str, title: str, ident: str) -> bytes:
             ModDate=pikepdf.String(stamp),
         )
         pdf.trailer.Info = pdf.make_indirect(info)
+        if "/ID" in pdf.trailer:  # the first half of a kept /ID would be the printer's
+            del pdf.trailer["/ID"]
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
     return out.getvalue()
@@ -444,7 +455,8 @@ def write_report_pdf(
         raw = _print(document, chromium, title=title, synthetic=synthetic)
         from evstudy.files import atomic_write_bytes
 
-        atomic_write_bytes(out, normalise_pdf(raw, date=day, title=title))
+        # The key digests everything the PDF is printed from and by: the document's id.
+        atomic_write_bytes(out, normalise_pdf(raw, date=day, title=title, ident=key))
     (staging / DIGEST_RECORD).write_text(key + "\n", encoding="utf-8")
     return PdfResult(
         chromium=version,

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from evstudy.charts.save import freeze_layout, save_figure
+from evstudy.charts.save import freeze_layout, save_figure, study_mark
 from evstudy.charts.style import (
     ACCENT,
     INK,
@@ -369,6 +369,7 @@ def fieldwork_charts(
     if not timeline.empty:
         charts["timeline"] = timeline_chart(timeline, targets=method_targets)
     if save:
+        mark = study_mark(study)
         for name, (fig, alt) in charts.items():
-            save_figure(fig, notebook=notebook, chart=name, folder=folder, alt=alt)
+            save_figure(fig, notebook=notebook, chart=name, folder=folder, alt=alt, mark=mark)
     return charts

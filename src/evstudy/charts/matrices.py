@@ -23,6 +23,7 @@ __all__ = [
     "comb_heatmap",
     "framework_heatmap",
     "heatmap",
+    "labels_fit",
     "pairs_heatmap",
     "site_comparison_chart",
 ]
@@ -32,7 +33,12 @@ WIDTH = 9.0  # inches: the report's text width
 CELL = 0.42  # inches per row
 SLIM_CELL = 0.24  # inches per row of a long matrix
 MATRIX_VALUES = ("participants", "share", "segments")
-MAX_LABELLED = 120  # cells: beyond this a heatmap is read by its colours
+# A cell holds its value when the widest label ("100%") fits in it at the label's size,
+# with room around it; smaller cells are read by their colours (and the table beside).
+LABEL_CHARS = 4  # "100%"
+CHAR_WIDTH = 0.62  # a DejaVu Sans digit, in ems
+MIN_CELL_HEIGHT = 1.4  # in ems of the label's size
+COLOURBAR_INCHES = 1.1  # what the colour bar and its label take of the width
 DARK = 0.6  # on cells shaded past this fraction of the scale, labels are white
 
 
@@ -66,8 +72,9 @@ def heatmap(
     subject : str
         What the rows and columns cross, for the alt text ("sites by theme").
     annotate : bool, optional
-        Write each cell's value in it. Default: when there are at most 120 cells (beyond
-        that the labels crowd and drawing them dominates the build time).
+        Write each cell's value in it. Default: wherever that stays readable, that is when
+        a cell is at least ``MIN_CELL_HEIGHT`` ems of the label's size tall and wide
+        enough for "100%" (:func:`labels_fit`).
 
     Returns
     -------
@@ -85,6 +92,7 @@ def heatmap(
     with chart_style():
         fig = Figure(figsize=(WIDTH, height), layout="constrained")
         ax = fig.subplots()
+        labels = [wrap_label(i, max(28, label_width)) for i in wide.index]
         image = ax.imshow(values, cmap=CMAP, vmin=0, vmax=vmax, aspect="auto")
         ax.set_xticks(
             np.arange(n_cols),
@@ -94,13 +102,19 @@ def heatmap(
         )
         ax.set_yticks(
             np.arange(n_rows),
-            labels=[wrap_label(i, max(28, label_width)) for i in wide.index],
+            labels=labels,
             fontsize=8 if n_rows > 15 else 9,
         )
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        if annotate if annotate is not None else values.size <= MAX_LABELLED:
+        size = 7 if n_cols > 10 else 8
+        if annotate is None:
+            text_width = max(len(line) for label in labels for line in label.splitlines())
+            annotate = labels_fit(
+                n_rows, n_cols, height=height, label_chars=text_width, fontsize=size
+            )
+        if annotate:
             for (r, c), value in np.ndenumerate(values):
                 dark = not pd.isna(value) and value / vmax > DARK
                 ax.text(
@@ -109,8 +123,11 @@ def heatmap(
                     _label(value, percent),
                     ha="center",
                     va="center",
-                    fontsize=7 if n_cols > 10 else 8,
+                    fontsize=size,
                     color="white" if dark else INK,
+                    # Inside its cell, so never what sizes the layout or the saved area:
+                    # left out of both, it is measured once per image instead of 4 times.
+                    in_layout=False,
                 )
         ax.set_title(wrap_label(title, 75))
         bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.01)
@@ -119,6 +136,36 @@ def heatmap(
             bar.ax.yaxis.set_major_formatter(lambda x, _pos: f"{x:.0%}")
     freeze_layout(fig)
     return fig, _alt(wide, title=title, value_label=value_label, percent=percent, subject=subject)
+
+
+def labels_fit(
+    n_rows: int, n_cols: int, *, height: float, label_chars: int, fontsize: float
+) -> bool:
+    """Whether a heatmap's cells are big enough to print their values in, readably.
+
+    Parameters
+    ----------
+    n_rows, n_cols : int
+        The matrix's size.
+    height : float
+        The figure's height in inches (the width is ``WIDTH``).
+    label_chars : int
+        The longest row label, in characters: the row labels take that much of the width.
+    fontsize : float
+        The cell labels' size in points.
+
+    Returns
+    -------
+    bool
+        True when a cell is at least ``MIN_CELL_HEIGHT`` ems tall and holds "100%" with
+        half an em to spare on each side, estimated from the figure's size before layout
+        (the title and the column labels take about 2.4 inches of the height).
+    """
+    em = fontsize / 72  # inches
+    row_labels = label_chars * CHAR_WIDTH * (8 if n_rows > 15 else 9) / 72
+    cell_width = (WIDTH - row_labels - COLOURBAR_INCHES) / n_cols
+    cell_height = (height - 2.4) / n_rows
+    return cell_height >= MIN_CELL_HEIGHT * em and cell_width >= (LABEL_CHARS * CHAR_WIDTH + 1) * em
 
 
 def _alt(wide: pd.DataFrame, *, title: str, value_label: str, percent: bool, subject: str) -> str:

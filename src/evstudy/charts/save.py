@@ -15,9 +15,12 @@ import unicodedata
 import weakref
 from html import escape
 from pathlib import Path
+from typing import Any, Literal
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from evstudy.charts.style import SVG_HASHSALT
 from evstudy.config import find_project_root
@@ -26,12 +29,14 @@ from evstudy.files import atomic_write_bytes
 __all__ = [
     "DPI",
     "FORMATS",
+    "SYNTHETIC_MARK",
     "default_folder",
     "figure_name",
     "freeze_layout",
     "save_figure",
     "saved_png",
     "slugify",
+    "study_mark",
 ]
 
 DPI = 200
@@ -39,6 +44,12 @@ FORMATS = ("png", "svg")
 PAD_INCHES = 0.15
 # The PNG bytes each figure was last saved as; forgotten with the figure.
 _SAVED_PNG: weakref.WeakKeyDictionary[Figure, bytes] = weakref.WeakKeyDictionary()
+# Written in the corner of every chart image of a synthetic study: charts get lifted into
+# slides, away from the report's banner.
+SYNTHETIC_MARK = "Synthetic data"
+MARK_ID = "evstudy-synthetic-mark"
+MARK_SIZE = 7  # points: fits the padding strip (PAD_INCHES) below the chart
+MARK_INSET = 0.03  # inches from the image's bottom-right corner
 _METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -56,8 +67,20 @@ def freeze_layout(fig: Figure) -> Figure:
     engine = fig.get_layout_engine()
     if engine is not None and type(engine).__name__ != "PlaceHolderLayoutEngine":
         fig.draw_without_rendering()
-        fig.set_layout_engine("none")
+    _drop_layout_engine(fig)
     return fig
+
+
+def _drop_layout_engine(fig: Figure) -> None:
+    """Leave ``fig`` with no layout engine at all, not even matplotlib's placeholder.
+
+    ``set_layout_engine("none")`` keeps a placeholder engine, and savefig draws any figure
+    that has an engine once more before drawing it into the file: two wasted draws per
+    chart (PNG and SVG). None is only reached with the rcParams that ask for no engine.
+    """
+    if fig.get_layout_engine() is not None:
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
 
 
 def slugify(text: str) -> str:
@@ -81,6 +104,45 @@ def default_folder() -> Path:
     return Path(folder).expanduser().resolve()
 
 
+def study_mark(study: Any = None) -> str | None:
+    """The mark a chart of ``study`` carries: :data:`SYNTHETIC_MARK` when it is synthetic.
+
+    Without ``study``, the study this session loaded last (see
+    :func:`evstudy.study.last_loaded`) decides; None when none was loaded or it is real.
+    """
+    if study is None:
+        from evstudy.study import last_loaded
+
+        study = last_loaded()
+    return SYNTHETIC_MARK if study is not None and study.synthetic else None
+
+
+def _add_mark(fig: Figure, box: Bbox, mark: str) -> Text:
+    """Write ``mark`` in the bottom-right corner of the saved area ``box`` (inches).
+
+    The box is the charts' tight box plus PAD_INCHES all round, and the mark is smaller
+    than the padding: it sits in the blank strip under the chart and covers nothing.
+    """
+    width, height = fig.get_size_inches()
+    return fig.text(
+        (box.x1 - MARK_INSET) / width,
+        (box.y0 + MARK_INSET) / height,
+        mark,
+        ha="right",
+        va="bottom",
+        fontsize=MARK_SIZE,
+        color="#666666",
+        gid=MARK_ID,
+    )
+
+
+def _with_mark_title(svg: bytes, mark: str) -> bytes:
+    """Name the mark's group in the SVG, whose glyphs are paths, so that it can be read."""
+    opening = f'<g id="{MARK_ID}">'.encode()
+    at = svg.index(opening) + len(opening)
+    return svg[:at] + f"\n   <title>{escape(mark, quote=False)}</title>".encode() + svg[at:]
+
+
 def _with_alt(svg: bytes, alt: str) -> bytes:
     """Give the SVG its accessible name and description: the chart's alt text."""
     tag_end = svg.index(b">", svg.index(b"<svg"))
@@ -97,6 +159,7 @@ def save_figure(
     chart: str,
     folder: str | Path | None = None,
     alt: str | None = None,
+    mark: str | Literal["study"] | None = "study",
 ) -> dict[str, Path]:
     """Write ``fig`` as ``<folder>/<notebook>__<chart>.png`` and ``.svg``.
 
@@ -112,6 +175,10 @@ def save_figure(
         Where to write; defaults to ``$EVSTUDY_FIGURES`` or the project's ``figures/``.
     alt : str, optional
         The chart's alt text, written into the SVG as its ``<title>`` and ``<desc>``.
+    mark : str or None, default "study"
+        Text written small in the bottom-right corner of both images, in the blank margin
+        under the chart. ``"study"``: :data:`SYNTHETIC_MARK` when the study this session
+        loaded last is synthetic (:func:`study_mark`); None: no mark.
 
     Returns
     -------
@@ -139,24 +206,35 @@ def save_figure(
         box = fig.get_tightbbox().padded(PAD_INCHES)
     finally:
         fig.set_dpi(shown_dpi)
-    # svg.hashsalt is read when the SVG is written, so it is fixed here, not at drawing time.
-    with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
-        for fmt in FORMATS:
-            buffer = io.BytesIO()
-            fig.savefig(
-                buffer,
-                format=fmt,
-                dpi=DPI,
-                metadata=_METADATA[fmt],
-                bbox_inches=box,
-                facecolor="white",
-            )
-            data = buffer.getvalue()
-            if fmt == "png":
-                _SAVED_PNG[fig] = data
-            if fmt == "svg" and alt:
-                data = _with_alt(data, alt)
-            written[fmt] = atomic_write_bytes(folder / f"{stem}.{fmt}", data)
+    if mark == "study":
+        mark = study_mark()
+    # Added after the box is measured, and only while saving: the chart keeps its frame.
+    text = _add_mark(fig, box, mark) if mark else None
+    try:
+        # svg.hashsalt is read when the SVG is written, so it is fixed here, not at drawing
+        # time.
+        with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
+            for fmt in FORMATS:
+                buffer = io.BytesIO()
+                fig.savefig(
+                    buffer,
+                    format=fmt,
+                    dpi=DPI,
+                    metadata=_METADATA[fmt],
+                    bbox_inches=box,
+                    facecolor="white",
+                )
+                data = buffer.getvalue()
+                if fmt == "png":
+                    _SAVED_PNG[fig] = data
+                if fmt == "svg" and mark:
+                    data = _with_mark_title(data, mark)
+                if fmt == "svg" and alt:
+                    data = _with_alt(data, alt)
+                written[fmt] = atomic_write_bytes(folder / f"{stem}.{fmt}", data)
+    finally:
+        if text is not None:
+            text.remove()
     return written
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from evstudy.charts.save import save_figure
+from evstudy.charts.save import save_figure, study_mark
 from evstudy.charts.survey import awareness_chart, likert_chart, ranking_chart, subgroup_chart
 from evstudy.study import Study
 from evstudy.subgroups import group_likert_table, group_sets
@@ -122,8 +122,9 @@ def survey_charts(
                         grouped, by="group", title=f"{title} {_group_title(groups)}"
                     )
     if save:
+        mark = study_mark(study)
         for name, (fig, alt) in charts.items():
-            save_figure(fig, notebook=notebook, chart=name, folder=folder, alt=alt)
+            save_figure(fig, notebook=notebook, chart=name, folder=folder, alt=alt, mark=mark)
     return charts
 
 
