@@ -548,9 +548,8 @@ def precompute(study: Study, *, coder: str | None = "primary") -> None:
     coder : str or None, default "primary"
         As for the case-study functions (the notebook uses the default).
     """
-    from evstudy.study import analyses_of
-
     from evstudy.disclosure import publication_ledger
+    from evstudy.study import analyses_of
 
     sites = study.sites["site_id"]
     if sites.empty:

@@ -11,8 +11,20 @@
    whose base is at least ``min_subgroup_base``; smaller subgroups are folded into
    "Other", and when "Other" is still too small it is left out, with a note.
 
-Whole-sample answer counts are published as they are, and counts of coded themes
-are counts of passages, not of people, so neither is suppressed.
+Whole-sample answer counts are published as they are. Counts of participants (or
+respondents) coding a theme or code are counts of people: broken down by site they
+follow rule 1 like any other count of people.
+
+**One ledger for the whole publication.** A count withheld in one table can be worked
+out from figures printed elsewhere: a total in the text, a note naming a base, the
+number of interviews on a site page. :func:`publication_ledger` lists every count of
+people the report's pages, the workbook and their notes print, keyed so that the same
+count on two pages is one entry, with the sums that tie them together.
+:func:`ledger_suppression` decides, over the whole ledger, which counts to withhold:
+every count from 1 to ``suppress_max``, and further counts until linear programming
+(:func:`ledger_intervals`) leaves each withheld count more than one possible value.
+The table-producing functions consult that decision (:func:`hidden_keys`,
+:func:`published_table`), and the audit (:mod:`evstudy.audit.ledger`) checks it.
 """
 
 from __future__ import annotations
@@ -430,8 +442,10 @@ def methods_text(
         'as "Other", or left out (with a note) when the combined group is still smaller '
         f"than {m}. Breakdowns by site are not published where any count would fall "
         f"between 1 and {k}. Answers for the whole sample are published in full, with "
-        "Wilson 95% confidence intervals, and counts of coded themes (which count passages, "
-        "not people) are not suppressed."
+        "Wilson 95% confidence intervals. Counts of participants coding a theme are counts of "
+        "people too: broken down by site, they are suppressed in the same way. Every count "
+        "of people in the report, its site pages and its workbook was checked together, so "
+        'that no "c" can be worked out from totals, notes or text on another page.'
     )
 
 

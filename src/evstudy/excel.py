@@ -204,7 +204,7 @@ def _question_sheet(wb: Workbook, study: Study, question: pd.Series, k: int, m: 
         codes = survey.free_text_codes(study, qid)
         note = (
             f"{codes.attrs['base']} respondents answered. Coded free-text answers: counts "
-            "of coded answers (themes), not of people."
+            "of respondents whose answer received each code, for the whole sample."
         )
         _block(ws, 1, title, codes, note)
     _widths(ws)

@@ -649,7 +649,7 @@ def summary_text(study: Study, question: str) -> str:
         )
     return (
         f"{n} respondents answered; these are the codes their answers received (counts of "
-        "respondents, not suppressed: they count passages, not people by attribute)."
+        "respondents for the whole sample, published in full like every whole-sample answer)."
     )
 
 

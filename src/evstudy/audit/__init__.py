@@ -17,7 +17,9 @@ no quote attribution describes fewer than ``quote_k`` people, that no pseudonym 
 and that tables of people show no count from 1 to ``suppress_max`` and no subgroup base
 under ``min_subgroup_base`` (:mod:`evstudy.audit.published`), and, reading the published
 files together, that the same quoted words carry one attribution and that their uses do
-not narrow the speaker below ``quote_k`` (:mod:`evstudy.audit.quoted`).
+not narrow the speaker below ``quote_k`` (:mod:`evstudy.audit.quoted`), and that no count
+of people is published small, or can be worked out, from every page's figures taken
+together (:mod:`evstudy.audit.ledger`).
 
 Every finding names the file, the place in it, what was found and why it matters. It
 names a register row or list entry rather than repeating a name, so the audit's own
@@ -35,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from evstudy.audit.identifiers import Identifiers, build_identifiers, find_ip_addresses
+from evstudy.audit.ledger import ledger_findings
 from evstudy.audit.published import COARSENING_COLUMNS, PublishedRules
 from evstudy.audit.quoted import no_consent_text, publication_findings
 from evstudy.audit.sources import SCANNED, iter_sources, read_source
@@ -349,6 +352,8 @@ def audit_outputs(
         rules = PublishedRules(study)
         consent = no_consent_text(study, config, resolve_key_dir(raw_dir, key_dir)).summary()
     across = publication_findings(rules, study, roots["reports"])
+    # Every count of people on every page, taken together (issue 20 §5).
+    across += ledger_findings(study, roots["reports"])
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []
     for (file, _, _), found in zip(entries, results, strict=True):

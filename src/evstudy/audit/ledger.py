@@ -1,0 +1,104 @@
+"""The publication ledger, checked: no small count of people, and no "c" worked out.
+
+Tables are checked one at a time elsewhere (:mod:`evstudy.audit.published`). Here every
+count of people the publication prints, on the main report, the site pages and in
+``tables.xlsx``, with the totals in their text and notes, is taken together, as
+:func:`evstudy.disclosure.publication_ledger` lists them. A finding is
+
+- a count of people from 1 to ``suppress_max`` printed in clear, or
+- a withheld count ("c") that has a single possible value given everything printed on
+  every page (:func:`evstudy.disclosure.ledger_intervals`: linear programming over the
+  sums that tie the pages' figures together).
+
+Each finding names the page and the table; never the count itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evstudy.disclosure import MARKER, ledger_intervals, publication_ledger, thresholds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evstudy.study import Study
+
+__all__ = ["WHY_RECOVERED", "WHY_SMALL", "ledger_findings"]
+
+WHY_SMALL = (
+    "a count of people from 1 to {m} is published in clear; it must be shown as 'c' "
+    "(disclosure rule 1), on every page that prints it"
+)
+WHY_RECOVERED = (
+    "this withheld count has one possible value given the figures published across the "
+    "report (totals, notes, text and other pages): withhold a further count it adds up "
+    "with (evstudy.disclosure.publication_ledger decides this for the tables it lists)"
+)
+
+
+def _published(page: str, reports: Path) -> bool:
+    return (reports / page.removeprefix("reports/")).exists()
+
+
+def _where(cell: pd.Series) -> str:
+    parts = [str(cell["table"])]
+    if cell["row"]:
+        parts.append(f"row {cell['row']}")
+    if cell["column"]:
+        parts.append(f"column {cell['column']}")
+    return ", ".join(parts)
+
+
+def ledger_findings(
+    study: Study, reports: str | Path, *, ledger: pd.DataFrame | None = None
+) -> list[tuple[str, str, str, str]]:
+    """The whole publication's counts of people, checked together.
+
+    Parameters
+    ----------
+    study : Study
+    reports : path
+        The published report (or the staging folder a build is about to publish): only
+        pages present there are reported.
+    ledger : DataFrame, optional
+        The ledger to check (default: :func:`evstudy.disclosure.publication_ledger` of
+        the study, with its decision in ``attrs["hidden"]``).
+
+    Returns
+    -------
+    list of (file, location, finding, why)
+    """
+    reports = Path(reports)
+    ledger = publication_ledger(study) if ledger is None else ledger
+    hidden = set(ledger.attrs.get("hidden", set()))
+    m = int(thresholds(study)["suppress_max"])
+    found: list[tuple[str, str, str, str]] = []
+    for _, cell in ledger.iterrows():
+        printed = cell["shown"] == "clear" or (
+            cell["shown"] == "auto" and cell["key"] not in hidden
+        )
+        if printed and 1 <= cell["value"] <= m and _published(cell["page"], reports):
+            found.append(
+                (
+                    cell["page"],
+                    _where(cell),
+                    f"a count of people from 1 to {m} published in clear ({cell['key']})",
+                    WHY_SMALL.format(m=m),
+                )
+            )
+    intervals = ledger_intervals(ledger, hidden)
+    recovered = set(intervals.loc[intervals["determined"], "key"])
+    for _, cell in ledger[ledger["key"].isin(recovered)].iterrows():
+        withheld = cell["shown"] == MARKER or (cell["shown"] == "auto" and cell["key"] in hidden)
+        if withheld and _published(cell["page"], reports):
+            found.append(
+                (
+                    cell["page"],
+                    _where(cell),
+                    f"a withheld count of people can be worked out ({cell['key']})",
+                    WHY_RECOVERED,
+                )
+            )
+    return found
