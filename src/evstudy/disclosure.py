@@ -1085,4 +1085,34 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                         "shown": "clear",
                     }
                 )
+        relations += _same_people(study, questions, {"role_group": roles, "site": frame["site"]})
     return make_ledger(pd.DataFrame(cells, columns=LEDGER_COLUMNS), relations)
+
+
+def _same_people(
+    study: Study, questions: pd.DataFrame, dims: dict[str, pd.Series]
+) -> list[tuple[str, list[str]]]:
+    """Profile answers that count the very respondents a breakdown counts, tied together.
+
+    The answers to the survey's site question are the respondents' sites: a reader can
+    match the two tables, so each such pair of counts is one quantity in the ledger.
+    """
+    answers = study.survey_answers
+    answers = answers[answers["value"].notna()]
+    groups = {
+        frozenset(ids): ledger_key("respondents", **{dim: value})
+        for dim, series in dims.items()
+        for value, ids in series.fillna("Not stated")
+        .groupby(series.fillna("Not stated"), sort=True)
+        .groups.items()
+    }
+    out = []
+    for q in questions[questions["attribute"].notna()].itertuples():
+        mine = answers[answers["question_id"] == q.question_id]
+        for option, ids in mine.groupby("value", sort=True)["respondent_id"]:
+            same = groups.get(frozenset(ids))
+            if same is not None:
+                out.append(
+                    (same, [ledger_key("respondents", option=option, question=q.question_id)])
+                )
+    return out

@@ -137,6 +137,7 @@ def _profile_sheets(wb: Workbook, study: Study) -> None:
     counts = resp.value_counts().sort_index().to_frame("n")
     keys, _ = crosstab_keys(counts, population="respondents", rows="role_group", columns=None)
     table = _people_table(study, counts, keys, "Role group")
+    table["Role group"] = table["Role group"].replace(study.role_group_labels)
     _block(ws, 1, "Respondents by role group", table)
     _widths(ws)
 
@@ -154,7 +155,13 @@ def _profile_sheets(wb: Workbook, study: Study) -> None:
         "from this workbook or the report."
     )
     keys, _ = crosstab_keys(wide, population="respondents", rows="role_group", columns="site")
-    table = published_table(study, wide, keys).rename_axis("Role group").reset_index()
+    names = dict(zip(study.sites["site_id"], study.sites["site_name"], strict=True))
+    table = (
+        published_table(study, wide, keys)
+        .rename(index=study.role_group_labels, columns=names)
+        .rename_axis("Role group")
+        .reset_index()
+    )
     _block(ws, 1, "Respondents by role group and site", table, note)
     _widths(ws)
 
