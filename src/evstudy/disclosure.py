@@ -451,7 +451,7 @@ def methods_text(
 
 # --- the publication ledger: every published count of people, on every page ---------------------
 
-LEDGER_COLUMNS = ["page", "table", "row", "column", "key", "value", "shown"]
+LEDGER_COLUMNS = ["page", "table", "row", "column", "key", "value", "shown", "whole_sample"]
 SHOWN = ("auto", "clear", MARKER)
 
 
@@ -480,7 +480,10 @@ def make_ledger(
         same count on two pages has one key), ``value`` (the true count) and ``shown``:
         ``"auto"`` when the decision of :func:`ledger_suppression` applies to it (the
         table-producing functions consult it), ``"clear"`` when the page prints it
-        whatever the decision, ``"c"`` when the page always hides it.
+        whatever the decision, ``"c"`` when the page always hides it. Optional
+        ``whole_sample`` (default False): a count of the whole sample or of one method
+        of data collection, which rule 1 does not cover (it is published in full, like
+        whole-sample answers) but which a reader can still use to work others out.
     relations : list of (total, parts)
         Additive facts an intruder may use: the count ``total`` is the sum of the counts
         ``parts``. A key in a relation that no cell publishes is an unknown (at least 0).
@@ -490,12 +493,12 @@ def make_ledger(
     DataFrame
         The cells, in :data:`LEDGER_COLUMNS`, with ``attrs["relations"]``.
     """
-    frame = (
-        pd.DataFrame(cells, columns=LEDGER_COLUMNS)
-        if not isinstance(cells, pd.DataFrame)
-        else cells
-    )
-    frame = frame[LEDGER_COLUMNS].reset_index(drop=True).astype({"value": "int64"})
+    frame = pd.DataFrame(cells) if not isinstance(cells, pd.DataFrame) else cells.copy()
+    if "whole_sample" not in frame.columns:
+        frame["whole_sample"] = False
+    frame["whole_sample"] = [value is True for value in frame["whole_sample"]]
+    frame = frame.reindex(columns=LEDGER_COLUMNS).reset_index(drop=True)
+    frame = frame.astype({"value": "int64"})
     bad = sorted(set(frame["shown"]) - set(SHOWN))
     if bad:
         raise ValueError(f"`shown` must be one of {SHOWN}, but {bad[0]!r} was passed")
@@ -545,7 +548,10 @@ def _components(relations: list[tuple[str, list[str]]]) -> list[list[int]]:
 
 
 def ledger_intervals(
-    ledger: pd.DataFrame, hidden: set[str] | frozenset[str] | None = None
+    ledger: pd.DataFrame,
+    hidden: set[str] | frozenset[str] | None = None,
+    *,
+    exact: bool = True,
 ) -> pd.DataFrame:
     """What an intruder can work out about each hidden count from the whole publication.
 
@@ -561,6 +567,9 @@ def ledger_intervals(
     hidden : set of str, optional
         The keys shown as ``"c"`` wherever they are ``"auto"`` (default: the ledger's
         ``attrs["hidden"]``, as :func:`publication_ledger` records its decision).
+    exact : bool
+        Give every interval. False answers only ``determined``, faster: a count shown to
+        have two possible values gets NaN bounds.
 
     Returns
     -------
@@ -570,7 +579,7 @@ def ledger_intervals(
     """
     hidden = set(ledger.attrs.get("hidden", set()) if hidden is None else hidden)
     values = _values(ledger)
-    found = _bounds(ledger, hidden)
+    found = _bounds(ledger, hidden, full=exact)
     pages: dict[str, list[str]] = {}
     for key, page in zip(ledger["key"], ledger["page"], strict=True):
         if key in found and page not in pages.setdefault(key, []):
@@ -590,13 +599,14 @@ def ledger_intervals(
 
 
 def _bounds(
-    ledger: pd.DataFrame, hidden: set[str], memo: dict | None = None
+    ledger: pd.DataFrame, hidden: set[str], memo: dict | None = None, *, full: bool = False
 ) -> dict[str, tuple[float, float]]:
     """Each hidden key's bounds, given everything the ledger prints in clear."""
     clear = _clear(ledger, hidden)
     marked = set(ledger.loc[ledger["shown"] == MARKER, "key"]) | hidden
     secret = {k for k in set(ledger["key"]) if k in marked and k not in clear}
-    return _solve(_values(ledger), clear, secret, ledger.attrs.get("relations", []), memo)
+    relations = ledger.attrs.get("relations", [])
+    return _solve(_values(ledger), clear, secret, relations, memo, full=full)
 
 
 def _solve(
@@ -605,6 +615,8 @@ def _solve(
     secret: set[str],
     relations: list,
     memo: dict | None = None,
+    *,
+    full: bool = True,
 ) -> dict[str, tuple[float, float]]:
     """Bounds of each secret key under the relations (the LP of :func:`_intervals`).
 
@@ -621,13 +633,13 @@ def _solve(
             continue
         state = (tuple(group), tuple(unknown), tuple(sorted(secret.intersection(unknown))))
         if state not in memo:
-            memo[state] = _solve_group(values, lines, unknown, secret)
+            memo[state] = _solve_group(values, lines, unknown, secret, full=full)
         out.update(memo[state])
     return out
 
 
 def _solve_group(
-    values: dict[str, int], lines: list, unknown: list[str], secret: set[str]
+    values: dict[str, int], lines: list, unknown: list[str], secret: set[str], *, full: bool
 ) -> dict[str, tuple[float, float]]:
     from scipy.optimize import linprog  # imported here: most notebooks never need scipy
 
@@ -646,13 +658,33 @@ def _solve_group(
             a_eq.append(row)
             b_eq.append(-known)
     bounds = [(1, None) if k in secret else (0, None) for k in unknown]
-    for key in sorted(secret.intersection(unknown)):
+    mine = sorted(secret.intersection(unknown))
+    free: set[str] = set()
+    if not full:
+        # The true counts are one solution; any other vertex that moves a count shows it
+        # has two possible values. A few such LPs clear most counts at once.
+        for sign in (1.0, -1.0):
+            for weights in (np.ones(len(unknown)), np.arange(1, len(unknown) + 1.0)):
+                vertex = linprog(
+                    sign * weights, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds
+                )
+                if vertex.status == 0:
+                    free |= {k for k in mine if abs(vertex.x[index[k]] - values[k]) >= 0.5}
+    for key in mine:
+        if key in free:
+            out[key] = (np.nan, np.nan)  # two possible values at least: not worked out
+            continue
         objective = np.zeros(len(unknown))
         objective[index[key]] = 1
-        low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
         high = linprog(-objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
-        lower = low.fun if low.status == 0 else 1.0
-        out[key] = (lower, -high.fun if high.status == 0 else np.inf)
+        upper = -high.fun if high.status == 0 else np.inf
+        if not full and upper - values[key] >= 0.5:
+            # The true value and the maximum are two possible values: enough to know the
+            # cell is safe; the minimum is only needed to report the interval.
+            out[key] = (np.nan, upper)
+            continue
+        low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+        out[key] = (low.fun if low.status == 0 else 1.0, upper)
     return out
 
 
@@ -962,6 +994,9 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                 }
             )
 
+    if len(study.sites) and len(study.documents):
+        cells, relations = _findings_by_code(study, cells, relations)
+
     for site in study.sites["site_id"]:
         page = site_page(site)
         here = people[people["site_id"] == site]
@@ -1087,6 +1122,64 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                 )
         relations += _same_people(study, questions, {"role_group": roles, "site": frame["site"]})
     return make_ledger(pd.DataFrame(cells, columns=LEDGER_COLUMNS), relations)
+
+
+def _findings_by_code(study: Study, cells: list[dict], relations: list) -> tuple[list, list]:
+    """The main report's findings: each code's participants by role group, site and method.
+
+    Role group and site are attributes of people, so those counts are ``"auto"``; the
+    counts by method are printed as they are. Each code's counts add up: over role
+    groups to the code's participants, over sites (with the participants who have no
+    site) to the same, and over the transcript methods to it plus those counted twice
+    (a participant in two methods).
+    """
+    from evstudy.matrices import framework_matrix
+
+    people = study.participants
+    nosite = people[people["site_id"].isna()]
+    # When the participants without a site are exactly one role group (experts), a reader
+    # can equate the two counts.
+    same_group = None
+    if len(nosite) and nosite["role_group"].nunique() == 1:
+        group = nosite["role_group"].iloc[0]
+        if (people["role_group"] == group).sum() == len(nosite):
+            same_group = group
+    parts: dict[str, dict[str, list[str]]] = {}
+    for by in ("role_group", "site", "method"):
+        matrix = framework_matrix(study, rows=by, level="code")
+        for r in matrix.itertuples():
+            if by == "method" and r.row not in set(study.documents["method"]) - {"survey"}:
+                continue  # survey free text counts respondents, another population
+            key = ledger_key("participants", code=r.code_id, **{by: r.row})
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": f"Findings: participants by {by.replace('_', ' ')}",
+                    "row": str(r.label),
+                    "column": str(r.row_label),
+                    "key": key,
+                    "value": int(r.participants),
+                    "shown": "clear" if by == "method" else "auto",
+                    "whole_sample": by == "method",
+                }
+            )
+            parts.setdefault(r.code_id, {}).setdefault(by, []).append(key)
+    for code, by in parts.items():
+        everyone = ledger_key("participants", code=code)
+        if "role_group" in by:
+            relations.append((everyone, by["role_group"]))
+        if "site" in by:
+            rest = (
+                ledger_key("participants", code=code, role_group=same_group)
+                if same_group is not None
+                else ledger_key("participants", code=code, site="(none)")
+            )
+            relations.append((everyone, [*by["site"], rest]))
+        if "method" in by:
+            twice = ledger_key("participants (twice)", code=code)
+            relations.append((ledger_key("participants (entries)", code=code), by["method"]))
+            relations.append((ledger_key("participants (entries)", code=code), [everyone, twice]))
+    return cells, relations
 
 
 def _same_people(

@@ -79,7 +79,8 @@ def ledger_findings(
         printed = cell["shown"] == "clear" or (
             cell["shown"] == "auto" and cell["key"] not in hidden
         )
-        if printed and 1 <= cell["value"] <= m and _published(cell["page"], reports):
+        small = 1 <= cell["value"] <= m and not cell["whole_sample"]
+        if printed and small and _published(cell["page"], reports):
             found.append(
                 (
                     cell["page"],
@@ -88,7 +89,7 @@ def ledger_findings(
                     WHY_SMALL.format(m=m),
                 )
             )
-    intervals = ledger_intervals(ledger, hidden)
+    intervals = ledger_intervals(ledger, hidden, exact=False)
     recovered = set(intervals.loc[intervals["determined"], "key"])
     for _, cell in ledger[ledger["key"].isin(recovered)].iterrows():
         withheld = cell["shown"] == MARKER or (cell["shown"] == "auto" and cell["key"] in hidden)
