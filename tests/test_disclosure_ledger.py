@@ -93,6 +93,12 @@ def test_the_demo_ledger_leaves_no_withheld_count_recoverable(demo_study):
     assert not printed["value"].between(1, k).any()
     found = ledger_intervals(ledger)
     assert len(found) and not found["determined"].any()
+    # One decision per count: no withheld count is printed in clear on another page.
+    assert not ledger[(ledger["shown"] == "clear") & ledger["key"].isin(hidden)].size
+    # Experts' counts by code are the expert interviews' (a whole-sample column of the
+    # joint display): one quantity, printed as such, never a "c" beside a number.
+    experts = ledger[ledger["column"] == "Expert"]
+    assert len(experts) and experts["key"].str.contains("method=expert_interview").all()
     # Counts of people on site pages, in the workbook and on the main report are listed.
     pages = set(ledger["page"])
     assert {"reports/index.html", "reports/tables.xlsx"} <= pages
@@ -152,3 +158,11 @@ def test_participants_here_counts_of_one_to_k_are_withheld(demo_study):
     assert seen and MARKER in seen
     numbers = [int(v) for v in seen if v != MARKER]
     assert not [n for n in numbers if 1 <= n <= k]
+
+
+def test_the_methods_text_counts_theme_coders_as_people(demo_study):
+    from evstudy.disclosure import methods_text
+
+    text = methods_text(demo_study)
+    assert "counts of people too" in text and "which count passages" not in text
+    assert "checked together" in text

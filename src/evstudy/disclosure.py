@@ -1144,13 +1144,36 @@ def _findings_by_code(study: Study, cells: list[dict], relations: list) -> tuple
         group = nosite["role_group"].iloc[0]
         if (people["role_group"] == group).sum() == len(nosite):
             same_group = group
+    # A role group whose participants are exactly one method's (experts, each in an expert
+    # interview) is that method's whole-sample count under another name.
+    methods = set(study.documents["method"]) - {"survey"}
+    taking = {
+        m: set(
+            people.loc[
+                people["methods"].str.split("; ").map(lambda x, m=m: m in x), "participant_id"
+            ]
+        )
+        for m in methods
+    }
+    alias = {}
+    for group, ids in people.groupby("role_group")["participant_id"]:
+        for method, them in sorted(taking.items()):
+            if them == set(ids):
+                alias[group] = method
+    if same_group is not None and same_group in alias:
+        same_group = None  # the participants without a site are that method's
+        nosite_method = alias[people.loc[people["site_id"].isna(), "role_group"].iloc[0]]
+    else:
+        nosite_method = None
     parts: dict[str, dict[str, list[str]]] = {}
     for by in ("role_group", "site", "method"):
         matrix = framework_matrix(study, rows=by, level="code")
         for r in matrix.itertuples():
-            if by == "method" and r.row not in set(study.documents["method"]) - {"survey"}:
+            if by == "method" and r.row not in methods:
                 continue  # survey free text counts respondents, another population
-            key = ledger_key("participants", code=r.code_id, **{by: r.row})
+            whole = by == "method" or (by == "role_group" and r.row in alias)
+            dims = {"method": alias[r.row]} if by == "role_group" and whole else {by: r.row}
+            key = ledger_key("participants", code=r.code_id, **dims)
             cells.append(
                 {
                     "page": INDEX,
@@ -1159,8 +1182,8 @@ def _findings_by_code(study: Study, cells: list[dict], relations: list) -> tuple
                     "column": str(r.row_label),
                     "key": key,
                     "value": int(r.participants),
-                    "shown": "clear" if by == "method" else "auto",
-                    "whole_sample": by == "method",
+                    "shown": "clear" if whole else "auto",
+                    "whole_sample": whole,
                 }
             )
             parts.setdefault(r.code_id, {}).setdefault(by, []).append(key)
@@ -1169,11 +1192,12 @@ def _findings_by_code(study: Study, cells: list[dict], relations: list) -> tuple
         if "role_group" in by:
             relations.append((everyone, by["role_group"]))
         if "site" in by:
-            rest = (
-                ledger_key("participants", code=code, role_group=same_group)
-                if same_group is not None
-                else ledger_key("participants", code=code, site="(none)")
-            )
+            if nosite_method is not None:
+                rest = ledger_key("participants", code=code, method=nosite_method)
+            elif same_group is not None:
+                rest = ledger_key("participants", code=code, role_group=same_group)
+            else:
+                rest = ledger_key("participants", code=code, site="(none)")
             relations.append((everyone, [*by["site"], rest]))
         if "method" in by:
             twice = ledger_key("participants (twice)", code=code)
