@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from evstudy import load_study
-from evstudy.audit.ledger import WHY_RECOVERED, WHY_SMALL, ledger_findings
+from evstudy.audit.ledger import WHY_RECOVERED, WHY_SMALL, ledger_findings, ledger_notices
 from evstudy.disclosure import (
     ledger_key,
     ledger_suppression,
@@ -56,6 +56,14 @@ def test_a_count_worked_out_from_another_page_is_a_finding_naming_the_page(demo_
         ("reports/sites/A.html", "Who took part", WHY_RECOVERED)
     ]
     assert "2" not in found[0][2]  # the finding never prints the count
+
+
+def test_what_pages_print_without_the_ledger_is_a_notice_when_not_strict(demo_study, tmp_path):
+    ledger = _hand_made(shown_groups="clear")  # a page prints the 9 whatever the ledger says
+    reports = _pages(tmp_path, ledger)
+    assert ledger_findings(demo_study, reports, ledger=ledger, strict=False) == []
+    notices = ledger_notices(demo_study, reports, ledger=ledger)
+    assert [(n[0], n[3]) for n in notices] == [("reports/sites/A.html", WHY_RECOVERED)]
 
 
 def test_the_decision_over_the_ledger_leaves_no_finding(demo_study, tmp_path):

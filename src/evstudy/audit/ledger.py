@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from evstudy.study import Study
 
-__all__ = ["WHY_RECOVERED", "WHY_SMALL", "ledger_findings"]
+__all__ = ["WHY_RECOVERED", "WHY_SMALL", "ledger_check", "ledger_findings", "ledger_notices"]
 
 WHY_SMALL = (
     "a count of people from 1 to {m} is published in clear; it must be shown as 'c' "
@@ -52,7 +52,11 @@ def _where(cell: pd.Series) -> str:
 
 
 def ledger_findings(
-    study: Study, reports: str | Path, *, ledger: pd.DataFrame | None = None
+    study: Study,
+    reports: str | Path,
+    *,
+    ledger: pd.DataFrame | None = None,
+    strict: bool = True,
 ) -> list[tuple[str, str, str, str]]:
     """The whole publication's counts of people, checked together.
 
@@ -65,23 +69,58 @@ def ledger_findings(
     ledger : DataFrame, optional
         The ledger to check (default: :func:`evstudy.disclosure.publication_ledger` of
         the study, with its decision in ``attrs["hidden"]``).
+    strict : bool, default True
+        Report everything. False reports only what the ledger's decision governs: a
+        count printed in clear by a page that does not consult the ledger, or a withheld
+        count that no count the ledger may withhold could protect, is left to
+        :func:`ledger_notices`.
 
     Returns
     -------
     list of (file, location, finding, why)
     """
+    found, notices = ledger_check(study, reports, ledger=ledger)
+    return found + notices if strict else found
+
+
+def ledger_notices(
+    study: Study, reports: str | Path, *, ledger: pd.DataFrame | None = None
+) -> list[tuple[str, str, str, str]]:
+    """What :func:`ledger_findings` leaves out when not ``strict``: same shape."""
+    return ledger_check(study, reports, ledger=ledger)[1]
+
+
+def _protectable(ledger: pd.DataFrame, key: str, hidden: set[str]) -> bool:
+    """Whether some relation of ``key`` holds a count the decision could still withhold."""
+    values = dict(zip(ledger["key"], ledger["value"], strict=True))
+    auto = set(ledger.loc[ledger["shown"] == "auto", "key"])
+    auto -= set(ledger.loc[ledger["shown"] == "clear", "key"])
+    for total, parts in ledger.attrs.get("relations", []):
+        members = (total, *parts)
+        if key in members and any(
+            k in auto and k not in hidden and values.get(k, 0) for k in members
+        ):
+            return True
+    return False
+
+
+def ledger_check(
+    study: Study, reports: str | Path, *, ledger: pd.DataFrame | None = None
+) -> tuple[list, list]:
+    """(findings, notices): :func:`ledger_findings` not strict, and :func:`ledger_notices`."""
     reports = Path(reports)
     ledger = publication_ledger(study) if ledger is None else ledger
     hidden = set(ledger.attrs.get("hidden", set()))
     m = int(thresholds(study)["suppress_max"])
     found: list[tuple[str, str, str, str]] = []
+    notices: list[tuple[str, str, str, str]] = []
     for _, cell in ledger.iterrows():
         printed = cell["shown"] == "clear" or (
             cell["shown"] == "auto" and cell["key"] not in hidden
         )
         small = 1 <= cell["value"] <= m and not cell["whole_sample"]
         if printed and small and _published(cell["page"], reports):
-            found.append(
+            (found if cell["shown"] == "auto" else notices).append(
                 (
                     cell["page"],
                     _where(cell),
@@ -91,15 +130,17 @@ def ledger_findings(
             )
     intervals = ledger_intervals(ledger, hidden, exact=False)
     recovered = set(intervals.loc[intervals["determined"], "key"])
-    for _, cell in ledger[ledger["key"].isin(recovered)].iterrows():
-        withheld = cell["shown"] == MARKER or (cell["shown"] == "auto" and cell["key"] in hidden)
-        if withheld and _published(cell["page"], reports):
-            found.append(
-                (
-                    cell["page"],
-                    _where(cell),
-                    f"a withheld count of people can be worked out ({cell['key']})",
-                    WHY_RECOVERED,
+    for key in sorted(recovered):
+        into = found if _protectable(ledger, key, hidden) else notices
+        for _, cell in ledger[ledger["key"] == key].iterrows():
+            withheld = cell["shown"] == MARKER or (cell["shown"] == "auto" and key in hidden)
+            if withheld and _published(cell["page"], reports):
+                into.append(
+                    (
+                        cell["page"],
+                        _where(cell),
+                        f"a withheld count of people can be worked out ({key})",
+                        WHY_RECOVERED,
+                    )
                 )
-            )
-    return found
+    return found, notices
