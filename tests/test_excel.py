@@ -44,10 +44,12 @@ def test_frozen_header_and_percentage_format(workbook):
 def test_small_counts_of_people_read_c(workbook):
     wb = openpyxl.load_workbook(workbook)
     rows = {r[0]: r[1:] for r in wb["Role groups"].iter_rows(min_row=4, values_only=True)}
-    assert rows["commissioner"][0] == "c"  # five commissioners responded
-    assert rows["commissioner"][1] == "c"  # and its percentage goes too
-    assert rows["partner_agency"][0] == 22
+    assert rows["Commissioner"][0] == "c"  # five commissioners responded
+    assert rows["Commissioner"][1] == "c"  # and its percentage goes too
+    assert rows["Partner agency"][0] == 22  # labels from study.yml, not role-group ids
     cross = wb["Role group by site"]
+    header = next(cross.iter_rows(min_row=4, max_row=4, values_only=True))
+    assert "Ullsbridge" in header and "S01" not in header  # site names, not ids
     values = [v for row in cross.iter_rows(min_row=5, values_only=True) for v in row[1:]]
     assert "c" in values
     assert not [v for v in values if isinstance(v, int) and 1 <= v <= 5]

@@ -134,7 +134,7 @@ def test_small_groups_fold_into_other_or_the_comparison_is_not_shown(demo_study)
     folded = compare_groups(study, "pick", option="X", min_base=10)
     assert folded["group"].tolist() == ["a", "Other"]
     assert folded.set_index("group").loc["Other", "base"] == 11
-    assert "b (base 6)" in folded["note"].iloc[0]
+    assert "b, c" in folded["note"].iloc[0] and "base 6" not in folded["note"].iloc[0]
     hidden = compare_groups(study, "pick", option="X", min_base=12)
     assert not hidden["shown"].any()
     assert hidden["p_value"].isna().all() and hidden["n"].isna().all()

@@ -32,6 +32,7 @@ __all__ = [
     "good_practice",
     "key_quotes",
     "participation",
+    "participation_counts",
     "precompute",
     "profile_text",
     "resolve_site",
@@ -172,14 +173,24 @@ def admin_summary(study: Study, *, site: str) -> pd.DataFrame:
 def site_documents(study: Study, *, site: str) -> pd.DataFrame:
     """The site's transcripts (not survey answers): documents by method, with words.
 
+    Where a method's documents are one per participant (interviews), their number is a
+    count of people; when the publication ledger withholds it
+    (:func:`evstudy.disclosure.publication_ledger`), the methods are given as one row.
+
     Returns
     -------
     DataFrame
         method (label), documents, words; no rows when the site has no transcript.
     """
+    from evstudy.disclosure import hidden_keys, ledger_key
+
     site = resolve_site(study, site)
     docs = study.documents
     docs = docs[(docs["site_id"] == site) & (docs["method"] != "survey")]
+    hidden = hidden_keys(study)
+    if any(ledger_key("participants", site=site, method=m) in hidden for m in docs["method"]):
+        pooled = " and ".join(dict.fromkeys(METHOD_LABELS.get(m, m) for m in docs["method"]))
+        docs = docs.assign(method=pooled)
     table = (
         docs.assign(method=docs["method"].map(lambda m: METHOD_LABELS.get(m, m)))
         .groupby("method", sort=False)
@@ -189,11 +200,29 @@ def site_documents(study: Study, *, site: str) -> pd.DataFrame:
     return table.astype({"documents": "int64", "words": "int64"})
 
 
+def participation_counts(study: Study, *, site: str) -> pd.DataFrame:
+    """People who took part at the site by role group (rows) and method (columns), unsuppressed.
+
+    Ids, not labels: the publication ledger keys its counts by them. A person who took
+    part in two methods is counted in both columns.
+    """
+    site = resolve_site(study, site)
+    people = study.participants[study.participants["site_id"] == site]
+    if people.empty:
+        return pd.DataFrame(index=pd.Index([], name="role_group"))
+    people = people.assign(method=people["methods"].str.split("; ")).explode("method")
+    counts = pd.crosstab(people["role_group"], people["method"])
+    labels = study.role_group_labels
+    counts = counts.reindex([g for g in labels if g in counts.index] or counts.index)
+    return counts.rename_axis(index="role_group", columns=None)
+
+
 def participation(study: Study, *, site: str) -> pd.DataFrame:
     """Who took part at the site, by role group and method, as published.
 
-    A table of people: counts from 1 to ``suppress_max`` and the cells that would reveal
-    them are shown as "c" (:func:`evstudy.disclosure.suppress_table`).
+    A table of people: counts from 1 to ``suppress_max``, and every count that would
+    reveal one from figures published anywhere in the report, are shown as "c", as the
+    publication ledger decides (:func:`evstudy.disclosure.publication_ledger`).
 
     Returns
     -------
@@ -201,20 +230,16 @@ def participation(study: Study, *, site: str) -> pd.DataFrame:
         Index the role-group labels, columns the methods (and totals); whole numbers or "c".
         No rows when nobody at the site took part.
     """
-    from evstudy.disclosure import suppress_table
+    from evstudy.disclosure import participation_keys, published_table
 
     site = resolve_site(study, site)
-    people = study.participants[study.participants["site_id"] == site]
-    if people.empty:
+    counts = participation_counts(study, site=site)
+    if counts.empty:
         return pd.DataFrame(index=pd.Index([], name="Role group"))
-    people = people.assign(method=people["methods"].str.split("; ")).explode("method")
-    counts = pd.crosstab(people["role_group"], people["method"])
-    labels = study.role_group_labels
-    counts = counts.reindex([g for g in labels if g in counts.index] or counts.index)
-    counts = counts.rename(index=labels, columns=METHOD_LABELS).rename_axis(
-        index="Role group", columns=None
-    )
-    return suppress_table(counts, threshold=study.disclosure["suppress_max"])
+    shown = published_table(study, counts, participation_keys(study, site, counts))
+    return shown.rename(
+        index={**study.role_group_labels, "Total": "Total"}, columns=METHOD_LABELS
+    ).rename_axis(index="Role group", columns=None)
 
 
 # --- typologies -----------------------------------------------------------------------------------
@@ -435,7 +460,23 @@ def good_practice(
         return pd.DataFrame(columns=columns)
     table = theme_evidence(study, site=site, theme=enablers, coder=coder)
     table = table[(table["participants"] > 0) & table["quote"].notna()].head(n)
-    return table[columns].reset_index(drop=True)
+    return _published_participants(study, resolve_site(study, site), table)[columns].reset_index(
+        drop=True
+    )
+
+
+def _published_participants(study: Study, site: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Counts of the site's participants coding each code, and their shares, as published:
+    "c" where the publication ledger withholds them (they are counts of people)."""
+    from evstudy.disclosure import MARKER, hidden_keys, ledger_key
+
+    hidden = hidden_keys(study)
+    gone = table["code_id"].map(lambda c: ledger_key("participants", site=site, code=c) in hidden)
+    out = table.copy()
+    for column in ("participants", "share"):
+        if column in out.columns:
+            out[column] = out[column].astype(object).mask(gone.to_numpy(dtype=bool), MARKER)
+    return out
 
 
 def key_quotes(
@@ -507,10 +548,12 @@ def precompute(study: Study, *, coder: str | None = "primary") -> None:
     coder : str or None, default "primary"
         As for the case-study functions (the notebook uses the default).
     """
+    from evstudy.disclosure import publication_ledger
     from evstudy.study import analyses_of
 
     sites = study.sites["site_id"]
     if sites.empty:
+        publication_ledger(study)  # every page's counts of people consult it
         return
     for level in LEVELS:
         site_comparison(study, site=sites.iloc[0], level=level, coder=coder)
@@ -518,6 +561,7 @@ def precompute(study: Study, *, coder: str | None = "primary") -> None:
     for analysis in analyses_of(study, "site_typology"):
         site_typology(study, analysis=analysis, coder=coder)
     _weak_codes(study)  # every page flags them; reliability takes half a second
+    publication_ledger(study)  # every page's counts of people consult it
 
 
 def _weak_codes(study: Study) -> pd.Series:
@@ -579,7 +623,7 @@ def theme_blocks(study: Study, *, site: str, coder: str | None = "primary") -> l
     for theme in themes(study).itertuples():
         evidence = theme_evidence(study, site=site, theme=theme.theme_id, coder=coder)
         text = theme_text(study, site=site, theme=theme.theme_id, coder=coder)
-        shown = evidence[EVIDENCE].copy()
+        shown = _published_participants(study, site, evidence)[EVIDENCE]
         flagged = evidence[evidence["code_id"].isin(weak.index)]
         # A weakly reliable code is marked wherever the page reports it, with a footnote.
         for label in flagged["label"]:

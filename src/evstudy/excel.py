@@ -21,10 +21,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evstudy import survey
 from evstudy.disclosure import (
     MARKER,
+    TOTAL,
     apply_min_base,
+    crosstab_keys,
     methods_text,
-    suppress_percentages,
-    suppress_table,
+    profile_keys,
+    published_table,
     thresholds,
 )
 from evstudy.files import write_workbook
@@ -110,20 +112,33 @@ def _widths(ws: Worksheet) -> None:
         ws.column_dimensions[get_column_letter(column)].width = min(width, 60)
 
 
-def _people_table(counts: pd.DataFrame, k: int, label: str) -> pd.DataFrame:
-    """A one-way count of people, suppressed, with its percentage column."""
-    shown = suppress_table(counts, threshold=k)
-    pct = suppress_percentages(counts, threshold=k, normalize="columns")
+def _people_table(
+    study: Study, counts: pd.DataFrame, keys: pd.DataFrame, label: str
+) -> pd.DataFrame:
+    """A one-way count of people as the publication ledger decides, with its percentages.
+
+    A percentage is withheld with its count, and every percentage when the total is.
+    """
+    shown = published_table(study, counts, keys)
     out = shown.rename(columns={shown.columns[0]: "n"})
-    out["% of respondents"] = pct.iloc[:, 0]
+    total = int(counts.iloc[:, 0].sum())
+    hidden = out["n"].eq(MARKER) | (TOTAL in out.index and out.at[TOTAL, "n"] == MARKER)
+    n = counts.iloc[:, 0].astype("int64")
+    if TOTAL in out.index:
+        n = pd.concat([n, pd.Series({TOTAL: total})])
+    pct = (n / max(total, 1)).astype(object)
+    out["% of respondents"] = pct.mask(hidden.to_numpy(dtype=bool), MARKER).to_numpy()
     return out.rename_axis(label).reset_index()
 
 
-def _profile_sheets(wb: Workbook, study: Study, k: int) -> None:
+def _profile_sheets(wb: Workbook, study: Study) -> None:
     ws = wb.create_sheet("Role groups")
     resp = survey.respondent_groups(study, "role_group").fillna(survey.NOT_STATED)
     counts = resp.value_counts().sort_index().to_frame("n")
-    _block(ws, 1, "Respondents by role group", _people_table(counts, k, "Role group"))
+    keys, _ = crosstab_keys(counts, population="respondents", rows="role_group", columns=None)
+    table = _people_table(study, counts, keys, "Role group")
+    table["Role group"] = table["Role group"].replace(study.role_group_labels)
+    _block(ws, 1, "Respondents by role group", table)
     _widths(ws)
 
     ws = wb.create_sheet("Role group by site")
@@ -134,8 +149,19 @@ def _profile_sheets(wb: Workbook, study: Study, k: int) -> None:
         }
     ).fillna(survey.NOT_STATED)
     wide = pd.crosstab(frame["Role group"], frame["Site"])
-    note = f'"c": a count from 1 to {k}, or a count withheld so that one cannot be worked out.'
-    table = suppress_table(wide, threshold=k).rename_axis("Role group").reset_index()
+    k = thresholds(study)["suppress_max"]
+    note = (
+        f'"c": a count from 1 to {k}, or a count withheld so that one cannot be worked out '
+        "from this workbook or the report."
+    )
+    keys, _ = crosstab_keys(wide, population="respondents", rows="role_group", columns="site")
+    names = dict(zip(study.sites["site_id"], study.sites["site_name"], strict=True))
+    table = (
+        published_table(study, wide, keys)
+        .rename(index=study.role_group_labels, columns=names)
+        .rename_axis("Role group")
+        .reset_index()
+    )
     _block(ws, 1, "Respondents by role group and site", table, note)
     _widths(ws)
 
@@ -152,7 +178,8 @@ def _question_sheet(wb: Workbook, study: Study, question: pd.Series, k: int, m: 
         counts = counts.reindex([o for o in order if o in counts.index])
         base = int(table["base"].iloc[0]) if len(table) else 0
         note = f'Base: {base} respondents. Counts from 1 to {k}: "c".'
-        _block(ws, 1, title, _people_table(counts, k, "Option"), note)
+        keys, _ = profile_keys(study, qid, counts)
+        _block(ws, 1, title, _people_table(study, counts, keys, "Option"), note)
     elif kind in {"single", "multi"}:
         table = survey.choice_table(study, qid)
         base = int(table["base"].iloc[0]) if len(table) else 0
@@ -184,7 +211,7 @@ def _question_sheet(wb: Workbook, study: Study, question: pd.Series, k: int, m: 
         codes = survey.free_text_codes(study, qid)
         note = (
             f"{codes.attrs['base']} respondents answered. Coded free-text answers: counts "
-            "of coded answers (themes), not of people."
+            "of respondents whose answer received each code, for the whole sample."
         )
         _block(ws, 1, title, codes, note)
     _widths(ws)
@@ -247,7 +274,7 @@ def write_survey_workbook(study: Study, out: str | Path) -> Path:
     row = _block(ws, 1, "Response", survey.response_status(study))
     _block(ws, row + 1, "Answers by question", survey.completion_by_question(study))
     _widths(ws)
-    _profile_sheets(wb, study, k)
+    _profile_sheets(wb, study)
     questions = study.survey_questions.sort_values("position").drop_duplicates("question_id")
     for _, question in questions.iterrows():
         _question_sheet(wb, study, question, k, m)

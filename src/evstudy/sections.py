@@ -356,14 +356,26 @@ def code_prevalence(
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-def _wide(prevalence: pd.DataFrame, by: str) -> pd.DataFrame:
-    """One dimension of :func:`code_prevalence` as codes x cases: "k (p%)" per cell."""
+def _wide(prevalence: pd.DataFrame, by: str, hidden: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """One dimension of :func:`code_prevalence` as codes x cases: "k (p%)" per cell.
+
+    Counts of people by role group or site that the publication ledger withholds
+    (``hidden``, :func:`evstudy.disclosure.hidden_keys`) are "c", with their share.
+    """
+    from evstudy.disclosure import MARKER, ledger_key
+
     part = prevalence[prevalence["by"] == by]
     if part.empty:
         return pd.DataFrame()
+    keys = [
+        ledger_key("participants", code=c, **{by: r})
+        for c, r in zip(part["code_id"], part["row"], strict=True)
+    ]
     cell = [
-        f"{k} ({s:.0%})" if b else ""
-        for k, b, s in zip(part["participants"], part["base"], part["share"], strict=True)
+        MARKER if key in hidden else f"{k} ({s:.0%})" if b else ""
+        for key, k, b, s in zip(
+            keys, part["participants"], part["base"], part["share"], strict=True
+        )
     ]
     wide = part.assign(cell=cell).pivot(index="label", columns="row_label", values="cell")
     wide = wide.reindex(index=pd.unique(part["label"]), columns=pd.unique(part["row_label"]))
@@ -1449,8 +1461,10 @@ def _generic_parts(
             labels=labels,
         )
     ]
+    from evstudy.disclosure import hidden_keys
+
     for by, noun in (("role_group", "role group"), ("site", study.site_noun)):
-        wide = _wide(prevalence, by)
+        wide = _wide(prevalence, by, hidden_keys(study))
         if len(wide) and wide.shape[1] > 0:
             parts.append(
                 Table(

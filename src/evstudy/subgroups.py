@@ -128,7 +128,7 @@ def _fold(base: pd.Series, min_base: int, order: list[str]) -> tuple[dict, list[
     notes = []
     mapping = {g: g for g in order if g not in small}
     if small:
-        named = ", ".join(f"{g} (base {int(base.get(g, 0))})" for g in small)
+        named = ", ".join(str(g) for g in small)  # never their bases: they may be "c" elsewhere
         if sum(base.get(g, 0) for g in small) >= min_base and len(small) > 1:
             mapping.update({g: OTHER for g in small})
             notes.append(

@@ -17,9 +17,13 @@ import numpy as np
 import pandas as pd
 
 from evstudy.disclosure import (
+    MARKER,
     OTHER,
     DisclosureError,
+    crosstab_keys,
     identifies_sites,
+    profile_keys,
+    published_table,
     suppression_mask,
     thresholds,
     wilson,
@@ -185,6 +189,10 @@ def respondent_profile(
     wide = counts.unstack(keys[1], fill_value=0) if len(keys) == 2 else counts.to_frame("n")
     k = thresholds(study)["suppress_max"]
     hidden = suppression_mask(wide, threshold=k if suppress else 0, totals=True)
+    if suppress:  # what the publication ledger withholds, for the counts it lists
+        columns = keys[1] if len(keys) == 2 else None
+        cells, _ = crosstab_keys(wide, population="respondents", rows=keys[0], columns=columns)
+        hidden = published_table(study, wide, cells).eq(MARKER)
     hidden = hidden.loc[list(wide.index), list(wide.columns)]
     if len(keys) == 2:
         out = wide.stack().rename("n").reset_index()
@@ -641,7 +649,7 @@ def summary_text(study: Study, question: str) -> str:
         )
     return (
         f"{n} respondents answered; these are the codes their answers received (counts of "
-        "respondents, not suppressed: they count passages, not people by attribute)."
+        "respondents for the whole sample, published in full like every whole-sample answer)."
     )
 
 
@@ -665,8 +673,8 @@ def question_table(study: Study, question: str) -> pd.DataFrame:
         order = [*_options(study, question)["option"], OTHER]
         counts = table.set_index("option")[["n"]]
         counts = counts.reindex([o for o in order if o in counts.index])
-        k = thresholds(study)["suppress_max"]
-        hidden = suppression_mask(counts, threshold=k, totals=True).loc[counts.index, "n"]
+        cells, _ = profile_keys(study, question, counts)
+        hidden = published_table(study, counts, cells).eq(MARKER).loc[counts.index, "n"]
         n = counts["n"].astype(object).mask(hidden.to_numpy(), "c")
         share = (counts["n"] / max(int(counts["n"].sum()), 1)).astype(object)
         out = pd.DataFrame(

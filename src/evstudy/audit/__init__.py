@@ -17,7 +17,9 @@ no quote attribution describes fewer than ``quote_k`` people, that no pseudonym 
 and that tables of people show no count from 1 to ``suppress_max`` and no subgroup base
 under ``min_subgroup_base`` (:mod:`evstudy.audit.published`), and, reading the published
 files together, that the same quoted words carry one attribution and that their uses do
-not narrow the speaker below ``quote_k`` (:mod:`evstudy.audit.quoted`).
+not narrow the speaker below ``quote_k`` (:mod:`evstudy.audit.quoted`), and that no count
+of people is published small, or can be worked out, from every page's figures taken
+together (:mod:`evstudy.audit.ledger`).
 
 Every finding names the file, the place in it, what was found and why it matters. It
 names a register row or list entry rather than repeating a name, so the audit's own
@@ -35,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from evstudy.audit.identifiers import Identifiers, build_identifiers, find_ip_addresses
+from evstudy.audit.ledger import ledger_check
 from evstudy.audit.published import COARSENING_COLUMNS, PublishedRules
 from evstudy.audit.quoted import no_consent_text, publication_findings
 from evstudy.audit.sources import SCANNED, iter_sources, read_source
@@ -350,6 +353,10 @@ def audit_outputs(
         rules = PublishedRules(study)
         consent = no_consent_text(study, config, resolve_key_dir(raw_dir, key_dir)).summary()
     across = publication_findings(rules, study, roots["reports"], workers=workers)
+    # Every count of people on every page, taken together (issue 20 §5). What the ledger's
+    # decision governs is a finding; what pages print without consulting it is listed.
+    governed, notices = ledger_check(study, roots["reports"])
+    across += governed
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []
     for (file, _, _), found in zip(entries, results, strict=True):
@@ -371,6 +378,7 @@ def audit_outputs(
     }
     frame.attrs["withdrawal"] = summary
     frame.attrs["quote_consent"] = consent
+    frame.attrs["ledger"] = notices
     return frame
 
 
@@ -463,6 +471,14 @@ def format_findings(findings: pd.DataFrame, *, coarsened: pd.DataFrame | None = 
             if people
             else "quote consent: nobody said no to being quoted"
         )
+    notices = findings.attrs.get("ledger") or []
+    if notices:
+        lines.append(
+            f"publication ledger: {len(notices)} count(s) of people that pages print without "
+            "consulting the ledger (evstudy.disclosure.hidden_keys), or that only such "
+            "counts leave recoverable:"
+        )
+        lines += [f"  {file}, {where}: {what}" for file, where, what, _ in notices]
     if coarsened is not None:
         if coarsened.empty:
             lines.append("coarsened attributions in the published report: none")
