@@ -195,3 +195,22 @@ def test_theme_blocks_flag_weakly_reliable_codes(demo_study):
     notes = [b.data for b in blocks if getattr(b, "data", "").startswith("†")]
     assert notes and all("below the study's kappa threshold" in n for n in notes)
     assert any(f"(κ {weak[shown[0]]:.2f})" in n for n in notes)
+
+
+def test_no_quote_appears_twice_on_a_site_page(demo_study):
+    from evstudy.coding import published_words
+
+    for site in demo_study.sites["site_id"]:
+        shown = []
+        for theme in casestudy.themes(demo_study)["theme_id"]:
+            shown += list(casestudy.theme_evidence(demo_study, site=site, theme=theme)["quote"])
+        shown += list(casestudy.good_practice(demo_study, site=site)["quote"])
+        shown += list(casestudy.key_quotes(demo_study, site=site)["quote"])
+        words = [published_words(q) for q in shown if isinstance(q, str)]
+        assert len(words) > 10
+        assert len(words) == len(set(words)), site
+    # Without the page's exclusions the same key quote would be shown again.
+    site = demo_study.sites["site_id"].iloc[0]
+    alone = casestudy.key_quotes(demo_study, site=site, exclude=[])
+    page = casestudy.key_quotes(demo_study, site=site)
+    assert set(alone["quote"]) != set(page["quote"])

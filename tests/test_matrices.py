@@ -28,7 +28,7 @@ def _speaker_codes(study, methods=("interview", "focus_group", "expert_interview
     turns = study.turns[study.turns["speaker_role"] == "participant"]
     # A coding covers every turn whose words its span overlaps (a range covers several).
     frame = codings.drop(columns="turn").merge(
-        turns[["doc_id", "turn", "participant_id", "start", "end"]],
+        turns[["doc_id", "turn", "participant_id", "start", "end", "text"]],
         on="doc_id",
         suffixes=("", "_turn"),
     )
@@ -113,10 +113,13 @@ def test_every_exemplar_is_a_coded_passage_of_its_cell_with_a_safe_attribution(d
     empty = matrix[(matrix["participants"] > 0) & matrix["quote"].isna()]
     assert not usable & set(zip(empty["row"], empty["code_id"], strict=True))
     frame = _speaker_codes(demo_study)
-    passages = frame.groupby(["role_group", "code_id"])["text"].agg(list)
-    # A coding over several speakers' turns is quoted by the part each one said.
+    passages = frame.groupby(["role_group", "code_id"])["text_turn"].agg(list)
+    # A quote is whole sentences (perhaps cut, with an ellipsis) of a turn coded to its
+    # cell; a coding over several speakers' turns is quoted by the part each one said.
     assert all(
-        any(r.quote in text for text in passages.get((r.row, r.code_id), []))
+        any(
+            r.quote.removesuffix(" \u2026") in text for text in passages.get((r.row, r.code_id), [])
+        )
         for r in quoted.itertuples()
     ), "an exemplar is not a passage coded to its own cell"
     assert not quoted["attribution"].str.contains(PSEUDONYM).any()
@@ -241,3 +244,24 @@ def test_barrier_enabler_pairs_follow_the_codes_valence_not_their_theme(demo_stu
     }
     none = dataclasses.replace(demo_study, codebook=book.assign(valence=None))
     assert barrier_enabler_pairs(none).empty
+
+
+def test_exemplars_never_repeat_a_quote_and_skip_excluded_ones(demo_study):
+    from evstudy.coding import published_words
+
+    best = exemplars(demo_study, by=["site_id", "code_id"])
+    words = best["quote"].map(published_words)
+    # A passage coded to two codes is the exemplar of one of them only.
+    assert words.is_unique
+    loose = exemplars(demo_study, by=["method", "code_id"], n=3, distinct=False)
+    assert not loose["quote"].map(published_words).is_unique
+    strict = exemplars(demo_study, by=["method", "code_id"], n=3)
+    assert strict["quote"].map(published_words).is_unique
+    assert strict.groupby(["method", "code_id"]).size().max() == 3
+    # A quote the page already shows is never chosen again: its group takes its next best.
+    shown = list(best["quote"].iloc[:5])
+    again = exemplars(demo_study, by=["site_id", "code_id"], exclude=shown)
+    assert not set(again["quote"].map(published_words)) & {published_words(q) for q in shown}
+    first = best.iloc[0]
+    mine = again[(again["site_id"] == first["site_id"]) & (again["code_id"] == first["code_id"])]
+    assert len(mine) <= 1 and (mine["quote"] != first["quote"]).all()

@@ -412,14 +412,32 @@ def theme_text(
     return text
 
 
+def _theme_quotes(study: Study, site: str, coder: str | None) -> list[str]:
+    """The quotes the page's theme sections show (one exemplar per code raised here)."""
+    quotes = exemplars(study, by=["site_id", "code_id"], coder=coder)
+    return list(quotes.loc[quotes["site_id"] == site, "quote"])
+
+
 def good_practice(
-    study: Study, *, site: str, n: int = 3, coder: str | None = "primary"
+    study: Study,
+    *,
+    site: str,
+    n: int = 3,
+    coder: str | None = "primary",
+    exclude: list[str] | None = None,
 ) -> pd.DataFrame:
     """Examples of good practice at the site: passages on what helps evidence use.
 
     Good practice is what the codebook's enablers describe (codes whose ``valence`` is
     "enabler"); one exemplar for each of the ``n`` such codes most participants at the
     site described.
+
+    Parameters
+    ----------
+    exclude : list of str, optional
+        Quotes the page already shows, never shown again. Default: the exemplars of the
+        page's theme sections (:func:`theme_evidence`), so that the same words never
+        appear twice on a site's page; ``[]`` excludes nothing.
 
     Returns
     -------
@@ -430,18 +448,38 @@ def good_practice(
     book = study.codebook
     enablers = list(book.loc[book["valence"] == "enabler", "code_id"])
     columns = ["label", "participants", "quote", "attribution"]
+    site = resolve_site(study, site)
     if not enablers:
-        resolve_site(study, site)
         return pd.DataFrame(columns=columns)
+    if exclude is None:
+        exclude = _theme_quotes(study, site, coder)
     table = theme_evidence(study, site=site, theme=enablers, coder=coder)
+    other = exemplars(study, by=["site_id", "code_id"], coder=coder, exclude=exclude)
+    other = other[other["site_id"] == site].set_index("code_id")
+    table = table.assign(
+        quote=table["code_id"].map(other["quote"]),
+        attribution=table["code_id"].map(other["attribution"]),
+    )
     table = table[(table["participants"] > 0) & table["quote"].notna()].head(n)
     return table[columns].reset_index(drop=True)
 
 
 def key_quotes(
-    study: Study, *, site: str, n: int = 5, coder: str | None = "primary"
+    study: Study,
+    *,
+    site: str,
+    n: int = 5,
+    coder: str | None = "primary",
+    exclude: list[str] | None = None,
 ) -> pd.DataFrame:
     """Key quotes: one exemplar from each of the ``n`` themes most participants here raised.
+
+    Parameters
+    ----------
+    exclude : list of str, optional
+        Quotes the page already shows, never shown again. Default: those of the page's
+        theme sections and of :func:`good_practice`, so that the same words never appear
+        twice on a site's page; ``[]`` excludes nothing.
 
     Returns
     -------
@@ -449,11 +487,25 @@ def key_quotes(
         theme, participants, quote, attribution; up to ``n`` rows, one per theme with a
         quote.
     """
+    from evstudy.matrices import TRANSCRIPT_METHODS
+
     site = resolve_site(study, site)
     if not 1 <= n <= 10:
         raise ValueError(f"`n` must be one of {list(range(1, 11))}, but {n!r} was passed")
+    if exclude is None:
+        exclude = _theme_quotes(study, site, coder)
+        exclude += list(good_practice(study, site=site, coder=coder, exclude=exclude)["quote"])
     matrix = framework_matrix(study, rows="site", coder=coder)
-    mine = matrix[(matrix["row"] == site) & matrix["quote"].notna()]
+    mine = matrix[matrix["row"] == site].drop(columns=["quote", "attribution"])
+    best = exemplars(
+        study, by=["site_id", "theme_id"], methods=TRANSCRIPT_METHODS, coder=coder, exclude=exclude
+    )
+    best = best[best["site_id"] == site].set_index("theme_id")
+    mine = mine.assign(
+        quote=mine["code_id"].map(best["quote"]),
+        attribution=mine["code_id"].map(best["attribution"]),
+    )
+    mine = mine[mine["quote"].notna()]
     mine = mine.sort_values(["participants", "segments"], ascending=False, kind="stable").head(n)
     out = mine.rename(columns={"label": "theme"})[["theme", "participants", "quote", "attribution"]]
     return out.reset_index(drop=True)

@@ -17,7 +17,7 @@ people by attribute, and are not suppressed (see the disclosure rule).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 
 from evstudy.codebook import COMB, VALENCES
-from evstudy.coding import _check_choice, _coder_filter, coded_segments, cooccurrence, quotes
+from evstudy.coding import (
+    _check_choice,
+    _coder_filter,
+    coded_segments,
+    cooccurrence,
+    published_words,
+    quotes,
+)
 from evstudy.disclosure import wilson
 from evstudy.filters import METHOD_LABELS, resolve, resolve_one
 from evstudy.study import derived
@@ -115,7 +122,7 @@ def _exemplars(
 def _rank_exemplars(
     study: Study, coder: str | None, methods: Sequence[str], max_chars: int, context: Sequence[str]
 ) -> pd.DataFrame:
-    found = _coder_filter(study, quotes(study, context=list(context) or None), coder)
+    found = quotes(study, context=list(context) or None, coder=coder)
     found = found[found["attribution"].notna()]
     found = found[found["method"].isin(methods)].drop_duplicates(["doc_id", "code_id", "text"])
     length = found["text"].str.len()
@@ -130,6 +137,8 @@ def _rank_exemplars(
         # A fixed-key hash of the text breaks ties: stable across runs, and exemplars spread
         # over sites and people instead of all coming from the first document.
         _tie=pd.util.hash_pandas_object(found["text"], index=False).to_numpy(),
+        # The words as a reader sees them: what "the same quote" means on a page.
+        _key=found["text"].map(published_words),
     )
     order = ["_fragment", "_size", "attribution_level", "_method", "_tie"]
     return found.sort_values(order, kind="stable")
@@ -148,6 +157,8 @@ def exemplars(
     coder: str | None = "primary",
     max_chars: int = MAX_QUOTE,
     n: int | None = 1,
+    exclude: Iterable[str] = (),
+    distinct: bool = True,
 ) -> pd.DataFrame:
     """Short exemplar quotes, with their published attributions, for each group of passages.
 
@@ -170,6 +181,13 @@ def exemplars(
     max_chars : int
     n : int or None, default 1
         Exemplars per group; None for every passage, best first.
+    exclude : iterable of str, optional
+        Quotes the page already shows (their text; case, spacing and punctuation aside):
+        never chosen again, so the same words do not appear twice on one page.
+    distinct : bool, default True
+        Whether a quote is chosen for one group only: a passage coded to two codes is the
+        exemplar of the group it ranks best in first, and the other group gets its next
+        best. Groups are served in the order of their best passages.
 
     Returns
     -------
@@ -188,7 +206,25 @@ def exemplars(
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise ValueError(f"`n` must be a whole number of at least 1 or None, but {n!r} was passed")
     ranked = ranked.dropna(subset=by)
-    best = ranked if n is None else ranked.groupby(by, sort=False).head(n)
+    shown = {published_words(t) for t in exclude} - {""}
+    ranked = ranked[~ranked["_key"].isin(shown)]
+    keys = ranked["_key"]
+    if distinct and n is None:
+        ranked = ranked[~keys.duplicated()]
+    if distinct and n is not None:
+        taken: set[str] = set()
+        counts: dict[tuple, int] = {}
+        keep = []
+        groups = ranked[by].itertuples(index=False, name=None)
+        for i, group, key in zip(ranked.index, groups, keys, strict=True):
+            if key in taken or counts.get(group, 0) >= n:
+                continue
+            taken.add(key)
+            counts[group] = counts.get(group, 0) + 1
+            keep.append(i)
+        best = ranked.loc[keep]
+    else:
+        best = ranked if n is None else ranked.groupby(by, sort=False).head(n)
     best = best.rename(columns={"text": "quote"})[[*by, "quote", "attribution"]]
     return best.reset_index(drop=True)
 
