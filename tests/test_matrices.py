@@ -44,7 +44,9 @@ def _speaker_codes(study, methods=("interview", "focus_group", "expert_interview
 
 
 def test_framework_matrix_of_the_tiny_study_by_hand(tiny_study):
-    matrix = framework_matrix(tiny_study, rows="site").set_index(["row", "code_id"])
+    # exclude=(): every passage may be chosen (by default the main page's other views'
+    # quotes are not chosen again; see test_the_main_pages_views_never_share_a_quote).
+    matrix = framework_matrix(tiny_study, rows="site", exclude=()).set_index(["row", "code_id"])
     # Alpha (S1): P001 (access) and P004 (budget) in FG1; the facilitator's coding is not data.
     assert matrix.loc[("S1", "barrier"), ["participants", "segments", "base"]].tolist() == [2, 2, 2]
     assert matrix.loc[("S1", "evidence"), "participants"] == 0
@@ -265,3 +267,39 @@ def test_exemplars_never_repeat_a_quote_and_skip_excluded_ones(demo_study):
     first = best.iloc[0]
     mine = again[(again["site_id"] == first["site_id"]) & (again["code_id"] == first["code_id"])]
     assert len(mine) <= 1 and (mine["quote"] != first["quote"]).all()
+
+
+def test_the_main_pages_views_never_share_a_quote(demo_study):
+    from evstudy.coding import published_words
+    from evstudy.matrices import PAGE_VIEWS, comb_matrix, page_exclusions
+
+    views = {
+        "codes": exemplars(
+            demo_study,
+            by=["code_id"],
+            methods=["interview", "focus_group", "expert_interview"],
+            exclude=page_exclusions(demo_study, "codes"),
+        )["quote"],
+        "comb": comb_matrix(demo_study)["quote"],
+        **{
+            r: framework_matrix(demo_study, rows=r)["quote"]
+            for r in ("site", "role_group", "method")
+        },
+    }
+    seen: dict[str, str] = {}
+    for view, shown in views.items():
+        for quote in shown.dropna():
+            key = published_words(quote)
+            assert key not in seen, (view, seen.get(key), quote)
+            seen[key] = view
+    # Every view's quotes are among what page_exclusions() reports for the whole page.
+    everything = {published_words(q) for q in page_exclusions(demo_study)}
+    assert set(seen) <= everything
+    assert PAGE_VIEWS[0] == "codes"
+    assert page_exclusions(demo_study, "codes") == []
+    # Without the exclusions the role-group matrix would repeat quotes of the views
+    # before it.
+    alone = framework_matrix(demo_study, rows="role_group", exclude=())["quote"].dropna()
+    assert {published_words(q) for q in alone} & (
+        everything - {published_words(q) for q in views["role_group"].dropna()}
+    )

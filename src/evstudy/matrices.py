@@ -50,6 +50,7 @@ __all__ = [
     "exemplars",
     "framework_matrix",
     "matrix_wide",
+    "page_exclusions",
     "site_comparison",
 ]
 
@@ -229,6 +230,66 @@ def exemplars(
     return best.reset_index(drop=True)
 
 
+# The report's main page shows exemplar quotes in several views: the findings' codes table,
+# the joint display, the COM-B matrix and the framework matrices. Each view's quotes are
+# chosen after, and apart from, those of the views before it in this order, so the same
+# words never appear twice on the page, whichever of the views the page shows.
+PAGE_VIEWS = ("codes", "joint_display", "comb", "site", "role_group", "method")
+
+
+def page_exclusions(
+    study: Study, view: str | None = None, *, coder: str | None = "primary"
+) -> list[str]:
+    """The quotes the main page's views before ``view`` show (all of them when None).
+
+    Pass them as ``exclude`` to :func:`exemplars` for a new view of the same page; the
+    views of :data:`PAGE_VIEWS` do this themselves when called with their defaults.
+
+    Parameters
+    ----------
+    study : Study
+    view : {"codes", "joint_display", "comb", "site", "role_group", "method"} or None
+    coder : str or None, default "primary"
+        The coder the views use.
+    """
+    if view is not None:
+        _check_choice("view", view, PAGE_VIEWS)
+    upto = PAGE_VIEWS.index(view) if view is not None else len(PAGE_VIEWS)
+    out: list[str] = []
+    for earlier in PAGE_VIEWS[:upto]:
+        out += derived(
+            study, ("page_quotes", earlier, coder), partial(_view_quotes, study, earlier, coder)
+        )
+    return out
+
+
+def _view_quotes(study: Study, view: str, coder: str | None) -> list[str]:
+    """The quotes one view of the main page shows, with the page's exclusions."""
+    if view == "codes":
+        shown = exemplars(
+            study,
+            by=["code_id"],
+            methods=TRANSCRIPT_METHODS,
+            coder=coder,
+            exclude=page_exclusions(study, view, coder=coder),
+        )["quote"]
+    elif view == "joint_display":
+        shown = exemplars(
+            study,
+            by=["method", "code_id"],
+            methods=("interview", "focus_group"),
+            coder=coder,
+            exclude=page_exclusions(study, view, coder=coder),
+        )["quote"]
+    elif view == "comb":
+        if not {"comb", "valence"} <= set(study.codebook.columns):
+            return []  # a codebook without COM-B has no COM-B matrix to show
+        shown = comb_matrix(study, coder=coder)["quote"]
+    else:
+        shown = framework_matrix(study, rows=view, coder=coder)["quote"]
+    return [q for q in shown if isinstance(q, str)]
+
+
 def _row_order(study: Study, rows: str, present: pd.Index) -> pd.Series:
     """Row keys in display order, mapped to their labels."""
     if rows == "site":
@@ -251,6 +312,7 @@ def framework_matrix(
     methods: Sequence[str] | None = None,
     coder: str | None = "primary",
     max_chars: int = MAX_QUOTE,
+    exclude: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The framework matrix: cases (sites, role groups or methods) x themes, one row a cell.
 
@@ -271,6 +333,11 @@ def framework_matrix(
     max_chars : int
         The longest exemplar preferred; a longer passage is used only when a cell has no
         shorter one.
+    exclude : iterable of str, optional
+        Quotes never chosen (see :func:`exemplars`). Default: for the theme-level
+        matrices the main page shows (default ``methods`` and ``max_chars``), the quotes
+        of the page's views before it (:func:`page_exclusions`), so that no words appear
+        twice on the page; none otherwise. ``()`` excludes nothing.
 
     Returns
     -------
@@ -287,8 +354,9 @@ def framework_matrix(
     if methods is None:
         methods = _all_methods(study) if rows == "method" else TRANSCRIPT_METHODS
     methods = _check_methods(study, methods)
-    key = ("framework_matrix", rows, level, tuple(methods), coder, max_chars)
-    compute = partial(_framework_matrix, study, rows, level, methods, coder, max_chars)
+    shown = None if exclude is None else tuple(exclude)
+    key = ("framework_matrix", rows, level, tuple(methods), coder, max_chars, shown)
+    compute = partial(_framework_matrix, study, rows, level, methods, coder, max_chars, shown)
     return derived(study, key, compute).copy()
 
 
@@ -299,6 +367,7 @@ def _framework_matrix(
     methods: list[str],
     coder: str | None,
     max_chars: int,
+    exclude: tuple[str, ...] | None,
 ) -> pd.DataFrame:
     key = {"site": "site_id", "role_group": "role_group", "method": "method"}[rows]
     unit = "theme_id" if level == "theme" else "code_id"
@@ -317,7 +386,20 @@ def _framework_matrix(
     )
     counts["base"] = counts["row"].map(frame.groupby(key)["speaker"].nunique())
     counts["share"] = counts["participants"] / counts["base"]
-    best = exemplars(study, by=[key, unit], methods=methods, coder=coder, max_chars=max_chars)
+    # The main page's theme-level matrices keep apart from its other views' quotes.
+    default = (
+        level == "theme"
+        and max_chars == MAX_QUOTE
+        and methods
+        == list(
+            _check_methods(study, _all_methods(study) if rows == "method" else TRANSCRIPT_METHODS)
+        )
+    )
+    if exclude is None:
+        exclude = page_exclusions(study, rows, coder=coder) if default else ()
+    best = exemplars(
+        study, by=[key, unit], methods=methods, coder=coder, max_chars=max_chars, exclude=exclude
+    )
     out = counts.merge(best.rename(columns={key: "row"}), on=["row", unit], how="left")
     out = out.rename(columns={unit: "code_id"})
     out.insert(1, "row_label", out["row"].map(labels))
@@ -510,7 +592,10 @@ def comb_matrix(
         out["survey_n"].astype("Int64").mask(out["survey_base"].notna() & out["survey_n"].isna(), 0)
     )
     out["survey_pct"] = (out["survey_n"] / out["survey_base"]).astype("Float64")
-    best = exemplars(study, methods=TRANSCRIPT_METHODS, coder=coder, max_chars=max_chars)
+    exclude = page_exclusions(study, "comb", coder=coder) if max_chars == MAX_QUOTE else ()
+    best = exemplars(
+        study, methods=TRANSCRIPT_METHODS, coder=coder, max_chars=max_chars, exclude=exclude
+    )
     best = best.set_index("code_id")
     out["quote"] = out["leading_code"].map(best["quote"])
     out["attribution"] = out["leading_code"].map(best["attribution"])

@@ -32,6 +32,7 @@ from evstudy.matrices import (
     _segments,
     exemplars,
     framework_matrix,
+    page_exclusions,
 )
 from evstudy.narrative import (
     fill,
@@ -646,7 +647,14 @@ def resource_judgements(
     ]
     present = [m for m in methods if m in set(study.documents["method"])]
     ranked = (
-        exemplars(study, by=["code_id"], methods=present, coder=coder, n=None)
+        exemplars(
+            study,
+            by=["code_id"],
+            methods=present,
+            coder=coder,
+            n=None,
+            exclude=page_exclusions(study, coder=coder),  # every other view of the page
+        )
         if present
         else pd.DataFrame(columns=["code_id", "quote", "attribution"])
     )
@@ -1434,7 +1442,13 @@ def _generic_parts(
         ]
     methods = _wide(prevalence, "method")
     table = table.join(methods, on="label") if len(methods) else table
-    quotes = exemplars(study, by=["code_id"], methods=TRANSCRIPT_METHODS, coder=coder)
+    quotes = exemplars(
+        study,
+        by=["code_id"],
+        methods=TRANSCRIPT_METHODS,
+        coder=coder,
+        exclude=page_exclusions(study, "codes", coder=coder),
+    )
     quotes = quotes.set_index("code_id").reindex(codes)
     table["quote"] = quotes["quote"].to_numpy()
     table["attribution"] = quotes["attribution"].to_numpy()
