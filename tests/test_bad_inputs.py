@@ -30,6 +30,7 @@ from evstudy.errors import EvstudyError, InputError, Problem, ValidationError
 from evstudy.ingest import TABLES, ingest
 from evstudy.io.coding_sheet import read_coding_sheet
 from evstudy.io.name_decisions import read_name_decisions
+from evstudy.io.recommendations import read_recommendations
 from evstudy.io.register import read_register
 from evstudy.io.smartsurvey import read_question_map, read_smartsurvey
 from evstudy.io.tables import read_admin, read_fieldwork_log, read_other_names, read_sites
@@ -93,6 +94,14 @@ def prompted_unknown_method(data: bytes, demo: Path) -> bytes:
     old = "  prompted:\n  - interview\n"
     assert old in text
     return text.replace(old, "  prompted:\n  - survey\n  - interview\n", 1).encode("utf-8")
+
+
+@recipe
+def priority_not_a_level(data: bytes, demo: Path) -> bytes:
+    """A recommendation's priority that is not high, medium or low ("urgent")."""
+    text = data.decode("utf-8")
+    assert "  priority: low\n" in text
+    return text.replace("  priority: low\n", "  priority: urgent\n", 1).encode("utf-8")
 
 
 @recipe
@@ -470,6 +479,9 @@ def read_as(reader: str, path: Path, demo: Path) -> Any:
         "name_decisions": read_name_decisions,
         "qdpx": read_qdpx,
         "codebook_import": codebook_draft,
+        "recommendations": lambda p: read_recommendations(
+            p, codes=read_codebook(demo / "codebook.yml")["code_id"]
+        ),
     }
     return readers[reader](path)
 

@@ -608,7 +608,7 @@ class Assembly:
                 _or_empty(self.review_findings, "review_findings"), ["finding", "memo"]
             ),
             "recommendations": self._redacted(
-                _or_empty(self.recommendations, "recommendations"), ["text"]
+                _or_empty(self.recommendations, "recommendations"), ["text", "rationale"]
             ),
         }
 

@@ -46,11 +46,14 @@ __all__ = [
     "midsentence",
     "n_of",
     "none_or",
+    "number_word",
     "pairs_section",
     "pct",
+    "people_count",
     "plural",
     "plural_noun",
     "sample_against_targets",
+    "shortlist",
     "targets_text",
     "top_choices",
     "triangulation_text",
@@ -87,6 +90,70 @@ def n_of(k: int, n: int, noun: str, plural: str | None = None) -> str:
     """``"7 of 9 sites"``: the noun agrees with the total."""
     word = noun if n == 1 else (plural or plural_noun(noun))
     return f"{k:,} of {n:,} {word}"
+
+
+def people_count(
+    n: int,
+    noun: str,
+    *,
+    suppress_max: int,
+    base: int | None = None,
+    plural: str | None = None,
+) -> str:
+    """A count of people for prose, as the disclosure rule allows it to be published.
+
+    A count the rule suppresses (1 to ``suppress_max``) is never written as a number: it
+    is "fewer than ``suppress_max + 1``" (``"fewer than 6 interviewees"``), the words the
+    report's methods give for a suppressed cell. Zero is "no" (or "none of"), and a larger
+    count is the number. With a ``base`` the denominator is given: ``"12 of 66
+    interviewees"``, ``"fewer than 6 of 44 focus-group participants"``.
+
+    Examples
+    --------
+    >>> people_count(3, "interviewee", suppress_max=5, base=66)
+    'fewer than 6 of 66 interviewees'
+    >>> people_count(12, "interviewee", suppress_max=5)
+    '12 interviewees'
+    """
+    n = int(n)
+    many = plural or plural_noun(noun)
+    if base:
+        word = noun if int(base) == 1 else many
+        if n == 0:
+            return f"none of the {int(base):,} {word}"
+        if n <= suppress_max:
+            return f"fewer than {suppress_max + 1} of {int(base):,} {word}"
+        return f"{n:,} of {int(base):,} {word}"
+    if n == 0:
+        return f"no {many}"
+    if n <= suppress_max:
+        return f"fewer than {suppress_max + 1} {many}"
+    return f"{n:,} {noun if n == 1 else many}"
+
+
+SHORT_LIST = 3  # items a sentence names before "and N others"
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def number_word(n: int) -> str:
+    """A small whole number in words ("three"); 10 and more as digits ("12")."""
+    n = int(n)
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+def shortlist(items: Iterable[Any], *, most: int = SHORT_LIST, other: str = "other") -> list[str]:
+    """At most ``most`` items, then "N others" for the rest, for :func:`listing`.
+
+    Examples
+    --------
+    >>> listing(shortlist(["a", "b", "c", "d", "e"]))
+    'a, b, c and two others'
+    """
+    items = [str(i) for i in items]
+    if len(items) <= most:
+        return items
+    rest = len(items) - most
+    return [*items[:most], f"{number_word(rest)} {other if rest == 1 else plural_noun(other)}"]
 
 
 def listing(items: Iterable[Any], *, conj: str = "and", empty: str = "none") -> str:
