@@ -272,14 +272,10 @@ def test_exemplars_never_repeat_a_quote_and_skip_excluded_ones(demo_study):
 def test_the_main_pages_views_never_share_a_quote(demo_study):
     from evstudy.coding import published_words
     from evstudy.matrices import PAGE_VIEWS, comb_matrix, page_exclusions
+    from evstudy.sections import section_exemplars
 
     views = {
-        "codes": exemplars(
-            demo_study,
-            by=["code_id"],
-            methods=["interview", "focus_group", "expert_interview"],
-            exclude=page_exclusions(demo_study, "codes"),
-        )["quote"],
+        "codes": section_exemplars(demo_study)["quote"],
         "comb": comb_matrix(demo_study)["quote"],
         **{
             r: framework_matrix(demo_study, rows=r)["quote"]

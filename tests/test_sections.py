@@ -462,3 +462,18 @@ def test_each_method_speaks_for_itself_with_its_own_base():
         "; on the same codes, interviewees most often spoke of *lack of time* (64 of 66) and "
         "focus-group participants most often spoke of *culture* and *guidebook* (17 of 44 each)"
     )
+
+
+def test_a_code_serving_two_questions_gets_a_different_quote_in_each(demo_study):
+    from evstudy.coding import published_words
+    from evstudy.sections import codes_serving, research_questions, section_exemplars
+
+    chosen = section_exemplars(demo_study)
+    assert chosen["quote"].map(published_words).is_unique
+    rqs = list(research_questions(demo_study)["rq_id"])
+    served = pd.Series([c for rq in rqs for c in codes_serving(demo_study, rq)])
+    twice = set(served[served.duplicated()])
+    assert twice  # the demo's codebook has codes serving two questions
+    for code in twice:
+        mine = chosen[chosen["code_id"] == code]
+        assert len(mine) >= 2 and mine["quote"].is_unique

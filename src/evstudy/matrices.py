@@ -266,13 +266,9 @@ def page_exclusions(
 def _view_quotes(study: Study, view: str, coder: str | None) -> list[str]:
     """The quotes one view of the main page shows, with the page's exclusions."""
     if view == "codes":
-        shown = exemplars(
-            study,
-            by=["code_id"],
-            methods=TRANSCRIPT_METHODS,
-            coder=coder,
-            exclude=page_exclusions(study, view, coder=coder),
-        )["quote"]
+        from evstudy.sections import section_exemplars
+
+        shown = section_exemplars(study, coder=coder)["quote"]
     elif view == "joint_display":
         shown = exemplars(
             study,

@@ -68,6 +68,7 @@ __all__ = [
     "research_question",
     "research_questions",
     "resource_judgements",
+    "section_exemplars",
     "site_typology",
     "typology_table",
 ]
@@ -1260,7 +1261,7 @@ def _section(
     prevalence = code_prevalence(study, codes, coder=coder)
     generic, head = _generic_text(study, counts, title)
     paragraphs.append(generic)
-    parts.extend(_generic_parts(study, codes, counts, prevalence, coder, title))
+    parts.extend(_generic_parts(study, codes, counts, prevalence, coder, title, row["rq_id"]))
     survey_text, survey_parts = _survey_text(study, codes, joint, title)
     if survey_text:
         paragraphs.append(survey_text)
@@ -1420,6 +1421,48 @@ def _generic_text(study: Study, counts: pd.DataFrame, title: str) -> tuple[str, 
     return text, head
 
 
+def section_exemplars(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
+    """The exemplar quote of each code in each findings section, none shown twice.
+
+    A code may serve several research questions, and so be tabled in several sections of
+    one page: each section gets the best passage no earlier section has shown, in the order
+    of :func:`research_questions`, then *Other themes raised*. This is the first view of
+    the main page (:data:`evstudy.matrices.PAGE_VIEWS`); the page's later views keep apart
+    from it.
+
+    Returns
+    -------
+    DataFrame
+        rq_id, code_id, quote, attribution; a code without a passage left to show has no
+        row for that section.
+    """
+    return derived(
+        study, ("section_exemplars", coder), partial(_section_exemplars, study, coder)
+    ).copy()
+
+
+def _section_exemplars(study: Study, coder: str | None) -> pd.DataFrame:
+    from evstudy.coding import published_words
+
+    ranked = exemplars(study, by=["code_id"], methods=TRANSCRIPT_METHODS, coder=coder, n=None)
+    by_code = {code: rows for code, rows in ranked.groupby("code_id", sort=False)}
+    sections = [(rq, codes_serving(study, rq)) for rq in research_questions(study)["rq_id"]]
+    sections.append((OTHER, _unassigned(study)))
+    used: set[str] = set()
+    rows = []
+    for rq_id, codes in sections:
+        for code in codes:
+            for quote, attribution in by_code.get(code, ranked.iloc[0:0])[
+                ["quote", "attribution"]
+            ].itertuples(index=False):
+                key = published_words(quote)
+                if key not in used:
+                    used.add(key)
+                    rows.append((rq_id, code, quote, attribution))
+                    break
+    return pd.DataFrame(rows, columns=["rq_id", "code_id", "quote", "attribution"])
+
+
 def _generic_parts(
     study: Study,
     codes: list[str],
@@ -1427,6 +1470,7 @@ def _generic_parts(
     prevalence: pd.DataFrame,
     coder: str | None,
     title: str,
+    rq_id: str,
 ) -> list:
     """The codes table (population, methods, a quote), and role groups and sites by code."""
     label, outside = _population_words(study)
@@ -1442,14 +1486,8 @@ def _generic_parts(
         ]
     methods = _wide(prevalence, "method")
     table = table.join(methods, on="label") if len(methods) else table
-    quotes = exemplars(
-        study,
-        by=["code_id"],
-        methods=TRANSCRIPT_METHODS,
-        coder=coder,
-        exclude=page_exclusions(study, "codes", coder=coder),
-    )
-    quotes = quotes.set_index("code_id").reindex(codes)
+    quotes = section_exemplars(study, coder=coder)
+    quotes = quotes[quotes["rq_id"] == rq_id].set_index("code_id").reindex(codes)
     table["quote"] = quotes["quote"].to_numpy()
     table["attribution"] = quotes["attribution"].to_numpy()
     table = table.drop(columns=["participants", "base"]).rename(columns={"label": "code"})
