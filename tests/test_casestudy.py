@@ -15,10 +15,15 @@ SITE = "S03"
 def test_profile_and_admin(demo_study):
     text = casestudy.profile_text(demo_study, site=SITE)
     row = demo_study.sites.set_index("site_id").loc[SITE]
-    assert text.startswith(f"{row['site_name']} is one of the study's 9 local authorities.")
-    # every attribute column of the site table, labelled from its name
-    assert f"LA type *{row['la_type']}*" in text and f"IMD decile *{row['imd_decile']}*" in text
-    assert f"region *{row['region']}*" in text
+    # It opens with the attribute no other site shares (Saltmere's IMD decile, 5).
+    assert (demo_study.sites["imd_decile"] == row["imd_decile"]).sum() == 1
+    assert text.startswith(
+        f"{row['site_name']} is the only one of the study's 9 local authorities whose IMD "
+        f"decile is {row['imd_decile']}."
+    )
+    # every other attribute column of the site table, labelled from its name, in words
+    assert f"LA type: {row['la_type']}" in text and f"region: {row['region']}" in text
+    assert "*" not in text
     admin = casestudy.admin_summary(demo_study, site=SITE).set_index("measure")
     latest = demo_study.admin[demo_study.admin["year"] == demo_study.admin["year"].max()]
     spend = latest[latest["measure"] == "Early help spend"]
@@ -55,7 +60,9 @@ def test_site_typology_counts_participants_per_declared_code(demo_study):
         assert row["type"] == (leader[0] if len(leader) == 1 else casestudy.MIXED)
         text = casestudy.typology_text(demo_study, site=site)
         assert f"**{row['label']}**" in text
-        assert f"{row[types[0]['id']]} participant" in text
+        first = int(row[types[0]["id"]])
+        said = "fewer than 6" if 1 <= first <= 5 else str(first)
+        assert f"{said} participant" in text
 
 
 def test_typology_of_a_study_that_declares_none_is_refused(demo_study):
@@ -79,7 +86,7 @@ def test_theme_evidence_and_text(demo_study):
     assert table.loc[table["participants"] > 0, "quote"].notna().all()
     assert table["attribution"].dropna().str.endswith("Saltmere").all()
     text = casestudy.theme_text(demo_study, site=SITE, theme="influence")
-    assert f"*{top['label'][:1].lower()}{top['label'][1:]}*" in text
+    assert text.startswith(f"*{top['label']}* led this theme at Saltmere (")
     assert f"of {top['base']} participants" in text
 
 
@@ -101,8 +108,12 @@ def test_comparison_text_names_the_largest_differences(demo_study):
     furthest = compared.loc[compared["difference"].idxmax(), "label"]
     text = casestudy.comparison_text(demo_study, site=SITE)
     assert furthest[:1].lower() + furthest[1:] in text
+    # It opens with the largest difference, here one above the mean.
+    gaps = compared.assign(gap=compared["difference"].abs()).sort_values("gap")
+    assert gaps["difference"].iloc[-1] > 0
     assert text.startswith(
-        "Against the mean of all 9 local authorities, participants at Saltmere raised"
+        "Against the mean of all 9 local authorities, Saltmere differs most in how often its "
+        f"participants raised {furthest[:1].lower() + furthest[1:]} ("
     )
 
 

@@ -100,7 +100,7 @@ def test_headlines_and_summary_cover_every_question(demo_study):
     summary = narrative.executive_summary(demo_study)
     assert summary.count("- **Research question") == 5
     assert heads.at[0, "headline"] in summary
-    assert "- **Rigour.** 18 documents were double-coded" in summary
+    assert "- **Rigour.** Eighteen documents were double-coded" in summary
 
 
 def test_targets_text_takes_the_range_of_sites_from_the_study(demo_study):
@@ -232,14 +232,17 @@ def test_the_leading_component_names_a_tie():
     lead = pd.Series(
         {"physical_opportunity": 5, "social_opportunity": 5, "automatic_motivation": 2}
     )
-    text = narrative._leading_component(lead, 10, "staff")
+    text = narrative._leading_component(lead, 10, "staff", 4)
     assert text == (
         ". Across every barrier, physical opportunity and social opportunity were tied as the "
         "COM-B components most staff described (5 of 10 each)"
     )
-    one = narrative._leading_component(lead.drop("social_opportunity"), 10, "staff")
+    one = narrative._leading_component(lead.drop("social_opportunity"), 10, "staff", 4)
     assert one == (
         ". Across every barrier, the COM-B component most staff described was physical "
         "opportunity (5 of 10)"
     )
-    assert narrative._leading_component(pd.Series(dtype="int64"), 10, "staff") == ""
+    # A count the disclosure rule suppresses is written in words, never as a number.
+    hidden = narrative._leading_component(lead.drop("social_opportunity"), 10, "staff", 5)
+    assert hidden.endswith("was physical opportunity (fewer than 6 of 10)")
+    assert narrative._leading_component(pd.Series(dtype="int64"), 10, "staff", 5) == ""

@@ -466,7 +466,8 @@ def site_comparison(
 def _site_ranks(study: Study, level: str, coder: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The site framework matrix with each site's rank per code, and each code's mean share.
     Shared by every site's comparison; callers must not change either in place."""
-    matrix = framework_matrix(study, rows="site", level=level, coder=coder)
+    # The counts only: a site page never shows this matrix's quotes.
+    matrix = framework_matrix(study, rows="site", level=level, coder=coder, exclude=())
     matrix = matrix.assign(
         rank=matrix.groupby("code_id")["share"].rank(method="min", ascending=False)
     )

@@ -42,8 +42,11 @@ from evstudy.narrative import (
     n_of,
     none_or,
     pct,
+    people_count,
     plural,
     plural_noun,
+    small,
+    suppress_max_of,
 )
 from evstudy.study import derived
 
@@ -180,6 +183,15 @@ class Section:
     headline: str = ""
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     parts: tuple = ()
+
+    def __post_init__(self) -> None:
+        # Computed words read as English: no sentence opens with a numeral.
+        from evstudy.narrative import prose
+
+        object.__setattr__(self, "markdown", prose(self.markdown))
+        object.__setattr__(self, "headline", prose(self.headline))
+        parts = tuple(prose(p) if isinstance(p, str) else p for p in self.parts)
+        object.__setattr__(self, "parts", parts)
 
 
 def _empty(title: str, line: str) -> Section:
@@ -564,9 +576,19 @@ def site_typology(
                 nouns=plural_noun(noun),
                 label=labels[first],
                 code=midsentence(book.get(codes[ids.index(first)], "")),
-                a=n_of(int(here["participants"].sum()), int(here["base"].sum()), "participant"),
+                a=people_count(
+                    int(here["participants"].sum()),
+                    "participant",
+                    suppress_max=suppress_max_of(study),
+                    base=int(here["base"].sum()),
+                ),
                 a_share=here["participants"].sum() / here["base"].sum(),
-                b=n_of(int(there["participants"].sum()), int(there["base"].sum()), "participant"),
+                b=people_count(
+                    int(there["participants"].sum()),
+                    "participant",
+                    suppress_max=suppress_max_of(study),
+                    base=int(there["base"].sum()),
+                ),
                 b_share=there["participants"].sum() / there["base"].sum(),
                 title=title,
             )
@@ -586,7 +608,12 @@ def site_typology(
                     fill(
                         "{label} ({n})",
                         label=midsentence(r.label),
-                        n=n_of(int(r.qual_n), int(r.qual_base), "participant"),
+                        n=people_count(
+                            int(r.qual_n),
+                            "participant",
+                            suppress_max=suppress_max_of(study),
+                            base=int(r.qual_base),
+                        ),
                     )
                     for r in near.sort_values("qual_n", ascending=False, kind="stable").itertuples()
                 ],
@@ -809,7 +836,8 @@ def group_comparison(
                 "*{label}*: {q} interviewees and focus-group participants {raised}, while "
                 "{s:pct} of survey respondents ({interval:ci}) {statistic}.",
                 label=label,
-                q=f"{int(row['qual_n'])} of {int(row['qual_base'])}",
+                q=small(row["qual_n"], suppress_max=suppress_max_of(study))
+                + f" of {int(row['qual_base'])}",
                 raised="raised it" if same else f"were coded to *{midsentence(row['label'])}*",
                 s=row["survey_pct"],
                 interval=(row["ci_low"], row["ci_high"]),
@@ -1395,7 +1423,7 @@ def _generic_text(study: Study, counts: pd.DataFrame, title: str) -> tuple[str, 
         "The codes {label} raised most were {codes} ({counts} of {base}).",
         label=label,
         codes=italic(midsentence(x) for x in top["label"]),
-        counts=listing(str(x) for x in top["participants"]),
+        counts=listing(small(x, suppress_max=suppress_max_of(study)) for x in top["participants"]),
         base=base,
     )
     text = fill(
@@ -1534,7 +1562,7 @@ def _survey_text(
     sentences = []
     asked = rows.dropna(subset=["survey_pct"])
     for question, part in asked.groupby("question_id", sort=False):
-        spoke = _spoke_of(part)
+        spoke = _spoke_of(part, suppress_max_of(study))
         survey = part.sort_values(["survey_pct", "code_id"], ascending=[False, True]).head(2)
         statistic = str(part["statistic"].iloc[0])
         answered = (
@@ -1608,7 +1636,7 @@ def _survey_text(
     return " ".join(sentences), parts
 
 
-def _spoke_of(part: pd.DataFrame) -> str:
+def _spoke_of(part: pd.DataFrame, suppress_max: int) -> str:
     """What each conversational method spoke of most among the codes, each with its base.
 
     Never a pooled share, and never a mention the method's topic guide prompted.
@@ -1630,7 +1658,7 @@ def _spoke_of(part: pd.DataFrame) -> str:
                 "{people} most often spoke of {t} ({k} of {b}{each})",
                 people=people,
                 t=italic(midsentence(x) for x in lead["label"]),
-                k=int(top),
+                k=small(top, suppress_max=suppress_max),
                 b=int(lead[f"{method}_base"].iloc[0]),
                 each=" each" if len(lead) > 1 else "",
             )
