@@ -185,12 +185,21 @@ def spelt(n: int) -> str:
 _OPENING_NUMBER = re.compile(r"(^|\n|[.!?]\s+)((?:[-*]\s+)?(?:\*\*[^*\n]+\*\*\s+)?)(\d[\d,]*)(%?)")
 
 
-def prose(text: str) -> str:
-    """Computed Markdown made to read as English: no sentence opens with a numeral.
+_ITEM = r"(?<!\*)\*[^*\n]+\*(?!\*)†?"
+_CHAIN = re.compile(rf"{_ITEM}(?:(?:, and |, | and | or ){_ITEM})+")
 
-    A number that would open a sentence is spelt out ("4 of 9 sites describe" -> "Four of
-    9 sites describe"; "70% of" -> "Seventy per cent of"), as house style asks. Every text
-    function of :mod:`evstudy.narrative`, :mod:`evstudy.sections` and
+
+def prose(text: str) -> str:
+    """Computed Markdown made to read as English.
+
+    - No sentence opens with a numeral: such a number is spelt out ("4 of 9 sites
+      describe" -> "Four of 9 sites describe"; "70% of" -> "Seventy per cent of"), as
+      house style asks.
+    - Labels are written as words, not chained italics: a list of italic labels
+      ("*peer networks*, *case studies* and *training*") loses its italics; a label named
+      alone stays italic.
+
+    Every text function of :mod:`evstudy.narrative`, :mod:`evstudy.sections` and
     :mod:`evstudy.casestudy` returns its text through this.
 
     Examples
@@ -204,7 +213,10 @@ def prose(text: str) -> str:
         said = spelt(number) + (" per cent" if match.group(4) else "")
         return match.group(1) + match.group(2) + said[:1].upper() + said[1:]
 
-    return _OPENING_NUMBER.sub(words, text) if isinstance(text, str) else text
+    if not isinstance(text, str):
+        return text
+    text = _CHAIN.sub(lambda m: m.group(0).replace("*", ""), text)
+    return _OPENING_NUMBER.sub(words, text)
 
 
 def small(n: int, *, suppress_max: int) -> str:
@@ -255,7 +267,10 @@ def listing(items: Iterable[Any], *, conj: str = "and", empty: str = "none") -> 
         return empty
     if len(items) == 1:
         return items[0]
-    return f"{', '.join(items[:-1])} {conj} {items[-1]}"
+    # An item with its own "and" ("lack of time and capacity") takes a serial comma before
+    # the last, so that the list cannot be misread.
+    serial = "," if len(items) > 2 and any(f" {conj} " in i for i in items) else ""
+    return f"{', '.join(items[:-1])}{serial} {conj} {items[-1]}"
 
 
 def pct(value: float) -> str:
@@ -724,7 +739,9 @@ def executive_summary(
                 a=none_or(counts.get("agreement", 0)),
                 n=asked,
                 d=none_or(counts.get("dissonance", 0)),
-                which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
+                which=fill(
+                    " ({x})", x=shortlist(italic(midsentence(x) for x in dissonant["label"]))
+                )
                 if len(dissonant)
                 else "",
             )
@@ -789,7 +806,7 @@ def triangulation_text(display: pd.DataFrame, *, suppress_max: int | None = None
                 k=plural(len(prompted), "theme"),
                 them="them" if len(prompted) > 1 else "it",
                 their="their" if len(prompted) > 1 else "its",
-                labels=italic(midsentence(x) for x in prompted["label"]),
+                labels=shortlist(italic(midsentence(x) for x in prompted["label"])),
             )
         )
     dissonant = display[display["convergence"] == "dissonance"]
@@ -801,10 +818,10 @@ def triangulation_text(display: pd.DataFrame, *, suppress_max: int | None = None
             fill(
                 "The dissonant {what}: {parts}.",
                 what="themes, sharpest first" if len(dissonant) > 1 else "theme",
-                parts=[
+                parts=shortlist(
                     f"*{midsentence(r.label)}* ({_ranked(r, suppress_max)})"
                     for r in dissonant.itertuples()
-                ],
+                ),
             )
         )
     silent = display[~asked & (display["interview_n"] > 0) & ~display["interview_prompted"]]
@@ -820,7 +837,7 @@ def triangulation_text(display: pd.DataFrame, *, suppress_max: int | None = None
                 "interviews was {l} ({k}).",
                 n=plural(len(silent), "theme"),
                 was="were",
-                l=italic(midsentence(x) for x in loudest["label"]),
+                l=shortlist(italic(midsentence(x) for x in loudest["label"])),
                 k=people_count(
                     int(top),
                     "interviewee",
@@ -834,7 +851,7 @@ def triangulation_text(display: pd.DataFrame, *, suppress_max: int | None = None
         text.append(
             fill(
                 "A researcher overrode the rules for {labels}; the reasons are in the table.",
-                labels=italic(midsentence(x) for x in overridden["label"]),
+                labels=shortlist(italic(midsentence(x) for x in overridden["label"])),
             )
         )
     return prose(" ".join(text))

@@ -45,6 +45,7 @@ from evstudy.narrative import (
     people_count,
     plural,
     plural_noun,
+    shortlist,
     small,
     suppress_max_of,
 )
@@ -556,7 +557,7 @@ def site_typology(
         first=n_of(len(kinds[first]), n_sites, noun),
         verb="describes" if len(kinds[first]) == 1 else "describe",
         label=labels[first],
-        names=kinds[first] or ["none"],
+        names=shortlist(kinds[first]) or ["none"],
         rest=listing(plural(len(kinds[i]), noun) + " " + labels[i] for i in rest),
         mixed=f" and {plural(mixed, noun)} a mix" if mixed else "",
     )
@@ -604,19 +605,23 @@ def site_typology(
             fill(
                 "Beyond these types, interviewees and focus-group participants talked about "
                 "{parts}.",
-                parts=[
-                    fill(
-                        "{label} ({n})",
-                        label=midsentence(r.label),
-                        n=people_count(
-                            int(r.qual_n),
-                            "participant",
-                            suppress_max=suppress_max_of(study),
-                            base=int(r.qual_base),
-                        ),
-                    )
-                    for r in near.sort_values("qual_n", ascending=False, kind="stable").itertuples()
-                ],
+                parts=shortlist(
+                    [
+                        fill(
+                            "{label} ({n})",
+                            label=midsentence(r.label),
+                            n=people_count(
+                                int(r.qual_n),
+                                "participant",
+                                suppress_max=suppress_max_of(study),
+                                base=int(r.qual_base),
+                            ),
+                        )
+                        for r in near.sort_values(
+                            "qual_n", ascending=False, kind="stable"
+                        ).itertuples()
+                    ]
+                ),
             )
         )
     shown = table.rename(columns={i: f"{labels[i]} (participants)" for i in ids})
@@ -979,16 +984,18 @@ def awareness_use(
         paragraphs.append(
             fill(
                 "Who mentioned them differed by role: {parts}.",
-                parts=[
-                    fill(
-                        "the {l} most by *{g}* participants ({k:pct} of them)",
-                        l=names[c],
-                        g=lead.at[c, "row_label"],
-                        k=lead.at[c, "share"],
-                    )
-                    for c in talked["code_id"]
-                    if c in lead.index
-                ],
+                parts=shortlist(
+                    [
+                        fill(
+                            "the {l} most by *{g}* participants ({k:pct} of them)",
+                            l=names[c],
+                            g=lead.at[c, "row_label"],
+                            k=lead.at[c, "share"],
+                        )
+                        for c in talked["code_id"]
+                        if c in lead.index
+                    ]
+                ),
             )
         )
     shown = out.drop(columns=["item_id", "code_id", "qual_base", "prompted"])
@@ -1620,7 +1627,9 @@ def _survey_text(
                 n=len(compared),
                 p=none_or(convergence.get("partial agreement", 0)),
                 d=none_or(convergence.get("dissonance", 0)),
-                which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
+                which=fill(
+                    " ({x})", x=shortlist(italic(midsentence(x) for x in dissonant["label"]))
+                )
                 if len(dissonant)
                 else "",
             )
