@@ -516,8 +516,9 @@ def good_practice(
     Returns
     -------
     DataFrame
-        label, participants, quote, attribution; no rows when the codebook marks no
-        enabler.
+        label, participants, quote, attribution (both "" when every passage of the code is
+        already quoted on the page); no rows when the codebook marks no enabler or nobody
+        here raised one.
     """
     book = study.codebook
     enablers = list(book.loc[book["valence"] == "enabler", "code_id"])
@@ -534,7 +535,12 @@ def good_practice(
         quote=table["code_id"].map(other["quote"]),
         attribution=table["code_id"].map(other["attribution"]),
     )
-    table = table[(table["participants"] > 0) & table["quote"].notna()].head(n)
+    # A code whose every passage the page already quotes keeps its row, without a quote.
+    table = table[table["participants"] > 0].head(n)
+    table = table.assign(
+        quote=table["quote"].where(table["quote"].notna(), ""),
+        attribution=table["attribution"].where(table["quote"].notna(), ""),
+    )
     return table[columns].reset_index(drop=True)
 
 
