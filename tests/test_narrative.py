@@ -334,6 +334,9 @@ def test_no_computed_sentence_gives_a_suppressed_count_of_people(demo_study, dem
             if any(1 <= n <= suppress_max for n in numbers):
                 found.append((where, match.group(0)))
     assert not found
+    # Nor is a suppressed count given away by its share beside its base.
+    everything = " ".join(demo_texts.values())
+    assert not re.search(r"fewer than \d+ of \d+ [a-z -]*?\(\d+%\)", everything)
     # The words the rule gives them are used instead, with the denominator.
     assert re.search(r"fewer than 6 of \d+ participants", " ".join(demo_texts.values()))
 

@@ -227,6 +227,14 @@ def research_questions(study: Study) -> pd.DataFrame:
     )
 
 
+def _share_of(n: int, base: int, study: Study) -> str:
+    """ " (45%)" after a count of people, or "" when the count is suppressed (1 to
+    ``suppress_max``): its share and base would give it away."""
+    if 1 <= int(n) <= suppress_max_of(study) or not base:
+        return ""
+    return f" ({pct(n / base)})"
+
+
 def _active(book: pd.DataFrame) -> pd.DataFrame:
     if "status" in book:
         return book[book["status"].fillna("active") == "active"]
@@ -570,8 +578,8 @@ def site_typology(
     if len(here) and len(there) and here["base"].sum() and there["base"].sum():
         paragraphs.append(
             fill(
-                "At the {nouns} classed as {label}, {a} were coded to *{code}* ({a_share:pct}), "
-                "against {b} at the other {nouns} ({b_share:pct}). A {noun} is classed by "
+                "At the {nouns} classed as {label}, {a} were coded to *{code}*{a_share}, "
+                "against {b} at the other {nouns}{b_share}. A {noun} is classed by "
                 "whichever type more of its participants described (table *{title}*).",
                 noun=noun,
                 nouns=plural_noun(noun),
@@ -583,14 +591,15 @@ def site_typology(
                     suppress_max=suppress_max_of(study),
                     base=int(here["base"].sum()),
                 ),
-                a_share=here["participants"].sum() / here["base"].sum(),
+                # A share beside a suppressed count would give the count away.
+                a_share=_share_of(here["participants"].sum(), here["base"].sum(), study),
                 b=people_count(
                     int(there["participants"].sum()),
                     "participant",
                     suppress_max=suppress_max_of(study),
                     base=int(there["base"].sum()),
                 ),
-                b_share=there["participants"].sum() / there["base"].sum(),
+                b_share=_share_of(there["participants"].sum(), there["base"].sum(), study),
                 title=title,
             )
         )
