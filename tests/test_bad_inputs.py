@@ -30,6 +30,7 @@ from evstudy.errors import EvstudyError, InputError, Problem, ValidationError
 from evstudy.ingest import TABLES, ingest
 from evstudy.io.coding_sheet import read_coding_sheet
 from evstudy.io.name_decisions import read_name_decisions
+from evstudy.io.recommendations import read_recommendations
 from evstudy.io.register import read_register
 from evstudy.io.report_text import read_report_text
 from evstudy.io.smartsurvey import read_question_map, read_smartsurvey
@@ -118,6 +119,14 @@ def prompted_unknown_method(data: bytes, demo: Path) -> bytes:
     old = "  prompted:\n  - interview\n"
     assert old in text
     return text.replace(old, "  prompted:\n  - survey\n  - interview\n", 1).encode("utf-8")
+
+
+@recipe
+def priority_not_a_level(data: bytes, demo: Path) -> bytes:
+    """A recommendation's priority that is not high, medium or low ("urgent")."""
+    text = data.decode("utf-8")
+    assert "  priority: low\n" in text
+    return text.replace("  priority: low\n", "  priority: urgent\n", 1).encode("utf-8")
 
 
 @recipe
@@ -504,6 +513,9 @@ def read_as(reader: str, path: Path, demo: Path) -> Any:
                     "research_questions"
                 ]
             ],
+        ),
+        "recommendations": lambda p: read_recommendations(
+            p, codes=read_codebook(demo / "codebook.yml")["code_id"]
         ),
     }
     return readers[reader](path)

@@ -15,10 +15,15 @@ SITE = "S03"
 def test_profile_and_admin(demo_study):
     text = casestudy.profile_text(demo_study, site=SITE)
     row = demo_study.sites.set_index("site_id").loc[SITE]
-    assert text.startswith(f"{row['site_name']} is one of the study's 9 local authorities.")
-    # every attribute column of the site table, labelled from its name
-    assert f"LA type *{row['la_type']}*" in text and f"IMD decile *{row['imd_decile']}*" in text
-    assert f"region *{row['region']}*" in text
+    # It opens with the attribute no other site shares (Saltmere's IMD decile, 5).
+    assert (demo_study.sites["imd_decile"] == row["imd_decile"]).sum() == 1
+    assert text.startswith(
+        f"{row['site_name']} is the only one of the study's 9 local authorities whose IMD "
+        f"decile is {row['imd_decile']}."
+    )
+    # every other attribute column of the site table, labelled from its name, in words
+    assert f"LA type: {row['la_type']}" in text and f"region: {row['region']}" in text
+    assert "*" not in text
     admin = casestudy.admin_summary(demo_study, site=SITE).set_index("measure")
     latest = demo_study.admin[demo_study.admin["year"] == demo_study.admin["year"].max()]
     spend = latest[latest["measure"] == "Early help spend"]
@@ -55,7 +60,9 @@ def test_site_typology_counts_participants_per_declared_code(demo_study):
         assert row["type"] == (leader[0] if len(leader) == 1 else casestudy.MIXED)
         text = casestudy.typology_text(demo_study, site=site)
         assert f"**{row['label']}**" in text
-        assert f"{row[types[0]['id']]} participant" in text
+        first = int(row[types[0]["id"]])
+        said = "fewer than 6" if 1 <= first <= 5 else str(first)
+        assert f"{said} participant" in text
 
 
 def test_typology_of_a_study_that_declares_none_is_refused(demo_study):
@@ -79,7 +86,7 @@ def test_theme_evidence_and_text(demo_study):
     assert table.loc[table["participants"] > 0, "quote"].notna().all()
     assert table["attribution"].dropna().str.endswith("Saltmere").all()
     text = casestudy.theme_text(demo_study, site=SITE, theme="influence")
-    assert f"*{top['label'][:1].lower()}{top['label'][1:]}*" in text
+    assert text.startswith(f"*{top['label']}* led this theme at Saltmere (")
     assert f"of {top['base']} participants" in text
 
 
@@ -104,8 +111,12 @@ def test_comparison_text_names_the_largest_differences(demo_study):
     furthest = compared.loc[compared["difference"].idxmax(), "label"]
     text = casestudy.comparison_text(demo_study, site=SITE)
     assert furthest[:1].lower() + furthest[1:] in text
+    # It opens with the largest difference, here one above the mean.
+    gaps = compared.assign(gap=compared["difference"].abs()).sort_values("gap")
+    assert gaps["difference"].iloc[-1] > 0
     assert text.startswith(
-        "Against the mean of all 9 local authorities, participants at Saltmere raised"
+        "Against the mean of all 9 local authorities, Saltmere differs most in how often its "
+        f"participants raised {furthest[:1].lower() + furthest[1:]} ("
     )
 
 
@@ -198,3 +209,22 @@ def test_theme_blocks_flag_weakly_reliable_codes(demo_study):
     notes = [b.data for b in blocks if getattr(b, "data", "").startswith("†")]
     assert notes and all("below the study's kappa threshold" in n for n in notes)
     assert any(f"(κ {weak[shown[0]]:.2f})" in n for n in notes)
+
+
+def test_no_quote_appears_twice_on_a_site_page(demo_study):
+    from evstudy.coding import published_words
+
+    for site in demo_study.sites["site_id"]:
+        shown = []
+        for theme in casestudy.themes(demo_study)["theme_id"]:
+            shown += list(casestudy.theme_evidence(demo_study, site=site, theme=theme)["quote"])
+        shown += list(casestudy.good_practice(demo_study, site=site)["quote"])
+        shown += list(casestudy.key_quotes(demo_study, site=site)["quote"])
+        words = [published_words(q) for q in shown if isinstance(q, str)]
+        assert len(words) > 10
+        assert len(words) == len(set(words)), site
+    # Without the page's exclusions the same key quote would be shown again.
+    site = demo_study.sites["site_id"].iloc[0]
+    alone = casestudy.key_quotes(demo_study, site=site, exclude=[])
+    page = casestudy.key_quotes(demo_study, site=site)
+    assert set(alone["quote"]) != set(page["quote"])

@@ -257,7 +257,9 @@ def test_a_span_from_the_facilitators_turn_quotes_only_the_participant(tiny_stud
         [2, "participant", 110, 121],
     ]
     found = quotes(study, code="evidence.research", site="S1")
-    assert found["text"].tolist() == ["The paywall"]
+    # The quote is the participant's whole sentence; the coder's span is kept beside it.
+    assert found["text"].tolist() == ["The paywall stops us."]
+    assert found["coded_text"].tolist() == ["The paywall"]
 
 
 def test_a_span_within_one_turn_is_one_segment_with_its_turn_filled(tiny_study):
@@ -339,3 +341,61 @@ def test_who_said_no_to_being_quoted_is_never_quoted_but_still_counts(tiny_study
     before = code_matrix(tiny_study, rows="site", count="participants")
     after = code_matrix(study, rows="site", count="participants")
     assert after.loc["S1", "barrier.access"] == before.loc["S1", "barrier.access"] == 1
+
+
+# -- quotes are whole sentences, one per passage ----------------------------------------------
+
+
+def test_whole_sentences_widen_a_span_to_its_sentences():
+    from evstudy.coding import sentence_spans, whole_sentences
+
+    text = "We tried it. The budget went on agency staff, so nothing was left. It hurt."
+    assert sentence_spans(text) == [(0, 12), (13, 66), (67, 75)]
+    # "agency staff" (36-48) sits in the second sentence: the quote is that sentence.
+    assert whole_sentences(text, 36, 48) == (
+        "The budget went on agency staff, so nothing was left.",
+        13,
+        66,
+    )
+    # A span from the middle of the first into the second takes both, whole.
+    assert (
+        whole_sentences(text, 3, 20)[0]
+        == "We tried it. The budget went on agency staff, so nothing was left."
+    )
+    # A span starting in the space between sentences belongs to the next one.
+    assert whole_sentences(text, 12, 20)[0].startswith("The budget")
+
+
+def test_whole_sentences_cap_the_length_and_mark_the_cut():
+    from evstudy.coding import whole_sentences
+
+    text = "First point here. Second point is longer than that. Third."
+    # Too long for all three (59 characters): whole sentences are dropped from the end.
+    assert whole_sentences(text, 0, len(text), max_chars=40) == ("First point here. \u2026", 0, 17)
+    # A first sentence longer than the cap is cut at a word.
+    quote, a, b = whole_sentences("One two three four five six seven.", 0, 34, max_chars=16)
+    assert quote == "One two three \u2026"
+    assert len(quote) <= 16 and (a, b) == (0, 13)
+
+
+def test_demo_quotes_are_one_per_passage_whole_sentences_and_capped(demo_study):
+    from evstudy.coding import MAX_QUOTE_CHARS
+
+    table = quotes(demo_study)
+    # A passage both coders coded is one quote, naming both coders.
+    key = ["doc_id", "code_id", "participant_id", "respondent_id", "text"]
+    assert not table.duplicated(key).any()
+    assert (table["coders"] == "CD, VT").sum() > 50
+    assert set(table["coder"]) == {"CD", "VT"}
+    # Each coder alone still has their own passages.
+    assert len(quotes(demo_study, coder="VT")) > (table["coders"].str.contains("VT")).sum() // 2
+    # Whole sentences: a capital, a digit or an opening quotation mark first; never a
+    # fragment, and never longer than the cap; a cut ends with an ellipsis.
+    assert table["text"].str.match(r"[\"'‘“A-Z0-9\[(]").all()
+    assert (table["text"].str.len() <= MAX_QUOTE_CHARS).all()
+    cut = table["text"].str.endswith("\u2026")
+    assert cut.any()
+    assert table.loc[~cut, "text"].str.contains(r"[.!?…][\"'’”)]*$").mean() > 0.95
+    # The coder's words are inside the quote unless it was cut.
+    inside = [c.strip() in t for c, t in zip(table["coded_text"], table["text"], strict=True)]
+    assert np.mean(np.array(inside)[~cut.to_numpy()]) > 0.95

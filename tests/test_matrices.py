@@ -28,7 +28,7 @@ def _speaker_codes(study, methods=("interview", "focus_group", "expert_interview
     turns = study.turns[study.turns["speaker_role"] == "participant"]
     # A coding covers every turn whose words its span overlaps (a range covers several).
     frame = codings.drop(columns="turn").merge(
-        turns[["doc_id", "turn", "participant_id", "start", "end"]],
+        turns[["doc_id", "turn", "participant_id", "start", "end", "text"]],
         on="doc_id",
         suffixes=("", "_turn"),
     )
@@ -44,7 +44,9 @@ def _speaker_codes(study, methods=("interview", "focus_group", "expert_interview
 
 
 def test_framework_matrix_of_the_tiny_study_by_hand(tiny_study):
-    matrix = framework_matrix(tiny_study, rows="site").set_index(["row", "code_id"])
+    # exclude=(): every passage may be chosen (by default the main page's other views'
+    # quotes are not chosen again; see test_the_main_pages_views_never_share_a_quote).
+    matrix = framework_matrix(tiny_study, rows="site", exclude=()).set_index(["row", "code_id"])
     # Alpha (S1): P001 (access) and P004 (budget) in FG1; the facilitator's coding is not data.
     assert matrix.loc[("S1", "barrier"), ["participants", "segments", "base"]].tolist() == [2, 2, 2]
     assert matrix.loc[("S1", "evidence"), "participants"] == 0
@@ -113,10 +115,13 @@ def test_every_exemplar_is_a_coded_passage_of_its_cell_with_a_safe_attribution(d
     empty = matrix[(matrix["participants"] > 0) & matrix["quote"].isna()]
     assert not usable & set(zip(empty["row"], empty["code_id"], strict=True))
     frame = _speaker_codes(demo_study)
-    passages = frame.groupby(["role_group", "code_id"])["text"].agg(list)
-    # A coding over several speakers' turns is quoted by the part each one said.
+    passages = frame.groupby(["role_group", "code_id"])["text_turn"].agg(list)
+    # A quote is whole sentences (perhaps cut, with an ellipsis) of a turn coded to its
+    # cell; a coding over several speakers' turns is quoted by the part each one said.
     assert all(
-        any(r.quote in text for text in passages.get((r.row, r.code_id), []))
+        any(
+            r.quote.removesuffix(" \u2026") in text for text in passages.get((r.row, r.code_id), [])
+        )
         for r in quoted.itertuples()
     ), "an exemplar is not a passage coded to its own cell"
     assert not quoted["attribution"].str.contains(PSEUDONYM).any()
@@ -241,3 +246,56 @@ def test_barrier_enabler_pairs_follow_the_codes_valence_not_their_theme(demo_stu
     }
     none = dataclasses.replace(demo_study, codebook=book.assign(valence=None))
     assert barrier_enabler_pairs(none).empty
+
+
+def test_exemplars_never_repeat_a_quote_and_skip_excluded_ones(demo_study):
+    from evstudy.coding import published_words
+
+    best = exemplars(demo_study, by=["site_id", "code_id"])
+    words = best["quote"].map(published_words)
+    # A passage coded to two codes is the exemplar of one of them only.
+    assert words.is_unique
+    loose = exemplars(demo_study, by=["method", "code_id"], n=3, distinct=False)
+    assert not loose["quote"].map(published_words).is_unique
+    strict = exemplars(demo_study, by=["method", "code_id"], n=3)
+    assert strict["quote"].map(published_words).is_unique
+    assert strict.groupby(["method", "code_id"]).size().max() == 3
+    # A quote the page already shows is never chosen again: its group takes its next best.
+    shown = list(best["quote"].iloc[:5])
+    again = exemplars(demo_study, by=["site_id", "code_id"], exclude=shown)
+    assert not set(again["quote"].map(published_words)) & {published_words(q) for q in shown}
+    first = best.iloc[0]
+    mine = again[(again["site_id"] == first["site_id"]) & (again["code_id"] == first["code_id"])]
+    assert len(mine) <= 1 and (mine["quote"] != first["quote"]).all()
+
+
+def test_the_main_pages_views_never_share_a_quote(demo_study):
+    from evstudy.coding import published_words
+    from evstudy.matrices import PAGE_VIEWS, comb_matrix, page_exclusions
+    from evstudy.sections import section_exemplars
+
+    views = {
+        "codes": section_exemplars(demo_study)["quote"],
+        "comb": comb_matrix(demo_study)["quote"],
+        **{
+            r: framework_matrix(demo_study, rows=r)["quote"]
+            for r in ("site", "role_group", "method")
+        },
+    }
+    seen: dict[str, str] = {}
+    for view, shown in views.items():
+        for quote in shown.dropna():
+            key = published_words(quote)
+            assert key not in seen, (view, seen.get(key), quote)
+            seen[key] = view
+    # Every view's quotes are among what page_exclusions() reports for the whole page.
+    everything = {published_words(q) for q in page_exclusions(demo_study)}
+    assert set(seen) <= everything
+    assert PAGE_VIEWS[0] == "codes"
+    assert page_exclusions(demo_study, "codes") == []
+    # Without the exclusions the role-group matrix would repeat quotes of the views
+    # before it.
+    alone = framework_matrix(demo_study, rows="role_group", exclude=())["quote"].dropna()
+    assert {published_words(q) for q in alone} & (
+        everything - {published_words(q) for q in views["role_group"].dropna()}
+    )

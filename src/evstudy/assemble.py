@@ -630,7 +630,7 @@ class Assembly:
                 _or_empty(self.review_findings, "review_findings"), ["finding", "memo"]
             ),
             "recommendations": self._redacted(
-                _or_empty(self.recommendations, "recommendations"), ["text"]
+                _or_empty(self.recommendations, "recommendations"), ["text", "rationale"]
             ),
             # The research team's prose leaves through the same redactor as every free text.
             "report_text": self._redacted(self.report_text.copy(), ["text"]),

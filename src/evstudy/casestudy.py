@@ -19,7 +19,17 @@ import pandas as pd
 
 from evstudy.filters import plural_noun, resolve_one
 from evstudy.matrices import LEVELS, METHOD_LABELS, exemplars, framework_matrix, site_comparison
-from evstudy.narrative import fill, italic, listing, midsentence, plural
+from evstudy.narrative import (
+    fill,
+    listing,
+    midsentence,
+    number_word,
+    people_count,
+    plural,
+    prose,
+    small,
+    suppress_max_of,
+)
 
 if TYPE_CHECKING:
     from evstudy.study import Study
@@ -132,19 +142,48 @@ def site_attributes(study: Study, *, site: str) -> pd.DataFrame:
 
 
 def profile_text(study: Study, *, site: str) -> str:
-    """The site in one paragraph, from its row of the site table (blank cells left out)."""
+    """The site in one paragraph, from its row of the site table (blank cells left out).
+
+    It opens with what is most distinctive about the site: the attribute whose value the
+    fewest other sites share (the first such column on a tie), then lists the others.
+    """
     row = _site_row(study, site)
+    name = row["site_name"]
     n = len(study.sites)
     attributes = site_attributes(study, site=site)
-    text = (
-        f"{row['site_name']} is one of the study's {plural(n, study.site_noun, sites_noun(study))}."
-    )
+    sites = plural(n, study.site_noun, sites_noun(study))
     if n == 1:
-        text = f"{row['site_name']} is the study's one {study.site_noun}."
+        return prose(f"{name} is the study's one {study.site_noun}.")
     if attributes.empty:
-        return text + " The site table gives no other attributes for it."
-    pairs = [f"{midsentence(a)} *{v}*" for a, v in attributes.itertuples(index=False)]
-    return f"{text} The site table records its {'; '.join(pairs)}."
+        return prose(
+            f"{name} is one of the study's {sites}. The site table gives no other attributes "
+            "for it."
+        )
+    columns = [c for c in study.sites.columns if c not in NOT_ATTRIBUTES]
+    shared = {}
+    for column in columns:
+        value = _shown(row.get(column))
+        if value is not None:
+            same = study.sites[column].map(_shown) == value
+            shared[column] = int(same.sum()) - 1  # other sites with the same value
+    column = min(shared, key=lambda c: (shared[c], columns.index(c)))
+    label, value = midsentence(attribute_label(column)), _shown(row[column])
+    others = shared[column]
+    if others == 0:
+        text = f"{name} is the only one of the study's {sites} whose {label} is {value}."
+    else:
+        text = (
+            f"{name} is one of the study's {sites}; its {label} ({value}) is shared by "
+            f"{number_word(others)} other{'s' if others > 1 else ''}."
+        )
+    rest = [
+        f"{midsentence(a)}: {v}"
+        for a, v in attributes.itertuples(index=False)
+        if a != attribute_label(column)
+    ]
+    if rest:
+        text += f" The site table also records its {'; '.join(rest)}."
+    return prose(text)
 
 
 def admin_summary(study: Study, *, site: str) -> pd.DataFrame:
@@ -321,22 +360,26 @@ def typology_text(
     table = site_typology(study, analysis=analysis, coder=coder)
     row = table.set_index("site_id").loc[site]
     types = list(analysis["types"])
+    sm = suppress_max_of(study)
     counted = [
-        f"{plural(int(row[t['id']]), 'participant') if i == 0 else int(row[t['id']])} "
+        f"{small(row[t['id']], suppress_max=sm)}"
+        f"{' participant' + ('' if int(row[t['id']]) == 1 else 's') if i == 0 else ''} "
         f"described {t['label']}"
         for i, t in enumerate(types)
     ]
     same = int((table["type"] == row["type"]).sum())
     kind = row["label"]
-    return fill(
-        "At {name}, {counted}, so the evidence points to **{kind}** ({same} of the study's "
-        "{n} are {kind_short}).",
-        name=row["site_name"],
-        counted=listing(counted),
-        kind=kind,
-        same=str(same),
-        n=plural(len(table), study.site_noun, sites_noun(study)),
-        kind_short=row["type"],
+    return prose(
+        fill(
+            "At {name}, {counted}, so the evidence points to **{kind}** ({same} of the study's "
+            "{n} are {kind_short}).",
+            name=row["site_name"],
+            counted=listing(counted),
+            kind=kind,
+            same=str(same),
+            n=plural(len(table), study.site_noun, sites_noun(study)),
+            kind_short=row["type"],
+        )
     )
 
 
@@ -397,48 +440,90 @@ def theme_evidence(
 def theme_text(
     study: Study, *, site: str, theme: str | list[str], coder: str | None = "primary"
 ) -> str:
-    """One paragraph on a theme at the site: what most participants raised, what stood out.
+    """One paragraph on a theme at the site, led by what is distinctive there.
 
     A code *stands out* when the share of the site's participants raising it is at least
     10 percentage points above the mean of every site's share, and is *raised less* when
-    it is at least 10 points below.
+    it is at least 10 points below. The paragraph opens with the site's most raised code,
+    saying whether it also stands out or is common to most sites, then the code that stands
+    out most and the one raised least against the others; a theme where nothing stands out
+    says so. A count of people the disclosure rule suppresses is written "fewer than N",
+    never as a number or a share.
     """
     name = _site_row(study, site)["site_name"]
     table = theme_evidence(study, site=site, theme=theme, coder=coder)
     raised = table[table["participants"] > 0]
     if raised.empty:
         return f"No participant at {name} was coded to this theme."
-    top = raised.head(2)
-    text = fill(
-        "At {name} the most described were {codes} ({counts} of {base} participants).",
-        name=name,
-        codes=italic(midsentence(x) for x in top["label"]),
-        counts=listing(str(int(x)) for x in top["participants"]),
-        base=int(top["base"].iloc[0]),
-    )
+    sm = suppress_max_of(study)
+    base = int(raised["base"].iloc[0])
+    others = sites_noun(study)
+
+    def share(r: Any) -> str:
+        if int(r.participants) <= sm:
+            return people_count(int(r.participants), "participant", suppress_max=sm, base=base)
+        return fill("{s:pct} of participants here", s=r.share)
+
+    top = next(raised.itertuples())
     above = raised[raised["difference"] >= STANDS_OUT].sort_values("difference", ascending=False)
     below = table[table["difference"] <= -STANDS_OUT].sort_values("difference")
+    counted = people_count(int(top.participants), "participant", suppress_max=sm, base=base)
+    label = midsentence(top.label)
+    if len(above) and above["code_id"].iloc[0] == top.code_id:
+        text = fill(
+            "Participants at {name} raised *{l}* more than anything else in this theme, and "
+            "well above the cross-site mean: {n}, against {m:pct}.",
+            name=name, l=label, n=counted, m=top.mean_share,
+        )  # fmt: skip
+        above = above.iloc[1:]
+    elif top.difference > -STANDS_OUT:
+        text = fill(
+            "*{L}* led this theme at {name} ({n}), in line with the mean share across the "
+            "{others} ({m:pct}).",
+            others=others, L=top.label, name=name, n=counted, m=top.mean_share,
+        )  # fmt: skip
+    else:
+        text = fill(
+            "The code most raised in this theme at {name}, *{l}* ({n}), was still raised less "
+            "than the mean share across the {others} ({m:pct}).",
+            name=name, l=label, n=counted, others=others, m=top.mean_share,
+        )  # fmt: skip
+        below = below[below["code_id"] != top.code_id]
     if len(above):
-        r = above.iloc[0]
+        r = next(above.itertuples())
         text += fill(
-            " *{l}* stood out: {s:pct} of participants here against a cross-site mean of {m:pct}.",
-            l=r["label"],
-            s=r["share"],
-            m=r["mean_share"],
-        )
+            " What stood out here was *{l}*: {s}, against a cross-site mean of {m:pct}.",
+            l=midsentence(r.label), s=share(r), m=r.mean_share,
+        )  # fmt: skip
     if len(below):
-        r = below.iloc[0]
+        r = next(below.itertuples())
         text += fill(
-            " *{l}* was raised less than elsewhere ({s:pct} against {m:pct}).",
-            l=r["label"],
-            s=r["share"],
-            m=r["mean_share"],
-        )
-    return text
+            " Fewer participants here than elsewhere raised *{l}* ({s}, against a cross-site "
+            "mean of {m:pct}).",
+            l=midsentence(r.label), s=share(r), m=r.mean_share,
+        )  # fmt: skip
+    if not len(above) and not len(below):
+        text += fill(
+            " No code in this theme set {name} apart from the other {others} by 10 points "
+            "or more.",
+            name=name, others=others,
+        )  # fmt: skip
+    return prose(text)
+
+
+def _theme_quotes(study: Study, site: str, coder: str | None) -> list[str]:
+    """The quotes the page's theme sections show (one exemplar per code raised here)."""
+    quotes = exemplars(study, by=["site_id", "code_id"], coder=coder)
+    return list(quotes.loc[quotes["site_id"] == site, "quote"])
 
 
 def good_practice(
-    study: Study, *, site: str, n: int = 3, coder: str | None = "primary"
+    study: Study,
+    *,
+    site: str,
+    n: int = 3,
+    coder: str | None = "primary",
+    exclude: list[str] | None = None,
 ) -> pd.DataFrame:
     """Examples of good practice at the site: passages on what helps evidence use.
 
@@ -446,23 +531,42 @@ def good_practice(
     "enabler"); one exemplar for each of the ``n`` such codes most participants at the
     site described.
 
+    Parameters
+    ----------
+    exclude : list of str, optional
+        Quotes the page already shows, never shown again. Default: the exemplars of the
+        page's theme sections (:func:`theme_evidence`), so that the same words never
+        appear twice on a site's page; ``[]`` excludes nothing.
+
     Returns
     -------
     DataFrame
-        label, participants, quote, attribution; no rows when the codebook marks no
-        enabler.
+        label, participants, quote, attribution (both "" when every passage of the code is
+        already quoted on the page); no rows when the codebook marks no enabler or nobody
+        here raised one.
     """
     book = study.codebook
     enablers = list(book.loc[book["valence"] == "enabler", "code_id"])
     columns = ["label", "participants", "quote", "attribution"]
+    site = resolve_site(study, site)
     if not enablers:
-        resolve_site(study, site)
         return pd.DataFrame(columns=columns)
+    if exclude is None:
+        exclude = _theme_quotes(study, site, coder)
     table = theme_evidence(study, site=site, theme=enablers, coder=coder)
-    table = table[(table["participants"] > 0) & table["quote"].notna()].head(n)
-    return _published_participants(study, resolve_site(study, site), table)[columns].reset_index(
-        drop=True
+    other = exemplars(study, by=["site_id", "code_id"], coder=coder, exclude=exclude)
+    other = other[other["site_id"] == site].set_index("code_id")
+    table = table.assign(
+        quote=table["code_id"].map(other["quote"]),
+        attribution=table["code_id"].map(other["attribution"]),
     )
+    # A code whose every passage the page already quotes keeps its row, without a quote.
+    table = table[table["participants"] > 0].head(n)
+    table = table.assign(
+        quote=table["quote"].where(table["quote"].notna(), ""),
+        attribution=table["attribution"].where(table["quote"].notna(), ""),
+    )
+    return _published_participants(study, site, table)[columns].reset_index(drop=True)
 
 
 def _published_participants(study: Study, site: str, table: pd.DataFrame) -> pd.DataFrame:
@@ -480,9 +584,21 @@ def _published_participants(study: Study, site: str, table: pd.DataFrame) -> pd.
 
 
 def key_quotes(
-    study: Study, *, site: str, n: int = 5, coder: str | None = "primary"
+    study: Study,
+    *,
+    site: str,
+    n: int = 5,
+    coder: str | None = "primary",
+    exclude: list[str] | None = None,
 ) -> pd.DataFrame:
     """Key quotes: one exemplar from each of the ``n`` themes most participants here raised.
+
+    Parameters
+    ----------
+    exclude : list of str, optional
+        Quotes the page already shows, never shown again. Default: those of the page's
+        theme sections and of :func:`good_practice`, so that the same words never appear
+        twice on a site's page; ``[]`` excludes nothing.
 
     Returns
     -------
@@ -490,47 +606,85 @@ def key_quotes(
         theme, participants, quote, attribution; up to ``n`` rows, one per theme with a
         quote.
     """
+    from evstudy.matrices import TRANSCRIPT_METHODS
+
     site = resolve_site(study, site)
     if not 1 <= n <= 10:
         raise ValueError(f"`n` must be one of {list(range(1, 11))}, but {n!r} was passed")
-    matrix = framework_matrix(study, rows="site", coder=coder)
-    mine = matrix[(matrix["row"] == site) & matrix["quote"].notna()]
+    if exclude is None:
+        exclude = _theme_quotes(study, site, coder)
+        exclude += list(good_practice(study, site=site, coder=coder, exclude=exclude)["quote"])
+    matrix = framework_matrix(study, rows="site", coder=coder, exclude=())  # for its counts
+    mine = matrix[matrix["row"] == site].drop(columns=["quote", "attribution"])
+    best = exemplars(
+        study, by=["site_id", "theme_id"], methods=TRANSCRIPT_METHODS, coder=coder, exclude=exclude
+    )
+    best = best[best["site_id"] == site].set_index("theme_id")
+    mine = mine.assign(
+        quote=mine["code_id"].map(best["quote"]),
+        attribution=mine["code_id"].map(best["attribution"]),
+    )
+    mine = mine[mine["quote"].notna()]
     mine = mine.sort_values(["participants", "segments"], ascending=False, kind="stable").head(n)
     out = mine.rename(columns={"label": "theme"})[["theme", "participants", "quote", "attribution"]]
     return out.reset_index(drop=True)
 
 
 def comparison_text(study: Study, *, site: str, coder: str | None = "primary") -> str:
-    """How the site differs from the others: the codes furthest above and below the mean."""
+    """How the site differs from the others: the codes furthest above and below the mean.
+
+    The paragraph opens with the single largest difference, above or below the mean of
+    every site, then names up to two more each way; a share resting on a count of people
+    the disclosure rule suppresses is written "fewer than N of base".
+    """
     name = _site_row(study, site)["site_name"]
     compared = site_comparison(study, site=resolve_site(study, site), level="code", coder=coder)
     if compared.empty:
         return f"Nothing coded at {name} can be compared with the other {sites_noun(study)}."
-    above = compared.sort_values("difference", ascending=False).head(3)
-    below = compared.sort_values("difference").head(3)
-    above = above[above["difference"] > 0]
-    below = below[below["difference"] < 0]
+    sm = suppress_max_of(study)
+
+    def said(r: Any) -> str:
+        here = (
+            people_count(int(r.participants), "participant", suppress_max=sm, base=int(r.base))
+            if 1 <= int(r.participants) <= sm
+            else fill("{s:pct}", s=r.share)
+        )
+        return fill("{l} ({h} against {m:pct})", l=midsentence(r.label), h=here, m=r.mean_share)
+
     n = int(compared["n_sites"].max())
-    return fill(
-        "Against the mean of all {n}, participants at {name} raised {above} more often, "
-        "and {below} less often (figure *{name} against all sites*).",
-        n=plural(n, study.site_noun, sites_noun(study)),
-        name=name,
-        above=[
-            fill(
-                "*{l}* ({s:pct} against {m:pct})", l=midsentence(r.label), s=r.share, m=r.mean_share
-            )
-            for r in above.itertuples()
-        ]
-        or ["nothing"],
-        below=[
-            fill(
-                "*{l}* ({s:pct} against {m:pct})", l=midsentence(r.label), s=r.share, m=r.mean_share
-            )
-            for r in below.itertuples()
-        ]
-        or ["nothing"],
+    sites = plural(n, study.site_noun, sites_noun(study))
+    ordered = compared.assign(_gap=compared["difference"].abs()).sort_values(
+        ["_gap", "code_id"], ascending=[False, True], kind="stable"
     )
+    first = next(ordered.itertuples())
+    above = compared[compared["difference"] > 0].sort_values("difference", ascending=False)
+    below = compared[compared["difference"] < 0].sort_values("difference")
+    above = above[above["code_id"] != first.code_id].head(2)
+    below = below[below["code_id"] != first.code_id].head(2)
+    figure = f"figure *{name} against all sites*"  # the chart the page shows beside it
+    if first.difference > 0:
+        text = fill(
+            "Against the mean of all {sites}, {name} differs most in how often its "
+            "participants raised {lead}.",
+            sites=sites, name=name, lead=said(first), figure=figure,
+        )  # fmt: skip
+    elif first.difference < 0:
+        text = fill(
+            "What sets {name} apart from the mean of all {sites} is what its participants "
+            "raised less: {lead}.",
+            sites=sites, name=name, lead=said(first), figure=figure,
+        )  # fmt: skip
+    else:
+        return f"Participants at {name} raised every code about as often as the other {sites}."
+    more = [said(r) for r in above.itertuples()]
+    less = [said(r) for r in below.itertuples()]
+    if more and less:
+        text += f" They also raised {listing(more)} more often, and {listing(less)} less often."
+    elif more:
+        text += f" They also raised {listing(more)} more often."
+    elif less:
+        text += f" They raised {listing(less)} less often."
+    return prose(f"{text} The {figure} shows every code.")
 
 
 def precompute(study: Study, *, coder: str | None = "primary") -> None:

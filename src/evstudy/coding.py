@@ -7,6 +7,7 @@ method. Interviewers' and facilitators' turns are never data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,6 +29,8 @@ __all__ = [
     "primary_coder",
     "published_words",
     "quotes",
+    "sentence_spans",
+    "whole_sentences",
 ]
 
 DATA_ROLES = ("participant", "respondent")
@@ -303,7 +306,9 @@ QUOTE_COLUMNS = [
     "doc_id",
     "code_id",
     "coder",
+    "coders",
     "text",
+    "coded_text",
     "participant_id",
     "respondent_id",
     "site_id",
@@ -312,6 +317,115 @@ QUOTE_COLUMNS = [
     "attribution",
     "attribution_level",
 ]
+
+
+# A quote's longest length, in characters: a quote is read in a table cell or a sentence,
+# not a paragraph. Longer passages are cut at a word and the cut marked with an ellipsis.
+MAX_QUOTE_CHARS = 320
+ELLIPSIS = "\u2026"
+# Where a sentence ends: a full stop, question or exclamation mark (or an ellipsis), any
+# closing quotation marks or brackets, then white space.
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*\s+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, its trailing white space left out."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start() + len(match.group().rstrip())
+        if end > start:
+            spans.append((start, end))
+        start = match.end()
+    tail = text[start:].rstrip()
+    if tail:
+        spans.append((start, start + len(tail)))
+    return spans
+
+
+def whole_sentences(
+    text: str, start: int, end: int, *, max_chars: int = MAX_QUOTE_CHARS
+) -> tuple[str, int, int]:
+    """The passage ``text[start:end]`` widened to whole sentences, and capped.
+
+    The quote begins where the sentence holding the passage's first word begins, and ends
+    where the sentence holding its last word ends, so a quote never starts or stops
+    mid-sentence. When that is longer than ``max_chars``, whole sentences are dropped from
+    the end (the first is always kept); a first sentence longer than ``max_chars`` is cut
+    at the last word that fits. Any cut is marked with an ellipsis.
+
+    Parameters
+    ----------
+    text : str
+        The speaker's turn.
+    start, end : int
+        The coded passage's offsets in ``text``.
+    max_chars : int
+        The longest quote, ellipsis included.
+
+    Returns
+    -------
+    tuple
+        The quote, and the offsets in ``text`` of the words it keeps.
+    """
+    spans = sentence_spans(text)
+    if not spans:
+        return "", start, end
+    # The first sentence ending after the passage's start, the last starting before its end.
+    first = next((i for i, (_, e) in enumerate(spans) if e > start), len(spans) - 1)
+    last = max((i for i, (s, _) in enumerate(spans) if s < end), default=first)
+    last = max(last, first)
+    a, b = spans[first][0], spans[last][1]
+    if b - a <= max_chars:
+        return text[a:b], a, b
+    keep = first
+    while keep < last and spans[keep + 1][1] - a + 2 <= max_chars:
+        keep += 1
+    b = spans[keep][1]
+    if b - a + 2 > max_chars:  # one sentence alone is too long: cut it at a word
+        cut = text.rfind(" ", a, a + max_chars - 1)
+        b = cut if cut > a else a + max_chars - 2
+        return text[a:b].rstrip(" ,;:\u2013-") + " " + ELLIPSIS, a, b
+    return text[a:b] + " " + ELLIPSIS, a, b
+
+
+def _as_quotes(frame: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s coded passages as published quotes: ``text`` whole sentences of the
+    speaker's turn (see :func:`whole_sentences`), ``coded_text`` the coder's own span, and
+    ``_from``/``_to`` the quote's offsets in the document (the passage it is)."""
+    known = turns[["doc_id", "turn", "start", "text"]].rename(
+        columns={"start": "_t_start", "text": "_t_text"}
+    )
+    with_turn = frame.merge(known.astype({"turn": "Int64"}), on=["doc_id", "turn"], how="left")
+    texts, starts, ends = [], [], []
+    for coded, a, b, t_start, t_text in zip(
+        with_turn["text"],
+        with_turn["start"],
+        with_turn["end"],
+        with_turn["_t_start"],
+        with_turn["_t_text"],
+        strict=True,
+    ):
+        if not isinstance(t_text, str) or pd.isna(t_start):
+            # No turn to widen it in: the coded words, capped.
+            words = coded if isinstance(coded, str) else ""
+            quote, x, y = whole_sentences(words, 0, len(words))
+            texts.append(quote)
+            starts.append(int(a) + x)
+            ends.append(int(a) + y)
+            continue
+        quote, x, y = whole_sentences(t_text, int(a) - int(t_start), int(b) - int(t_start))
+        texts.append(quote)
+        starts.append(int(t_start) + x)
+        ends.append(int(t_start) + y)
+    out = frame.copy()
+    out["coded_text"] = frame["text"]
+    out["text"] = texts
+    out["_from"] = starts
+    out["_to"] = ends
+    return out
+
+
+PASSAGE = ["doc_id", "turn", "_from", "_to", "code_id"]
 
 
 def quotes(
@@ -388,17 +502,21 @@ def quotes(
         ``attribution_level`` 4: do not show it there.
     coder : str, optional
         One coder's codings, or ``"primary"`` for the coder who coded most documents.
-        Default: every coder, so a double-coded passage appears once per coder.
+        Default: every coder; a passage two coders coded is still one quote.
 
     Returns
     -------
     pandas.DataFrame
-        One row per coded segment (double-coded passages appear once per coder; a coding
-        over several speakers' turns once per turn, each with its own words and
-        attribution, sharing the ``coding_id``): ``coding_id,
-        doc_id, code_id, coder, text, participant_id`` (the pseudonym, for researchers
-        only), ``respondent_id, site_id, role_group, method, attribution,
-        attribution_level``, in document and text order.
+        One row per coded passage and code: a passage several coders (or codings) cover
+        is one row, with ``coder`` the first of them and ``coders`` all of them; a coding
+        over several speakers' turns is one row per turn, each with its own words and
+        attribution, sharing the ``coding_id``. ``text`` is the quote as published: the
+        coded words widened to whole sentences of the speaker's turn and capped at
+        :data:`MAX_QUOTE_CHARS` characters, any cut marked with an ellipsis (see
+        :func:`whole_sentences`); ``coded_text`` is the coder's own span. Columns:
+        ``coding_id, doc_id, code_id, coder, coders, text, coded_text, participant_id``
+        (the pseudonym, for researchers only), ``respondent_id, site_id, role_group,
+        method, attribution, attribution_level``, in document and text order.
     """
     k = _quote_k(study, k)
     if labels is None:
@@ -411,9 +529,12 @@ def quotes(
     frame = derived(study, key, lambda: _all_quotes(study, k, labels))
     if known:
         frame = derived(study, (*key, known), lambda: _in_context(frame, known))
-    return _filtered(
+    found = _filtered(
         study, frame, code=code, site=site, role_group=role_group, method=method, coder=coder
-    ).reset_index(drop=True)
+    )
+    # One quote per coded passage, however many coders (or codings) cover it.
+    found = found.drop_duplicates(PASSAGE)
+    return found[QUOTE_COLUMNS].reset_index(drop=True)
 
 
 def _filtered(
@@ -461,6 +582,12 @@ def _all_quotes(study: Any, k: int, labels: dict[str, str] | None) -> pd.DataFra
     frame = frame[frame["speaker_role"].isin(DATA_ROLES)]
     frame = frame[~frame["participant_id"].isin(no_quote_consent(study))]
     frame = frame.sort_values(["doc_id", "start", "code_id", "coder"]).reset_index(drop=True)
+    # A quote is whole sentences of the speaker's turn; every coder of a passage is named.
+    frame = _as_quotes(frame, study.turns)
+    frame = frame[frame["text"] != ""].reset_index(drop=True)
+    frame["coders"] = frame.groupby(PASSAGE, dropna=False)["coder"].transform(
+        lambda c: ", ".join(sorted(set(c)))
+    )
 
     sites = study.sites.set_index("site_id")["site_name"]
     survey = frame["speaker_role"] == "respondent"
@@ -517,7 +644,7 @@ def _all_quotes(study: Any, k: int, labels: dict[str, str] | None) -> pd.DataFra
     out.loc[mixed, "attribution"] = None
     out.loc[mixed, "attribution_level"] = 4
     out["attribution_level"] = out["attribution_level"].astype("int64")
-    return out[QUOTE_COLUMNS]
+    return out[[*QUOTE_COLUMNS, "turn", "_from", "_to"]]
 
 
 def no_quote_consent(study: Any) -> set[str]:

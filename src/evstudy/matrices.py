@@ -17,7 +17,7 @@ people by attribute, and are not suppressed (see the disclosure rule).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 
 from evstudy.codebook import COMB, VALENCES
-from evstudy.coding import _check_choice, _coder_filter, coded_segments, cooccurrence, quotes
+from evstudy.coding import (
+    _check_choice,
+    _coder_filter,
+    coded_segments,
+    cooccurrence,
+    published_words,
+    quotes,
+)
 from evstudy.disclosure import wilson
 from evstudy.filters import METHOD_LABELS, resolve, resolve_one
 from evstudy.study import derived
@@ -43,6 +50,7 @@ __all__ = [
     "exemplars",
     "framework_matrix",
     "matrix_wide",
+    "page_exclusions",
     "site_comparison",
 ]
 
@@ -115,7 +123,7 @@ def _exemplars(
 def _rank_exemplars(
     study: Study, coder: str | None, methods: Sequence[str], max_chars: int, context: Sequence[str]
 ) -> pd.DataFrame:
-    found = _coder_filter(study, quotes(study, context=list(context) or None), coder)
+    found = quotes(study, context=list(context) or None, coder=coder)
     found = found[found["attribution"].notna()]
     found = found[found["method"].isin(methods)].drop_duplicates(["doc_id", "code_id", "text"])
     length = found["text"].str.len()
@@ -130,6 +138,8 @@ def _rank_exemplars(
         # A fixed-key hash of the text breaks ties: stable across runs, and exemplars spread
         # over sites and people instead of all coming from the first document.
         _tie=pd.util.hash_pandas_object(found["text"], index=False).to_numpy(),
+        # The words as a reader sees them: what "the same quote" means on a page.
+        _key=found["text"].map(published_words),
     )
     order = ["_fragment", "_size", "attribution_level", "_method", "_tie"]
     return found.sort_values(order, kind="stable")
@@ -148,6 +158,8 @@ def exemplars(
     coder: str | None = "primary",
     max_chars: int = MAX_QUOTE,
     n: int | None = 1,
+    exclude: Iterable[str] = (),
+    distinct: bool = True,
 ) -> pd.DataFrame:
     """Short exemplar quotes, with their published attributions, for each group of passages.
 
@@ -170,6 +182,13 @@ def exemplars(
     max_chars : int
     n : int or None, default 1
         Exemplars per group; None for every passage, best first.
+    exclude : iterable of str, optional
+        Quotes the page already shows (their text; case, spacing and punctuation aside):
+        never chosen again, so the same words do not appear twice on one page.
+    distinct : bool, default True
+        Whether a quote is chosen for one group only: a passage coded to two codes is the
+        exemplar of the group it ranks best in first, and the other group gets its next
+        best. Groups are served in the order of their best passages.
 
     Returns
     -------
@@ -188,9 +207,83 @@ def exemplars(
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise ValueError(f"`n` must be a whole number of at least 1 or None, but {n!r} was passed")
     ranked = ranked.dropna(subset=by)
-    best = ranked if n is None else ranked.groupby(by, sort=False).head(n)
+    shown = {published_words(t) for t in exclude} - {""}
+    ranked = ranked[~ranked["_key"].isin(shown)]
+    keys = ranked["_key"]
+    if distinct and n is None:
+        ranked = ranked[~keys.duplicated()]
+    if distinct and n is not None:
+        taken: set[str] = set()
+        counts: dict[tuple, int] = {}
+        keep = []
+        groups = ranked[by].itertuples(index=False, name=None)
+        for i, group, key in zip(ranked.index, groups, keys, strict=True):
+            if key in taken or counts.get(group, 0) >= n:
+                continue
+            taken.add(key)
+            counts[group] = counts.get(group, 0) + 1
+            keep.append(i)
+        best = ranked.loc[keep]
+    else:
+        best = ranked if n is None else ranked.groupby(by, sort=False).head(n)
     best = best.rename(columns={"text": "quote"})[[*by, "quote", "attribution"]]
     return best.reset_index(drop=True)
+
+
+# The report's main page shows exemplar quotes in several views: the findings' codes table,
+# the joint display, the COM-B matrix and the framework matrices. Each view's quotes are
+# chosen after, and apart from, those of the views before it in this order, so the same
+# words never appear twice on the page, whichever of the views the page shows.
+PAGE_VIEWS = ("codes", "joint_display", "comb", "site", "role_group", "method")
+
+
+def page_exclusions(
+    study: Study, view: str | None = None, *, coder: str | None = "primary"
+) -> list[str]:
+    """The quotes the main page's views before ``view`` show (all of them when None).
+
+    Pass them as ``exclude`` to :func:`exemplars` for a new view of the same page; the
+    views of :data:`PAGE_VIEWS` do this themselves when called with their defaults.
+
+    Parameters
+    ----------
+    study : Study
+    view : {"codes", "joint_display", "comb", "site", "role_group", "method"} or None
+    coder : str or None, default "primary"
+        The coder the views use.
+    """
+    if view is not None:
+        _check_choice("view", view, PAGE_VIEWS)
+    upto = PAGE_VIEWS.index(view) if view is not None else len(PAGE_VIEWS)
+    out: list[str] = []
+    for earlier in PAGE_VIEWS[:upto]:
+        out += derived(
+            study, ("page_quotes", earlier, coder), partial(_view_quotes, study, earlier, coder)
+        )
+    return out
+
+
+def _view_quotes(study: Study, view: str, coder: str | None) -> list[str]:
+    """The quotes one view of the main page shows, with the page's exclusions."""
+    if view == "codes":
+        from evstudy.sections import section_exemplars
+
+        shown = section_exemplars(study, coder=coder)["quote"]
+    elif view == "joint_display":
+        shown = exemplars(
+            study,
+            by=["method", "code_id"],
+            methods=("interview", "focus_group"),
+            coder=coder,
+            exclude=page_exclusions(study, view, coder=coder),
+        )["quote"]
+    elif view == "comb":
+        if not {"comb", "valence"} <= set(study.codebook.columns):
+            return []  # a codebook without COM-B has no COM-B matrix to show
+        shown = comb_matrix(study, coder=coder)["quote"]
+    else:
+        shown = framework_matrix(study, rows=view, coder=coder)["quote"]
+    return [q for q in shown if isinstance(q, str)]
 
 
 def _row_order(study: Study, rows: str, present: pd.Index) -> pd.Series:
@@ -215,6 +308,7 @@ def framework_matrix(
     methods: Sequence[str] | None = None,
     coder: str | None = "primary",
     max_chars: int = MAX_QUOTE,
+    exclude: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The framework matrix: cases (sites, role groups or methods) x themes, one row a cell.
 
@@ -235,6 +329,11 @@ def framework_matrix(
     max_chars : int
         The longest exemplar preferred; a longer passage is used only when a cell has no
         shorter one.
+    exclude : iterable of str, optional
+        Quotes never chosen (see :func:`exemplars`). Default: for the theme-level
+        matrices the main page shows (default ``methods`` and ``max_chars``), the quotes
+        of the page's views before it (:func:`page_exclusions`), so that no words appear
+        twice on the page; none otherwise. ``()`` excludes nothing.
 
     Returns
     -------
@@ -251,8 +350,9 @@ def framework_matrix(
     if methods is None:
         methods = _all_methods(study) if rows == "method" else TRANSCRIPT_METHODS
     methods = _check_methods(study, methods)
-    key = ("framework_matrix", rows, level, tuple(methods), coder, max_chars)
-    compute = partial(_framework_matrix, study, rows, level, methods, coder, max_chars)
+    shown = None if exclude is None else tuple(exclude)
+    key = ("framework_matrix", rows, level, tuple(methods), coder, max_chars, shown)
+    compute = partial(_framework_matrix, study, rows, level, methods, coder, max_chars, shown)
     return derived(study, key, compute).copy()
 
 
@@ -263,6 +363,7 @@ def _framework_matrix(
     methods: list[str],
     coder: str | None,
     max_chars: int,
+    exclude: tuple[str, ...] | None,
 ) -> pd.DataFrame:
     key = {"site": "site_id", "role_group": "role_group", "method": "method"}[rows]
     unit = "theme_id" if level == "theme" else "code_id"
@@ -281,7 +382,20 @@ def _framework_matrix(
     )
     counts["base"] = counts["row"].map(frame.groupby(key)["speaker"].nunique())
     counts["share"] = counts["participants"] / counts["base"]
-    best = exemplars(study, by=[key, unit], methods=methods, coder=coder, max_chars=max_chars)
+    # The main page's theme-level matrices keep apart from its other views' quotes.
+    default = (
+        level == "theme"
+        and max_chars == MAX_QUOTE
+        and methods
+        == list(
+            _check_methods(study, _all_methods(study) if rows == "method" else TRANSCRIPT_METHODS)
+        )
+    )
+    if exclude is None:
+        exclude = page_exclusions(study, rows, coder=coder) if default else ()
+    best = exemplars(
+        study, by=[key, unit], methods=methods, coder=coder, max_chars=max_chars, exclude=exclude
+    )
     out = counts.merge(best.rename(columns={key: "row"}), on=["row", unit], how="left")
     out = out.rename(columns={unit: "code_id"})
     out.insert(1, "row_label", out["row"].map(labels))
@@ -352,7 +466,8 @@ def site_comparison(
 def _site_ranks(study: Study, level: str, coder: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The site framework matrix with each site's rank per code, and each code's mean share.
     Shared by every site's comparison; callers must not change either in place."""
-    matrix = framework_matrix(study, rows="site", level=level, coder=coder)
+    # The counts only: a site page never shows this matrix's quotes.
+    matrix = framework_matrix(study, rows="site", level=level, coder=coder, exclude=())
     matrix = matrix.assign(
         rank=matrix.groupby("code_id")["share"].rank(method="min", ascending=False)
     )
@@ -474,7 +589,10 @@ def comb_matrix(
         out["survey_n"].astype("Int64").mask(out["survey_base"].notna() & out["survey_n"].isna(), 0)
     )
     out["survey_pct"] = (out["survey_n"] / out["survey_base"]).astype("Float64")
-    best = exemplars(study, methods=TRANSCRIPT_METHODS, coder=coder, max_chars=max_chars)
+    exclude = page_exclusions(study, "comb", coder=coder) if max_chars == MAX_QUOTE else ()
+    best = exemplars(
+        study, methods=TRANSCRIPT_METHODS, coder=coder, max_chars=max_chars, exclude=exclude
+    )
     best = best.set_index("code_id")
     out["quote"] = out["leading_code"].map(best["quote"])
     out["attribution"] = out["leading_code"].map(best["attribution"])

@@ -46,11 +46,18 @@ __all__ = [
     "midsentence",
     "n_of",
     "none_or",
+    "number_word",
     "pairs_section",
     "pct",
+    "people_count",
     "plural",
     "plural_noun",
+    "prose",
     "sample_against_targets",
+    "shortlist",
+    "small",
+    "spelt",
+    "suppress_max_of",
     "targets_text",
     "top_choices",
     "triangulation_text",
@@ -89,6 +96,170 @@ def n_of(k: int, n: int, noun: str, plural: str | None = None) -> str:
     return f"{k:,} of {n:,} {word}"
 
 
+def people_count(
+    n: int,
+    noun: str,
+    *,
+    suppress_max: int,
+    base: int | None = None,
+    plural: str | None = None,
+) -> str:
+    """A count of people for prose, as the disclosure rule allows it to be published.
+
+    A count the rule suppresses (1 to ``suppress_max``) is never written as a number: it
+    is "fewer than ``suppress_max + 1``" (``"fewer than 6 interviewees"``), the words the
+    report's methods give for a suppressed cell. Zero is "no" (or "none of"), and a larger
+    count is the number. With a ``base`` the denominator is given: ``"12 of 66
+    interviewees"``, ``"fewer than 6 of 44 focus-group participants"``.
+
+    Examples
+    --------
+    >>> people_count(3, "interviewee", suppress_max=5, base=66)
+    'fewer than 6 of 66 interviewees'
+    >>> people_count(12, "interviewee", suppress_max=5)
+    '12 interviewees'
+    """
+    n = int(n)
+    many = plural or plural_noun(noun)
+    if base:
+        word = noun if int(base) == 1 else many
+        if n == 0:
+            return f"none of the {int(base):,} {word}"
+        if n <= suppress_max:
+            return f"fewer than {suppress_max + 1} of {int(base):,} {word}"
+        return f"{n:,} of {int(base):,} {word}"
+    if n == 0:
+        return f"no {many}"
+    if n <= suppress_max:
+        return f"fewer than {suppress_max + 1} {many}"
+    return f"{n:,} {noun if n == 1 else many}"
+
+
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def spelt(n: int) -> str:
+    """A whole number in words, as a sentence may open with it: 105 -> "one hundred and five"."""
+    n = int(n)
+    if n < 0:
+        return "minus " + spelt(-n)
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _ONES[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return _ONES[n // 100] + " hundred" + ("" if not rest else " and " + spelt(rest))
+    if n < 1_000_000:
+        rest = n % 1000
+        joint = " and " if 0 < rest < 100 else " "
+        return spelt(n // 1000) + " thousand" + ("" if not rest else joint + spelt(rest))
+    return f"{n:,}"
+
+
+# A sentence's first word: at the start of the text, a paragraph or a list item (after any
+# bold label such as "- **Research question 1.** "), or after a full stop, question or
+# exclamation mark.
+_OPENING_NUMBER = re.compile(r"(^|\n|[.!?]\s+)((?:[-*]\s+)?(?:\*\*[^*\n]+\*\*\s+)?)(\d[\d,]*)(%?)")
+
+
+_ITEM = r"(?<!\*)\*[^*\n]+\*(?!\*)†?"
+_CHAIN = re.compile(rf"{_ITEM}(?:(?:, and |, | and | or ){_ITEM})+")
+
+
+def prose(text: str) -> str:
+    """Computed Markdown made to read as English.
+
+    - No sentence opens with a numeral: such a number is spelt out ("4 of 9 sites
+      describe" -> "Four of 9 sites describe"; "70% of" -> "Seventy per cent of"), as
+      house style asks.
+    - Labels are written as words, not chained italics: a list of italic labels
+      ("*peer networks*, *case studies* and *training*") loses its italics; a label named
+      alone stays italic.
+
+    Every text function of :mod:`evstudy.narrative`, :mod:`evstudy.sections` and
+    :mod:`evstudy.casestudy` returns its text through this.
+
+    Examples
+    --------
+    >>> prose("Agreed. 16 of 16 said so; 70% of them twice.")
+    'Agreed. Sixteen of 16 said so; 70% of them twice.'
+    """
+
+    def words(match: re.Match) -> str:
+        number = int(match.group(3).replace(",", ""))
+        said = spelt(number) + (" per cent" if match.group(4) else "")
+        return match.group(1) + match.group(2) + said[:1].upper() + said[1:]
+
+    if not isinstance(text, str):
+        return text
+    text = _CHAIN.sub(lambda m: m.group(0).replace("*", ""), text)
+    return _OPENING_NUMBER.sub(words, text)
+
+
+def small(n: int, *, suppress_max: int) -> str:
+    """A count of people as prose may give it: "fewer than 6" when the rule suppresses it."""
+    n = int(n)
+    return f"fewer than {suppress_max + 1}" if 1 <= n <= suppress_max else f"{n:,}"
+
+
+def suppress_max_of(study: Study | None) -> int:
+    """The study's ``suppress_max`` (the documented default without a study)."""
+    from evstudy.disclosure import thresholds
+
+    try:
+        return int(thresholds(study)["suppress_max"])
+    except (AttributeError, KeyError, TypeError):
+        return int(thresholds()["suppress_max"])
+
+
+SHORT_LIST = 3  # items a sentence names before "and N others"
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def number_word(n: int) -> str:
+    """A small whole number in words ("three"); 10 and more as digits ("12")."""
+    n = int(n)
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+def shortlist(items: Iterable[Any], *, most: int = SHORT_LIST, other: str = "other") -> list[str]:
+    """At most ``most`` items, then "N others" for the rest, for :func:`listing`.
+
+    Examples
+    --------
+    >>> listing(shortlist(["a", "b", "c", "d", "e"]))
+    'a, b, c and two others'
+    """
+    items = [str(i) for i in items]
+    if len(items) <= most:
+        return items
+    rest = len(items) - most
+    return [*items[:most], f"{number_word(rest)} {other if rest == 1 else plural_noun(other)}"]
+
+
 def listing(items: Iterable[Any], *, conj: str = "and", empty: str = "none") -> str:
     """``"A, B and C"``; ``empty`` when there is nothing to list."""
     items = [str(i) for i in items]
@@ -96,7 +267,10 @@ def listing(items: Iterable[Any], *, conj: str = "and", empty: str = "none") -> 
         return empty
     if len(items) == 1:
         return items[0]
-    return f"{', '.join(items[:-1])} {conj} {items[-1]}"
+    # An item with its own "and" ("lack of time and capacity") takes a serial comma before
+    # the last, so that the list cannot be misread.
+    serial = "," if len(items) > 2 and any(f" {conj} " in i for i in items) else ""
+    return f"{', '.join(items[:-1])}{serial} {conj} {items[-1]}"
 
 
 def pct(value: float) -> str:
@@ -220,10 +394,12 @@ def comb_section(study: Study, *, coder: str | None = "primary") -> Section:
                 "{b_comb}{cell}",
                 label=label,
                 b=italic(midsentence(x) for x in barriers["label"]),
-                b_n=listing(str(x) for x in barriers["participants"]),
+                b_n=listing(
+                    small(x, suppress_max=suppress_max_of(study)) for x in barriers["participants"]
+                ),
                 base=base,
                 b_comb=_comb_of(barriers),
-                cell=_leading_component(lead, base, label),
+                cell=_leading_component(lead, base, label, suppress_max_of(study)),
             )
         )
     if len(enablers) and enablers["participants"].sum():
@@ -377,7 +553,7 @@ def _comb_of(codes: pd.DataFrame) -> str:
     return "in COM-B, " + listing(words) + " respectively"
 
 
-def _leading_component(lead: pd.Series, base: int, label: str) -> str:
+def _leading_component(lead: pd.Series, base: int, label: str, suppress_max: int) -> str:
     """The COM-B component most of the population's barriers fell in; a tie names every one."""
     if not len(lead):
         return ""
@@ -386,11 +562,11 @@ def _leading_component(lead: pd.Series, base: int, label: str) -> str:
     if len(top) > 1:
         return (
             f". Across every barrier, {names} were tied as the COM-B components most {label} "
-            f"described ({int(top.iloc[0])} of {base} each)"
+            f"described ({small(top.iloc[0], suppress_max=suppress_max)} of {base} each)"
         )
     return (
         f". Across every barrier, the COM-B component most {label} described was {names} "
-        f"({int(top.iloc[0])} of {base})"
+        f"({small(top.iloc[0], suppress_max=suppress_max)} of {base})"
     )
 
 
@@ -563,7 +739,9 @@ def executive_summary(
                 a=none_or(counts.get("agreement", 0)),
                 n=asked,
                 d=none_or(counts.get("dissonance", 0)),
-                which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
+                which=fill(
+                    " ({x})", x=shortlist(italic(midsentence(x) for x in dissonant["label"]))
+                )
                 if len(dissonant)
                 else "",
             )
@@ -585,20 +763,25 @@ def executive_summary(
                 low=n_of(int(reliability["below_threshold"].sum()), len(reliability), "code"),
             )
         )
-    return "\n".join(lines)
+    return prose("\n".join(lines))
 
 
 # --- triangulation and methods -----------------------------------------------------------------
 
 
-def triangulation_text(display: pd.DataFrame) -> str:
+def triangulation_text(display: pd.DataFrame, *, suppress_max: int | None = None) -> str:
     """What the joint display found, in words: the convergence counts and every dissonance.
 
     Parameters
     ----------
     display : DataFrame
         The result of :func:`evstudy.triangulation.joint_display`.
+    suppress_max : int, optional
+        The disclosure rule's largest suppressed count of people (default: the documented
+        default, 5): such counts are written "fewer than 6", never as numbers.
     """
+    if suppress_max is None:
+        suppress_max = suppress_max_of(None)
     compared = display[display["convergence"] != "silence"]
     counts = display["convergence"].value_counts()
     asked = _survey_asked(display)
@@ -623,7 +806,7 @@ def triangulation_text(display: pd.DataFrame) -> str:
                 k=plural(len(prompted), "theme"),
                 them="them" if len(prompted) > 1 else "it",
                 their="their" if len(prompted) > 1 else "its",
-                labels=italic(midsentence(x) for x in prompted["label"]),
+                labels=shortlist(italic(midsentence(x) for x in prompted["label"])),
             )
         )
     dissonant = display[display["convergence"] == "dissonance"]
@@ -635,7 +818,10 @@ def triangulation_text(display: pd.DataFrame) -> str:
             fill(
                 "The dissonant {what}: {parts}.",
                 what="themes, sharpest first" if len(dissonant) > 1 else "theme",
-                parts=[f"*{midsentence(r.label)}* ({_ranked(r)})" for r in dissonant.itertuples()],
+                parts=shortlist(
+                    f"*{midsentence(r.label)}* ({_ranked(r, suppress_max)})"
+                    for r in dissonant.itertuples()
+                ),
             )
         )
     silent = display[~asked & (display["interview_n"] > 0) & ~display["interview_prompted"]]
@@ -651,8 +837,13 @@ def triangulation_text(display: pd.DataFrame) -> str:
                 "interviews was {l} ({k}).",
                 n=plural(len(silent), "theme"),
                 was="were",
-                l=italic(midsentence(x) for x in loudest["label"]),
-                k=n_of(int(top), int(loudest["interview_base"].iloc[0]), "interviewee"),
+                l=shortlist(italic(midsentence(x) for x in loudest["label"])),
+                k=people_count(
+                    int(top),
+                    "interviewee",
+                    suppress_max=suppress_max,
+                    base=int(loudest["interview_base"].iloc[0]),
+                ),
             )
         )
     overridden = display[display["overridden"]]
@@ -660,10 +851,10 @@ def triangulation_text(display: pd.DataFrame) -> str:
         text.append(
             fill(
                 "A researcher overrode the rules for {labels}; the reasons are in the table.",
-                labels=italic(midsentence(x) for x in overridden["label"]),
+                labels=shortlist(italic(midsentence(x) for x in overridden["label"])),
             )
         )
-    return " ".join(text)
+    return prose(" ".join(text))
 
 
 def _survey_asked(display: pd.DataFrame) -> pd.Series:
@@ -694,17 +885,19 @@ def _rank_gap(rows: pd.DataFrame) -> pd.Series:
     return pd.concat(gaps, axis=1).max(axis=1)
 
 
-def _ranked(row: Any) -> str:
+def _ranked(row: Any, suppress_max: int) -> str:
     """Each source's rank among related themes, with its count and denominator."""
     parts = []
     for method, name, people in _SOURCES:
         n, base = int(getattr(row, f"{method}_n")), int(getattr(row, f"{method}_base"))
         if getattr(row, f"{method}_prompted"):
-            parts.append(f"{name}: prompted by the topic guide, {n} of {base} {people}")
+            said = people_count(n, people, suppress_max=suppress_max, base=base, plural=people)
+            parts.append(f"{name}: prompted by the topic guide, {said}")
         elif pd.notna(getattr(row, f"{method}_rank")):
             parts.append(
                 f"{name} rank it {int(getattr(row, f'{method}_rank'))} of "
-                f"{int(getattr(row, f'{method}_family_size'))}, {n} of {base} {people}"
+                f"{int(getattr(row, f'{method}_family_size'))}, "
+                + people_count(n, people, suppress_max=suppress_max, base=base, plural=people)
             )
     parts.append(
         f"the survey {int(row.survey_rank)} of {int(row.survey_family_size)}, "

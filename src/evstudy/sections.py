@@ -32,6 +32,7 @@ from evstudy.matrices import (
     _segments,
     exemplars,
     framework_matrix,
+    page_exclusions,
 )
 from evstudy.narrative import (
     fill,
@@ -41,8 +42,12 @@ from evstudy.narrative import (
     n_of,
     none_or,
     pct,
+    people_count,
     plural,
     plural_noun,
+    shortlist,
+    small,
+    suppress_max_of,
 )
 from evstudy.study import derived
 
@@ -67,6 +72,7 @@ __all__ = [
     "research_question",
     "research_questions",
     "resource_judgements",
+    "section_exemplars",
     "site_typology",
     "typology_table",
 ]
@@ -179,6 +185,15 @@ class Section:
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     parts: tuple = ()
 
+    def __post_init__(self) -> None:
+        # Computed words read as English: no sentence opens with a numeral.
+        from evstudy.narrative import prose
+
+        object.__setattr__(self, "markdown", prose(self.markdown))
+        object.__setattr__(self, "headline", prose(self.headline))
+        parts = tuple(prose(p) if isinstance(p, str) else p for p in self.parts)
+        object.__setattr__(self, "parts", parts)
+
 
 def _empty(title: str, line: str) -> Section:
     return Section(title=title, markdown=line)
@@ -210,6 +225,14 @@ def research_questions(study: Study) -> pd.DataFrame:
             "declared": False,
         }
     )
+
+
+def _share_of(n: int, base: int, study: Study) -> str:
+    """ " (45%)" after a count of people, or "" when the count is suppressed (1 to
+    ``suppress_max``): its share and base would give it away."""
+    if 1 <= int(n) <= suppress_max_of(study) or not base:
+        return ""
+    return f" ({pct(n / base)})"
 
 
 def _active(book: pd.DataFrame) -> pd.DataFrame:
@@ -554,7 +577,7 @@ def site_typology(
         first=n_of(len(kinds[first]), n_sites, noun),
         verb="describes" if len(kinds[first]) == 1 else "describe",
         label=labels[first],
-        names=kinds[first] or ["none"],
+        names=shortlist(kinds[first]) or ["none"],
         rest=listing(plural(len(kinds[i]), noun) + " " + labels[i] for i in rest),
         mixed=f" and {plural(mixed, noun)} a mix" if mixed else "",
     )
@@ -567,17 +590,28 @@ def site_typology(
     if len(here) and len(there) and here["base"].sum() and there["base"].sum():
         paragraphs.append(
             fill(
-                "At the {nouns} classed as {label}, {a} were coded to *{code}* ({a_share:pct}), "
-                "against {b} at the other {nouns} ({b_share:pct}). A {noun} is classed by "
+                "At the {nouns} classed as {label}, {a} were coded to *{code}*{a_share}, "
+                "against {b} at the other {nouns}{b_share}. A {noun} is classed by "
                 "whichever type more of its participants described (table *{title}*).",
                 noun=noun,
                 nouns=plural_noun(noun),
                 label=labels[first],
                 code=midsentence(book.get(codes[ids.index(first)], "")),
-                a=n_of(int(here["participants"].sum()), int(here["base"].sum()), "participant"),
-                a_share=here["participants"].sum() / here["base"].sum(),
-                b=n_of(int(there["participants"].sum()), int(there["base"].sum()), "participant"),
-                b_share=there["participants"].sum() / there["base"].sum(),
+                a=people_count(
+                    int(here["participants"].sum()),
+                    "participant",
+                    suppress_max=suppress_max_of(study),
+                    base=int(here["base"].sum()),
+                ),
+                # A share beside a suppressed count would give the count away.
+                a_share=_share_of(here["participants"].sum(), here["base"].sum(), study),
+                b=people_count(
+                    int(there["participants"].sum()),
+                    "participant",
+                    suppress_max=suppress_max_of(study),
+                    base=int(there["base"].sum()),
+                ),
+                b_share=_share_of(there["participants"].sum(), there["base"].sum(), study),
                 title=title,
             )
         )
@@ -592,14 +626,23 @@ def site_typology(
             fill(
                 "Beyond these types, interviewees and focus-group participants talked about "
                 "{parts}.",
-                parts=[
-                    fill(
-                        "{label} ({n})",
-                        label=midsentence(r.label),
-                        n=n_of(int(r.qual_n), int(r.qual_base), "participant"),
-                    )
-                    for r in near.sort_values("qual_n", ascending=False, kind="stable").itertuples()
-                ],
+                parts=shortlist(
+                    [
+                        fill(
+                            "{label} ({n})",
+                            label=midsentence(r.label),
+                            n=people_count(
+                                int(r.qual_n),
+                                "participant",
+                                suppress_max=suppress_max_of(study),
+                                base=int(r.qual_base),
+                            ),
+                        )
+                        for r in near.sort_values(
+                            "qual_n", ascending=False, kind="stable"
+                        ).itertuples()
+                    ]
+                ),
             )
         )
     shown = table.rename(columns={i: f"{labels[i]} (participants)" for i in ids})
@@ -658,7 +701,14 @@ def resource_judgements(
     ]
     present = [m for m in methods if m in set(study.documents["method"])]
     ranked = (
-        exemplars(study, by=["code_id"], methods=present, coder=coder, n=None)
+        exemplars(
+            study,
+            by=["code_id"],
+            methods=present,
+            coder=coder,
+            n=None,
+            exclude=page_exclusions(study, coder=coder),  # every other view of the page
+        )
         if present
         else pd.DataFrame(columns=["code_id", "quote", "attribution"])
     )
@@ -812,7 +862,8 @@ def group_comparison(
                 "*{label}*: {q} interviewees and focus-group participants {raised}, while "
                 "{s:pct} of survey respondents ({interval:ci}) {statistic}.",
                 label=label,
-                q=f"{int(row['qual_n'])} of {int(row['qual_base'])}",
+                q=small(row["qual_n"], suppress_max=suppress_max_of(study))
+                + f" of {int(row['qual_base'])}",
                 raised="raised it" if same else f"were coded to *{midsentence(row['label'])}*",
                 s=row["survey_pct"],
                 interval=(row["ci_low"], row["ci_high"]),
@@ -954,16 +1005,18 @@ def awareness_use(
         paragraphs.append(
             fill(
                 "Who mentioned them differed by role: {parts}.",
-                parts=[
-                    fill(
-                        "the {l} most by *{g}* participants ({k:pct} of them)",
-                        l=names[c],
-                        g=lead.at[c, "row_label"],
-                        k=lead.at[c, "share"],
-                    )
-                    for c in talked["code_id"]
-                    if c in lead.index
-                ],
+                parts=shortlist(
+                    [
+                        fill(
+                            "the {l} most by *{g}* participants ({k:pct} of them)",
+                            l=names[c],
+                            g=lead.at[c, "row_label"],
+                            k=lead.at[c, "share"],
+                        )
+                        for c in talked["code_id"]
+                        if c in lead.index
+                    ]
+                ),
             )
         )
     shown = out.drop(columns=["item_id", "code_id", "qual_base", "prompted"])
@@ -1264,7 +1317,7 @@ def _section(
     prevalence = code_prevalence(study, codes, coder=coder)
     generic, head = _generic_text(study, counts, title)
     paragraphs.append(generic)
-    parts.extend(_generic_parts(study, codes, counts, prevalence, coder, title))
+    parts.extend(_generic_parts(study, codes, counts, prevalence, coder, title, row["rq_id"]))
     survey_text, survey_parts = _survey_text(study, codes, joint, title)
     if survey_text:
         paragraphs.append(survey_text)
@@ -1398,7 +1451,7 @@ def _generic_text(study: Study, counts: pd.DataFrame, title: str) -> tuple[str, 
         "The codes {label} raised most were {codes} ({counts} of {base}).",
         label=label,
         codes=italic(midsentence(x) for x in top["label"]),
-        counts=listing(str(x) for x in top["participants"]),
+        counts=listing(small(x, suppress_max=suppress_max_of(study)) for x in top["participants"]),
         base=base,
     )
     text = fill(
@@ -1424,6 +1477,48 @@ def _generic_text(study: Study, counts: pd.DataFrame, title: str) -> tuple[str, 
     return text, head
 
 
+def section_exemplars(study: Study, *, coder: str | None = "primary") -> pd.DataFrame:
+    """The exemplar quote of each code in each findings section, none shown twice.
+
+    A code may serve several research questions, and so be tabled in several sections of
+    one page: each section gets the best passage no earlier section has shown, in the order
+    of :func:`research_questions`, then *Other themes raised*. This is the first view of
+    the main page (:data:`evstudy.matrices.PAGE_VIEWS`); the page's later views keep apart
+    from it.
+
+    Returns
+    -------
+    DataFrame
+        rq_id, code_id, quote, attribution; a code without a passage left to show has no
+        row for that section.
+    """
+    return derived(
+        study, ("section_exemplars", coder), partial(_section_exemplars, study, coder)
+    ).copy()
+
+
+def _section_exemplars(study: Study, coder: str | None) -> pd.DataFrame:
+    from evstudy.coding import published_words
+
+    ranked = exemplars(study, by=["code_id"], methods=TRANSCRIPT_METHODS, coder=coder, n=None)
+    by_code = {code: rows for code, rows in ranked.groupby("code_id", sort=False)}
+    sections = [(rq, codes_serving(study, rq)) for rq in research_questions(study)["rq_id"]]
+    sections.append((OTHER, _unassigned(study)))
+    used: set[str] = set()
+    rows = []
+    for rq_id, codes in sections:
+        for code in codes:
+            for quote, attribution in by_code.get(code, ranked.iloc[0:0])[
+                ["quote", "attribution"]
+            ].itertuples(index=False):
+                key = published_words(quote)
+                if key not in used:
+                    used.add(key)
+                    rows.append((rq_id, code, quote, attribution))
+                    break
+    return pd.DataFrame(rows, columns=["rq_id", "code_id", "quote", "attribution"])
+
+
 def _generic_parts(
     study: Study,
     codes: list[str],
@@ -1431,6 +1526,7 @@ def _generic_parts(
     prevalence: pd.DataFrame,
     coder: str | None,
     title: str,
+    rq_id: str,
 ) -> list:
     """The codes table (population, methods, a quote), and role groups and sites by code."""
     label, outside = _population_words(study)
@@ -1446,8 +1542,8 @@ def _generic_parts(
         ]
     methods = _wide(prevalence, "method")
     table = table.join(methods, on="label") if len(methods) else table
-    quotes = exemplars(study, by=["code_id"], methods=TRANSCRIPT_METHODS, coder=coder)
-    quotes = quotes.set_index("code_id").reindex(codes)
+    quotes = section_exemplars(study, coder=coder)
+    quotes = quotes[quotes["rq_id"] == rq_id].set_index("code_id").reindex(codes)
     table["quote"] = quotes["quote"].to_numpy()
     table["attribution"] = quotes["attribution"].to_numpy()
     table = table.drop(columns=["participants", "base"]).rename(columns={"label": "code"})
@@ -1496,7 +1592,7 @@ def _survey_text(
     sentences = []
     asked = rows.dropna(subset=["survey_pct"])
     for question, part in asked.groupby("question_id", sort=False):
-        spoke = _spoke_of(part)
+        spoke = _spoke_of(part, suppress_max_of(study))
         survey = part.sort_values(["survey_pct", "code_id"], ascending=[False, True]).head(2)
         statistic = str(part["statistic"].iloc[0])
         answered = (
@@ -1554,7 +1650,9 @@ def _survey_text(
                 n=len(compared),
                 p=none_or(convergence.get("partial agreement", 0)),
                 d=none_or(convergence.get("dissonance", 0)),
-                which=fill(" ({x})", x=italic(midsentence(x) for x in dissonant["label"]))
+                which=fill(
+                    " ({x})", x=shortlist(italic(midsentence(x) for x in dissonant["label"]))
+                )
                 if len(dissonant)
                 else "",
             )
@@ -1570,7 +1668,7 @@ def _survey_text(
     return " ".join(sentences), parts
 
 
-def _spoke_of(part: pd.DataFrame) -> str:
+def _spoke_of(part: pd.DataFrame, suppress_max: int) -> str:
     """What each conversational method spoke of most among the codes, each with its base.
 
     Never a pooled share, and never a mention the method's topic guide prompted.
@@ -1592,7 +1690,7 @@ def _spoke_of(part: pd.DataFrame) -> str:
                 "{people} most often spoke of {t} ({k} of {b}{each})",
                 people=people,
                 t=italic(midsentence(x) for x in lead["label"]),
-                k=int(top),
+                k=small(top, suppress_max=suppress_max),
                 b=int(lead[f"{method}_base"].iloc[0]),
                 each=" each" if len(lead) > 1 else "",
             )

@@ -48,7 +48,7 @@ import pandas as pd
 from evstudy.coding import _coder_filter, coded_segments
 from evstudy.disclosure import wilson
 from evstudy.io.overrides import CONVERGENCE, OVERRIDES_FILE, read_overrides
-from evstudy.matrices import TRANSCRIPT_METHODS, exemplars
+from evstudy.matrices import TRANSCRIPT_METHODS, exemplars, page_exclusions
 from evstudy.reliability import KAPPA_THRESHOLD, study_kappa_threshold
 
 if TYPE_CHECKING:
@@ -600,7 +600,14 @@ def joint_display(
             strict=True,
         )
     ]
-    quotes = exemplars(study, by=["method", "code_id"], methods=QUALITATIVE, coder=coder)
+    # Apart from the quotes the main page's findings show (the same words once a page).
+    quotes = exemplars(
+        study,
+        by=["method", "code_id"],
+        methods=QUALITATIVE,
+        coder=coder,
+        exclude=page_exclusions(study, "joint_display", coder=coder),
+    )
     for method in QUALITATIVE:
         best = quotes[quotes["method"] == method].set_index("code_id")
         out[f"{method}_quote"] = out["code_id"].map(best["quote"]).astype(object)

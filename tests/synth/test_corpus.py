@@ -178,16 +178,37 @@ def test_codings_overlap_as_researchers_code(study):
     assert pairs > 0
 
 
+def _named_places(study) -> dict[str, set[str]]:
+    """Each place or provider name a site's speakers may say -> the sites that own it."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for site_id, facts in study.composer.facts.items():
+        names = [*facts.programmes, *facts.localities, *facts.providers]
+        for name in names:
+            if not name.startswith("the "):  # "the west": no place in particular
+                owners[name].add(site_id)
+    for site in study.sites:
+        owners[site.name].add(site.site_id)
+    return owners
+
+
 def test_every_answer_has_the_speakers_site_facts_only(study):
-    # Programme names belong to one site: nobody names another site's programmes.
-    facts = study.composer.facts
+    # Programmes, localities and providers belong to one site: a speaker names their own
+    # site's only ("Here in Limecroft" is a Saltmere speaker's, and no other site has one).
+    owners = _named_places(study)
+    generated = [n for n in owners if n not in {s.name for s in study.sites}]
+    shared = {n: s for n, s in owners.items() if len(s) > 1 and n in generated}
+    assert not shared
+    wrong = []
     for doc in study.docs:
-        if not doc.site_id:
-            continue
-        others = {p for s, f in facts.items() if s != doc.site_id for p in f.programmes}
-        mine = set(facts[doc.site_id].programmes)
-        text = " ".join(t.text for t in doc.turns if t.role == "Participant")
-        assert not [p for p in others - mine if p in text], doc.doc_id
+        for turn in doc.turns:
+            if turn.role != "Participant" or not turn.speaker.site_id:
+                continue
+            for name in generated:
+                if turn.speaker.site_id not in owners[name] and re.search(
+                    rf"\b{re.escape(name)}\b", turn.text
+                ):
+                    wrong.append((doc.doc_id, turn.speaker.site_id, name))
+    assert not wrong
 
 
 def test_non_ascii_reaches_the_transcript_files(tmp_path):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from evstudy.audit.identifiers import tokens
 from evstudy.audit.withdrawal import SPAN, word_runs
-from evstudy.coding import DATA_ROLES, coded_segments, published_words
+from evstudy.coding import DATA_ROLES, coded_segments, published_words, quotes
 
 if TYPE_CHECKING:
     from evstudy.audit.published import Attribution, PublishedRules
@@ -82,6 +82,8 @@ class _Quotes:
     def __init__(self, study: Study) -> None:
         segments = coded_segments(study)
         texts = segments.loc[segments["speaker_role"].isin(DATA_ROLES), "text"].dropna()
+        # Quotes are published as whole sentences around the coded words (evstudy.quotes).
+        texts = [*texts, *quotes(study)["text"]]
         self.keys = {_key(t) for t in texts} - {""}
         self.starts: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for key in self.keys:

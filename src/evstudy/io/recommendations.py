@@ -7,16 +7,23 @@
         text: Give commissioners short, plain summaries of what works.
         audience: Toolkit
         codes: [enabler.summaries, barrier.capacity]
+        priority: high          # optional: high, medium or low
+        rationale: >-           # optional: why, in the researchers' words
+          Commissioners rarely have the time to read a full evaluation.
+
+The evidence behind a recommendation and its strength are computed
+(:mod:`evstudy.recommendations`); a recommendation without a ``priority`` takes the one its
+strength of evidence gives, and one without a ``rationale`` gets a computed draft.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from evstudy.errors import InputError, Problems
 from evstudy.io.schema import Schema, Text, fail, numbered, raw_text, validate_entries
@@ -24,7 +31,8 @@ from evstudy.io.textfiles import load_yaml
 
 __all__ = ["COLUMNS", "read_recommendations"]
 
-COLUMNS = ["rec_id", "text", "audience", "codes"]
+COLUMNS = ["rec_id", "text", "audience", "codes", "priority", "rationale"]
+PRIORITIES = ("high", "medium", "low")
 
 
 class RecommendationEntry(Schema):
@@ -38,6 +46,13 @@ class RecommendationEntry(Schema):
         description="say who it is for: audience: commissioners (any words the study uses)"
     )
     codes: tuple[Text, ...] = ()
+    # How urgent the research team judges it; blank: the strength of its evidence decides.
+    priority: Annotated[
+        Literal[PRIORITIES] | None,
+        BeforeValidator(lambda v: v.strip().lower() or None if isinstance(v, str) else v),
+    ] = None
+    # Why, in the research team's words; blank: a computed draft from the evidence.
+    rationale: Text | None = None
 
     @field_validator("codes", mode="before")
     @classmethod
@@ -67,7 +82,8 @@ def read_recommendations(
     Returns
     -------
     DataFrame
-        rec_id, text, audience, codes (a list of ids); file order.
+        rec_id, text, audience, codes (a list of ids), priority ("high", "medium", "low"
+        or None when not declared), rationale (None when not declared); file order.
 
     Raises
     ------
@@ -75,7 +91,8 @@ def read_recommendations(
         When the file is missing, is not YAML or has no ``recommendations:`` list.
     ValidationError
         Listing every problem: a missing or repeated id, a blank text or audience, no
-        codes, a code the codebook lacks, an unknown key.
+        codes, a code the codebook lacks, a priority other than high, medium or low, an
+        unknown key.
     """
     path = Path(path)
     name = label or str(path)
@@ -115,7 +132,9 @@ def read_recommendations(
         also=cited,
     )
     records = [
-        (rec.id, rec.text, rec.audience, list(rec.codes)) for *_, rec in entries if rec is not None
+        (rec.id, rec.text, rec.audience, list(rec.codes), rec.priority, rec.rationale)
+        for *_, rec in entries
+        if rec is not None
     ]
     found.raise_if_any(name)
     return pd.DataFrame.from_records(records, columns=COLUMNS)

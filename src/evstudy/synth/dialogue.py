@@ -162,21 +162,30 @@ class Composer:
         self.used[code].add((bank, index))
         return self.expressions[(bank, code)][index]
 
+    def site_facts(self) -> dict[str, SiteFacts]:
+        """Every site's facts, made once, in site order: each site's place and provider
+        names are its own (no other site's, and no site's name)."""
+        if not self.facts and self.sites:
+            taken = {s.name for s in self.sites.values()}
+            for site_id in sorted(self.sites):
+                vcs = [
+                    p.organisation
+                    for p in self.people.interviewees.get(site_id, [])
+                    + self.people.focus.get(site_id, [])
+                    if p.organisation_type == "Voluntary sector"
+                ]
+                facts = make_site_facts(self.seed, self.sites[site_id], vcs, taken=frozenset(taken))
+                taken |= {x for x in facts.localities if not x.startswith("the ")}
+                taken |= set(facts.providers[len(vcs[:1]) :]) | set(facts.programmes)
+                self.facts[site_id] = facts
+        return self.facts
+
     def persona(self, person: Person) -> Persona:
         """The persona of ``person``, made once and kept for all their answers."""
         if person.pid not in self.personas:
             facts = None
             if person.site_id:
-                if person.site_id not in self.facts:
-                    vcs = [
-                        p.organisation
-                        for p in self.people.interviewees.get(person.site_id, [])
-                        + self.people.focus.get(person.site_id, [])
-                        if p.organisation_type == "Voluntary sector"
-                    ]
-                    site = self.sites[person.site_id]
-                    self.facts[person.site_id] = make_site_facts(self.seed, site, vcs)
-                facts = self.facts[person.site_id]
+                facts = self.site_facts()[person.site_id]
             self.personas[person.pid] = make_persona(
                 self.seed, person, facts, self.hedges, self.fillers
             )

@@ -322,6 +322,11 @@ RECOMMENDATIONS: list[dict[str, object]] = [
         "whom and at what cost.",
         "audience": "Toolkit",
         "codes": ["enabler.summaries", "guide.summary", "barrier.capacity"],
+        "priority": "high",
+        "rationale": (
+            "Commissioners read evidence in the gaps between other work. A summary that "
+            "says what works, for whom and at what cost is what they can use in that time."
+        ),
     },
     {
         "id": "REC2",
@@ -329,18 +334,34 @@ RECOMMENDATIONS: list[dict[str, object]] = [
         "circumstances and budgets, with worked examples from English councils.",
         "audience": "Practice Guides",
         "codes": ["influence.local_fit", "barrier.relevance", "guide.implementation"],
+        "priority": "medium",
+        "rationale": (
+            "Programmes are rarely delivered exactly as they were tested. Commissioners "
+            "need to know what can be adapted to local services and budgets without losing "
+            "what makes a programme work."
+        ),
     },
     {
         "id": "REC3",
         "text": "Build protected time and appraisal skills into commissioning teams.",
         "audience": "local commissioners",
         "codes": ["barrier.skills", "barrier.capacity", "enabler.training"],
+        "priority": "high",
+        "rationale": (
+            "Better guidance cannot help a team with no time to read it or no confidence in"
+            " appraising it, so time and skills have to come together."
+        ),
     },
     {
         "id": "REC4",
         "text": "Agree outcomes with children and families before searching for evidence.",
         "audience": "local commissioners",
         "codes": ["approach.coproduction"],
+        "priority": "medium",
+        "rationale": (
+            "Starting from the outcomes that matter to children and families keeps the "
+            "search for evidence on what the service is for."
+        ),
     },
     {
         "id": "REC5",
@@ -348,6 +369,11 @@ RECOMMENDATIONS: list[dict[str, object]] = [
         "from each other.",
         "audience": "national policy",
         "codes": ["barrier.access", "enabler.networks", "evidence.peer_las"],
+        "priority": "low",
+        "rationale": (
+            "Councils learn most from each other, but access to research is uneven; shared "
+            "access and networks would spread both."
+        ),
     },
     {
         "id": "REC6",
@@ -380,7 +406,9 @@ def recommendations_yaml() -> str:
     head = (
         "# Recommendations for the Evidence Toolkit and the Practice Guides, each with the\n"
         "# theme or code ids that support it. audience: Toolkit, Practice Guides,\n"
-        "# local commissioners or national policy.\n"
+        "# local commissioners or national policy. priority (high, medium or low) and\n"
+        "# rationale are the research team's judgement; left out, the priority follows the\n"
+        "# strength of the evidence and the report drafts a rationale (REC6 shows this).\n"
     )
     body = yaml.safe_dump(
         {"recommendations": RECOMMENDATIONS}, sort_keys=False, allow_unicode=True, width=90

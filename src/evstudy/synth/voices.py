@@ -218,28 +218,44 @@ class Persona:
     used_templates: set[int] = field(default_factory=set)
 
 
-def make_site_facts(seed: int, site: Site, vcs_orgs: list[str]) -> SiteFacts:
-    """The facts of ``site``, drawn from its own stream (``vcs_orgs``: local charities)."""
+def make_site_facts(
+    seed: int, site: Site, vcs_orgs: list[str], *, taken: frozenset[str] = frozenset()
+) -> SiteFacts:
+    """The facts of ``site``, drawn from its own stream (``vcs_orgs``: local charities).
+
+    ``taken`` holds the place and provider names other sites already use, and the sites'
+    own names: a site's localities and providers are never among them, so a speaker who
+    names a place names one of their own site's (a locality shared by two sites would put
+    one site's place in another site's quotes).
+    """
     rng = stream(seed, f"facts:{site.site_id}")
     county = site.la_type == "County council"
     borough = site.la_type in ("London borough", "Metropolitan district")
-    stems = [_AREA_STEMS[int(i)] for i in rng.permutation(len(_AREA_STEMS))[:3]]
+    stems: list[str] = []
     localities = []
-    for stem in stems:
-        end = choice(rng, [e for e in _AREA_ENDS if e != stem.lower() and e[0] != stem[-1]])
-        localities.append(stem + end)
+    for i in rng.permutation(len(_AREA_STEMS)):
+        stem = _AREA_STEMS[int(i)]
+        ends = [e for e in _AREA_ENDS if e != stem.lower() and e[0] != stem[-1]]
+        ends = [e for e in ends if stem + e not in taken]
+        if not ends:
+            continue
+        stems.append(stem)
+        localities.append(stem + choice(rng, ends))
+        if len(stems) == 3:
+            break
     if county:
         localities[0] = choice(rng, ("the north of the county", "the coastal towns", "the west"))
     kinds = ("programme", "service", "pilot", "programme", "offer")
-    programmes = [
-        f"{_PROGRAMMES[int(i)]} {choice(rng, kinds)}" for i in rng.permutation(len(_PROGRAMMES))[:3]
-    ]
+    programmes: list[str] = []
+    for i in rng.permutation(len(_PROGRAMMES)):
+        free = [k for k in kinds if f"{_PROGRAMMES[int(i)]} {k}" not in taken]
+        if free and len(programmes) < 3:
+            programmes.append(f"{_PROGRAMMES[int(i)]} {choice(rng, free)}")
     second = stems[1] if localities[1].startswith("the") else localities[1]
-    providers = [
-        *vcs_orgs[:1],
-        f"{second} {choice(rng, _PROVIDER_ENDS)}",
-        f"{stems[2]} {choice(rng, _PROVIDER_ENDS)}",
-    ]
+    providers = [*vcs_orgs[:1]]
+    for stem in (second, stems[2]):
+        ends = [e for e in _PROVIDER_ENDS if f"{stem} {e}" not in taken] or list(_PROVIDER_ENDS)
+        providers.append(f"{stem} {choice(rng, ends)}")
     return SiteFacts(
         site_id=site.site_id,
         area="the county" if county else "the borough" if borough else "the area",
