@@ -15,8 +15,8 @@ a sandbox against the study's computed values (:mod:`evstudy.prose.namespace`):
   assumes; when the data no longer bear it out, the build stops at that file and line;
 - ``{{ quote("<code id>") }}`` is the only way a participant's words enter the text: the
   quote and its attribution come from :func:`evstudy.coding.quotes`;
-- a count of people from 1 to the study's ``suppress_max`` renders as the suppression
-  symbol (:data:`evstudy.disclosure.MARKER`), and so does a share of such a count.
+- a count of people from 1 to the study's ``suppress_max`` renders in words, "fewer than 6"
+  (never as a number), and a share of such a count as "a small share".
 
 A section the team has not written is the computed draft, marked with :data:`DRAFT_NOTE`.
 :func:`draft_sections` lists them, :func:`is_final_ready` says whether the report may be
@@ -213,18 +213,23 @@ def _instrument(text: str, rendering: _Rendering) -> str:
     return "".join(out)
 
 
+# The words for the share of a count of people too small to publish.
+SMALL_SHARE = "a small share"
+
+
 def _format(value: Any, suppress_max: int) -> str:
     """A value as prose shows it (see :mod:`evstudy.prose.namespace`)."""
-    from evstudy.disclosure import MARKER
-    from evstudy.narrative import listing
+    from evstudy.narrative import listing, small
     from evstudy.prose.namespace import Count, Share
 
+    # Prose never gives a suppressed count of people as a number, nor its share: it says
+    # "fewer than 6" (the words the methods give for a suppressed cell) and "a small share".
     if isinstance(value, Count):
-        return MARKER if value.people and 1 <= int(value) <= suppress_max else f"{int(value):,}"
+        return small(int(value), suppress_max=suppress_max) if value.people else f"{int(value):,}"
     if isinstance(value, Share):
         n = value.n
         if isinstance(n, Count) and n.people and 1 <= int(n) <= suppress_max:
-            return MARKER
+            return SMALL_SHARE
         return f"{round(float(value) * 100):.0f}%"
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -41,7 +41,8 @@ so nothing here knows a particular study. The top-level names:
 
 Values keep their type for ``{% expect %}`` (a count is an int, a share a float from 0 to
 1) and render for prose: a share as a whole percentage ("42%"), a count of people from 1
-to the study's ``suppress_max`` (and a share of such a count) as the suppression symbol.
+to the study's ``suppress_max`` in words, "fewer than 6", and a share of such a count as
+"a small share": never as a number.
 """
 
 from __future__ import annotations
