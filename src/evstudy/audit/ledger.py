@@ -114,7 +114,11 @@ def ledger_check(
     m = int(thresholds(study)["suppress_max"])
     found: list[tuple[str, str, str, str]] = []
     notices: list[tuple[str, str, str, str]] = []
-    for _, cell in ledger.iterrows():
+    # The cells without the ledger's attrs (its relations): pandas deep-copies attrs into
+    # every row it yields, which made this loop take ten seconds.
+    cells = ledger.copy(deep=False)
+    cells.attrs = {}
+    for _, cell in cells.iterrows():
         printed = cell["shown"] == "clear" or (
             cell["shown"] == "auto" and cell["key"] not in hidden
         )
@@ -132,7 +136,7 @@ def ledger_check(
     recovered = set(intervals.loc[intervals["determined"], "key"])
     for key in sorted(recovered):
         into = found if _protectable(ledger, key, hidden) else notices
-        for _, cell in ledger[ledger["key"] == key].iterrows():
+        for _, cell in cells[cells["key"] == key].iterrows():
             withheld = cell["shown"] == MARKER or (cell["shown"] == "auto" and key in hidden)
             if withheld and _published(cell["page"], reports):
                 into.append(
