@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evstudy.narrative import number_word
+from evstudy.synth.review import RECOMMENDATIONS
+
 if TYPE_CHECKING:
     from evstudy.synth.generate import Study
 
@@ -292,20 +295,22 @@ prompted and not counted as prevalence.
 
 def _recommendations(study: Study) -> str:
     e2 = study.truth.top_enablers[1]
+    n = len(RECOMMENDATIONS)
+    high = [r for r in RECOMMENDATIONS if r.get("priority") == "high"]
     return f"""\
 {{% expect survey.enablers.top[2].code == "{e2}" %}}
-We make three recommendations, in order of priority; the table that follows gives the
-evidence for each.
+We make {number_word(n)} recommendations. The table that follows lists them in order of
+priority, each with why we make it, the evidence behind it and how strong that evidence is;
+we rank {number_word(len(high))} of them high, because what they address stands in the way of
+using evidence now.
 
-1. **Lead with the practical.** Open every Toolkit entry with a short, plain summary and the
-   cost and implementation detail commissioners need, and shape the Practice Guides around
-   the formats respondents chose most ({{{{ survey.guide_formats.at(1) | midsentence }}}},
-   {{{{ survey.guide_formats.at(1)[0].pct }}}}).
-2. **Build on what already helps.** Respondents' second choice of enabler was
-   {{{{ survey.enablers.top[2].label | midsentence }}}} ({{{{ survey.enablers.top[2].pct }}}}):
-   design the launch of the Practice Guides around it.
-3. **Make room for evidence in the cycle.** Build evidence checkpoints into commissioning
-   templates, so that evidence has a place to enter even where time is short.
+Two threads run through them. The first is to lead with the practical: open every Toolkit
+entry with a short, plain summary, and shape the Practice Guides around the formats
+respondents chose most ({{{{ survey.guide_formats.at(1) | midsentence }}}},
+{{{{ survey.guide_formats.at(1)[0].pct }}}}). The second is to build on what already helps:
+respondents' second choice of enabler was
+{{{{ survey.enablers.top[2].label | midsentence }}}} ({{{{ survey.enablers.top[2].pct }}}}),
+and the launch of the Practice Guides should work through it.
 """
 
 
