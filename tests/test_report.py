@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from evstudy import report
+from evstudy import casestudy, report
 
 
 def _chart() -> Figure:
@@ -195,11 +196,24 @@ def test_site_header_places_the_site_in_the_study(demo_study):
     assert f"<strong>Local authority {n} of {n}</strong>" in text
     people = int((demo_study.participants["site_id"] == last).sum())
     assert f"Who took part: {people} participants in " in text
-    # The site table's first attributes, as written there.
-    row = demo_study.sites.set_index("site_id").loc[first]
-    assert str(row.iloc[1]) in report.site_header(demo_study, site=first).data
+    # The site table's first attributes, each with its name, as written there.
+    attributes = casestudy.site_attributes(demo_study, site=first).head(3)
+    first_text = report.site_header(demo_study, site=first).data
+    for row in attributes.itertuples():
+        assert f"{row.attribute}: {row.value}" in first_text
     with pytest.raises(ValueError, match="`site` must be one of"):
         report.site_header(demo_study, site="S99")
+
+
+def test_site_header_gives_a_small_count_of_people_in_words(demo_study):
+    site = demo_study.sites["site_id"].iloc[0]
+    people = demo_study.participants
+    few = pd.concat([people[people["site_id"] != site], people[people["site_id"] == site].head(3)])
+    study = dataclasses.replace(demo_study, participants=few)
+    text = report.site_header(study, site=site).data
+    limit = demo_study.disclosure["suppress_max"]
+    assert f"Who took part: fewer than {limit + 1} participants in " in text
+    assert "Who took part: 3 " not in text
 
 
 def test_the_computed_drafts_name_what_the_study_declares_and_shows(demo_study):

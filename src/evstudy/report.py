@@ -507,20 +507,27 @@ def site_header(study: Study, *, site: str) -> Markdown:
     from IPython.display import Markdown
 
     from evstudy.casestudy import site_attributes
-    from evstudy.narrative import plural
+    from evstudy.narrative import people_count, plural, suppress_max_of
 
     ids = list(study.sites["site_id"])
     if site not in ids:
         raise ValueError(f"`site` must be one of {ids}, but {site!r} was passed")
     noun = study.site_noun
     place = f"{noun[:1].upper()}{noun[1:]} {ids.index(site) + 1} of {len(ids)}"
-    values = [str(v) for v in site_attributes(study, site=site)["value"].head(2)]
+    # The site's first three declared attributes, each with its name: "Tier: single" says
+    # what a bare "single" does not.
+    values = [
+        f"{row.attribute}: {row.value}"
+        for row in site_attributes(study, site=site).head(3).itertuples()
+    ]
     docs = study.documents[
         (study.documents["site_id"] == site) & (study.documents["method"] != "survey")
     ]
     people = int((study.participants["site_id"] == site).sum())
+    # A count of people: a site with few participants says so in words, never the number.
     took_part = (
-        f"{plural(people, 'participant')} in {plural(len(docs), 'transcript')}"
+        f"{people_count(people, 'participant', suppress_max=suppress_max_of(study))} in "
+        f"{plural(len(docs), 'transcript')}"
         if len(docs)
         else "no transcript yet"
     )
