@@ -162,7 +162,7 @@ def test_notebook_runs_on_the_demo(name, demo_processed, demo_study, tmp_path):
             assert f"## {label}" in text
         assert "Saltmere" in html  # published attributions name the site
     if name == "synthesis":
-        assert "4 of 9 local authorities describe mainly reactive commissioning" in text
+        assert "Four of 9 local authorities describe mainly reactive commissioning" in text
         assert text.count("### Research question") == 5
         for heading in (
             "## Executive summary",

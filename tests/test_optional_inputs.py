@@ -218,7 +218,7 @@ def test_a_site_without_transcripts_gets_a_page_with_its_context_only(odd):
     assert page[5] == [] and page[6] == []  # no typology, no themes
     assert page[9].startswith("Nothing coded at")
     # the other sites still compare, now with two sites' transcripts
-    assert "Against the mean of all" in casestudy.comparison_text(study, site="S01")
+    assert "the mean of both local authorities" in casestudy.comparison_text(study, site="S01")
 
 
 @pytest.mark.parametrize("variant", ["no_focus_groups", "no_expert_interviews", "no_admin"])
@@ -243,8 +243,11 @@ def test_a_single_site(odd):
     name = study.sites.at[0, "site_name"]
     assert page[0].startswith(f"{name} is the study's one local authority.")
     assert len(page[6])  # its themes
-    # the mean of one site is the site itself: nothing stands out
-    assert "raised nothing more often, and nothing less often" in page[9]
+    # the mean of one site is the site itself: there is nothing to compare it with
+    assert (
+        page[9]
+        == f"{name} is the study's only local authority, so there is no other to compare it with."
+    )
 
 
 # --- notebooks on odd studies --------------------------------------------------------------------

@@ -331,9 +331,9 @@ def test_missing_input_names_the_file_that_would_add_it():
 
 @pytest.mark.slow
 def test_the_synthesis_notebook_runs_on_a_study_with_no_optional_inputs(study_copy, tmp_path):
-    """No research questions or analyses declared, no review, recommendations, overrides or
-    admin data: the notebook runs, heads its findings with the themes and says which file
-    would add each missing section."""
+    """No research questions or analyses declared, no review, recommendations, overrides,
+    admin data or researchers' text: the notebook runs, heads its findings with the themes
+    and says which file would add each missing section."""
     import shutil
 
     import nbformat
@@ -343,7 +343,7 @@ def test_the_synthesis_notebook_runs_on_a_study_with_no_optional_inputs(study_co
     from evstudy.ingest import ingest
 
     raw = study_copy
-    for name in ("recommendations.yml", "review", "triangulation_overrides.yml", "admin"):
+    for name in ("recommendations.yml", "review", "triangulation_overrides.yml", "admin", "report"):
         path = raw / name
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     config = yaml.safe_load((raw / "study.yml").read_text(encoding="utf-8"))

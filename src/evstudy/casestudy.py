@@ -652,7 +652,14 @@ def comparison_text(study: Study, *, site: str, coder: str | None = "primary") -
         return fill("{l} ({h} against {m:pct})", l=midsentence(r.label), h=here, m=r.mean_share)
 
     n = int(compared["n_sites"].max())
-    sites = plural(n, study.site_noun, sites_noun(study))
+    if n <= 1:
+        only = f"{name} is the study's only {study.site_noun}"
+        return f"{only}, so there is no other to compare it with."
+    sites = (
+        f"both {sites_noun(study)}"
+        if n == 2
+        else f"all {plural(n, study.site_noun, sites_noun(study))}"
+    )
     ordered = compared.assign(_gap=compared["difference"].abs()).sort_values(
         ["_gap", "code_id"], ascending=[False, True], kind="stable"
     )
@@ -664,18 +671,18 @@ def comparison_text(study: Study, *, site: str, coder: str | None = "primary") -
     figure = f"figure *{name} against all sites*"  # the chart the page shows beside it
     if first.difference > 0:
         text = fill(
-            "Against the mean of all {sites}, {name} differs most in how often its "
+            "Against the mean of {sites}, {name} differs most in how often its "
             "participants raised {lead}.",
             sites=sites, name=name, lead=said(first), figure=figure,
         )  # fmt: skip
     elif first.difference < 0:
         text = fill(
-            "What sets {name} apart from the mean of all {sites} is what its participants "
+            "What sets {name} apart from the mean of {sites} is what its participants "
             "raised less: {lead}.",
             sites=sites, name=name, lead=said(first), figure=figure,
         )  # fmt: skip
     else:
-        return f"Participants at {name} raised every code about as often as the other {sites}."
+        return f"Participants at {name} raised every code about as often as the mean of {sites}."
     more = [said(r) for r in above.itertuples()]
     less = [said(r) for r in below.itertuples()]
     if more and less:

@@ -746,12 +746,12 @@ def key_findings(study: Study, found: list, *, detail: str, figures: Any = None)
         key_table = _key_table(section)
         ident = f"findings-{i}"
         draft = _refer(section, key_table, ident, detail)
-        if key_table is not None:
-            draft += (
+        text = prose.section(study, key, draft=draft) if key else draft
+        if key_table is not None:  # the text refers to its table, whoever wrote the text
+            text += (
                 f"\n\n{ref(ident)} sets out the codes behind this finding, with how many "
                 "participants raised each."
             )
-        text = prose.section(study, key, draft=draft) if key else draft
         shown.append(Markdown(f"### {section.title}\n\n{text}"))
         if key_table is not None:
             shown.append(
