@@ -323,3 +323,37 @@ def test_the_audit_worked_out_while_the_pdf_prints_leaves_only_the_pdf(built, tm
     assert list(reused["file"]) == ["reports/late.txt"]
     assert reused.equals(whole)
     assert reused.attrs == whole.attrs
+
+
+def test_quotes_found_ahead_stand_only_while_their_file_is_unchanged(built, tmp_path, monkeypatch):
+    """publication_findings reuses the quotes found in a page (as the build finds them while
+    the PDF prints) until the page changes; then it reads that page, and only that one."""
+    from evstudy.audit import FileScanner, quoted
+    from evstudy.audit.sources import iter_sources
+
+    _, folders = built
+    reports = tmp_path / "reports"
+    shutil.copytree(folders["reports"], reports)
+    scanner = FileScanner(raw=folders["raw"], processed=folders["processed"])
+    rules, study = scanner.rules, scanner.study
+    files = [entry for entry in iter_sources({"reports": reports}) if entry[2]]
+    known = quoted.publication_uses(rules, study, files, workers=1)
+    assert set(known) == {entry[0] for entry in files}
+    assert sum(len(pairs) for _, pairs in known.values()) > 0  # the pages quote people
+    expected = quoted.publication_findings(rules, study, reports, workers=1)
+
+    asked: list[list[str]] = []
+    real = quoted.publication_uses
+
+    def spy(rules, study, files, **kw):
+        asked.append([entry[0] for entry in files])
+        return real(rules, study, files, **kw)
+
+    monkeypatch.setattr(quoted, "publication_uses", spy)
+    assert quoted.publication_findings(rules, study, reports, workers=1, known=known) == expected
+    assert asked == []
+    page = reports / "index.html"
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert quoted.publication_findings(rules, study, reports, workers=1, known=known) == expected
+    assert asked == [["reports/index.html"]]
