@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -273,3 +275,85 @@ def test_the_build_refuses_to_publish_while_a_possible_name_is_undecided(study_c
     assert f"{report['flagged_first_names']} word(s) that may be names" in message
     assert places[0] in message and "nothing was published" in message
     assert not (tmp_path / "reports" / "index.html").exists()
+
+
+def _staged_copy(built, tmp_path: Path) -> tuple[dict, Path]:
+    """The published report copied as the build stages it while the PDF prints: the PDF
+    in the hidden printing folder."""
+    from evstudy.build.pipeline import PRINTING
+
+    _, folders = built
+    staging = tmp_path / "staging"
+    shutil.copytree(folders["reports"], staging)
+    assert (staging / "report.pdf").is_file()  # chromium is there: the PDF was printed
+    (staging / PRINTING).mkdir()
+    os.replace(staging / "report.pdf", staging / PRINTING / "report.pdf")
+    return folders, staging
+
+
+def test_the_audit_worked_out_while_the_pdf_prints_leaves_only_the_pdf(built, tmp_path):
+    """What _audit_ahead returns reads every published page but the PDF, and the audit that
+    reuses it finds what the whole audit finds, including in files written afterwards."""
+    from evstudy.audit import audit_outputs
+    from evstudy.build.pipeline import PRINTING, _audit_ahead
+    from evstudy.config import load_config
+    from evstudy.io.register import read_register
+
+    folders, staging = _staged_copy(built, tmp_path)
+    ahead = _audit_ahead(folders["raw"], folders["processed"], staging, None)
+    assert set(ahead) == {"scanner", "ledger_checked", "quote_uses"}
+    assert "reports/index.html" in ahead["quote_uses"]
+    assert "reports/report.pdf" not in ahead["quote_uses"]
+    assert not any(PRINTING in name for name in ahead["quote_uses"])
+    os.replace(staging / PRINTING / "report.pdf", staging / "report.pdf")
+    (staging / PRINTING).rmdir()
+    # A file written after the work ahead: the reused scanner must still read it.
+    config = load_config(folders["raw"])
+    register = read_register(config.path("register"), label=config.files["register"])
+    name = register["name"].iloc[0]
+    (staging / "late.txt").write_text(f"Thanks to {name}\n", encoding="utf-8")
+    kw = {
+        "raw": folders["raw"],
+        "processed": folders["processed"],
+        "figures": folders["figures"],
+        "reports": staging,
+    }
+    reused = audit_outputs(**kw, **ahead)
+    whole = audit_outputs(**kw)
+    assert list(reused["file"]) == ["reports/late.txt"]
+    assert reused.equals(whole)
+    assert reused.attrs == whole.attrs
+
+
+def test_quotes_found_ahead_stand_only_while_their_file_is_unchanged(built, tmp_path, monkeypatch):
+    """publication_findings reuses the quotes found in a page (as the build finds them while
+    the PDF prints) until the page changes; then it reads that page, and only that one."""
+    from evstudy.audit import FileScanner, quoted
+    from evstudy.audit.sources import iter_sources
+
+    _, folders = built
+    reports = tmp_path / "reports"
+    shutil.copytree(folders["reports"], reports)
+    scanner = FileScanner(raw=folders["raw"], processed=folders["processed"])
+    rules, study = scanner.rules, scanner.study
+    files = [entry for entry in iter_sources({"reports": reports}) if entry[2]]
+    known = quoted.publication_uses(rules, study, files, workers=1)
+    assert set(known) == {entry[0] for entry in files}
+    assert sum(len(pairs) for _, pairs in known.values()) > 0  # the pages quote people
+    expected = quoted.publication_findings(rules, study, reports, workers=1)
+
+    asked: list[list[str]] = []
+    real = quoted.publication_uses
+
+    def spy(rules, study, files, **kw):
+        asked.append([entry[0] for entry in files])
+        return real(rules, study, files, **kw)
+
+    monkeypatch.setattr(quoted, "publication_uses", spy)
+    assert quoted.publication_findings(rules, study, reports, workers=1, known=known) == expected
+    assert asked == []
+    page = reports / "index.html"
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert quoted.publication_findings(rules, study, reports, workers=1, known=known) == expected
+    assert asked == [["reports/index.html"]]

@@ -261,6 +261,10 @@ def audit_outputs(
     withdrawn: Withdrawn | None = None,
     workers: int | None = None,
     scanned: Mapping[str, tuple[Signature | None, FileFindings]] | None = None,
+    ledger: pd.DataFrame | None = None,
+    ledger_checked: tuple[list, list] | None = None,
+    scanner: FileScanner | None = None,
+    quote_uses: Mapping[str, tuple] | None = None,
 ) -> pd.DataFrame:
     """Scan every output for identifiers, withdrawn words and breaches of the disclosure rules.
 
@@ -291,6 +295,22 @@ def audit_outputs(
         :meth:`FileScanner.scan_now` returned, made with the same arguments. A scan is
         reused while the file's size, modification time and inode are unchanged; every
         other file is scanned here.
+    ledger : pandas.DataFrame, optional
+        :func:`evstudy.disclosure.publication_ledger` of the study in ``processed``, when
+        the caller worked it out already (a build does, in the background while the PDF
+        prints); by default it is computed here.
+    ledger_checked : (list, list), optional
+        What :func:`evstudy.audit.ledger.ledger_check` returned for this study and
+        ``reports``, when the caller worked it out already: it depends on the ledger and
+        on which of the ledger's pages exist, so it can be worked out before the last
+        file that is no such page (the PDF) is written.
+    scanner : FileScanner, optional
+        A scanner made with the same arguments, when the caller made one already.
+    quote_uses : mapping, optional
+        Published files whose quotes were found already, by display name: what
+        :func:`evstudy.audit.quoted.publication_uses` returned, made with the same
+        arguments. Each stands while the file's size, modification time and inode are
+        unchanged; the quotes of every other published file are found here.
 
     Returns
     -------
@@ -320,14 +340,15 @@ def audit_outputs(
             results[i] = found
         else:
             todo.append(i)
-    if todo:
-        scanner = FileScanner(
-            raw=raw_dir,
-            processed=roots["processed"],
-            config=config,
-            key_dir=key_dir,
-            withdrawn=withdrawn,
-        )
+    if todo or scanner is not None:
+        if scanner is None:
+            scanner = FileScanner(
+                raw=raw_dir,
+                processed=roots["processed"],
+                config=config,
+                key_dir=key_dir,
+                withdrawn=withdrawn,
+            )
         summary = scanner.withdrawn.summary()
         consent = scanner.no_consent.summary()
         # Each file is independent: read and searched in worker processes, biggest first.
@@ -344,7 +365,7 @@ def audit_outputs(
         summary = _withdrawal(config, keys, withdrawn).summary()
         consent = None
     # The publication as a whole: one attribution per quote, and no narrowing across pages.
-    if todo:
+    if scanner is not None:
         rules, study = scanner.rules, scanner.study
     else:
         from evstudy.study import load_study
@@ -352,10 +373,12 @@ def audit_outputs(
         study = load_study(roots["processed"])
         rules = PublishedRules(study)
         consent = no_consent_text(study, config, resolve_key_dir(raw_dir, key_dir)).summary()
-    across = publication_findings(rules, study, roots["reports"], workers=workers)
+    across = publication_findings(rules, study, roots["reports"], workers=workers, known=quote_uses)
     # Every count of people on every page, taken together (issue 20 §5). What the ledger's
     # decision governs is a finding; what pages print without consulting it is listed.
-    governed, notices = ledger_check(study, roots["reports"])
+    if ledger_checked is None:
+        ledger_checked = ledger_check(study, roots["reports"], ledger=ledger)
+    governed, notices = ledger_checked
     across += governed
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []

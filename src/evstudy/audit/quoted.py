@@ -18,10 +18,10 @@ withdrawn participants' words.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evstudy.audit.identifiers import tokens
 from evstudy.audit.withdrawal import SPAN, word_runs
@@ -39,6 +39,7 @@ __all__ = [
     "check_publication",
     "no_consent_text",
     "publication_findings",
+    "publication_uses",
     "quote_uses",
 ]
 
@@ -234,26 +235,66 @@ def check_publication(
 
 
 def publication_findings(
-    rules: PublishedRules, study: Study, reports: Path, *, workers: int | None = None
+    rules: PublishedRules,
+    study: Study,
+    reports: Path,
+    *,
+    workers: int | None = None,
+    known: Mapping[str, tuple[Any, list[tuple[str, QuoteUse]]]] | None = None,
 ) -> list[tuple[str, str, str, str]]:
     """:func:`check_publication` over every published file under ``reports``.
 
     Files are read and their quotes found in ``workers`` processes at once (default: the
     number of cores), the biggest first; the findings do not depend on the number.
+    ``known``: files whose quotes were found already, by display name, as
+    :func:`publication_uses` gives them; each stands while the file's signature (size,
+    modification time, inode) is unchanged.
     """
-    from evstudy.audit.sources import iter_sources, read_source
+    from evstudy.audit import file_signature
+    from evstudy.audit.sources import iter_sources
+
+    files = [entry for entry in iter_sources({"reports": reports}) if entry[2]]
+    found: dict[str, list[tuple[str, QuoteUse]]] = {}
+    todo = []
+    for entry in files:
+        signature, pairs = (known or {}).get(entry[0], (None, None))
+        if signature is not None and signature == file_signature(entry[1]):
+            found[entry[0]] = pairs
+        else:
+            todo.append(entry)
+    if todo:
+        done = publication_uses(rules, study, todo, workers=workers)
+        found.update({file: pairs for file, (_, pairs) in done.items()})
+    pairs = [pair for entry in files for pair in found[entry[0]]]
+    return list(check_publication(rules, pairs))
+
+
+def publication_uses(
+    rules: PublishedRules,
+    study: Study,
+    files: list[tuple[str, Path, bool]],
+    *,
+    workers: int | None = None,
+) -> dict[str, tuple[Any, list[tuple[str, QuoteUse]]]]:
+    """Each published file's (signature, (file, quote use) pairs), by display name.
+
+    ``files`` as :func:`evstudy.audit.sources.iter_sources` gives them. The signature is
+    None when the file changed while it was read (the uses then stand for no version).
+    """
+    from evstudy.audit import file_signature
+    from evstudy.audit.sources import read_source
     from evstudy.parallel import fork_map
 
     quotable = _Quotes(study)  # worked out once for every file
-    files = [(f, p, published) for f, p, published in iter_sources({"reports": reports})]
-    files = [entry for entry in files if entry[2]]
 
-    def uses_in(entry: tuple[str, Path, bool]) -> list[tuple[str, QuoteUse]]:
+    def uses_in(entry: tuple[str, Path, bool]) -> tuple[Any, list[tuple[str, QuoteUse]]]:
+        before = file_signature(entry[1])
         source = read_source(*entry)
-        return [(entry[0], use) for use in quote_uses(rules, [source], study, quotable=quotable)]
+        pairs = [(entry[0], use) for use in quote_uses(rules, [source], study, quotable=quotable)]
+        return (before if file_signature(entry[1]) == before else None), pairs
 
-    found = fork_map(uses_in, files, workers=workers, cost=lambda entry: _size(entry[1]))
-    return list(check_publication(rules, [pair for pairs in found for pair in pairs]))
+    done = fork_map(uses_in, files, workers=workers, cost=lambda entry: _size(entry[1]))
+    return {entry[0]: result for entry, result in zip(files, done, strict=True)}
 
 
 def _size(path: Path) -> int:

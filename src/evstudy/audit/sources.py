@@ -145,11 +145,28 @@ def read_source(file: str, path: Path, published: bool) -> Source:
     elif suffix == ".xlsx":
         _read_workbook(source, path)
     elif suffix == ".pdf":
-        _read_pdf(source, path)
+        return _pdf_source(file, path, published)
     elif (text := _plain_text(path)) is not None:
         _read_lines(source, text)
     else:
         source.scanned = False  # images and other binary files hold no searchable text
+    return source
+
+
+# The last PDF read, by (file, path, published, size, mtime_ns, inode): the audit reads the
+# report's PDF twice (its scan, then its quotes), and extracting its text is slow.
+_LAST_PDF: tuple[tuple, Source] | None = None
+
+
+def _pdf_source(file: str, path: Path, published: bool) -> Source:
+    global _LAST_PDF
+    stat = path.stat()
+    key = (file, str(path), published, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if _LAST_PDF is not None and _LAST_PDF[0] == key:
+        return _LAST_PDF[1]
+    source = Source(file, published)
+    _read_pdf(source, path)
+    _LAST_PDF = (key, source)
     return source
 
 

@@ -401,6 +401,7 @@ def write_report_pdf(
     date: str | None,
     sites: list[str],
     previous: Path | None = None,
+    out: Path | None = None,
 ) -> PdfResult | None:
     """Print ``staging``'s pages into ``staging/report.pdf``; None when there is no chromium.
 
@@ -419,6 +420,10 @@ def write_report_pdf(
     previous : Path, optional
         The published report folder: its PDF is reused when it was printed from the
         same pages, title, date and chromium (no re-printing on a no-op rebuild).
+    out : Path, optional
+        The folder ``report.pdf`` and its digest record are written in (default
+        ``staging``): a build prints into a hidden folder while the audit reads the
+        staging folder, and moves them in afterwards.
     """
     chromium = chromium_path()
     if chromium is None:
@@ -440,7 +445,9 @@ def write_report_pdf(
     for site, html in [*pages, *appendices]:
         digest.update(site.encode("utf-8") + b"\0" + html.encode("utf-8") + b"\0")
     key = digest.hexdigest()
-    out = staging / PDF_NAME
+    folder = staging if out is None else out
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / PDF_NAME
     reused = False
     if previous is not None and (previous / PDF_NAME).is_file():
         try:
@@ -457,7 +464,7 @@ def write_report_pdf(
 
         # The key digests everything the PDF is printed from and by: the document's id.
         atomic_write_bytes(out, normalise_pdf(raw, date=day, title=title, ident=key))
-    (staging / DIGEST_RECORD).write_text(key + "\n", encoding="utf-8")
+    (folder / DIGEST_RECORD).write_text(key + "\n", encoding="utf-8")
     return PdfResult(
         chromium=version,
         date=day,

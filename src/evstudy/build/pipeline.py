@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evstudy.build.pdf import PDF_NAME
 from evstudy.config import find_project_root, load_config, resolve_processed, resolve_raw
@@ -42,6 +42,8 @@ STAGING = ".staging"
 STAGED_FIGURES = ".staging-figures"
 # The digest of what the published report was exported from (see _export_digest).
 EXPORT_RECORD = ".export-digest"
+# Where the PDF is printed while the audit reads the staging folder (hidden: not read).
+PRINTING = ".printing"
 
 
 @dataclass
@@ -682,15 +684,29 @@ def _build(
     summary.seconds["export"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    try:
-        pdf = _print_pdf(staging, processed_dir, names, reports_dir, summary)
-    except Exception as exc:  # a browser that crashes or hangs: the build says so
-        summary.failed.append("pdf")
-        summary.errors.append(f"printing reports/{PDF_NAME} failed: {exc}")
-        return summary
-    summary.seconds["pdf"] = time.perf_counter() - clock
+    # Chromium leaves a core idle while it prints: the audit meanwhile works out, in another
+    # process, all it can without the PDF (its scanner, the publication ledger, the quotes
+    # of every other published page). The PDF is printed into a hidden folder, which the
+    # audit does not read, and moved in once both are done.
+    printing = staging / PRINTING
+    ahead_args = (raw_dir, processed_dir, staging, withdrawn)
+    with in_background(_audit_ahead, *ahead_args) as ahead_job:
+        try:
+            pdf = _print_pdf(staging, processed_dir, names, reports_dir, summary, out=printing)
+        except Exception as exc:  # a browser that crashes or hangs: the build says so
+            summary.failed.append("pdf")
+            summary.errors.append(f"printing reports/{PDF_NAME} failed: {exc}")
+            return summary
+        summary.seconds["pdf"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
+        clock = time.perf_counter()
+        ahead: dict = {}
+        with contextlib.suppress(Exception):  # the audit works it all out again, and reports
+            ahead = ahead_job.result()
+    if printing.is_dir():
+        for made in sorted(printing.iterdir()):
+            os.replace(made, staging / made.name)
+        printing.rmdir()
     findings = _audit(
         raw_dir,
         processed_dir,
@@ -699,6 +715,7 @@ def _build(
         withdrawn=withdrawn,
         workers=workers,
         scanned=scanned,
+        **ahead,
     )
     summary.seconds["audit"] = time.perf_counter() - clock
     if findings:
@@ -736,7 +753,13 @@ def _build(
 
 
 def _print_pdf(
-    staging: Path, processed: Path, names: dict[str, str], reports: Path, summary: BuildSummary
+    staging: Path,
+    processed: Path,
+    names: dict[str, str],
+    reports: Path,
+    summary: BuildSummary,
+    *,
+    out: Path | None = None,
 ) -> PdfResult | None:
     """``report.pdf`` from the staged pages; None (and one warning) without chromium."""
     from evstudy.build.pdf import CHROMIUM_ENV, DEFAULT_CHROMIUM, write_report_pdf
@@ -749,6 +772,7 @@ def _print_pdf(
         date=(report.get("report") or {}).get("date"),
         sites=list(names),
         previous=reports,
+        out=out,
     )
     if result is None:
         where = os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
@@ -768,6 +792,25 @@ def _withdrawn(raw: Path) -> Withdrawn:
     return withdrawn_text(load_config(raw), None)
 
 
+def _audit_ahead(
+    raw: Path, processed: Path, staging: Path, withdrawn: Withdrawn | None
+) -> dict[str, Any]:
+    """What the audit needs that does not depend on the PDF: keyword arguments of
+    :func:`evstudy.audit.audit_outputs` (run in a background process, one core)."""
+    from evstudy.audit import FileScanner
+    from evstudy.audit.ledger import ledger_check
+    from evstudy.audit.quoted import publication_uses
+    from evstudy.audit.sources import iter_sources
+
+    scanner = FileScanner(raw=raw, processed=processed, withdrawn=withdrawn)
+    # The ledger's pages are the HTML pages and the workbook, all written by now.
+    checked = ledger_check(scanner.study, staging)
+    published = [entry for entry in iter_sources({"reports": staging}) if entry[2]]
+    # One process: a background process may not start others, and chromium has the rest.
+    uses = publication_uses(scanner.rules, scanner.study, published, workers=1)
+    return {"scanner": scanner, "ledger_checked": checked, "quote_uses": uses}
+
+
 def _file_scanner(raw: Path, processed: Path, withdrawn: Withdrawn | None) -> FileScanner:
     from evstudy.audit import FileScanner
 
@@ -783,10 +826,14 @@ def _audit(
     withdrawn: Withdrawn | None = None,
     workers: int | None = None,
     scanned: dict[str, tuple] | None = None,
+    ledger_checked: tuple[list, list] | None = None,
+    scanner: FileScanner | None = None,
+    quote_uses: dict[str, tuple] | None = None,
 ) -> str:
     """The privacy audit of what is about to be published; "" when it found nothing.
 
-    ``scanned``: files the build scanned as they were written (see PageWriter)."""
+    ``scanned``: files the build scanned as they were written (see PageWriter);
+    ``ledger_checked``, ``scanner``, ``quote_uses``: what :func:`_audit_ahead` worked out."""
     from evstudy.audit import audit_outputs, format_findings
 
     found = audit_outputs(
@@ -797,6 +844,9 @@ def _audit(
         withdrawn=withdrawn,
         workers=workers,
         scanned=scanned,
+        ledger_checked=ledger_checked,
+        scanner=scanner,
+        quote_uses=quote_uses,
     )
     if found.empty:
         return ""
