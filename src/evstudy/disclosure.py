@@ -29,6 +29,7 @@ The table-producing functions consult that decision (:func:`hidden_keys`,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,14 +47,18 @@ __all__ = [
     "TOTAL",
     "DisclosureError",
     "apply_min_base",
+    "hidden_keys",
     "identifies_sites",
+    "ledger_key",
     "methods_text",
     "recovery_intervals",
+    "site_base_key",
     "suppress_percentages",
     "suppress_table",
     "suppression_mask",
     "thresholds",
     "wilson",
+    "withhold",
 ]
 
 MARKER = "c"
@@ -875,6 +880,59 @@ def profile_keys(
     return keys, rel
 
 
+def site_base_key(study: Study, site: str, base: int) -> str:
+    """The ledger key of a site's participants with any coding (a framework matrix's "Of").
+
+    When every participant of the site was coded, it is the site's count of participants.
+    """
+    people = study.participants
+    if int((people["site_id"] == site).sum()) == int(base):
+        return ledger_key("participants", site=site)
+    return ledger_key("participants (coded)", site=site)
+
+
+def withhold(
+    study: Study,
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    *,
+    base_keys: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """A table of counts of people as published: the ledger's withheld counts as ``"c"``.
+
+    Parameters
+    ----------
+    study : Study
+    frame : DataFrame
+        One row per published count, with a ``participants`` column and optionally
+        ``base`` and ``share`` (a framework matrix, a site comparison).
+    keys : sequence of str
+        Each row's :func:`ledger_key`.
+    base_keys : sequence of str, optional
+        Each row's base's key (:func:`site_base_key`).
+
+    Returns
+    -------
+    DataFrame
+        A copy: ``participants``, ``share`` and ``difference`` (which would give it
+        away with the base) are ``"c"`` where the count is withheld
+        (:func:`hidden_keys`); ``base``, ``share`` and ``difference`` where the base is.
+    """
+    hidden = hidden_keys(study)
+    out = frame.copy()
+    count = np.asarray([k in hidden for k in keys], dtype=bool)
+    base = np.asarray([k in hidden for k in (base_keys or [])], dtype=bool)
+    if not len(base):
+        base = np.zeros(len(out), dtype=bool)
+    either = count | base
+    columns = (("participants", count), ("base", base), ("share", either), ("difference", either))
+    for column, mask in columns:
+        if column in out.columns and mask.any():
+            out[column] = out[column].astype(object)
+            out.loc[mask, column] = MARKER
+    return out
+
+
 def hidden_keys(study: Study) -> frozenset[str]:
     """The counts of people the publication withholds (keys of :func:`publication_ledger`)."""
     return frozenset(publication_ledger(study).attrs["hidden"])
@@ -990,7 +1048,20 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                     "column": str(r.label),
                     "key": ledger_key("participants", site=r.row, theme=r.code_id),
                     "value": int(r.participants),
-                    "shown": "clear",
+                    "shown": "auto",
+                }
+            )
+        # The framework table's "Of": each site's participants with any coding.
+        for site, base in matrix.groupby("row", sort=False)["base"].first().items():
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": "Framework matrix: sites by theme",
+                    "row": str(site),
+                    "column": "Of",
+                    "key": site_base_key(study, site, int(base)),
+                    "value": int(base),
+                    "shown": "auto",
                 }
             )
 
@@ -1012,7 +1083,7 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                 "column": "",
                 "key": ledger_key("participants", site=site),
                 "value": len(here),
-                "shown": "clear",
+                "shown": "auto",
             }
         )
         # Documents that are one participant's each are a count of people.
@@ -1071,7 +1142,20 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                     "column": "",
                     "key": ledger_key("participants", site=site, theme=r.code_id),
                     "value": int(r.participants),
-                    "shown": "clear",
+                    "shown": "auto",
+                }
+            )
+            base = int(r.base)
+        if len(coded):
+            cells.append(
+                {
+                    "page": page,
+                    "table": "How the site compares",
+                    "row": "",
+                    "column": "Of",
+                    "key": site_base_key(study, site, base),
+                    "value": base,
+                    "shown": "auto",
                 }
             )
 
