@@ -719,7 +719,11 @@ def ledger_suppression(ledger: pd.DataFrame, *, threshold: int = 5) -> frozenset
     values = _values(ledger)
     auto = ledger[ledger["shown"] == "auto"]
     fixed = set(ledger.loc[ledger["shown"] == "clear", "key"])
-    hidden = {k for k, v in zip(auto["key"], auto["value"], strict=True) if 1 <= v <= threshold}
+    primary = auto[~auto["whole_sample"]]
+    hidden = {
+        k for k, v in zip(primary["key"], primary["value"], strict=True) if 1 <= v <= threshold
+    }
+    published = set(ledger["key"])
     hidden -= fixed
     hideable = set(auto["key"]) - fixed
     relations = ledger.attrs.get("relations", [])
@@ -742,6 +746,24 @@ def ledger_suppression(ledger: pd.DataFrame, *, threshold: int = 5) -> frozenset
             if free:
                 choice = min(free, key=lambda k: (values[k], k))
                 break
+        if choice is None:
+            # Nothing to hide beside it: hide a count that pins down an unpublished total
+            # of its relations (a whole-sample count by method, say).
+            # Nearest first: through one unpublished total, then through two, ...
+            unknowns = {k for t, p in mine for k in (t, *p) if k not in published}
+            seen: set[str] = set()
+            while unknowns - seen and choice is None:
+                seen |= unknowns
+                linked = [(t, p) for t, p in relations if unknowns.intersection((t, *p))]
+                near = [
+                    k
+                    for t, p in linked
+                    for k in (t, *p)
+                    if k in hideable and k not in hidden and values[k] != 0
+                ]
+                if near:
+                    choice = min(near, key=lambda k: (values[k], k))
+                unknowns = {k for t, p in linked for k in (t, *p) if k not in published}
         if choice is None:
             stuck.add(key)
         else:
@@ -1266,11 +1288,14 @@ def _findings_by_code(study: Study, cells: list[dict], relations: list) -> tuple
                     "column": str(r.row_label),
                     "key": key,
                     "value": int(r.participants),
-                    "shown": "clear" if whole else "auto",
+                    # Whole-sample counts are published unless the ledger must withhold
+                    # one to protect a count it adds up with (secondary suppression only).
+                    "shown": "auto",
                     "whole_sample": whole,
                 }
             )
             parts.setdefault(r.code_id, {}).setdefault(by, []).append(key)
+    cells, relations = _population_cells(study, cells, relations, alias)
     for code, by in parts.items():
         everyone = ledger_key("participants", code=code)
         if "role_group" in by:
@@ -1287,6 +1312,110 @@ def _findings_by_code(study: Study, cells: list[dict], relations: list) -> tuple
             twice = ledger_key("participants (twice)", code=code)
             relations.append((ledger_key("participants (entries)", code=code), by["method"]))
             relations.append((ledger_key("participants (entries)", code=code), [everyone, twice]))
+    return cells, relations
+
+
+def population_keys(study: Study, code: str) -> dict[str, str]:
+    """The ledger keys of a code's counts in the headline population and outside it.
+
+    ``{"headline": ..., "outside": ..., "interview": ..., ...}``: the codes tables'
+    population and "outside" columns, and the joint display's counts by method (the
+    headline population only). A count that is another count under a second name (the
+    role groups outside are exactly one method's participants; no one outside took part
+    in a method) has that count's key.
+    """
+    people = study.participants
+    outside = set(study.population.get("outside") or [])
+    out_people = people[people["role_group"].isin(outside)]
+    keys: dict[str, str] = {}
+    if out_people.empty:
+        keys["headline"] = ledger_key("participants", code=code)
+        keys["outside"] = ledger_key("participants", code=code, group="outside")
+    else:
+        keys["headline"] = ledger_key("participants", code=code, group="headline")
+        ids = set(out_people["participant_id"])
+        methods = sorted(set(study.documents["method"]) - {"survey"})
+        same = [
+            m
+            for m in methods
+            if set(
+                people.loc[
+                    people["methods"].str.split("; ").map(lambda x, m=m: m in x), "participant_id"
+                ]
+            )
+            == ids
+        ]
+        keys["outside"] = (
+            ledger_key("participants", code=code, method=same[0])
+            if same
+            else ledger_key("participants", code=code, group="outside")
+        )
+    for method in sorted(set(study.documents["method"]) - {"survey"}):
+        took = out_people["methods"].str.split("; ").map(lambda x, m=method: m in x)
+        keys[method] = (
+            ledger_key("participants", code=code, method=method, group="headline")
+            if took.any()
+            else ledger_key("participants", code=code, method=method)
+        )
+    return keys
+
+
+def _population_cells(
+    study: Study, cells: list[dict], relations: list, alias: dict
+) -> tuple[list, list]:
+    """The codes tables' population and "outside" counts, and the joint display's by method.
+
+    Counts over the whole headline population are whole-sample counts; the count of the
+    role groups outside it is a count by role group (rule 1), unless those groups are
+    exactly one method's participants.
+    """
+    from evstudy.sections import population_counts
+    from evstudy.triangulation import headline_method_counts
+
+    counts = population_counts(study)
+    by_method = headline_method_counts(study)
+    outside_method = set(alias.values())
+    for r in counts.itertuples():
+        keys = population_keys(study, r.code_id)
+        everyone = ledger_key("participants", code=r.code_id)
+        found = [("headline", "population", int(r.participants), True)]
+        if int(r.outside_base):
+            whole = keys["outside"].split("method=")[-1] in outside_method
+            found.append(("outside", "outside", int(r.outside_participants), whole))
+        for part, column, value, whole in found:
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": "Findings: codes",
+                    "row": str(r.label),
+                    "column": column,
+                    "key": keys[part],
+                    "value": value,
+                    "shown": "auto",
+                    "whole_sample": whole,
+                }
+            )
+        if keys["headline"] != everyone:
+            relations.append((everyone, [keys["headline"], keys["outside"]]))
+        for method, n in by_method.get(r.code_id, {}).items():
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": "Joint display",
+                    "row": str(r.label),
+                    "column": str(method),
+                    "key": keys[method],
+                    "value": int(n),
+                    "shown": "auto",
+                    "whole_sample": True,
+                }
+            )
+            plain = ledger_key("participants", code=r.code_id, method=method)
+            if keys[method] != plain:
+                outside_key = ledger_key(
+                    "participants", code=r.code_id, method=method, group="outside"
+                )
+                relations.append((plain, [keys[method], outside_key]))
     return cells, relations
 
 

@@ -37,7 +37,7 @@ from typing import Any
 import pandas as pd
 
 from evstudy.audit.identifiers import Identifiers, build_identifiers, find_ip_addresses
-from evstudy.audit.ledger import ledger_check
+from evstudy.audit.ledger import ledger_findings
 from evstudy.audit.published import COARSENING_COLUMNS, PublishedRules
 from evstudy.audit.quoted import no_consent_text, publication_findings
 from evstudy.audit.sources import SCANNED, iter_sources, read_source
@@ -353,10 +353,10 @@ def audit_outputs(
         rules = PublishedRules(study)
         consent = no_consent_text(study, config, resolve_key_dir(raw_dir, key_dir)).summary()
     across = publication_findings(rules, study, roots["reports"], workers=workers)
-    # Every count of people on every page, taken together (issue 20 §5). What the ledger's
-    # decision governs is a finding; what pages print without consulting it is listed.
-    governed, notices = ledger_check(study, roots["reports"])
-    across += governed
+    # Every count of people on every page, taken together (issue 20 §5), strictly: every
+    # printer consults the ledger, so what was a notice is a finding too.
+    across += ledger_findings(study, roots["reports"], strict=True)
+    notices: list = []
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []
     for (file, _, _), found in zip(entries, results, strict=True):
