@@ -723,9 +723,13 @@ def ledger_suppression(ledger: pd.DataFrame, *, threshold: int = 5) -> frozenset
     hidden = {
         k for k, v in zip(primary["key"], primary["value"], strict=True) if 1 <= v <= threshold
     }
-    published = set(ledger["key"])
     hidden -= fixed
     hideable = set(auto["key"]) - fixed
+    published = set(ledger["key"])
+    # A count whose printed base is 1 ("c of 1") would be 1: never hidden to protect another.
+    for total, parts in ledger.attrs.get("relations", []):
+        if total in fixed and values.get(total) == 1 and len(parts) == 2:
+            hideable -= {k for k in parts if k in published}
     relations = ledger.attrs.get("relations", [])
     stuck: set[str] = set()
     memo: dict = {}
@@ -1397,6 +1401,25 @@ def _population_cells(
             )
         if keys["headline"] != everyone:
             relations.append((everyone, [keys["headline"], keys["outside"]]))
+        # "k of b": each count is at most its printed base (b = k + those not coding it).
+        for part, base in (("headline", r.base), ("outside", r.outside_base)):
+            if not int(base):
+                continue
+            base_key = ledger_key("participants (coded)", group=part)
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": "Findings: codes",
+                    "row": str(r.label),
+                    "column": f"{part} base",
+                    "key": base_key,
+                    "value": int(base),
+                    "shown": "clear",
+                    "whole_sample": True,
+                }
+            )
+            not_coding = ledger_key("participants (not coding)", code=r.code_id, group=part)
+            relations.append((base_key, [keys[part], not_coding]))
         for method, n in by_method.get(r.code_id, {}).items():
             cells.append(
                 {

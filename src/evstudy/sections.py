@@ -1532,7 +1532,7 @@ def _generic_parts(
     from evstudy.disclosure import MARKER, hidden_keys, population_keys
 
     hidden = hidden_keys(study)
-    keys = [population_keys(study, c) for c in counts["code_id"]]
+    keys = [population_keys(study, c) for c in counts.index]  # indexed by code_id
     label, outside = _population_words(study)
     table = counts[["label", "participants", "base"]].copy()
     # Counts of people the publication ledger withholds are "c" (issue 20 section 5).
