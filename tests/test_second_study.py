@@ -396,6 +396,20 @@ def test_the_second_study_builds_a_report_of_its_own(second_build):
     summary, folders = second_build
     assert summary.ok, summary.text()
     reports = folders["reports"]
+    # The build's audit is strict about the publication ledger (issue 20 section 5): every
+    # page's counts of people consult it, so a build that published passed it; again here.
+    from evstudy.audit import audit_outputs
+    from evstudy.audit.ledger import WHY_RECOVERED, WHY_SMALL
+
+    found = audit_outputs(
+        raw=folders["raw"],
+        processed=folders["processed"],
+        figures=folders["figures"],
+        reports=reports,
+    )
+    small = WHY_SMALL.format(m=_yaml(SECOND / "study.yml")["disclosure"]["suppress_max"])
+    assert not found[found["why"].isin([small, WHY_RECOVERED])].to_dict("records")
+    assert not found.attrs["ledger"]  # nothing left to a notice
     pages = sorted(reports.rglob("*.html"))
     assert reports / "index.html" in pages
     sites = {s["site_id"] for s in _csv(SECOND / "sites.csv")}

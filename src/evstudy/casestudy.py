@@ -41,10 +41,12 @@ __all__ = [
     "comparison_text",
     "good_practice",
     "key_quotes",
+    "participants_words",
     "participation",
     "participation_counts",
     "precompute",
     "profile_text",
+    "published_comparison",
     "resolve_site",
     "site_attributes",
     "site_documents",
@@ -239,6 +241,46 @@ def site_documents(study: Study, *, site: str) -> pd.DataFrame:
     return table.astype({"documents": "int64", "words": "int64"})
 
 
+def participants_words(study: Study, *, site: str) -> str:
+    """The site's participants for the "Who took part" sentence, as the ledger allows.
+
+    The site's count of participants is a count of people: when the publication ledger
+    withholds it (:func:`evstudy.disclosure.hidden_keys`) it is "fewer than N
+    participants" (or "participants" alone, when it is withheld as a larger count).
+
+    Examples
+    --------
+    ``"14 participants"``, ``"fewer than 4 participants"``.
+    """
+    from evstudy.disclosure import hidden_keys, ledger_key
+
+    site = resolve_site(study, site)
+    n = int((study.participants["site_id"] == site).sum())
+    sm = suppress_max_of(study)
+    if ledger_key("participants", site=site) in hidden_keys(study) and n > sm:
+        return "participants"
+    return people_count(n, "participant", suppress_max=sm)
+
+
+def published_comparison(
+    study: Study, *, site: str, level: str = "theme", coder: str | None = "primary"
+) -> pd.DataFrame:
+    """:func:`evstudy.matrices.site_comparison` as the site page publishes it.
+
+    The site's counts of participants (and their shares) are ``"c"`` where the
+    publication ledger withholds them; the base and the shares where it withholds the
+    site's count of coded participants.
+    """
+    from evstudy.disclosure import ledger_key, site_base_key, withhold
+
+    site = resolve_site(study, site)
+    table = site_comparison(study, site=site, level=level, coder=coder)
+    dim = "theme" if level == "theme" else "code"
+    keys = [ledger_key("participants", site=site, **{dim: c}) for c in table["code_id"]]
+    bases = [site_base_key(study, site, int(b)) for b in table["base"]]
+    return withhold(study, table, keys, base_keys=bases)
+
+
 def participation_counts(study: Study, *, site: str) -> pd.DataFrame:
     """People who took part at the site by role group (rows) and method (columns), unsuppressed.
 
@@ -361,8 +403,15 @@ def typology_text(
     row = table.set_index("site_id").loc[site]
     types = list(analysis["types"])
     sm = suppress_max_of(study)
+
+    def words(t: Mapping[str, Any]) -> str:
+        n = int(row[t["id"]])
+        return (
+            "some" if n > sm and _withheld(study, site, t["code"], n) else small(n, suppress_max=sm)
+        )
+
     counted = [
-        f"{small(row[t['id']], suppress_max=sm)}"
+        f"{words(t)}"
         f"{' participant' + ('' if int(row[t['id']]) == 1 else 's') if i == 0 else ''} "
         f"described {t['label']}"
         for i, t in enumerate(types)
@@ -437,6 +486,44 @@ def theme_evidence(
     return out[[*cols, "quote", "attribution"]].reset_index(drop=True)
 
 
+def _withheld(study: Study, site: str, code: str, n: int) -> bool:
+    """Whether prose must not give the site's count of participants coding ``code``:
+    the rule suppresses it, or the publication ledger withholds it (secondary)."""
+    from evstudy.disclosure import hidden_keys, ledger_key
+
+    sm = suppress_max_of(study)
+    return 1 <= int(n) <= sm or ledger_key("participants", site=site, code=code) in hidden_keys(
+        study
+    )
+
+
+def _base_withheld(study: Study, site: str, base: int) -> bool:
+    """Whether the ledger withholds the site's count of coded participants (a share's base)."""
+    from evstudy.disclosure import hidden_keys, site_base_key
+
+    return site_base_key(study, site, int(base)) in hidden_keys(study)
+
+
+def _people_words(study: Study, site: str, code: str, n: int, base: int) -> str:
+    """A site's count of participants coding ``code`` for prose, as the ledger allows it.
+
+    A withheld count is never a number: "fewer than N" when the rule suppresses it,
+    "some" when the ledger withholds a larger count; the base is named only when the
+    ledger publishes it.
+    """
+    from evstudy.disclosure import hidden_keys, site_base_key
+
+    sm = suppress_max_of(study)
+    n = int(n)
+    if site_base_key(study, site, int(base)) in hidden_keys(study):
+        if not _withheld(study, site, code, n):
+            return people_count(n, "participant", suppress_max=sm)
+        return "fewer than " + f"{sm + 1} participants" if n <= sm else "some participants"
+    if 1 <= n <= sm or not _withheld(study, site, code, n):
+        return people_count(n, "participant", suppress_max=sm, base=int(base))
+    return f"some of the {int(base):,} participants"
+
+
 def theme_text(
     study: Study, *, site: str, theme: str | list[str], coder: str | None = "primary"
 ) -> str:
@@ -455,19 +542,20 @@ def theme_text(
     raised = table[table["participants"] > 0]
     if raised.empty:
         return f"No participant at {name} was coded to this theme."
-    sm = suppress_max_of(study)
     base = int(raised["base"].iloc[0])
     others = sites_noun(study)
 
+    site = resolve_site(study, site)
+
     def share(r: Any) -> str:
-        if int(r.participants) <= sm:
-            return people_count(int(r.participants), "participant", suppress_max=sm, base=base)
+        if _withheld(study, site, r.code_id, r.participants) or _base_withheld(study, site, base):
+            return _people_words(study, site, r.code_id, r.participants, base)
         return fill("{s:pct} of participants here", s=r.share)
 
     top = next(raised.itertuples())
     above = raised[raised["difference"] >= STANDS_OUT].sort_values("difference", ascending=False)
     below = table[table["difference"] <= -STANDS_OUT].sort_values("difference")
-    counted = people_count(int(top.participants), "participant", suppress_max=sm, base=base)
+    counted = _people_words(study, site, top.code_id, top.participants, base)
     label = midsentence(top.label)
     if len(above) and above["code_id"].iloc[0] == top.code_id:
         text = fill(
@@ -641,12 +729,13 @@ def comparison_text(study: Study, *, site: str, coder: str | None = "primary") -
     compared = site_comparison(study, site=resolve_site(study, site), level="code", coder=coder)
     if compared.empty:
         return f"Nothing coded at {name} can be compared with the other {sites_noun(study)}."
-    sm = suppress_max_of(study)
+    site = resolve_site(study, site)
 
     def said(r: Any) -> str:
         here = (
-            people_count(int(r.participants), "participant", suppress_max=sm, base=int(r.base))
-            if 1 <= int(r.participants) <= sm
+            _people_words(study, site, r.code_id, r.participants, int(r.base))
+            if _withheld(study, site, r.code_id, r.participants)
+            or _base_withheld(study, site, int(r.base))
             else fill("{s:pct}", s=r.share)
         )
         return fill("{l} ({h} against {m:pct})", l=midsentence(r.label), h=here, m=r.mean_share)

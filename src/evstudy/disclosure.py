@@ -29,6 +29,7 @@ The table-producing functions consult that decision (:func:`hidden_keys`,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,14 +47,18 @@ __all__ = [
     "TOTAL",
     "DisclosureError",
     "apply_min_base",
+    "hidden_keys",
     "identifies_sites",
+    "ledger_key",
     "methods_text",
     "recovery_intervals",
+    "site_base_key",
     "suppress_percentages",
     "suppress_table",
     "suppression_mask",
     "thresholds",
     "wilson",
+    "withhold",
 ]
 
 MARKER = "c"
@@ -714,9 +719,17 @@ def ledger_suppression(ledger: pd.DataFrame, *, threshold: int = 5) -> frozenset
     values = _values(ledger)
     auto = ledger[ledger["shown"] == "auto"]
     fixed = set(ledger.loc[ledger["shown"] == "clear", "key"])
-    hidden = {k for k, v in zip(auto["key"], auto["value"], strict=True) if 1 <= v <= threshold}
+    primary = auto[~auto["whole_sample"]]
+    hidden = {
+        k for k, v in zip(primary["key"], primary["value"], strict=True) if 1 <= v <= threshold
+    }
     hidden -= fixed
     hideable = set(auto["key"]) - fixed
+    published = set(ledger["key"])
+    # A count whose printed base is 1 ("c of 1") would be 1: never hidden to protect another.
+    for total, parts in ledger.attrs.get("relations", []):
+        if total in fixed and values.get(total) == 1 and len(parts) == 2:
+            hideable -= {k for k in parts if k in published}
     relations = ledger.attrs.get("relations", [])
     stuck: set[str] = set()
     memo: dict = {}
@@ -737,6 +750,24 @@ def ledger_suppression(ledger: pd.DataFrame, *, threshold: int = 5) -> frozenset
             if free:
                 choice = min(free, key=lambda k: (values[k], k))
                 break
+        if choice is None:
+            # Nothing to hide beside it: hide a count that pins down an unpublished total
+            # of its relations (a whole-sample count by method, say).
+            # Nearest first: through one unpublished total, then through two, ...
+            unknowns = {k for t, p in mine for k in (t, *p) if k not in published}
+            seen: set[str] = set()
+            while unknowns - seen and choice is None:
+                seen |= unknowns
+                linked = [(t, p) for t, p in relations if unknowns.intersection((t, *p))]
+                near = [
+                    k
+                    for t, p in linked
+                    for k in (t, *p)
+                    if k in hideable and k not in hidden and values[k] != 0
+                ]
+                if near:
+                    choice = min(near, key=lambda k: (values[k], k))
+                unknowns = {k for t, p in linked for k in (t, *p) if k not in published}
         if choice is None:
             stuck.add(key)
         else:
@@ -875,6 +906,59 @@ def profile_keys(
     return keys, rel
 
 
+def site_base_key(study: Study, site: str, base: int) -> str:
+    """The ledger key of a site's participants with any coding (a framework matrix's "Of").
+
+    When every participant of the site was coded, it is the site's count of participants.
+    """
+    people = study.participants
+    if int((people["site_id"] == site).sum()) == int(base):
+        return ledger_key("participants", site=site)
+    return ledger_key("participants (coded)", site=site)
+
+
+def withhold(
+    study: Study,
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    *,
+    base_keys: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """A table of counts of people as published: the ledger's withheld counts as ``"c"``.
+
+    Parameters
+    ----------
+    study : Study
+    frame : DataFrame
+        One row per published count, with a ``participants`` column and optionally
+        ``base`` and ``share`` (a framework matrix, a site comparison).
+    keys : sequence of str
+        Each row's :func:`ledger_key`.
+    base_keys : sequence of str, optional
+        Each row's base's key (:func:`site_base_key`).
+
+    Returns
+    -------
+    DataFrame
+        A copy: ``participants``, ``share`` and ``difference`` (which would give it
+        away with the base) are ``"c"`` where the count is withheld
+        (:func:`hidden_keys`); ``base``, ``share`` and ``difference`` where the base is.
+    """
+    hidden = hidden_keys(study)
+    out = frame.copy()
+    count = np.asarray([k in hidden for k in keys], dtype=bool)
+    base = np.asarray([k in hidden for k in (base_keys or [])], dtype=bool)
+    if not len(base):
+        base = np.zeros(len(out), dtype=bool)
+    either = count | base
+    columns = (("participants", count), ("base", base), ("share", either), ("difference", either))
+    for column, mask in columns:
+        if column in out.columns and mask.any():
+            out[column] = out[column].astype(object)
+            out.loc[mask, column] = MARKER
+    return out
+
+
 def hidden_keys(study: Study) -> frozenset[str]:
     """The counts of people the publication withholds (keys of :func:`publication_ledger`)."""
     return frozenset(publication_ledger(study).attrs["hidden"])
@@ -990,7 +1074,20 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                     "column": str(r.label),
                     "key": ledger_key("participants", site=r.row, theme=r.code_id),
                     "value": int(r.participants),
-                    "shown": "clear",
+                    "shown": "auto",
+                }
+            )
+        # The framework table's "Of": each site's participants with any coding.
+        for site, base in matrix.groupby("row", sort=False)["base"].first().items():
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": "Framework matrix: sites by theme",
+                    "row": str(site),
+                    "column": "Of",
+                    "key": site_base_key(study, site, int(base)),
+                    "value": int(base),
+                    "shown": "auto",
                 }
             )
 
@@ -1012,7 +1109,7 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                 "column": "",
                 "key": ledger_key("participants", site=site),
                 "value": len(here),
-                "shown": "clear",
+                "shown": "auto",
             }
         )
         # Documents that are one participant's each are a count of people.
@@ -1071,7 +1168,20 @@ def _publication_cells(study: Study) -> pd.DataFrame:
                     "column": "",
                     "key": ledger_key("participants", site=site, theme=r.code_id),
                     "value": int(r.participants),
-                    "shown": "clear",
+                    "shown": "auto",
+                }
+            )
+            base = int(r.base)
+        if len(coded):
+            cells.append(
+                {
+                    "page": page,
+                    "table": "How the site compares",
+                    "row": "",
+                    "column": "Of",
+                    "key": site_base_key(study, site, base),
+                    "value": base,
+                    "shown": "auto",
                 }
             )
 
@@ -1182,11 +1292,14 @@ def _findings_by_code(study: Study, cells: list[dict], relations: list) -> tuple
                     "column": str(r.row_label),
                     "key": key,
                     "value": int(r.participants),
-                    "shown": "clear" if whole else "auto",
+                    # Whole-sample counts are published unless the ledger must withhold
+                    # one to protect a count it adds up with (secondary suppression only).
+                    "shown": "auto",
                     "whole_sample": whole,
                 }
             )
             parts.setdefault(r.code_id, {}).setdefault(by, []).append(key)
+    cells, relations = _population_cells(study, cells, relations, alias)
     for code, by in parts.items():
         everyone = ledger_key("participants", code=code)
         if "role_group" in by:
@@ -1203,6 +1316,129 @@ def _findings_by_code(study: Study, cells: list[dict], relations: list) -> tuple
             twice = ledger_key("participants (twice)", code=code)
             relations.append((ledger_key("participants (entries)", code=code), by["method"]))
             relations.append((ledger_key("participants (entries)", code=code), [everyone, twice]))
+    return cells, relations
+
+
+def population_keys(study: Study, code: str) -> dict[str, str]:
+    """The ledger keys of a code's counts in the headline population and outside it.
+
+    ``{"headline": ..., "outside": ..., "interview": ..., ...}``: the codes tables'
+    population and "outside" columns, and the joint display's counts by method (the
+    headline population only). A count that is another count under a second name (the
+    role groups outside are exactly one method's participants; no one outside took part
+    in a method) has that count's key.
+    """
+    people = study.participants
+    outside = set(study.population.get("outside") or [])
+    out_people = people[people["role_group"].isin(outside)]
+    keys: dict[str, str] = {}
+    if out_people.empty:
+        keys["headline"] = ledger_key("participants", code=code)
+        keys["outside"] = ledger_key("participants", code=code, group="outside")
+    else:
+        keys["headline"] = ledger_key("participants", code=code, group="headline")
+        ids = set(out_people["participant_id"])
+        methods = sorted(set(study.documents["method"]) - {"survey"})
+        same = [
+            m
+            for m in methods
+            if set(
+                people.loc[
+                    people["methods"].str.split("; ").map(lambda x, m=m: m in x), "participant_id"
+                ]
+            )
+            == ids
+        ]
+        keys["outside"] = (
+            ledger_key("participants", code=code, method=same[0])
+            if same
+            else ledger_key("participants", code=code, group="outside")
+        )
+    for method in sorted(set(study.documents["method"]) - {"survey"}):
+        took = out_people["methods"].str.split("; ").map(lambda x, m=method: m in x)
+        keys[method] = (
+            ledger_key("participants", code=code, method=method, group="headline")
+            if took.any()
+            else ledger_key("participants", code=code, method=method)
+        )
+    return keys
+
+
+def _population_cells(
+    study: Study, cells: list[dict], relations: list, alias: dict
+) -> tuple[list, list]:
+    """The codes tables' population and "outside" counts, and the joint display's by method.
+
+    Counts over the whole headline population are whole-sample counts; the count of the
+    role groups outside it is a count by role group (rule 1), unless those groups are
+    exactly one method's participants.
+    """
+    from evstudy.sections import population_counts
+    from evstudy.triangulation import headline_method_counts
+
+    counts = population_counts(study)
+    by_method = headline_method_counts(study)
+    outside_method = set(alias.values())
+    for r in counts.itertuples():
+        keys = population_keys(study, r.code_id)
+        everyone = ledger_key("participants", code=r.code_id)
+        found = [("headline", "population", int(r.participants), True)]
+        if int(r.outside_base):
+            whole = keys["outside"].split("method=")[-1] in outside_method
+            found.append(("outside", "outside", int(r.outside_participants), whole))
+        for part, column, value, whole in found:
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": "Findings: codes",
+                    "row": str(r.label),
+                    "column": column,
+                    "key": keys[part],
+                    "value": value,
+                    "shown": "auto",
+                    "whole_sample": whole,
+                }
+            )
+        if keys["headline"] != everyone:
+            relations.append((everyone, [keys["headline"], keys["outside"]]))
+        # "k of b": each count is at most its printed base (b = k + those not coding it).
+        for part, base in (("headline", r.base), ("outside", r.outside_base)):
+            if not int(base):
+                continue
+            base_key = ledger_key("participants (coded)", group=part)
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": "Findings: codes",
+                    "row": str(r.label),
+                    "column": f"{part} base",
+                    "key": base_key,
+                    "value": int(base),
+                    "shown": "clear",
+                    "whole_sample": True,
+                }
+            )
+            not_coding = ledger_key("participants (not coding)", code=r.code_id, group=part)
+            relations.append((base_key, [keys[part], not_coding]))
+        for method, n in by_method.get(r.code_id, {}).items():
+            cells.append(
+                {
+                    "page": INDEX,
+                    "table": "Joint display",
+                    "row": str(r.label),
+                    "column": str(method),
+                    "key": keys[method],
+                    "value": int(n),
+                    "shown": "auto",
+                    "whole_sample": True,
+                }
+            )
+            plain = ledger_key("participants", code=r.code_id, method=method)
+            if keys[method] != plain:
+                outside_key = ledger_key(
+                    "participants", code=r.code_id, method=method, group="outside"
+                )
+                relations.append((plain, [keys[method], outside_key]))
     return cells, relations
 
 

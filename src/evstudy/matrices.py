@@ -51,6 +51,7 @@ __all__ = [
     "framework_matrix",
     "matrix_wide",
     "page_exclusions",
+    "published_matrix",
     "site_comparison",
 ]
 
@@ -427,6 +428,38 @@ def matrix_wide(matrix: pd.DataFrame, *, value: str = "participants") -> pd.Data
     return wide.reindex(
         index=pd.unique(matrix["row_label"]), columns=pd.unique(matrix["label"])
     ).rename_axis(index=None, columns=None)
+
+
+def published_matrix(study: Study, matrix: pd.DataFrame) -> pd.DataFrame:
+    """A framework matrix of sites as published: counts the ledger withholds as ``"c"``.
+
+    Counts of participants coding a theme or code at a site are counts of people: each
+    cell's ``participants`` and ``share`` are ``"c"`` where the publication ledger
+    withholds the count (:func:`evstudy.disclosure.hidden_keys`), and ``base`` and
+    ``share`` where it withholds the site's count of coded participants.
+
+    Parameters
+    ----------
+    study : Study
+    matrix : DataFrame
+        :func:`framework_matrix` with ``rows="site"``, at either level.
+
+    Returns
+    -------
+    DataFrame
+        A copy, object dtype in the withheld columns.
+    """
+    from evstudy.disclosure import ledger_key, site_base_key, withhold
+
+    themes = set(study.codebook.loc[study.codebook["parent_id"].isna(), "code_id"])
+    keys = [
+        ledger_key("participants", site=r, **{"theme" if c in themes else "code": c})
+        for r, c in zip(matrix["row"], matrix["code_id"], strict=True)
+    ]
+    bases = [
+        site_base_key(study, r, int(b)) for r, b in zip(matrix["row"], matrix["base"], strict=True)
+    ]
+    return withhold(study, matrix, keys, base_keys=bases)
 
 
 def site_comparison(

@@ -1529,18 +1529,25 @@ def _generic_parts(
     rq_id: str,
 ) -> list:
     """The codes table (population, methods, a quote), and role groups and sites by code."""
+    from evstudy.disclosure import MARKER, hidden_keys, population_keys
+
+    hidden = hidden_keys(study)
+    keys = [population_keys(study, c) for c in counts.index]  # indexed by code_id
     label, outside = _population_words(study)
     table = counts[["label", "participants", "base"]].copy()
+    # Counts of people the publication ledger withholds are "c" (issue 20 section 5).
     table["population"] = [
-        f"{k} of {b}" if b else ""
-        for k, b in zip(table["participants"], table["base"], strict=True)
+        f"{MARKER if key['headline'] in hidden else k} of {b}" if b else ""
+        for key, k, b in zip(keys, table["participants"], table["base"], strict=True)
     ]
     if outside and int(counts["outside_base"].iloc[0]):
         table["outside"] = [
-            f"{k} of {b}"
-            for k, b in zip(counts["outside_participants"], counts["outside_base"], strict=True)
+            f"{MARKER if key['outside'] in hidden else k} of {b}"
+            for key, k, b in zip(
+                keys, counts["outside_participants"], counts["outside_base"], strict=True
+            )
         ]
-    methods = _wide(prevalence, "method")
+    methods = _wide(prevalence, "method", hidden)
     table = table.join(methods, on="label") if len(methods) else table
     quotes = section_exemplars(study, coder=coder)
     quotes = quotes[quotes["rq_id"] == rq_id].set_index("code_id").reindex(codes)
@@ -1557,10 +1564,8 @@ def _generic_parts(
             labels=labels,
         )
     ]
-    from evstudy.disclosure import hidden_keys
-
     for by, noun in (("role_group", "role group"), ("site", study.site_noun)):
-        wide = _wide(prevalence, by, hidden_keys(study))
+        wide = _wide(prevalence, by, hidden)
         if len(wide) and wide.shape[1] > 0:
             parts.append(
                 Table(

@@ -65,6 +65,7 @@ __all__ = [
     "TIERS",
     "apply_rules",
     "convergence_summary",
+    "headline_method_counts",
     "joint_display",
     "joint_display_table",
     "literature_evidence",
@@ -325,6 +326,24 @@ def _qualitative(
     return pd.DataFrame({"n": n, "base": frame["participant_id"].nunique()})
 
 
+def headline_method_counts(
+    study: Study, *, coder: str | None = "primary"
+) -> dict[str, dict[str, int]]:
+    """The joint display's counts by method: code -> method -> headline participants coded.
+
+    The counts :func:`joint_display` prints ("k of b interviewees"), for the publication
+    ledger (:func:`evstudy.disclosure.publication_ledger`), which decides whether each
+    may be printed.
+    """
+    outside = list(study.population.get("outside", []))
+    out: dict[str, dict[str, int]] = {}
+    for method in QUALITATIVE:
+        found = _qualitative(study, coder, [method], outside=outside, inside=True)
+        for code, n in found["n"].items():
+            out.setdefault(str(code), {})[method] = int(n)
+    return out
+
+
 def _tier(pct: pd.Series, low: pd.Series, high: pd.Series, family: pd.Series) -> pd.Series:
     """high / low when the interval clears the family's median share, else typical.
 
@@ -439,6 +458,11 @@ def _rank_words(row: Any, source: str) -> str:
 def _source_text(n: Any, base: Any, noun: str, tier: Any, prompted: bool = False) -> str:
     if pd.isna(base) or base == 0:
         return f"no {noun}s"
+    if isinstance(n, str):  # withheld ("c"): neither the count nor its share
+        text = f"{n} of {int(base)} {noun}s"
+        return (
+            f"{text}, prompted by the topic guide: not counted as prevalence" if prompted else text
+        )
     text = f"{int(n)} of {int(base)} {noun}s ({n / base:.0%})"
     if prompted:
         return f"{text}, prompted by the topic guide: not counted as prevalence"
@@ -612,13 +636,19 @@ def joint_display(
         best = quotes[quotes["method"] == method].set_index("code_id")
         out[f"{method}_quote"] = out["code_id"].map(best["quote"]).astype(object)
         out[f"{method}_attribution"] = out["code_id"].map(best["attribution"]).astype(object)
+    # Counts of people the publication ledger withholds are "c", without their share.
+    from evstudy.disclosure import MARKER, hidden_keys, population_keys
+
+    hidden = hidden_keys(study)
+    keys = {c: population_keys(study, c) for c in out["code_id"]}
     for method, column, noun in (
         ("interview", "interviews", "interviewee"),
         ("focus_group", "focus_groups", "focus-group participant"),
     ):
         out[column] = [
-            _source_text(n, b, noun, t, p)
-            for n, b, t, p in zip(
+            _source_text(MARKER if keys[c].get(method) in hidden else n, b, noun, t, p)
+            for c, n, b, t, p in zip(
+                out["code_id"],
                 out[f"{method}_n"],
                 out[f"{method}_base"],
                 out[f"{method}_tier"],
@@ -628,8 +658,12 @@ def joint_display(
         ]
     words = _outside_words(study)
     out["outside"] = [
-        f"{n} of {b} {words} ({n / b:.0%})" if b else f"no {words}"
-        for n, b in zip(out["outside_n"], out["outside_base"], strict=True)
+        f"{MARKER} of {b} {words}"
+        if b and keys[c]["outside"] in hidden
+        else f"{n} of {b} {words} ({n / b:.0%})"
+        if b
+        else f"no {words}"
+        for c, n, b in zip(out["code_id"], out["outside_n"], out["outside_base"], strict=True)
     ]
     out["survey"] = [
         "not asked" if pd.isna(b) else f"{p:.0%} {s} (95% CI {lo:.0%} to {hi:.0%}; n = {int(b)})"

@@ -100,25 +100,22 @@ def test_the_second_study_tables_the_ledger_decides_pass(second_study, tmp_path)
     """What this branch controls passes: no small count in a table that consults the ledger."""
     ledger = publication_ledger(second_study)
     k = second_study.disclosure["suppress_max"]
-    auto = ledger[(ledger["shown"] == "auto") & ledger["value"].between(1, k)]
+    auto = ledger[
+        (ledger["shown"] == "auto") & ledger["value"].between(1, k) & ~ledger["whole_sample"]
+    ]
     assert len(auto) and auto["key"].isin(ledger.attrs["hidden"]).all()
     found = ledger_findings(second_study, _pages(tmp_path, ledger))
-    small = {f[1].split(",")[0] for f in found if f[3] == WHY_SMALL.format(m=k)}
-    # Only figures the notebooks print straight from the data, not through the ledger.
-    assert small <= {
-        "Participants by site and theme",
-        "How the site compares",
-        "Who took part (text)",
-    }
+    assert not [f for f in found if f[3] == WHY_SMALL.format(m=k)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the synthesis and site notebooks print sites-by-theme counts and a site's "
-    "participant total straight from the data, and the joint display prints each code's "
-    "participants by method; until they consult evstudy.disclosure.hidden_keys, a site "
-    "of 2 participants (suppress_max 3) is published and some withheld counts follow",
-)
 def test_the_second_study_publication_passes(second_study, tmp_path):
+    """Strict: every printer consults the ledger, so nothing is left to a notice."""
     ledger = publication_ledger(second_study)
-    assert ledger_findings(second_study, _pages(tmp_path, ledger)) == []
+    reports = _pages(tmp_path, ledger)
+    assert ledger_findings(second_study, reports) == []
+    assert ledger_notices(second_study, reports) == []
+    # The printers the ledger's first version listed as not consulting it now do.
+    consult = ledger["table"].isin(
+        ["Participants by site and theme", "How the site compares", "Who took part (text)"]
+    )
+    assert (ledger.loc[consult, "shown"] == "auto").all() and consult.sum() > 0

@@ -374,12 +374,13 @@ def audit_outputs(
         rules = PublishedRules(study)
         consent = no_consent_text(study, config, resolve_key_dir(raw_dir, key_dir)).summary()
     across = publication_findings(rules, study, roots["reports"], workers=workers, known=quote_uses)
-    # Every count of people on every page, taken together (issue 20 §5). What the ledger's
-    # decision governs is a finding; what pages print without consulting it is listed.
+    # Every count of people on every page, taken together (issue 20 §5), strictly: every
+    # printer consults the ledger, so what was a notice is a finding too.
     if ledger_checked is None:
         ledger_checked = ledger_check(study, roots["reports"], ledger=ledger)
-    governed, notices = ledger_checked
-    across += governed
+    governed, printed = ledger_checked
+    across += governed + printed
+    notices: list = []
     rows: dict[tuple[str, str, str], str] = {}
     scanned_files, skipped = 0, []
     for (file, _, _), found in zip(entries, results, strict=True):

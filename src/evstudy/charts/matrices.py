@@ -82,6 +82,8 @@ def heatmap(
     """
     if not isinstance(wide, pd.DataFrame) or wide.empty:
         raise ValueError("`wide` must be a non-empty DataFrame of numbers")
+    # A withheld count ("c") is left blank: neither shaded nor labelled.
+    wide = wide.apply(pd.to_numeric, errors="coerce")
     values = wide.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
     top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
