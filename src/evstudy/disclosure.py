@@ -30,7 +30,7 @@ The table-producing functions consult that decision (:func:`hidden_keys`,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -665,16 +665,24 @@ def _solve_group(
     bounds = [(1, None) if k in secret else (0, None) for k in unknown]
     mine = sorted(secret.intersection(unknown))
     free: set[str] = set()
+
+    def moved(solution: Any) -> None:
+        # The true counts are one solution; any other solution that moves a count shows
+        # that count has two possible values. Every LP solved here is such a witness.
+        if not full and solution.status == 0:
+            free.update(k for k in mine if abs(solution.x[index[k]] - values[k]) >= 0.5)
+
     if not full:
-        # The true counts are one solution; any other vertex that moves a count shows it
-        # has two possible values. A few such LPs clear most counts at once.
-        for sign in (1.0, -1.0):
-            for weights in (np.ones(len(unknown)), np.arange(1, len(unknown) + 1.0)):
-                vertex = linprog(
-                    sign * weights, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds
-                )
-                if vertex.status == 0:
-                    free |= {k for k in mine if abs(vertex.x[index[k]] - values[k]) >= 0.5}
+        # A few vertices clear most counts at once: all-ones and ranked weights each way,
+        # then a few fixed pseudo-random directions (seeded, so the decision is the same
+        # on every run).
+        directions = [w for w in (np.ones(len(unknown)), np.arange(1, len(unknown) + 1.0))]
+        directions += [-w for w in directions]
+        directions += list(np.random.default_rng(0).standard_normal((6, len(unknown))))
+        for weights in directions:
+            if free.issuperset(mine):
+                break
+            moved(linprog(weights, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds))
     for key in mine:
         if key in free:
             out[key] = (np.nan, np.nan)  # two possible values at least: not worked out
@@ -682,6 +690,7 @@ def _solve_group(
         objective = np.zeros(len(unknown))
         objective[index[key]] = 1
         high = linprog(-objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+        moved(high)
         upper = -high.fun if high.status == 0 else np.inf
         if not full and upper - values[key] >= 0.5:
             # The true value and the maximum are two possible values: enough to know the
@@ -689,6 +698,7 @@ def _solve_group(
             out[key] = (np.nan, upper)
             continue
         low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+        moved(low)
         out[key] = (low.fun if low.status == 0 else 1.0, upper)
     return out
 
