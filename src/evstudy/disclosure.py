@@ -463,8 +463,8 @@ SHOWN = ("auto", "clear", MARKER)
 def ledger_key(population: str, **dims: object) -> str:
     """The identity of a count of people, the same wherever it is published.
 
-    ``ledger_key("participants", site="S01", role="commissioner")`` is
-    ``"participants|role=commissioner|site=S01"``: dimensions in name order, so that two
+    ``ledger_key("participants", site="north", role="lead")`` is
+    ``"participants|role=lead|site=north"``: dimensions in name order, so that two
     pages that publish the same count give it the same key. A dimension that is None is
     left out (the count is over all its values).
     """
@@ -807,7 +807,7 @@ def crosstab_keys(
         The dimensions the index and the columns break them down by (``columns`` None
         for a one-way table with a single count column).
     base : dict, optional
-        Dimensions every cell shares (for example ``{"site": "S01"}``).
+        Dimensions every cell shares (for example ``{"site": "north"}``).
     totals : bool
         As for :func:`suppress_table`.
     row_totals_count_people : bool
