@@ -236,7 +236,7 @@ def suppress_max_of(study: Study | None) -> int:
 
 
 SHORT_LIST = 3  # items a sentence names before "and N others"
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+NUMBER_WORDS = ("no", *_ONES[1:10])
 
 
 def number_word(n: int) -> str:

@@ -50,7 +50,8 @@ def placeholder_table(study: Study) -> pd.DataFrame:
     """Every placeholder in the research team's text, with the value it rendered and where.
 
     A reviewer traces each number of the prose to the computed value behind it. A count of
-    people too small to publish shows the suppression symbol here too.
+    people too small to publish is given in words here too ("fewer than 6"), as the text
+    gives it.
 
     Parameters
     ----------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from evstudy.narrative import spelt
 from evstudy.synth.common import Person, Site, choice, stream
 
 __all__ = [
@@ -53,34 +54,9 @@ def smart(text: str) -> str:
     return text.replace("'", "\u2019").replace(" - ", " \u2013 ")
 
 
-_NUM = tuple(
-    [
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ]
-)
-
-
 def words(n: int) -> str:
-    """Small numbers as a speaker says them."""
-    return _NUM[n - 2] if 2 <= n <= 20 else str(n)
+    """Small numbers as a speaker says them ("two" to "twenty"); others as digits."""
+    return spelt(n) if 2 <= n <= 20 else str(n)
 
 
 _MONTHS = tuple(
